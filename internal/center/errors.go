@@ -1,0 +1,67 @@
+package center
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors callers branch on. Wrap them with %w; the HTTP layer maps
+// them to status codes in one place.
+var (
+	// ErrNotFound: the thing does not exist, or the caller may not learn that
+	// it does. The two are deliberately indistinguishable.
+	ErrNotFound = errors.New("center: not found")
+	// ErrForbidden: the caller is known and may see the thing, but may not do
+	// this to it (another party's report, an analyst doing an officer's job).
+	ErrForbidden = errors.New("center: forbidden")
+	// ErrUnauthenticated: no valid credentials.
+	ErrUnauthenticated = errors.New("center: unauthenticated")
+	// ErrInvalid: the input breaks a rule; an *InvalidError carries the fields.
+	ErrInvalid = errors.New("center: invalid input")
+	// ErrConflict: the input is valid but clashes with recorded state.
+	ErrConflict = errors.New("center: conflict")
+)
+
+// FieldError names one invalid field of an input and why.
+type FieldError struct {
+	Field   string // JSON path, e.g. "distribution.parties[1]"
+	Message string
+	Value   any // the offending value, if it is safe to echo
+}
+
+// InvalidError collects every field that broke a rule, so a client can fix
+// them all at once. errors.Is(err, ErrInvalid) holds.
+type InvalidError struct {
+	Fields []FieldError
+}
+
+func (e *InvalidError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "center: invalid input: " + strings.Join(parts, "; ")
+}
+
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// add records a problem with a field.
+func (e *InvalidError) add(field, format string, args ...any) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// err returns e if it holds any field error, else nil.
+func (e *InvalidError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Invalid returns an *InvalidError for a single field.
+func Invalid(field, format string, args ...any) error {
+	e := &InvalidError{}
+	e.add(field, format, args...)
+	return e
+}

@@ -1,0 +1,37 @@
+package center
+
+import "time"
+
+// EventType names a kind of change of state.
+type EventType string
+
+// The changes of state the center records. Each is written by the one write
+// path together with the state it describes, and later becomes a leaf of the
+// transparency log.
+const (
+	CenterFounded   EventType = "center.founded"
+	PartyAdded      EventType = "party.added"
+	CommitteeAdded  EventType = "committee.added"
+	UserCreated     EventType = "user.created"
+	TokenIssued     EventType = "token.issued"
+	TokenRevoked    EventType = "token.revoked"
+	ReportSubmitted EventType = "report.submitted"
+	ReportRevised   EventType = "report.revised"
+	ReportRevoked   EventType = "report.revoked"
+)
+
+// An Event is the record of one change of state. It carries who did what to
+// which subject and when, and a digest of the content — never the content
+// itself, because every party will be able to read every event.
+type Event struct {
+	Seq     int64     `json:"seq"` // assigned by the store, increasing
+	ID      string    `json:"id"`  // "event--<uuid>"
+	Type    EventType `json:"type"`
+	Party   PartyCode `json:"party,omitempty"` // acting party
+	User    string    `json:"user,omitempty"`  // acting user
+	At      time.Time `json:"at"`
+	Subject string    `json:"subject"` // id of what changed
+	// Digest is SHA-256 over the subject's canonical content, salted for
+	// reports so that the digest alone does not confirm a guessed text.
+	Digest []byte `json:"digest,omitempty"`
+}

@@ -1,0 +1,318 @@
+package record
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/secret"
+)
+
+// Recorder writes every change of state. It is safe for concurrent use.
+type Recorder struct {
+	store  store.Store
+	clock  center.Clock
+	limits center.Limits
+}
+
+// NewRecorder returns a Recorder writing to s, reading the time from clock,
+// and holding reports to limits.
+func NewRecorder(s store.Store, clock center.Clock, limits center.Limits) *Recorder {
+	return &Recorder{store: s, clock: clock, limits: limits}
+}
+
+// Limits returns the report limits the recorder enforces.
+func (r *Recorder) Limits() center.Limits { return r.limits }
+
+// now returns the clock's time at the store's precision.
+func (r *Recorder) now() time.Time { return r.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// metaFounded is set once the center has been founded.
+const metaFounded = "founded"
+
+// ErrAlreadyFounded means the database already holds a center.
+var ErrAlreadyFounded = fmt.Errorf("record: center already founded: %w", center.ErrConflict)
+
+// Found creates the center's roster in an empty database. It fails with
+// ErrAlreadyFounded if the database already holds a center, so that
+// concurrent or repeated starts create it once.
+func (r *Recorder) Found(ctx context.Context, dir center.Directory) error {
+	if err := dir.Validate(); err != nil {
+		return err
+	}
+	at := r.now()
+	return r.store.Update(ctx, func(tx store.Tx) error {
+		founded, err := tx.Meta(ctx, metaFounded)
+		if err != nil {
+			return err
+		}
+		if founded != "" {
+			return ErrAlreadyFounded
+		}
+		for _, p := range dir.Parties {
+			if err := tx.InsertParty(ctx, p); err != nil {
+				return err
+			}
+			if err := appendEvent(ctx, tx, center.Event{Type: center.PartyAdded, At: at, Subject: string(p.Code)}, p); err != nil {
+				return err
+			}
+		}
+		for _, c := range dir.Committees {
+			if err := tx.InsertCommittee(ctx, c); err != nil {
+				return err
+			}
+			if err := appendEvent(ctx, tx, center.Event{Type: center.CommitteeAdded, At: at, Subject: c.Code}, c); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetMeta(ctx, metaFounded, at.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.CenterFounded, At: at, Subject: "center"}, dir)
+	})
+}
+
+// Founded reports whether the database holds a center.
+func (r *Recorder) Founded(ctx context.Context) (bool, error) {
+	v, err := r.store.Meta(ctx, metaFounded)
+	return v != "", err
+}
+
+// CreateUser adds a user with the given password (empty: no password
+// login). passwordParams sets the argon2id cost.
+func (r *Recorder) CreateUser(ctx context.Context, u center.User, password string, params secret.Params) (center.User, error) {
+	if err := u.Validate(); err != nil {
+		return center.User{}, err
+	}
+	if password != "" {
+		h, err := secret.HashPassword(password, params)
+		if err != nil {
+			return center.User{}, err
+		}
+		u.PasswordHash = h
+	}
+	u.Created = r.now()
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		dir, err := tx.Directory(ctx)
+		if err != nil {
+			return err
+		}
+		if _, ok := dir.Party(u.Party); !ok {
+			return center.Invalid("party", "unknown party %q", u.Party)
+		}
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.UserCreated, Party: u.Party, At: u.Created, Subject: u.Username},
+			struct {
+				Username string
+				Party    center.PartyCode
+				Role     center.Role
+			}{u.Username, u.Party, u.Role})
+	})
+	if err != nil {
+		return center.User{}, err
+	}
+	return u, nil
+}
+
+// IssueToken creates an API token for a user and returns the token's secret,
+// which is not stored and cannot be shown again. ttl 0 means no expiry.
+func (r *Recorder) IssueToken(ctx context.Context, username, label string, ttl time.Duration) (string, center.Token, error) {
+	if len(label) > 200 {
+		return "", center.Token{}, center.Invalid("label", "must be at most 200 bytes")
+	}
+	plain, hash := secret.NewToken()
+	t := center.Token{ID: "token--" + uuid.NewString(), Username: username, Label: label, Hash: hash, Created: r.now()}
+	if ttl > 0 {
+		exp := t.Created.Add(ttl)
+		t.Expires = &exp
+	}
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.User(ctx, username)
+		if err != nil {
+			return fmt.Errorf("record: token for %q: %w", username, err)
+		}
+		if err := tx.InsertToken(ctx, t); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.TokenIssued, Party: u.Party, User: username, At: t.Created, Subject: t.ID},
+			struct{ ID, Username string }{t.ID, username})
+	})
+	if err != nil {
+		return "", center.Token{}, err
+	}
+	return plain, t, nil
+}
+
+// RevokeToken revokes a token now. Revoking a revoked token is a no-op.
+func (r *Recorder) RevokeToken(ctx context.Context, t center.Token) error {
+	if t.Revoked != nil {
+		return nil
+	}
+	at := r.now()
+	t.Revoked = &at
+	return r.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.UpdateToken(ctx, t); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.TokenRevoked, User: t.Username, At: at, Subject: t.ID},
+			struct{ ID string }{t.ID})
+	})
+}
+
+// touchInterval bounds how often a token's last-used time is written, so
+// that authenticating a request costs no write.
+const touchInterval = time.Minute
+
+// TouchToken records that the token was used now, at most once a minute.
+func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
+	at := r.now()
+	if t.LastUsed != nil && at.Sub(*t.LastUsed) < touchInterval {
+		return nil
+	}
+	t.LastUsed = &at
+	return r.store.Update(ctx, func(tx store.Tx) error { return tx.UpdateToken(ctx, t) })
+}
+
+// SubmitReport records a new report from the principal's party.
+func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
+	d.Normalize()
+	var out center.Report
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		dir, err := tx.Directory(ctx)
+		if err != nil {
+			return err
+		}
+		if err := d.Validate(r.limits, dir); err != nil {
+			return err
+		}
+		now := r.now()
+		rep := newVersion(center.NewReportID(), now, now, who, d, dir)
+		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
+			return err
+		}
+		out = rep
+		return appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
+	})
+	return out, err
+}
+
+// ReviseReport records a new version of a report. Only the source party may
+// revise; a party that cannot see the report gets center.ErrNotFound.
+func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id string, d center.Draft) (center.Report, error) {
+	d.Normalize()
+	var out center.Report
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		prev, err := r.ownLatest(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if prev.Revoked != nil {
+			return fmt.Errorf("record: report %s is revoked: %w", id, center.ErrConflict)
+		}
+		dir, err := tx.Directory(ctx)
+		if err != nil {
+			return err
+		}
+		if err := d.Validate(r.limits, dir); err != nil {
+			return err
+		}
+		now := r.now()
+		if !now.After(prev.Version) {
+			now = prev.Version.Add(time.Microsecond)
+		}
+		rep := newVersion(id, prev.Created, now, who, d, dir)
+		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
+			return err
+		}
+		out = rep
+		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevised, Party: who.Party(), User: who.User.Username, At: now, Subject: id}, rep)
+	})
+	return out, err
+}
+
+// RevokeReport marks every version of a report revoked, keeping them. Only
+// the source party may revoke.
+func (r *Recorder) RevokeReport(ctx context.Context, who center.Principal, id string) (center.Report, error) {
+	var out center.Report
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		prev, err := r.ownLatest(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if prev.Revoked != nil {
+			return fmt.Errorf("record: report %s is already revoked: %w", id, center.ErrConflict)
+		}
+		now := r.now()
+		if err := tx.MarkRevoked(ctx, id, now); err != nil {
+			return err
+		}
+		prev.Revoked = &now
+		out = prev
+		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevoked, Party: who.Party(), User: who.User.Username, At: now, Subject: id},
+			struct {
+				ID      string
+				Revoked time.Time
+			}{id, now})
+	})
+	return out, err
+}
+
+// ownLatest returns the latest version of a report the principal's party
+// wrote: ErrNotFound if it may not see the report, ErrForbidden if it may
+// see but did not write it.
+func (r *Recorder) ownLatest(ctx context.Context, tx store.Tx, who center.Principal, id string) (center.Report, error) {
+	if !center.ValidReportID(id) {
+		return center.Report{}, fmt.Errorf("record: report %q: %w", id, center.ErrNotFound)
+	}
+	prev, err := tx.LatestVersion(ctx, id)
+	if err != nil {
+		return center.Report{}, err
+	}
+	if !prev.VisibleTo(who.Party()) {
+		// A party that saw an earlier version still may not learn of a
+		// later one; either way it is not the source, so nothing to do.
+		return center.Report{}, fmt.Errorf("record: report %s: %w", id, center.ErrNotFound)
+	}
+	if prev.Source != who.Party() {
+		return center.Report{}, fmt.Errorf("record: only the source party %s may change report %s: %w", prev.Source, id, center.ErrForbidden)
+	}
+	return prev, nil
+}
+
+func newVersion(id string, created, version time.Time, who center.Principal, d center.Draft, dir center.Directory) center.Report {
+	tags := d.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return center.Report{
+		ID: id, Version: version, Created: created,
+		Source: who.Party(), Author: who.User.Username,
+		Title: d.Title, Body: d.Body, Language: d.Language,
+		TLP: d.TLP, Distribution: d.Distribution,
+		Reliability: d.Reliability, Credibility: d.Credibility,
+		Tags: tags, ObservedAt: d.ObservedAt,
+		Audience: dir.Audience(who.Party(), d.Distribution),
+	}
+}
+
+// appendEvent completes e with an id and the digest of content and appends
+// it in tx.
+func appendEvent(ctx context.Context, tx store.Tx, e center.Event, content any) error {
+	b, err := json.Marshal(content)
+	if err != nil {
+		return fmt.Errorf("record: event content: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	e.ID = "event--" + uuid.NewString()
+	e.Digest = sum[:]
+	_, err = tx.AppendEvent(ctx, e)
+	return err
+}
