@@ -36,4 +36,3 @@ func Analyst(p center.PartyCode) center.Principal {
 func Officer(p center.PartyCode) center.Principal {
 	return center.Principal{User: center.User{Username: strings.ToLower(string(p)) + "-officer", Party: p, Role: center.Officer}}
 }
-
