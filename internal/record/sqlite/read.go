@@ -1,0 +1,172 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// Every query below that returns report content starts from report_views or
+// audience filtered by the viewing party: the visibility rule's stored
+// decision. None reads versions without that filter.
+
+func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
+	rep, err := scanVersion(s.r.QueryRowContext(ctx, `
+		SELECT `+versionColumns+`
+		FROM report_views rv
+		JOIN versions v ON v.seq = rv.seq
+		JOIN reports r ON r.id = rv.report
+		WHERE rv.party = ? AND rv.report = ?`, viewer, id))
+	if err != nil {
+		return rep, notFound("report", id, err)
+	}
+	return rep, nil
+}
+
+func (s *Store) Versions(ctx context.Context, viewer center.PartyCode, id string) ([]center.Report, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT `+versionColumns+`
+		FROM audience a
+		JOIN versions v ON v.seq = a.seq
+		JOIN reports r ON r.id = v.report
+		WHERE a.party = ? AND v.report = ?
+		ORDER BY v.seq`, viewer, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: versions of %s: %w", id, err)
+	}
+	out, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("sqlite: report %q: %w", id, center.ErrNotFound)
+	}
+	return out, nil
+}
+
+func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.ReportQuery) (store.ReportPage, error) {
+	if q.Limit < 1 || q.Limit > store.MaxPageSize {
+		return store.ReportPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	}
+	var where strings.Builder
+	args := []any{viewer}
+	where.WriteString(`rv.party = ?`)
+	add := func(cond string, arg any) {
+		where.WriteString(" AND " + cond)
+		args = append(args, arg)
+	}
+	if q.After > 0 {
+		add(`rv.seq < ?`, q.After)
+	}
+	if q.Source != "" {
+		add(`r.source = ?`, q.Source)
+	}
+	if q.TLP != "" {
+		add(`v.tlp = ?`, q.TLP)
+	}
+	if q.Tag != "" {
+		add(`EXISTS (SELECT 1 FROM version_tags t WHERE t.tag = ? AND t.seq = rv.seq)`, q.Tag)
+	}
+	if !q.Since.IsZero() {
+		add(`v.version >= ?`, micros(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add(`v.version < ?`, micros(q.Until))
+	}
+	if q.Revoked != nil {
+		if *q.Revoked {
+			where.WriteString(` AND r.revoked IS NOT NULL`)
+		} else {
+			where.WriteString(` AND r.revoked IS NULL`)
+		}
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT `+versionColumns+`
+		FROM report_views rv
+		JOIN versions v ON v.seq = rv.seq
+		JOIN reports r ON r.id = rv.report
+		WHERE `+where.String()+`
+		ORDER BY rv.seq DESC
+		LIMIT ?`, args...)
+	if err != nil {
+		return store.ReportPage{}, fmt.Errorf("sqlite: list reports: %w", err)
+	}
+	items, err := scanVersions(rows)
+	if err != nil {
+		return store.ReportPage{}, err
+	}
+	page := store.ReportPage{Items: items}
+	if len(items) > q.Limit {
+		page.Items = items[:q.Limit]
+		page.Next = page.Items[q.Limit-1].Seq
+	}
+	return page, nil
+}
+
+func (s *Store) CountReports(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count reports: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) Directory(ctx context.Context) (center.Directory, error) {
+	return readDirectory(ctx, s.r)
+}
+
+func (s *Store) User(ctx context.Context, username string) (center.User, error) {
+	return readUser(ctx, s.r, username)
+}
+
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
+	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	if err != nil {
+		return t, notFound("token", "(hash)", err)
+	}
+	return t, nil
+}
+
+func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = ? ORDER BY created DESC, id`, username)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []center.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT seq, id, type, party, user, at, subject, digest FROM events
+		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []center.Event
+	for rows.Next() {
+		var e center.Event
+		var at int64
+		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Party, &e.User, &at, &e.Subject, &e.Digest); err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, s.r, key) }

@@ -1,0 +1,240 @@
+// Package sqlite is the embedded SQLite backend of the store contract, on
+// modernc.org/sqlite (pure Go, no C compiler).
+//
+// Durability: the database runs in WAL mode with synchronous=FULL, so a
+// commit is fsync'd before Update returns. To keep that from costing
+// throughput, one goroutine commits: it gathers every Update waiting at the
+// moment into one transaction, runs each inside its own SAVEPOINT (so one
+// failing Update rolls back alone), and commits once for all of them.
+//
+// Reads use a separate pool of read-only connections, which WAL lets run
+// beside the writer; they see every commit that has returned.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tabadul/tabadul/internal/record/schema"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// Options tune the store. The zero value is the production setting.
+type Options struct {
+	// MaxBatch caps how many Updates share one commit; 0 means 256.
+	MaxBatch int
+	// Readers is the size of the read pool; 0 means 2×GOMAXPROCS, at least 4.
+	Readers int
+	// NoSync turns fsync off. Only for tests and benchmarks that measure
+	// something other than the disk; never in a center.
+	NoSync bool
+}
+
+// Store is a center's SQLite database. It implements store.Store.
+type Store struct {
+	w, r *sql.DB
+	opts Options
+
+	reqs    chan *update
+	mu      sync.RWMutex // guards closed against Update's send
+	closed  bool
+	stopped chan struct{}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// ErrClosed is returned by Update after Close.
+var ErrClosed = errors.New("sqlite: store closed")
+
+// update is one caller's Update waiting for the committer.
+type update struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	sync := "FULL"
+	if opts.NoSync {
+		sync = "OFF"
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous("+sync+")")
+		q.Add("_pragma", "foreign_keys(1)")
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(opts.Readers)
+	r.SetMaxIdleConns(opts.Readers)
+	r.SetConnMaxIdleTime(0)
+	s := &Store{w: w, r: r, opts: opts, reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{})}
+	go s.commitLoop()
+	return s, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, schema.SQLite())
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	u := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case s.reqs <- u:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must
+	// not be told "failed" about a change that then commits.
+	return <-u.done
+}
+
+// commitLoop is the only writer. It runs until Close closes reqs.
+func (s *Store) commitLoop() {
+	defer close(s.stopped)
+	batch := make([]*update, 0, s.opts.MaxBatch)
+	for u := range s.reqs {
+		batch = append(batch[:0], u)
+	gather:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case u, ok := <-s.reqs:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, u)
+			default:
+				break gather
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch of updates in one transaction and reports each
+// outcome after the commit.
+func (s *Store) commit(batch []*update) {
+	results := make([]error, len(batch))
+	// Statements run without the callers' cancellation: interrupting one
+	// statement could roll back the whole shared transaction.
+	ctx := context.Background()
+	err := func() error {
+		sqlTx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sqlite: begin: %w", err)
+		}
+		for i, u := range batch {
+			if err := u.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			results[i], err = runSavepoint(ctx, sqlTx, u.fn)
+			if err != nil {
+				sqlTx.Rollback()
+				return err
+			}
+		}
+		if err := sqlTx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: commit: %w", mapError(err))
+		}
+		return nil
+	}()
+	for i, u := range batch {
+		if err != nil {
+			u.done <- err
+		} else {
+			u.done <- results[i]
+		}
+	}
+}
+
+// runSavepoint runs fn inside a savepoint of sqlTx. fnErr is fn's own
+// failure, already rolled back; err is a failure of the transaction itself.
+func runSavepoint(ctx context.Context, sqlTx *sql.Tx, fn func(store.Tx) error) (fnErr, err error) {
+	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
+		return nil, fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	fnErr = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("sqlite: update panicked: %v", p)
+			}
+		}()
+		return fn(&tx{tx: sqlTx})
+	}()
+	if fnErr != nil {
+		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
+			return nil, fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := sqlTx.ExecContext(ctx, "RELEASE u"); err != nil {
+		return nil, fmt.Errorf("sqlite: release savepoint: %w", err)
+	}
+	return fnErr, nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.stopped
+	return errors.Join(s.r.Close(), s.w.Close())
+}

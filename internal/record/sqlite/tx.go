@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// tx implements store.Tx over one SAVEPOINT of the shared transaction.
+type tx struct {
+	tx *sql.Tx
+}
+
+var _ store.Tx = (*tx)(nil)
+
+func (t *tx) exec(ctx context.Context, what, query string, args ...any) error {
+	if _, err := t.tx.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, mapError(err))
+	}
+	return nil
+}
+
+func (t *tx) Directory(ctx context.Context) (center.Directory, error) {
+	return readDirectory(ctx, t.tx)
+}
+
+func (t *tx) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, t.tx, key) }
+
+func (t *tx) SetMeta(ctx context.Context, key, value string) error {
+	return t.exec(ctx, "set meta "+key,
+		`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+}
+
+func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
+	names, err := json.Marshal(p.Names)
+	if err != nil {
+		return fmt.Errorf("sqlite: party names: %w", err)
+	}
+	return t.exec(ctx, "insert party "+string(p.Code),
+		`INSERT INTO parties (code, kind, names, pos) VALUES (?, ?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM parties))`,
+		p.Code, p.Kind, string(names))
+}
+
+func (t *tx) InsertCommittee(ctx context.Context, c center.Committee) error {
+	names, err := json.Marshal(c.Names)
+	if err != nil {
+		return fmt.Errorf("sqlite: committee names: %w", err)
+	}
+	if err := t.exec(ctx, "insert committee "+c.Code,
+		`INSERT INTO committees (code, names, pos) VALUES (?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM committees))`,
+		c.Code, string(names)); err != nil {
+		return err
+	}
+	for i, m := range c.Members {
+		if err := t.exec(ctx, "insert committee member",
+			`INSERT INTO committee_members (committee, party, pos) VALUES (?, ?, ?)`, c.Code, m, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) User(ctx context.Context, username string) (center.User, error) {
+	return readUser(ctx, t.tx, username)
+}
+
+func (t *tx) InsertUser(ctx context.Context, u center.User) error {
+	return t.exec(ctx, "insert user "+u.Username,
+		`INSERT INTO users (username, party, role, password_hash, disabled, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Party, u.Role, u.PasswordHash, u.Disabled, micros(u.Created))
+}
+
+func (t *tx) InsertToken(ctx context.Context, tok center.Token) error {
+	return t.exec(ctx, "insert token",
+		`INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		tok.ID, tok.Username, tok.Label, tok.Hash, micros(tok.Created),
+		nullMicros(tok.Expires), nullMicros(tok.Revoked), nullMicros(tok.LastUsed))
+}
+
+func (t *tx) UpdateToken(ctx context.Context, tok center.Token) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE tokens SET revoked = ?, last_used = ? WHERE id = ?`,
+		nullMicros(tok.Revoked), nullMicros(tok.LastUsed), tok.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: token %q: %w", tok.ID, center.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error) {
+	rep, err := scanVersion(t.tx.QueryRowContext(ctx, `
+		SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.id = v.report
+		WHERE v.report = ? ORDER BY v.seq DESC LIMIT 1`, id))
+	if err != nil {
+		return rep, notFound("report", id, err)
+	}
+	return rep, nil
+}
+
+func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
+	dist, err := json.Marshal(rep.Distribution)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: distribution: %w", err)
+	}
+	tags := rep.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	tagsJSON, _ := json.Marshal(tags)
+	audience, _ := json.Marshal(rep.Audience)
+	if err := t.exec(ctx, "insert report "+rep.ID,
+		`INSERT INTO reports (id, source, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		rep.ID, rep.Source, micros(rep.Created)); err != nil {
+		return 0, err
+	}
+	res, err := t.tx.ExecContext(ctx, `
+		INSERT INTO versions (report, version, author, title, body, language, tlp, distribution,
+			reliability, credibility, tags, audience, observed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rep.ID, micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, string(dist),
+		rep.Reliability, rep.Credibility, string(tagsJSON), string(audience), nullMicros(rep.ObservedAt))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert version of %s: %w", rep.ID, mapError(err))
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert version: %w", err)
+	}
+	for _, p := range rep.Audience {
+		if err := t.exec(ctx, "insert audience",
+			`INSERT INTO audience (party, seq) VALUES (?, ?)`, p, seq); err != nil {
+			return 0, err
+		}
+		if err := t.exec(ctx, "update report view",
+			`INSERT INTO report_views (party, report, seq) VALUES (?, ?, ?)
+			 ON CONFLICT (party, report) DO UPDATE SET seq = excluded.seq`, p, rep.ID, seq); err != nil {
+			return 0, err
+		}
+	}
+	for _, tag := range tags {
+		if err := t.exec(ctx, "insert tag",
+			`INSERT INTO version_tags (tag, seq) VALUES (?, ?)`, tag, seq); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
+}
+
+func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE reports SET revoked = ? WHERE id = ? AND revoked IS NULL`, micros(at), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: revoke %s: %w", id, center.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `
+		INSERT INTO events (id, type, party, user, at, subject, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: append event: %w", mapError(err))
+	}
+	return res.LastInsertId()
+}
