@@ -1,0 +1,121 @@
+package govern
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ProposalLifetime is how long an amendment stays open for votes.
+const ProposalLifetime = 30 * 24 * time.Hour
+
+// AmendmentKind names what an amendment changes.
+type AmendmentKind string
+
+// What amendments may change.
+const (
+	AddMemberAmendment    AmendmentKind = "add_member"
+	AddAssociateAmendment AmendmentKind = "add_associate"
+	RemovePartyAmendment  AmendmentKind = "remove_party"
+	SetOrderAmendment     AmendmentKind = "set_order"
+	SetTermAmendment      AmendmentKind = "set_term"
+	SetCommitteeAmendment AmendmentKind = "set_committee"
+)
+
+// Status is where an amendment stands.
+type Status string
+
+// The statuses of an amendment. Every status but Open is final.
+const (
+	Open     Status = "open"
+	Approved Status = "approved"
+	Rejected Status = "rejected"
+	Expired  Status = "expired"
+)
+
+// A Vote is one member party's decision on an amendment.
+type Vote struct {
+	Party   string    `json:"party"`
+	Approve bool      `json:"approve"`
+	At      time.Time `json:"at"`
+}
+
+// An Amendment is a proposed change to the roster or the rotation.
+type Amendment struct {
+	ID         string        `json:"id"`
+	Kind       AmendmentKind `json:"kind"`
+	Proposer   string        `json:"proposer"` // a member party
+	ProposedAt time.Time     `json:"proposed_at"`
+	// Party is the party added or removed.
+	Party string `json:"party,omitempty"`
+	// Order is the new rotation order.
+	Order []string `json:"order,omitempty"`
+	// Months is the new term length.
+	Months int `json:"months,omitempty"`
+	// Committee and Members set a committee's membership (creating it if
+	// new; no members removes it).
+	Committee string   `json:"committee,omitempty"`
+	Members   []string `json:"members,omitempty"`
+	Votes     []Vote   `json:"votes"`
+}
+
+// Voters returns the member parties whose approval the amendment needs:
+// every member, less the party a removal removes.
+func (a Amendment) Voters(members []string) []string {
+	if a.Kind == RemovePartyAmendment {
+		return slices.DeleteFunc(slices.Clone(members), func(p string) bool { return p == a.Party })
+	}
+	return slices.Clone(members)
+}
+
+// Status returns where the amendment stands at time now, given the current
+// member parties: rejected by any rejection, approved once every voter has
+// approved, expired after ProposalLifetime, else open.
+func (a Amendment) Status(members []string, now time.Time) Status {
+	approved := map[string]bool{}
+	for _, v := range a.Votes {
+		if !v.Approve {
+			return Rejected
+		}
+		approved[v.Party] = true
+	}
+	voters := a.Voters(members)
+	if len(voters) > 0 && !slices.ContainsFunc(voters, func(p string) bool { return !approved[p] }) {
+		return Approved
+	}
+	if !now.Before(a.ProposedAt.Add(ProposalLifetime)) {
+		return Expired
+	}
+	return Open
+}
+
+// Errors of voting, for callers to branch on.
+var (
+	ErrNotMember    = errors.New("govern: only member parties propose and vote")
+	ErrAlreadyVoted = errors.New("govern: this party has already voted")
+	ErrDecided      = errors.New("govern: the amendment is no longer open")
+	ErrNotVoter     = errors.New("govern: this party does not vote on this amendment")
+	ErrNotChair     = errors.New("govern: only the chair may do this")
+	ErrBadAmendment = errors.New("govern: invalid amendment")
+	ErrNothingToDo  = errors.New("govern: the change would change nothing")
+)
+
+// CastVote returns the amendment with party's vote added, after checking
+// that party may vote now.
+func CastVote(a Amendment, members []string, party string, approve bool, at time.Time) (Amendment, error) {
+	if !slices.Contains(members, party) {
+		return a, fmt.Errorf("%w: %s", ErrNotMember, party)
+	}
+	if st := a.Status(members, at); st != Open {
+		return a, fmt.Errorf("%w: it is %s", ErrDecided, st)
+	}
+	if !slices.Contains(a.Voters(members), party) {
+		return a, fmt.Errorf("%w: %s", ErrNotVoter, party)
+	}
+	if slices.ContainsFunc(a.Votes, func(v Vote) bool { return v.Party == party }) {
+		return a, fmt.Errorf("%w: %s", ErrAlreadyVoted, party)
+	}
+	a.Votes = append(slices.Clone(a.Votes), Vote{Party: party, Approve: approve, At: at})
+	return a, nil
+}
