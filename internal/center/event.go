@@ -18,6 +18,14 @@ const (
 	ReportSubmitted EventType = "report.submitted"
 	ReportRevised   EventType = "report.revised"
 	ReportRevoked   EventType = "report.revoked"
+
+	ChairHandedOver   EventType = "governance.handover"
+	AmendmentProposed EventType = "governance.amendment.proposed"
+	AmendmentVoted    EventType = "governance.amendment.voted"
+	AmendmentApproved EventType = "governance.amendment.approved"
+	AmendmentRejected EventType = "governance.amendment.rejected"
+	PartyRemoved      EventType = "party.removed"
+	CommitteeChanged  EventType = "committee.changed"
 )
 
 // An Event is the record of one change of state. It carries who did what to

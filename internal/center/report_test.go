@@ -57,7 +57,10 @@ func TestDraftValidate(t *testing.T) {
 		fields []string // the fields named in the error, nil for valid
 	}{
 		{"valid", func(*center.Draft) {}, nil},
-		{"red to list", func(d *center.Draft) { d.TLP = center.TLPRed; d.Distribution = center.Distribution{Parties: []center.PartyCode{"RU"}} }, nil},
+		{"red to list", func(d *center.Draft) {
+			d.TLP = center.TLPRed
+			d.Distribution = center.Distribution{Parties: []center.PartyCode{"RU"}}
+		}, nil},
 		{"no title", func(d *center.Draft) { d.Title = "  " }, []string{"title"}},
 		{"long title", func(d *center.Draft) { d.Title = strings.Repeat("ب", 501) }, []string{"title"}},
 		{"500-character title", func(d *center.Draft) { d.Title = strings.Repeat("ب", 500) }, nil},

@@ -49,6 +49,8 @@ type Amendment struct {
 	ProposedAt time.Time     `json:"proposed_at"`
 	// Party is the party added or removed.
 	Party string `json:"party,omitempty"`
+	// Names are the added party's or committee's names per language.
+	Names map[string]string `json:"names,omitempty"`
 	// Order is the new rotation order.
 	Order []string `json:"order,omitempty"`
 	// Months is the new term length.

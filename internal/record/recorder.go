@@ -39,13 +39,23 @@ const metaFounded = "founded"
 // ErrAlreadyFounded means the database already holds a center.
 var ErrAlreadyFounded = fmt.Errorf("record: center already founded: %w", center.ErrConflict)
 
-// Found creates the center's roster in an empty database. It fails with
-// ErrAlreadyFounded if the database already holds a center, so that
-// concurrent or repeated starts create it once.
-func (r *Recorder) Found(ctx context.Context, dir center.Directory) error {
-	if err := dir.Validate(); err != nil {
+// Found creates the center from its charter in an empty database: the
+// roster and the rotation. It fails with ErrAlreadyFounded if the database
+// already holds a center, so that concurrent or repeated starts create it
+// once.
+func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
+	if err := ch.Validate(); err != nil {
 		return err
 	}
+	rot := RotationOf(ch)
+	if err := rot.Validate(); err != nil {
+		return fmt.Errorf("record: %w: %w", center.ErrInvalid, err)
+	}
+	rotJSON, err := json.Marshal(rot)
+	if err != nil {
+		return fmt.Errorf("record: rotation: %w", err)
+	}
+	dir := ch.Directory()
 	at := r.now()
 	return r.store.Update(ctx, func(tx store.Tx) error {
 		founded, err := tx.Meta(ctx, metaFounded)
@@ -71,10 +81,13 @@ func (r *Recorder) Found(ctx context.Context, dir center.Directory) error {
 				return err
 			}
 		}
+		if err := tx.SetMeta(ctx, metaRotation, string(rotJSON)); err != nil {
+			return err
+		}
 		if err := tx.SetMeta(ctx, metaFounded, at.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
-		return appendEvent(ctx, tx, center.Event{Type: center.CenterFounded, At: at, Subject: "center"}, dir)
+		return appendEvent(ctx, tx, center.Event{Type: center.CenterFounded, At: at, Subject: "center"}, ch)
 	})
 }
 

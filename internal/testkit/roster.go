@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"strings"
+	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
 )
@@ -35,4 +36,20 @@ func Analyst(p center.PartyCode) center.Principal {
 // Officer returns a principal for an officer of party p.
 func Officer(p center.PartyCode) center.Principal {
 	return center.Principal{User: center.User{Username: strings.ToLower(string(p)) + "-officer", Party: p, Role: center.Officer}}
+}
+
+// Charter returns a charter founding Roster, with the seed's rotation: IQ,
+// SY, IR, RU in that order, IQ first, three-month terms from 1 December 2026.
+func Charter() center.Charter {
+	dir := Roster()
+	return center.Charter{
+		Parties:    dir.Parties,
+		Committees: dir.Committees,
+		Rotation: center.Rotation{
+			Order:      []center.PartyCode{"IQ", "SY", "IR", "RU"},
+			FirstChair: "IQ",
+			Start:      time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+			TermMonths: 3, MaxTermMonths: 3,
+		},
+	}
 }

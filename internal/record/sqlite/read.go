@@ -2,10 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -170,3 +172,28 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Ev
 }
 
 func (s *Store) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, s.r, key) }
+
+func (s *Store) RotationActs(ctx context.Context) ([]govern.Act, error) {
+	return readRotationActs(ctx, s.r)
+}
+
+func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM amendments ORDER BY proposed DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: amendments: %w", err)
+	}
+	defer rows.Close()
+	var out []govern.Amendment
+	for rows.Next() {
+		var b string
+		var a govern.Amendment
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("sqlite: amendments: %w", err)
+		}
+		if err := json.Unmarshal([]byte(b), &a); err != nil {
+			return nil, fmt.Errorf("sqlite: amendment: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

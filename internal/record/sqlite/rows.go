@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
 )
 
 // querier is what reads need from either the read pool or a transaction.
@@ -45,7 +46,7 @@ func notFound(what, id string, err error) error {
 
 func readDirectory(ctx context.Context, q querier) (center.Directory, error) {
 	var dir center.Directory
-	rows, err := q.QueryContext(ctx, `SELECT code, kind, names FROM parties ORDER BY pos`)
+	rows, err := q.QueryContext(ctx, `SELECT code, kind, names FROM parties WHERE removed IS NULL ORDER BY pos`)
 	if err != nil {
 		return dir, fmt.Errorf("sqlite: parties: %w", err)
 	}
@@ -109,8 +110,8 @@ func readUser(ctx context.Context, q querier, username string) (center.User, err
 	var u center.User
 	var created int64
 	err := q.QueryRowContext(ctx, `
-		SELECT username, party, role, password_hash, disabled, created
-		FROM users WHERE username = ?`, username).
+		SELECT u.username, u.party, u.role, u.password_hash, u.disabled OR p.removed IS NOT NULL, u.created
+		FROM users u JOIN parties p ON p.code = u.party WHERE u.username = ?`, username).
 		Scan(&u.Username, &u.Party, &u.Role, &u.PasswordHash, &u.Disabled, &created)
 	if err != nil {
 		return u, notFound("user", username, err)
@@ -178,4 +179,37 @@ func scanVersions(rows *sql.Rows) ([]center.Report, error) {
 		return nil, fmt.Errorf("sqlite: versions: %w", err)
 	}
 	return out, nil
+}
+
+func readRotationActs(ctx context.Context, q querier) ([]govern.Act, error) {
+	rows, err := q.QueryContext(ctx, `SELECT act FROM rotation_acts ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: rotation acts: %w", err)
+	}
+	defer rows.Close()
+	var out []govern.Act
+	for rows.Next() {
+		var b string
+		var a govern.Act
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("sqlite: rotation acts: %w", err)
+		}
+		if err := json.Unmarshal([]byte(b), &a); err != nil {
+			return nil, fmt.Errorf("sqlite: rotation act: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func readAmendment(ctx context.Context, q querier, id string) (govern.Amendment, error) {
+	var a govern.Amendment
+	var b string
+	if err := q.QueryRowContext(ctx, `SELECT body FROM amendments WHERE id = ?`, id).Scan(&b); err != nil {
+		return a, notFound("amendment", id, err)
+	}
+	if err := json.Unmarshal([]byte(b), &a); err != nil {
+		return a, fmt.Errorf("sqlite: amendment %s: %w", id, err)
+	}
+	return a, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -41,9 +42,81 @@ func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: party names: %w", err)
 	}
-	return t.exec(ctx, "insert party "+string(p.Code),
-		`INSERT INTO parties (code, kind, names, pos) VALUES (?, ?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM parties))`,
+	// A removed party may be admitted again; a present one may not.
+	res, err := t.tx.ExecContext(ctx, `
+		INSERT INTO parties (code, kind, names, pos) VALUES (?, ?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM parties))
+		ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, names = excluded.names, removed = NULL,
+			pos = excluded.pos WHERE parties.removed IS NOT NULL`,
 		p.Code, p.Kind, string(names))
+	if err != nil {
+		return fmt.Errorf("sqlite: insert party %s: %w", p.Code, mapError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: party %s exists: %w", p.Code, center.ErrConflict)
+	}
+	return nil
+}
+
+func (t *tx) RemoveParty(ctx context.Context, code center.PartyCode, at time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE parties SET removed = ? WHERE code = ? AND removed IS NULL`, micros(at), code)
+	if err != nil {
+		return fmt.Errorf("sqlite: remove party %s: %w", code, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: party %s: %w", code, center.ErrNotFound)
+	}
+	return t.exec(ctx, "remove party from committees", `DELETE FROM committee_members WHERE party = ?`, code)
+}
+
+func (t *tx) SetCommittee(ctx context.Context, c center.Committee) error {
+	if err := t.exec(ctx, "clear committee", `DELETE FROM committee_members WHERE committee = ?`, c.Code); err != nil {
+		return err
+	}
+	if len(c.Members) == 0 {
+		return t.exec(ctx, "delete committee", `DELETE FROM committees WHERE code = ?`, c.Code)
+	}
+	names, err := json.Marshal(c.Names)
+	if err != nil {
+		return fmt.Errorf("sqlite: committee names: %w", err)
+	}
+	if err := t.exec(ctx, "upsert committee "+c.Code, `
+		INSERT INTO committees (code, names, pos) VALUES (?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM committees))
+		ON CONFLICT (code) DO UPDATE SET names = excluded.names`, c.Code, string(names)); err != nil {
+		return err
+	}
+	for i, m := range c.Members {
+		if err := t.exec(ctx, "insert committee member",
+			`INSERT INTO committee_members (committee, party, pos) VALUES (?, ?, ?)`, c.Code, m, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) RotationActs(ctx context.Context) ([]govern.Act, error) {
+	return readRotationActs(ctx, t.tx)
+}
+
+func (t *tx) AppendRotationAct(ctx context.Context, a govern.Act) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("sqlite: rotation act: %w", err)
+	}
+	return t.exec(ctx, "append rotation act", `INSERT INTO rotation_acts (act) VALUES (?)`, string(b))
+}
+
+func (t *tx) Amendment(ctx context.Context, id string) (govern.Amendment, error) {
+	return readAmendment(ctx, t.tx, id)
+}
+
+func (t *tx) PutAmendment(ctx context.Context, a govern.Amendment) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("sqlite: amendment: %w", err)
+	}
+	return t.exec(ctx, "put amendment "+a.ID, `
+		INSERT INTO amendments (id, proposed, body) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET body = excluded.body`, a.ID, micros(a.ProposedAt), string(b))
 }
 
 func (t *tx) InsertCommittee(ctx context.Context, c center.Committee) error {

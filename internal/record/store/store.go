@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
 )
 
 // Store is a center's database.
@@ -63,6 +64,21 @@ type Tx interface {
 	// MarkRevoked marks every version of the report revoked at the time.
 	MarkRevoked(ctx context.Context, id string, at time.Time) error
 
+	// RemoveParty takes a party out of the roster and out of every
+	// committee; its past stays. Its users can no longer sign in.
+	RemoveParty(ctx context.Context, code center.PartyCode, at time.Time) error
+	// SetCommittee replaces a committee's names and members, creating it if
+	// new and deleting it if c has no members.
+	SetCommittee(ctx context.Context, c center.Committee) error
+
+	// RotationActs returns the recorded rotation acts in order.
+	RotationActs(ctx context.Context) ([]govern.Act, error)
+	AppendRotationAct(ctx context.Context, a govern.Act) error
+	// Amendment returns an amendment, or center.ErrNotFound.
+	Amendment(ctx context.Context, id string) (govern.Amendment, error)
+	// PutAmendment stores an amendment, replacing one with the same ID.
+	PutAmendment(ctx context.Context, a govern.Amendment) error
+
 	// AppendEvent records e and returns its Seq.
 	AppendEvent(ctx context.Context, e center.Event) (int64, error)
 }
@@ -84,7 +100,8 @@ type Reader interface {
 	CountReports(ctx context.Context) (int64, error)
 
 	Directory(ctx context.Context) (center.Directory, error)
-	// User returns the user, or center.ErrNotFound.
+	// User returns the user, or center.ErrNotFound. A user of a removed
+	// party is returned Disabled.
 	User(ctx context.Context, username string) (center.User, error)
 	// TokenByHash returns the token with that SHA-256 hash, or
 	// center.ErrNotFound. It does not check expiry or revocation.
@@ -94,6 +111,11 @@ type Reader interface {
 	// Events returns up to limit events with Seq > after, in order.
 	Events(ctx context.Context, after int64, limit int) ([]center.Event, error)
 	Meta(ctx context.Context, key string) (string, error)
+
+	// RotationActs returns the recorded rotation acts in order.
+	RotationActs(ctx context.Context) ([]govern.Act, error)
+	// Amendments returns every amendment, newest first.
+	Amendments(ctx context.Context) ([]govern.Amendment, error)
 }
 
 // ReportQuery filters and pages a report list. Zero fields do not filter.

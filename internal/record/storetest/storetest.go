@@ -49,6 +49,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"GroupCommitIsolation", testGroupCommitIsolation},
 		{"FailedUpdateChangesNothing", testFailedUpdateChangesNothing},
 		{"Events", testEvents},
+		{"Governance", testGovernance},
+		{"AmendmentsChangeTheRoster", testAmendmentsChangeTheRoster},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
@@ -79,7 +81,7 @@ type fixture struct {
 
 func (f *fixture) found() {
 	f.t.Helper()
-	if err := f.rec.Found(f.ctx, testkit.Roster()); err != nil {
+	if err := f.rec.Found(f.ctx, testkit.Charter()); err != nil {
 		f.t.Fatalf("Found: %v", err)
 	}
 }
@@ -103,7 +105,7 @@ var all = center.Distribution{All: true}
 
 func testFoundOnce(t *testing.T, f *fixture) {
 	f.found()
-	if err := f.rec.Found(f.ctx, testkit.Roster()); !errors.Is(err, record.ErrAlreadyFounded) {
+	if err := f.rec.Found(f.ctx, testkit.Charter()); !errors.Is(err, record.ErrAlreadyFounded) {
 		t.Fatalf("second Found = %v, want ErrAlreadyFounded", err)
 	}
 	dir, err := f.s.Directory(f.ctx)

@@ -1,0 +1,401 @@
+package record
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// metaRotation holds the charter's rotation, as JSON.
+const metaRotation = "rotation"
+
+// RotationOf converts a charter's rotation into govern's terms.
+func RotationOf(ch center.Charter) govern.Rotation {
+	order := make([]string, len(ch.Rotation.Order))
+	for i, p := range ch.Rotation.Order {
+		order[i] = string(p)
+	}
+	return govern.Rotation{
+		Order: order, FirstChair: string(ch.Rotation.FirstChair), Start: ch.Rotation.Start.UTC(),
+		TermMonths: ch.Rotation.TermMonths, MaxTermMonths: ch.Rotation.MaxTermMonths,
+	}
+}
+
+// Governance is the state of the center's administration, as recorded.
+type Governance struct {
+	Rotation   govern.Rotation
+	Acts       []govern.Act
+	Amendments []govern.Amendment
+	Directory  center.Directory
+}
+
+// Members returns the codes of the current member parties.
+func (g Governance) Members() []string { return codes(g.Directory.Members()) }
+
+// Chair returns the term that holds at time at.
+func (g Governance) Chair(at time.Time) (govern.Term, error) {
+	return govern.ChairAt(g.Rotation, g.Acts, at)
+}
+
+// ReadGovernance reads the administration's state from r.
+func ReadGovernance(ctx context.Context, r store.Reader) (Governance, error) {
+	var g Governance
+	var err error
+	if g.Rotation, err = readRotation(ctx, r.Meta); err != nil {
+		return g, err
+	}
+	if g.Acts, err = r.RotationActs(ctx); err != nil {
+		return g, err
+	}
+	if g.Amendments, err = r.Amendments(ctx); err != nil {
+		return g, err
+	}
+	g.Directory, err = r.Directory(ctx)
+	return g, err
+}
+
+func readRotation(ctx context.Context, meta func(context.Context, string) (string, error)) (govern.Rotation, error) {
+	var rot govern.Rotation
+	v, err := meta(ctx, metaRotation)
+	if err != nil {
+		return rot, err
+	}
+	if v == "" {
+		return rot, fmt.Errorf("record: the center has no rotation: %w", center.ErrNotFound)
+	}
+	if err := json.Unmarshal([]byte(v), &rot); err != nil {
+		return rot, fmt.Errorf("record: rotation: %w", err)
+	}
+	return rot, nil
+}
+
+// NotChairError is returned when someone other than the chair's officers
+// tries a chair power. It names the chair and when its term ends, so the
+// caller knows whom to ask and until when.
+type NotChairError struct {
+	Chair center.PartyCode
+	Until time.Time
+}
+
+func (e *NotChairError) Error() string {
+	return fmt.Sprintf("only officers of the chair party %s may do this; %s chairs until %s",
+		e.Chair, e.Chair, e.Until.Format(time.DateOnly))
+}
+
+// Is makes a NotChairError an ErrForbidden.
+func (e *NotChairError) Is(target error) bool { return target == center.ErrForbidden }
+
+// governTx is what the governance methods read inside a transaction.
+type governTx struct {
+	rot  govern.Rotation
+	acts []govern.Act
+	dir  center.Directory
+	term govern.Term
+}
+
+func (r *Recorder) loadGovernance(ctx context.Context, tx store.Tx, at time.Time) (governTx, error) {
+	var g governTx
+	var err error
+	if g.rot, err = readRotation(ctx, tx.Meta); err != nil {
+		return g, err
+	}
+	if g.acts, err = tx.RotationActs(ctx); err != nil {
+		return g, err
+	}
+	if g.dir, err = tx.Directory(ctx); err != nil {
+		return g, err
+	}
+	g.term, err = govern.ChairAt(g.rot, g.acts, at)
+	return g, err
+}
+
+// requireChairOfficer checks that who is an officer of the chair party.
+func requireChairOfficer(who center.Principal, term govern.Term) error {
+	if !who.IsOfficer() || string(who.Party()) != term.Party {
+		return &NotChairError{Chair: center.PartyCode(term.Party), Until: term.End}
+	}
+	return nil
+}
+
+// RequireChair returns nil if who is an officer of the party chairing now,
+// else a *NotChairError. Every chair power asks it first.
+func (r *Recorder) RequireChair(ctx context.Context, who center.Principal) error {
+	g, err := ReadGovernance(ctx, r.store)
+	if err != nil {
+		return err
+	}
+	term, err := g.Chair(r.now())
+	if err != nil {
+		return err
+	}
+	return requireChairOfficer(who, term)
+}
+
+// HandOver ends the chair's term early: the next party in order takes over
+// at the next 00:00 UTC. Only the chair's officers may.
+func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.Term, error) {
+	var next govern.Term
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		now := r.now()
+		g, err := r.loadGovernance(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		if err := requireChairOfficer(who, g.term); err != nil {
+			return err
+		}
+		act := govern.Act{Kind: govern.Handover, At: now, Party: g.term.Party}
+		terms, err := govern.Timeline(g.rot, append(g.acts, act), govern.NextMidnight(now).Add(time.Nanosecond))
+		if err != nil {
+			return fmt.Errorf("record: handover refused: %w: %w", center.ErrConflict, err)
+		}
+		next = terms[len(terms)-1]
+		if err := tx.AppendRotationAct(ctx, act); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.ChairHandedOver, Party: who.Party(), User: who.User.Username, At: now, Subject: "rotation"}, act)
+	})
+	return next, err
+}
+
+// ProposeAmendment records a proposal by a member party's officer. The
+// proposal is checked against the roster and the rotation as they stand.
+func (r *Recorder) ProposeAmendment(ctx context.Context, who center.Principal, a govern.Amendment) (govern.Amendment, error) {
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		now := r.now()
+		g, err := r.loadGovernance(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		if err := requireMemberOfficer(who, g.dir); err != nil {
+			return err
+		}
+		a = govern.Amendment{
+			ID: "amendment--" + uuid.NewString(), Kind: a.Kind, Proposer: string(who.Party()), ProposedAt: now,
+			Party: a.Party, Names: a.Names, Order: a.Order, Months: a.Months, Committee: a.Committee, Members: a.Members,
+			Votes: []govern.Vote{},
+		}
+		if err := checkAmendment(a, g, now); err != nil {
+			return err
+		}
+		if err := tx.PutAmendment(ctx, a); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.AmendmentProposed, Party: who.Party(), User: who.User.Username, At: now, Subject: a.ID}, a)
+	})
+	return a, err
+}
+
+// VoteOnAmendment records a member party's approval or rejection. The vote
+// that completes the approvals also applies the amendment, in the same
+// transaction.
+func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id string, approve bool) (govern.Amendment, error) {
+	var out govern.Amendment
+	err := r.store.Update(ctx, func(tx store.Tx) error {
+		now := r.now()
+		g, err := r.loadGovernance(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		if err := requireMemberOfficer(who, g.dir); err != nil {
+			return err
+		}
+		a, err := tx.Amendment(ctx, id)
+		if err != nil {
+			return err
+		}
+		members := codes(g.dir.Members())
+		a, err = govern.CastVote(a, members, string(who.Party()), approve, now)
+		if err != nil {
+			return voteError(err)
+		}
+		if err := tx.PutAmendment(ctx, a); err != nil {
+			return err
+		}
+		ev := center.Event{Party: who.Party(), User: who.User.Username, At: now, Subject: a.ID}
+		ev.Type = center.AmendmentVoted
+		if err := appendEvent(ctx, tx, ev, a.Votes[len(a.Votes)-1]); err != nil {
+			return err
+		}
+		out = a
+		switch a.Status(members, now) {
+		case govern.Rejected:
+			ev.Type = center.AmendmentRejected
+			return appendEvent(ctx, tx, ev, a)
+		case govern.Approved:
+			if err := checkAmendment(a, g, now); err != nil {
+				return fmt.Errorf("record: the amendment can no longer take effect: %w", err)
+			}
+			if err := r.applyAmendment(ctx, tx, a, now); err != nil {
+				return err
+			}
+			ev.Type = center.AmendmentApproved
+			return appendEvent(ctx, tx, ev, a)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func requireMemberOfficer(who center.Principal, dir center.Directory) error {
+	if !who.IsOfficer() {
+		return fmt.Errorf("record: only officers act for their party in governance: %w", center.ErrForbidden)
+	}
+	if !slices.Contains(dir.Members(), who.Party()) {
+		return fmt.Errorf("record: only member parties propose and vote; %s is not a member: %w", who.Party(), center.ErrForbidden)
+	}
+	return nil
+}
+
+func voteError(err error) error {
+	switch {
+	case errors.Is(err, govern.ErrAlreadyVoted), errors.Is(err, govern.ErrDecided):
+		return fmt.Errorf("record: %w: %w", center.ErrConflict, err)
+	default:
+		return fmt.Errorf("record: %w: %w", center.ErrForbidden, err)
+	}
+}
+
+// rotationAct returns the act an amendment makes on the rotation at time at,
+// if any.
+func rotationAct(a govern.Amendment, dir center.Directory, at time.Time) (govern.Act, bool) {
+	switch a.Kind {
+	case govern.AddMemberAmendment:
+		return govern.Act{Kind: govern.AddMember, At: at, Party: a.Party}, true
+	case govern.RemovePartyAmendment:
+		if p, ok := dir.Party(center.PartyCode(a.Party)); ok && p.Kind == center.Member {
+			return govern.Act{Kind: govern.RemoveMember, At: at, Party: a.Party}, true
+		}
+	case govern.SetOrderAmendment:
+		return govern.Act{Kind: govern.SetOrder, At: at, Order: a.Order}, true
+	case govern.SetTermAmendment:
+		return govern.Act{Kind: govern.SetTerm, At: at, Months: a.Months}, true
+	}
+	return govern.Act{}, false
+}
+
+// checkAmendment checks an amendment against the roster and, by replaying
+// it, against the rotation's rules.
+func checkAmendment(a govern.Amendment, g governTx, at time.Time) error {
+	switch a.Kind {
+	case govern.AddMemberAmendment, govern.AddAssociateAmendment:
+		kind := center.Member
+		if a.Kind == govern.AddAssociateAmendment {
+			kind = center.Associate
+		}
+		p := center.Party{Code: center.PartyCode(a.Party), Kind: kind, Names: a.Names}
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if _, ok := g.dir.Party(p.Code); ok {
+			return center.Invalid("party", "party %s already takes part", p.Code)
+		}
+	case govern.RemovePartyAmendment:
+		if _, ok := g.dir.Party(center.PartyCode(a.Party)); !ok {
+			return center.Invalid("party", "unknown party %q", a.Party)
+		}
+	case govern.SetOrderAmendment:
+		if len(a.Order) == 0 {
+			return center.Invalid("order", "the new order is required")
+		}
+	case govern.SetTermAmendment:
+		if a.Months < 1 || a.Months > g.rot.MaxTermMonths {
+			return center.Invalid("months", "term of %d months is outside 1..%d", a.Months, g.rot.MaxTermMonths)
+		}
+	case govern.SetCommitteeAmendment:
+		if !center.ValidCommitteeCode(a.Committee) {
+			return center.Invalid("committee", "committee code %q must be 1-40 characters of a-z, 0-9 and '-'", a.Committee)
+		}
+		existing, exists := g.dir.Committee(a.Committee)
+		if !exists && len(a.Members) == 0 {
+			return center.Invalid("members", "a new committee needs members")
+		}
+		names := a.Names
+		if names == nil {
+			names = existing.Names
+		}
+		dir := g.dir
+		dir.Committees = slices.DeleteFunc(slices.Clone(dir.Committees), func(c center.Committee) bool { return c.Code == a.Committee })
+		if len(a.Members) > 0 {
+			dir.Committees = append(dir.Committees, center.Committee{Code: a.Committee, Names: names, Members: partyCodes(a.Members)})
+		}
+		if err := dir.Validate(); err != nil {
+			return err
+		}
+	default:
+		return center.Invalid("kind", "unknown amendment kind %q", a.Kind)
+	}
+	if act, ok := rotationAct(a, g.dir, at); ok {
+		if _, err := govern.Timeline(g.rot, append(slices.Clone(g.acts), act), govern.AddMonths(at, 2*govern.MaxTermMonths)); err != nil {
+			return center.Invalid("kind", "%s", err.Error())
+		}
+	}
+	return nil
+}
+
+// applyAmendment makes an approved amendment's change.
+func (r *Recorder) applyAmendment(ctx context.Context, tx store.Tx, a govern.Amendment, at time.Time) error {
+	dir, err := tx.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	if act, ok := rotationAct(a, dir, at); ok {
+		if err := tx.AppendRotationAct(ctx, act); err != nil {
+			return err
+		}
+	}
+	switch a.Kind {
+	case govern.AddMemberAmendment, govern.AddAssociateAmendment:
+		kind := center.Member
+		if a.Kind == govern.AddAssociateAmendment {
+			kind = center.Associate
+		}
+		p := center.Party{Code: center.PartyCode(a.Party), Kind: kind, Names: a.Names}
+		if err := tx.InsertParty(ctx, p); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.PartyAdded, At: at, Subject: a.Party}, p)
+	case govern.RemovePartyAmendment:
+		if err := tx.RemoveParty(ctx, center.PartyCode(a.Party), at); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.PartyRemoved, At: at, Subject: a.Party}, a.Party)
+	case govern.SetCommitteeAmendment:
+		existing, _ := dir.Committee(a.Committee)
+		names := a.Names
+		if names == nil {
+			names = existing.Names
+		}
+		c := center.Committee{Code: a.Committee, Names: names, Members: partyCodes(a.Members)}
+		if err := tx.SetCommittee(ctx, c); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: center.CommitteeChanged, At: at, Subject: a.Committee}, c)
+	}
+	return nil
+}
+
+func codes(ps []center.PartyCode) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = string(p)
+	}
+	return out
+}
+
+func partyCodes(ss []string) []center.PartyCode {
+	out := make([]center.PartyCode, len(ss))
+	for i, s := range ss {
+		out[i] = center.PartyCode(s)
+	}
+	return out
+}
