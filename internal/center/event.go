@@ -39,7 +39,11 @@ type Event struct {
 	User    string    `json:"user,omitempty"`  // acting user
 	At      time.Time `json:"at"`
 	Subject string    `json:"subject"` // id of what changed
-	// Digest is SHA-256 over the subject's canonical content, salted for
-	// reports so that the digest alone does not confirm a guessed text.
+	// Digest is SHA-256(Salt || content), a commitment to the change's
+	// content (for a report version, its JSON as the API returns it). The
+	// random salt keeps anyone who sees the digest from confirming a
+	// guessed text; it is given only to parties entitled to the content, who
+	// can then prove exactly what was recorded.
 	Digest []byte `json:"digest,omitempty"`
+	Salt   []byte `json:"-"`
 }

@@ -111,9 +111,15 @@ func NewReportID() string { return reportIDPrefix + uuid.NewString() }
 var languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // Normalize tidies a draft in place: trims the title and tags, drops
-// duplicate and empty tags, and sorts distribution parties.
+// duplicate and empty tags, sorts distribution parties, and brings
+// observed_at to UTC microseconds.
 func (d *Draft) Normalize() {
 	d.Title = strings.TrimSpace(d.Title)
+	if d.ObservedAt != nil {
+		// Stored, and committed to in the log, at microsecond precision.
+		t := d.ObservedAt.UTC().Truncate(time.Microsecond)
+		d.ObservedAt = &t
+	}
 	d.Language = strings.ToLower(strings.TrimSpace(d.Language))
 	var tags []string
 	for _, t := range d.Tags {

@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -316,16 +317,26 @@ func newVersion(id string, created, version time.Time, who center.Principal, d c
 	}
 }
 
-// appendEvent completes e with an id and the digest of content and appends
-// it in tx.
+// appendEvent completes e with an id, a salt and the salted digest of
+// content, and appends it in tx.
 func appendEvent(ctx context.Context, tx store.Tx, e center.Event, content any) error {
 	b, err := json.Marshal(content)
 	if err != nil {
 		return fmt.Errorf("record: event content: %w", err)
 	}
-	sum := sha256.Sum256(b)
 	e.ID = "event--" + uuid.NewString()
-	e.Digest = sum[:]
+	e.Salt = make([]byte, 16)
+	rand.Read(e.Salt)
+	e.Digest = Commitment(e.Salt, b)
 	_, err = tx.AppendEvent(ctx, e)
 	return err
+}
+
+// Commitment is the digest an event carries for content: SHA-256 over the
+// salt followed by the content's bytes.
+func Commitment(salt, content []byte) []byte {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write(content)
+	return h.Sum(nil)
 }

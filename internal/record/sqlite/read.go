@@ -152,7 +152,7 @@ func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, er
 
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT seq, id, type, party, user, at, subject, digest FROM events
+		SELECT seq, id, type, party, user, at, subject, digest, salt FROM events
 		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -162,7 +162,7 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Ev
 	for rows.Next() {
 		var e center.Event
 		var at int64
-		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Party, &e.User, &at, &e.Subject, &e.Digest); err != nil {
+		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Party, &e.User, &at, &e.Subject, &e.Digest, &e.Salt); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
 		}
 		e.At = fromMicros(at)

@@ -239,8 +239,8 @@ func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
 
 func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
 	res, err := t.tx.ExecContext(ctx, `
-		INSERT INTO events (id, type, party, user, at, subject, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest)
+		INSERT INTO events (id, type, party, user, at, subject, digest, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: append event: %w", mapError(err))
 	}

@@ -9,7 +9,9 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -736,6 +738,19 @@ func testEvents(t *testing.T, f *fixture) {
 	}
 	if types[len(types)-4] != center.CenterFounded {
 		t.Errorf("founding not recorded: %v", types)
+	}
+	// A party entitled to a version can check the log's commitment to it:
+	// the version as read back, with the event's salt, gives the digest.
+	submitted := evs[len(evs)-3]
+	vs, err := f.s.Versions(f.ctx, "SY", rep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := vs[0]
+	first.Revoked = nil // revocation came later, in its own event
+	content, _ := json.Marshal(first)
+	if len(submitted.Salt) != 16 || !bytes.Equal(record.Commitment(submitted.Salt, content), submitted.Digest) {
+		t.Errorf("report.submitted digest does not commit to the stored version %s", content)
 	}
 	last3, _ := f.s.Events(f.ctx, evs[len(evs)-4].Seq, 2)
 	if len(last3) != 2 || last3[0].Type != center.ReportSubmitted {

@@ -107,5 +107,6 @@ CREATE TABLE events (
     user    TEXT NOT NULL,
     at      INTEGER NOT NULL,
     subject TEXT NOT NULL,
-    digest  BLOB NOT NULL
+    digest  BLOB NOT NULL, -- SHA-256(salt || content)
+    salt    BLOB NOT NULL  -- given only to parties entitled to the content
 ) STRICT;
