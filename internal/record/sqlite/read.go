@@ -125,6 +125,31 @@ func (s *Store) User(ctx context.Context, username string) (center.User, error) 
 	return readUser(ctx, s.r, username)
 }
 
+func (s *Store) Users(ctx context.Context) ([]center.User, error) {
+	rows, err := s.r.QueryContext(ctx, userQuery+` ORDER BY p.pos, u.username`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: users: %w", err)
+	}
+	defer rows.Close()
+	var out []center.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
+	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+	if err != nil {
+		return t, notFound("token", id, err)
+	}
+	return t, nil
+}
+
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
 	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {

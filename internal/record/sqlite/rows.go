@@ -106,17 +106,26 @@ func readMeta(ctx context.Context, q querier, key string) (string, error) {
 	return v, nil
 }
 
-func readUser(ctx context.Context, q querier, username string) (center.User, error) {
+// userQuery selects users; a user of a removed party reads as disabled.
+const userQuery = `
+	SELECT u.username, u.party, u.role, u.password_hash, u.disabled OR p.removed IS NOT NULL, u.created
+	FROM users u JOIN parties p ON p.code = u.party`
+
+func scanUser(sc interface{ Scan(...any) error }) (center.User, error) {
 	var u center.User
 	var created int64
-	err := q.QueryRowContext(ctx, `
-		SELECT u.username, u.party, u.role, u.password_hash, u.disabled OR p.removed IS NOT NULL, u.created
-		FROM users u JOIN parties p ON p.code = u.party WHERE u.username = ?`, username).
-		Scan(&u.Username, &u.Party, &u.Role, &u.PasswordHash, &u.Disabled, &created)
+	if err := sc.Scan(&u.Username, &u.Party, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
+		return u, err
+	}
+	u.Created = fromMicros(created)
+	return u, nil
+}
+
+func readUser(ctx context.Context, q querier, username string) (center.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, userQuery+` WHERE u.username = ?`, username))
 	if err != nil {
 		return u, notFound("user", username, err)
 	}
-	u.Created = fromMicros(created)
 	return u, nil
 }
 

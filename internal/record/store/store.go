@@ -103,6 +103,10 @@ type Reader interface {
 	// User returns the user, or center.ErrNotFound. A user of a removed
 	// party is returned Disabled.
 	User(ctx context.Context, username string) (center.User, error)
+	// Users lists every user, by party then username.
+	Users(ctx context.Context) ([]center.User, error)
+	// Token returns the token with that id, or center.ErrNotFound.
+	Token(ctx context.Context, id string) (center.Token, error)
 	// TokenByHash returns the token with that SHA-256 hash, or
 	// center.ErrNotFound. It does not check expiry or revocation.
 	TokenByHash(ctx context.Context, hash []byte) (center.Token, error)

@@ -166,6 +166,13 @@ func testUsers(t *testing.T, f *fixture) {
 			t.Errorf("%s: CreateUser = %v, want %v", tt.name, err, tt.want)
 		}
 	}
+	if _, err := f.rec.CreateUser(f.ctx, center.User{Username: "ru-officer", Party: "RU", Role: center.Officer}, "", cheap); err != nil {
+		t.Fatal(err)
+	}
+	users, err := f.s.Users(f.ctx)
+	if err != nil || len(users) != 2 || users[0].Username != "iq-analyst" || users[1].Username != "ru-officer" {
+		t.Errorf("Users = %+v, %v; want iq-analyst, ru-officer in roster order", users, err)
+	}
 	if _, err := f.s.User(f.ctx, "nobody"); !errors.Is(err, center.ErrNotFound) {
 		t.Errorf("User(nobody) = %v, want ErrNotFound", err)
 	}
@@ -216,6 +223,12 @@ func testTokens(t *testing.T, f *fixture) {
 	got, _ = f.s.TokenByHash(f.ctx, secret.HashToken(plain))
 	if got.Revoked == nil || got.Usable(f.clock.Now()) {
 		t.Errorf("revoked token = %+v", got)
+	}
+	if byID, err := f.s.Token(f.ctx, tok.ID); err != nil || byID.Revoked == nil || byID.Username != "iq-analyst" {
+		t.Errorf("Token(id) = %+v, %v", byID, err)
+	}
+	if _, err := f.s.Token(f.ctx, "token--nope"); !errors.Is(err, center.ErrNotFound) {
+		t.Errorf("Token(unknown) = %v, want ErrNotFound", err)
 	}
 	list, err := f.s.Tokens(f.ctx, "iq-analyst")
 	if err != nil || len(list) != 1 || list[0].ID != tok.ID {
