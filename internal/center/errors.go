@@ -65,3 +65,23 @@ func Invalid(field, format string, args ...any) error {
 	e.add(field, format, args...)
 	return e
 }
+
+// A Refusal is an error whose message is meant for the caller: it says why
+// a change was refused, in words safe to show to someone entitled to the
+// thing being changed. Kind is the sentinel callers branch on.
+type Refusal struct {
+	Kind   error
+	Reason string
+}
+
+// Refuse returns a *Refusal of the given kind.
+func Refuse(kind error, format string, args ...any) error {
+	return &Refusal{Kind: kind, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+// PublicDetail is the message to show the caller.
+func (r *Refusal) PublicDetail() string { return r.Reason }

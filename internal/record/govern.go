@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,6 +95,9 @@ func (e *NotChairError) Error() string {
 // Is makes a NotChairError an ErrForbidden.
 func (e *NotChairError) Is(target error) bool { return target == center.ErrForbidden }
 
+// PublicDetail is the message to show the caller.
+func (e *NotChairError) PublicDetail() string { return e.Error() }
+
 // governTx is what the governance methods read inside a transaction.
 type governTx struct {
 	rot  govern.Rotation
@@ -156,7 +160,7 @@ func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.T
 		act := govern.Act{Kind: govern.Handover, At: now, Party: g.term.Party}
 		terms, err := govern.Timeline(g.rot, append(g.acts, act), govern.NextMidnight(now).Add(time.Nanosecond))
 		if err != nil {
-			return fmt.Errorf("record: handover refused: %w: %w", center.ErrConflict, err)
+			return center.Refuse(center.ErrConflict, "handover refused: %s", strip(err))
 		}
 		next = terms[len(terms)-1]
 		if err := tx.AppendRotationAct(ctx, act); err != nil {
@@ -233,7 +237,7 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 			return appendEvent(ctx, tx, ev, a)
 		case govern.Approved:
 			if err := checkAmendment(a, g, now); err != nil {
-				return fmt.Errorf("record: the amendment can no longer take effect: %w", err)
+				return center.Refuse(center.ErrConflict, "the amendment can no longer take effect: %s", err)
 			}
 			if err := r.applyAmendment(ctx, tx, a, now); err != nil {
 				return err
@@ -248,10 +252,10 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 
 func requireMemberOfficer(who center.Principal, dir center.Directory) error {
 	if !who.IsOfficer() {
-		return fmt.Errorf("record: only officers act for their party in governance: %w", center.ErrForbidden)
+		return center.Refuse(center.ErrForbidden, "only officers act for their party in governance")
 	}
 	if !slices.Contains(dir.Members(), who.Party()) {
-		return fmt.Errorf("record: only member parties propose and vote; %s is not a member: %w", who.Party(), center.ErrForbidden)
+		return center.Refuse(center.ErrForbidden, "only member parties propose and vote on amendments; %s is not a member", who.Party())
 	}
 	return nil
 }
@@ -259,11 +263,14 @@ func requireMemberOfficer(who center.Principal, dir center.Directory) error {
 func voteError(err error) error {
 	switch {
 	case errors.Is(err, govern.ErrAlreadyVoted), errors.Is(err, govern.ErrDecided):
-		return fmt.Errorf("record: %w: %w", center.ErrConflict, err)
+		return center.Refuse(center.ErrConflict, "%s", strip(err))
 	default:
-		return fmt.Errorf("record: %w: %w", center.ErrForbidden, err)
+		return center.Refuse(center.ErrForbidden, "%s", strip(err))
 	}
 }
+
+// strip drops govern's package prefix from a message meant for a caller.
+func strip(err error) string { return strings.TrimPrefix(err.Error(), "govern: ") }
 
 // rotationAct returns the act an amendment makes on the rotation at time at,
 // if any.
@@ -336,7 +343,7 @@ func checkAmendment(a govern.Amendment, g governTx, at time.Time) error {
 	}
 	if act, ok := rotationAct(a, g.dir, at); ok {
 		if _, err := govern.Timeline(g.rot, append(slices.Clone(g.acts), act), govern.AddMonths(at, 2*govern.MaxTermMonths)); err != nil {
-			return center.Invalid("kind", "%s", err.Error())
+			return center.Invalid("kind", "%s", strip(err))
 		}
 	}
 	return nil

@@ -229,7 +229,7 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		if prev.Revoked != nil {
-			return fmt.Errorf("record: report %s is revoked: %w", id, center.ErrConflict)
+			return center.Refuse(center.ErrConflict, "report %s is revoked; a revoked report takes no new versions", id)
 		}
 		dir, err := tx.Directory(ctx)
 		if err != nil {
@@ -262,7 +262,7 @@ func (r *Recorder) RevokeReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		if prev.Revoked != nil {
-			return fmt.Errorf("record: report %s is already revoked: %w", id, center.ErrConflict)
+			return center.Refuse(center.ErrConflict, "report %s is already revoked", id)
 		}
 		now := r.now()
 		if err := tx.MarkRevoked(ctx, id, now); err != nil {
@@ -296,7 +296,7 @@ func (r *Recorder) ownLatest(ctx context.Context, tx store.Tx, who center.Princi
 		return center.Report{}, fmt.Errorf("record: report %s: %w", id, center.ErrNotFound)
 	}
 	if prev.Source != who.Party() {
-		return center.Report{}, fmt.Errorf("record: only the source party %s may change report %s: %w", prev.Source, id, center.ErrForbidden)
+		return center.Report{}, center.Refuse(center.ErrForbidden, "only the source party %s may change report %s", prev.Source, id)
 	}
 	return prev, nil
 }
