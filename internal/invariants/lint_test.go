@@ -143,10 +143,12 @@ func formatVerbs(format string) []rune {
 func TestLayering(t *testing.T) {
 	const mod = "github.com/tabadul/tabadul/"
 	forbidden := map[string][]string{
-		"internal/center/":  {mod, "database/sql", "net/http", "os"},
-		"internal/govern/":  {mod, "database/sql", "net/http", "os"},
-		"internal/record/":  {mod + "internal/api", mod + "internal/web", mod + "cmd/", "net/http"},
-		"internal/process/": {mod + "internal/record", mod + "internal/api", mod + "internal/web", "net/http", "database/sql"},
+		"internal/center/":        {mod, "database/sql", "net/http", "os"},
+		"internal/govern/":        {mod, "database/sql", "net/http", "os"},
+		"internal/record/":        {mod + "internal/api", mod + "internal/web", mod + "cmd/"},
+		"internal/record/store/":  {"net/http"},
+		"internal/record/sqlite/": {"net/http"},
+		"internal/process/":       {mod + "internal/record", mod + "internal/api", mod + "internal/web", "net/http", "database/sql"},
 	}
 	for _, sf := range moduleFiles(t) {
 		for prefix, bad := range forbidden {

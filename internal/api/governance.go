@@ -1,0 +1,115 @@
+package api
+
+import (
+	"slices"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record"
+)
+
+// termView is one term in the chair.
+type termView struct {
+	Party     string    `json:"party" doc:"The chairing party's code." example:"IQ"`
+	TermStart time.Time `json:"term_start" doc:"First instant of the term, 00:00 UTC."`
+	TermEnd   time.Time `json:"term_end" doc:"First instant after the term, 00:00 UTC."`
+	Early     bool      `json:"early,omitempty" doc:"The term ended before its full length, by a handover or the chair's removal."`
+}
+
+func viewTerm(t govern.Term) termView {
+	return termView{Party: t.Party, TermStart: t.Start, TermEnd: t.End, Early: t.Early}
+}
+
+// rotationView is the charter's rule for the chair, as amended.
+type rotationView struct {
+	FirstChair    string    `json:"first_chair"`
+	Start         time.Time `json:"start"`
+	TermMonths    int       `json:"term_months" doc:"Term length of the terms that start from now on."`
+	MaxTermMonths int       `json:"max_term_months"`
+}
+
+// amendmentView is an amendment with where it stands.
+type amendmentView struct {
+	ID         string            `json:"id"`
+	Kind       string            `json:"kind" enum:"add_member,add_associate,remove_party,set_order,set_term,set_committee"`
+	Proposer   string            `json:"proposer"`
+	ProposedAt time.Time         `json:"proposed_at"`
+	ExpiresAt  time.Time         `json:"expires_at"`
+	Status     string            `json:"status" enum:"open,approved,rejected,expired"`
+	Party      string            `json:"party,omitempty"`
+	Names      map[string]string `json:"names,omitempty"`
+	Order      []string          `json:"order,omitempty"`
+	Months     int               `json:"months,omitempty"`
+	Committee  string            `json:"committee,omitempty"`
+	Members    []string          `json:"members,omitempty"`
+	Votes      []govern.Vote     `json:"votes"`
+	// Awaiting lists the member parties whose vote is still needed.
+	Awaiting []string `json:"awaiting,omitempty"`
+}
+
+func viewAmendment(a govern.Amendment, members []string, now time.Time) amendmentView {
+	st := a.Status(members, now)
+	v := amendmentView{
+		ID: a.ID, Kind: string(a.Kind), Proposer: a.Proposer, ProposedAt: a.ProposedAt,
+		ExpiresAt: a.ProposedAt.Add(govern.ProposalLifetime), Status: string(st),
+		Party: a.Party, Names: a.Names, Order: a.Order, Months: a.Months, Committee: a.Committee, Members: a.Members,
+		Votes: a.Votes,
+	}
+	if v.Votes == nil {
+		v.Votes = []govern.Vote{}
+	}
+	if st == govern.Open {
+		for _, p := range a.Voters(members) {
+			if !slices.ContainsFunc(a.Votes, func(v govern.Vote) bool { return v.Party == p }) {
+				v.Awaiting = append(v.Awaiting, p)
+			}
+		}
+	}
+	return v
+}
+
+// governanceView is the administration's state at one moment.
+type governanceView struct {
+	Now        time.Time       `json:"now" doc:"The server's time the answer holds for."`
+	Chair      termView        `json:"chair"`
+	Schedule   []termView      `json:"schedule" doc:"The next terms, as they stand now."`
+	Rotation   rotationView    `json:"rotation"`
+	Members    []string        `json:"members" doc:"The member parties, who chair in turn and vote on amendments."`
+	Amendments []amendmentView `json:"amendments" doc:"Every amendment, newest first."`
+}
+
+// scheduleLength is how many terms after the current one the governance
+// view lists.
+const scheduleLength = 8
+
+func viewGovernance(g record.Governance, now time.Time) (governanceView, error) {
+	cur, next, err := govern.Schedule(g.Rotation, g.Acts, now, scheduleLength)
+	if err != nil {
+		return governanceView{}, err
+	}
+	v := governanceView{
+		Now: now, Chair: viewTerm(cur), Members: g.Members(),
+		Rotation: rotationView{FirstChair: g.Rotation.FirstChair, Start: g.Rotation.Start,
+			TermMonths: currentTermMonths(g), MaxTermMonths: g.Rotation.MaxTermMonths},
+		Schedule:   make([]termView, len(next)),
+		Amendments: make([]amendmentView, len(g.Amendments)),
+	}
+	for i, t := range next {
+		v.Schedule[i] = viewTerm(t)
+	}
+	for i, a := range g.Amendments {
+		v.Amendments[i] = viewAmendment(a, v.Members, now)
+	}
+	return v, nil
+}
+
+// currentTermMonths is the term length after every recorded change.
+func currentTermMonths(g record.Governance) int {
+	m := g.Rotation.TermMonths
+	for _, a := range g.Acts {
+		if a.Kind == govern.SetTerm {
+			m = a.Months
+		}
+	}
+	return m
+}

@@ -1,0 +1,219 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/tabadul/tabadul/internal/center"
+)
+
+// routes registers every route the server answers. This is the one place
+// to read the API's surface.
+func (s *Server) routes() {
+	reports := []string{"reports"}
+	body := func(op huma.Operation) huma.Operation {
+		op.MaxBodyBytes = s.maxBody
+		// A report body of several megabytes on a slow link needs more
+		// than huma's default five seconds.
+		op.BodyReadTimeout = 30 * time.Second
+		return op
+	}
+
+	register(s, body(huma.Operation{
+		OperationID: "submit-report", Method: http.MethodPost, Path: reportsPath,
+		Summary: "Submit a report", Description: "Records a new report from the caller's party and shares it as its distribution says.",
+		Tags: reports, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType},
+	}), s.submitReport)
+	register(s, huma.Operation{
+		OperationID: "list-reports", Method: http.MethodGet, Path: reportsPath,
+		Summary: "List reports", Description: "Lists, newest first, the newest version of each report shared with the caller's party.",
+		Tags: reports, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.listReports)
+	register(s, huma.Operation{
+		OperationID: "get-report", Method: http.MethodGet, Path: reportsPath + "/{id}",
+		Summary: "Get a report", Description: "Returns the newest version of the report shared with the caller's party.",
+		Tags: reports, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.getReport)
+	register(s, huma.Operation{
+		OperationID: "list-report-versions", Method: http.MethodGet, Path: reportsPath + "/{id}/versions",
+		Summary: "List a report's versions", Description: "Lists, oldest first, the versions of the report shared with the caller's party.",
+		Tags: reports, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.listReportVersions)
+	register(s, body(huma.Operation{
+		OperationID: "revise-report", Method: http.MethodPut, Path: reportsPath + "/{id}",
+		Summary: "Revise a report", Description: "Records a new version of a report of the caller's party.",
+		Tags: reports, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType},
+	}), s.reviseReport)
+	register(s, huma.Operation{
+		OperationID: "revoke-report", Method: http.MethodPost, Path: reportsPath + "/{id}/revoke",
+		Summary: "Revoke a report", Description: "Marks every version of a report of the caller's party revoked; the versions are kept.",
+		Tags: reports, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
+	}, s.revokeReport)
+
+	register(s, huma.Operation{
+		OperationID: "list-parties", Method: http.MethodGet, Path: "/api/v1/parties",
+		Summary: "List parties", Description: "Lists the center's parties.",
+		Tags: []string{"roster"}, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized},
+	}, s.listParties)
+	register(s, huma.Operation{
+		OperationID: "list-committees", Method: http.MethodGet, Path: "/api/v1/committees",
+		Summary: "List committees", Description: "Lists the center's committees and their members.",
+		Tags: []string{"roster"}, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized},
+	}, s.listCommittees)
+	register(s, huma.Operation{
+		OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me",
+		Summary: "Who am I", Description: "Returns the caller's user, party and role.",
+		Tags: []string{"roster"}, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized},
+	}, s.getMe)
+
+	governance := []string{"governance"}
+	register(s, huma.Operation{
+		OperationID: "get-governance", Method: http.MethodGet, Path: "/api/v1/governance",
+		Summary: "Get the administration", Description: "Returns the current chair, the next terms, the rotation and every amendment.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized},
+	}, s.getGovernance)
+	register(s, huma.Operation{
+		OperationID: "hand-over", Method: http.MethodPost, Path: "/api/v1/governance/handover",
+		Summary: "Hand the chair over early", Description: "Ends the chair's term at the next 00:00 UTC; the next member party in order takes over. Only the chair's officers may.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict},
+	}, s.handOver)
+	register(s, body(huma.Operation{
+		OperationID: "propose-amendment", Method: http.MethodPost, Path: amendmentsPath,
+		Summary: "Propose an amendment", Description: "Proposes a change to the roster or the rotation. Any member party's officer may; every member party must approve within 30 days.",
+		Tags: governance, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnsupportedMediaType},
+	}), s.proposeAmendment)
+	register(s, huma.Operation{
+		OperationID: "get-amendment", Method: http.MethodGet, Path: amendmentsPath + "/{id}",
+		Summary: "Get an amendment", Description: "Returns an amendment and where it stands.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.getAmendment)
+	register(s, huma.Operation{
+		OperationID: "approve-amendment", Method: http.MethodPost, Path: amendmentsPath + "/{id}/approve",
+		Summary: "Approve an amendment", Description: "Records the approval of the caller's party; the approval that completes the set applies the amendment.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
+	}, s.approveAmendment)
+	register(s, huma.Operation{
+		OperationID: "reject-amendment", Method: http.MethodPost, Path: amendmentsPath + "/{id}/reject",
+		Summary: "Reject an amendment", Description: "Records the rejection of the caller's party, which ends the proposal.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
+	}, s.rejectAmendment)
+
+	register(s, huma.Operation{
+		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
+		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
+		Tags: []string{"operations"},
+	}, s.getHealth)
+	register(s, huma.Operation{
+		OperationID: "get-ready", Method: http.MethodGet, Path: "/readyz",
+		Summary: "Readiness probe", Description: "Answers once the database answers.",
+		Tags: []string{"operations"}, Errors: []int{http.StatusServiceUnavailable},
+	}, s.getReady)
+
+	// Outside the OpenAPI document: the document itself, its page, and the
+	// Prometheus exposition.
+	s.mux.HandleFunc("GET "+openAPIPath, s.serveOpenAPI)
+	s.mux.HandleFunc("GET "+docsPath, s.serveDocs)
+	s.mux.Handle("GET /metrics", s.metrics.handler(s.log))
+}
+
+// register adds an operation to the API. Every handler's error passes
+// through s.problem, so that no handler decides a status or writes an
+// error its own way.
+func register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	huma.Register(s.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, s.problemError(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// dispatch routes a request, answering in problem+json where ServeMux
+// would answer in plain text: a path it would redirect to its clean form
+// under /api/ (an API client is better told than bounced: "/api/v1/reports/
+// ../../etc" names nothing), an unknown route, or a method the route lacks.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	if strings.HasPrefix(p, "/api/") && cleanPath(p) != p {
+		s.writeProblem(w, r, fmt.Errorf("api: unclean path: %w", center.ErrNotFound))
+		return
+	}
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: let the mux's own answer tell 404 from 405 (and from a
+	// redirect outside /api/), and keep its Allow header.
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	switch probe.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		s.writeProblem(w, r, fmt.Errorf("api: %s %s: %w", r.Method, r.URL.Path, errMethodNotAllowed))
+	case http.StatusNotFound:
+		s.writeProblem(w, r, fmt.Errorf("api: no route for %s: %w", r.URL.Path, center.ErrNotFound))
+	default:
+		h.ServeHTTP(w, r)
+	}
+}
+
+// cleanPath is ServeMux's canonical form of a path: rooted, without "."
+// or ".." elements or doubled slashes, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// headerProbe records the status and headers a handler writes and drops
+// its body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
