@@ -71,7 +71,7 @@ func viewAmendment(a govern.Amendment, members []string, now time.Time) amendmen
 // governanceView is the administration's state at one moment.
 type governanceView struct {
 	Now        time.Time       `json:"now" doc:"The server's time the answer holds for."`
-	Chair      termView        `json:"chair"`
+	Chair      *termView       `json:"chair" doc:"The chair now; null before the rotation's first term."`
 	Schedule   []termView      `json:"schedule" doc:"The next terms, as they stand now."`
 	Rotation   rotationView    `json:"rotation"`
 	Members    []string        `json:"members" doc:"The member parties, who chair in turn and vote on amendments."`
@@ -88,11 +88,15 @@ func viewGovernance(g record.Governance, now time.Time) (governanceView, error) 
 		return governanceView{}, err
 	}
 	v := governanceView{
-		Now: now, Chair: viewTerm(cur), Members: g.Members(),
+		Now: now, Members: g.Members(),
 		Rotation: rotationView{FirstChair: g.Rotation.FirstChair, Start: g.Rotation.Start,
-			TermMonths: currentTermMonths(g), MaxTermMonths: g.Rotation.MaxTermMonths},
+			TermMonths: g.TermMonths(), MaxTermMonths: g.Rotation.MaxTermMonths},
 		Schedule:   make([]termView, len(next)),
 		Amendments: make([]amendmentView, len(g.Amendments)),
+	}
+	if cur.Party != "" {
+		c := viewTerm(cur)
+		v.Chair = &c
 	}
 	for i, t := range next {
 		v.Schedule[i] = viewTerm(t)
@@ -101,15 +105,4 @@ func viewGovernance(g record.Governance, now time.Time) (governanceView, error) 
 		v.Amendments[i] = viewAmendment(a, v.Members, now)
 	}
 	return v, nil
-}
-
-// currentTermMonths is the term length after every recorded change.
-func currentTermMonths(g record.Governance) int {
-	m := g.Rotation.TermMonths
-	for _, a := range g.Acts {
-		if a.Kind == govern.SetTerm {
-			m = a.Months
-		}
-	}
-	return m
 }

@@ -46,7 +46,7 @@ func date(s string) time.Time {
 func TestGovernanceView(t *testing.T) {
 	c := newTestCenter(t)
 	g := c.governance(t)
-	if g.Chair.Party != "IQ" || !g.Chair.TermStart.Equal(date("2026-12-01")) || !g.Chair.TermEnd.Equal(date("2027-03-01")) {
+	if g.Chair == nil || g.Chair.Party != "IQ" || !g.Chair.TermStart.Equal(date("2026-12-01")) || !g.Chair.TermEnd.Equal(date("2027-03-01")) {
 		t.Fatalf("chair = %+v, want IQ 2026-12-01..2027-03-01", g.Chair)
 	}
 	want := []string{"SY", "IR", "RU", "IQ", "SY", "IR", "RU", "IQ"}

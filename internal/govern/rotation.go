@@ -120,17 +120,25 @@ func Timeline(r Rotation, acts []Act, until time.Time) ([]Term, error) {
 		return nil, err
 	}
 	s := &state{order: slices.Clone(r.Order), termMonths: r.TermMonths, maxTermMonths: r.MaxTermMonths}
-	s.term = Term{Party: r.FirstChair, Start: r.Start, End: AddMonths(r.Start, r.TermMonths)}
-	var out []Term
+	first := r.FirstChair
 	i := 0
+	// Amendments that took effect before the first term shape it.
+	for ; i < len(acts) && acts[i].At.Before(r.Start); i++ {
+		if i > 0 && acts[i].At.Before(acts[i-1].At) {
+			return nil, fmt.Errorf("govern: act %d at %s is before act %d", i, acts[i].At.Format(time.RFC3339), i-1)
+		}
+		var err error
+		if first, err = s.applyBeforeStart(acts[i], first); err != nil {
+			return nil, fmt.Errorf("govern: act %d (%s at %s): %w", i, acts[i].Kind, acts[i].At.Format(time.RFC3339), err)
+		}
+	}
+	s.term = Term{Party: first, Start: r.Start, End: AddMonths(r.Start, s.termMonths)}
+	var out []Term
 	for s.term.Start.Before(until) {
 		// Apply every act that happens during the current term.
 		for i < len(acts) && acts[i].At.Before(s.currentEnd()) {
 			if i > 0 && acts[i].At.Before(acts[i-1].At) {
 				return nil, fmt.Errorf("govern: act %d at %s is before act %d", i, acts[i].At.Format(time.RFC3339), i-1)
-			}
-			if acts[i].At.Before(r.Start) {
-				return nil, fmt.Errorf("govern: act %d at %s is before the rotation starts", i, acts[i].At.Format(time.RFC3339))
 			}
 			if err := s.apply(acts[i]); err != nil {
 				return nil, fmt.Errorf("govern: act %d (%s at %s): %w", i, acts[i].Kind, acts[i].At.Format(time.RFC3339), err)
@@ -144,6 +152,45 @@ func Timeline(r Rotation, acts []Act, until time.Time) ([]Term, error) {
 		s.next(t.End)
 	}
 	return out, nil
+}
+
+// applyBeforeStart applies an act recorded before the first term, when
+// changes take effect for the first term itself, and returns the first
+// chair.
+func (s *state) applyBeforeStart(a Act, first string) (string, error) {
+	switch a.Kind {
+	case Handover:
+		return first, errors.New("there is no term to hand over before the rotation starts")
+	case SetOrder:
+		if err := sameMembers(a.Order, s.order); err != nil {
+			return first, err
+		}
+		s.order = slices.Clone(a.Order)
+	case SetTerm:
+		if a.Months < 1 || a.Months > s.maxTermMonths {
+			return first, fmt.Errorf("term of %d months is outside 1..%d", a.Months, s.maxTermMonths)
+		}
+		s.termMonths = a.Months
+	case AddMember:
+		if slices.Contains(s.order, a.Party) {
+			return first, fmt.Errorf("%s is already in the rotation", a.Party)
+		}
+		s.order = append(s.order, a.Party)
+	case RemoveMember:
+		if !slices.Contains(s.order, a.Party) {
+			return first, fmt.Errorf("%s is not in the rotation", a.Party)
+		}
+		if len(s.order) <= 2 {
+			return first, fmt.Errorf("removing %s would leave fewer than two members to rotate", a.Party)
+		}
+		if a.Party == first {
+			first = after(s.order, first, "")
+		}
+		s.order = slices.DeleteFunc(s.order, func(p string) bool { return p == a.Party })
+	default:
+		return first, fmt.Errorf("unknown act %q", a.Kind)
+	}
+	return first, nil
 }
 
 func (s *state) currentEnd() time.Time {
@@ -276,32 +323,43 @@ func sameMembers(a, b []string) error {
 	return nil
 }
 
-// ChairAt returns the term that holds at time at.
+// ErrNotStarted means the rotation's first term has not begun: a center
+// may be founded before its charter's start date, and until then no party
+// chairs.
+var ErrNotStarted = errors.New("govern: the rotation has not started")
+
+// ChairAt returns the term that holds at time at, or an error wrapping
+// ErrNotStarted before the first term.
 func ChairAt(r Rotation, acts []Act, at time.Time) (Term, error) {
+	if at.Before(r.Start) {
+		return Term{}, fmt.Errorf("%w: it starts on %s with %s", ErrNotStarted, r.Start.Format(time.DateOnly), r.FirstChair)
+	}
 	terms, err := Timeline(r, acts, at.Add(time.Nanosecond))
 	if err != nil {
 		return Term{}, err
-	}
-	if len(terms) == 0 || at.Before(r.Start) {
-		return Term{}, fmt.Errorf("govern: %s is before the rotation starts on %s", at.Format(time.RFC3339), r.Start.Format(time.DateOnly))
 	}
 	return terms[len(terms)-1], nil
 }
 
 // Schedule returns the term that holds at time at and the n terms after it
-// as they stand now (later acts may change them).
+// as they stand now (later acts may change them). Before the rotation
+// starts, the current term is the zero Term and next begins with the first.
 func Schedule(r Rotation, acts []Act, at time.Time, n int) (Term, []Term, error) {
 	cur, err := ChairAt(r, acts, at)
-	if err != nil {
+	from := cur.End
+	switch {
+	case errors.Is(err, ErrNotStarted):
+		cur, from = Term{}, r.Start
+	case err != nil:
 		return Term{}, nil, err
 	}
 	// n terms of at most MaxTermMonths each start before this bound.
-	terms, err := Timeline(r, acts, AddMonths(cur.End, (n+1)*MaxTermMonths))
+	terms, err := Timeline(r, acts, AddMonths(from, (n+1)*MaxTermMonths))
 	if err != nil {
 		return Term{}, nil, err
 	}
-	i := slices.IndexFunc(terms, func(t Term) bool { return t.Start.Equal(cur.Start) })
-	next := terms[i+1:]
+	i := slices.IndexFunc(terms, func(t Term) bool { return !t.Start.Before(from) })
+	next := terms[i:]
 	if len(next) > n {
 		next = next[:n]
 	}

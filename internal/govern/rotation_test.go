@@ -1,6 +1,7 @@
 package govern
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -85,8 +86,12 @@ func TestDemoSchedule(t *testing.T) {
 			t.Errorf("ChairAt(%s) = %s, %v; want %s", tt.at, term.Party, err, tt.want)
 		}
 	}
-	if _, err := ChairAt(demo, nil, day("2026-11-30")); err == nil {
-		t.Error("ChairAt before the start succeeded")
+	if _, err := ChairAt(demo, nil, day("2026-11-30")); !errors.Is(err, ErrNotStarted) {
+		t.Errorf("ChairAt before the start = %v, want ErrNotStarted", err)
+	}
+	cur, early, err := Schedule(demo, nil, day("2026-11-15"), 2)
+	if err != nil || cur.Party != "" || len(early) != 2 || early[0].Party != "IQ" || !early[0].Start.Equal(demo.Start) {
+		t.Errorf("Schedule before the start = %+v, %+v, %v; want no chair, then IQ from the start", cur, early, err)
 	}
 }
 
@@ -126,6 +131,11 @@ func TestActs(t *testing.T) {
 			[]string{"IQ 2026-12-01 2027-03-01", "SY 2027-03-01 2027-06-01", "IR 2027-06-01 2027-09-01", "RU 2027-09-01 2027-12-01", "JO 2027-12-01 2028-03-01", "IQ 2028-03-01 2028-06-01"}, false},
 		{"adding a member twice refused",
 			[]Act{{Kind: AddMember, At: at("2027-01-10", 0), Party: "SY"}}, nil, true},
+		{"before the start, changes shape the first term",
+			[]Act{{Kind: SetTerm, At: at("2026-11-20", 0), Months: 1}, {Kind: RemoveMember, At: at("2026-11-21", 0), Party: "IQ"}},
+			[]string{"SY 2026-12-01 2027-01-01", "IR 2027-01-01 2027-02-01", "RU 2027-02-01 2027-03-01", "SY 2027-03-01 2027-04-01"}, false},
+		{"no handover before the start",
+			[]Act{{Kind: Handover, At: at("2026-11-20", 0), Party: "IQ"}}, nil, true},
 		{"acts out of order refused",
 			[]Act{{Kind: SetTerm, At: at("2027-02-10", 0), Months: 1}, {Kind: SetTerm, At: at("2027-01-10", 0), Months: 2}}, nil, true},
 	}

@@ -42,6 +42,18 @@ type Governance struct {
 // Members returns the codes of the current member parties.
 func (g Governance) Members() []string { return codes(g.Directory.Members()) }
 
+// TermMonths is the length of terms that start from now on: the
+// charter's, as the last approved amendment set it.
+func (g Governance) TermMonths() int {
+	m := g.Rotation.TermMonths
+	for _, a := range g.Acts {
+		if a.Kind == govern.SetTerm {
+			m = a.Months
+		}
+	}
+	return m
+}
+
 // Chair returns the term that holds at time at.
 func (g Governance) Chair(at time.Time) (govern.Term, error) {
 	return govern.ChairAt(g.Rotation, g.Acts, at)
@@ -119,11 +131,20 @@ func (r *Recorder) loadGovernance(ctx context.Context, tx store.Tx, at time.Time
 		return g, err
 	}
 	g.term, err = govern.ChairAt(g.rot, g.acts, at)
+	if errors.Is(err, govern.ErrNotStarted) {
+		// Governance by amendment goes on before the first term; only
+		// chair powers wait for it (requireChairOfficer refuses them).
+		err = nil
+	}
 	return g, err
 }
 
 // requireChairOfficer checks that who is an officer of the chair party.
+// Before the rotation starts (term is zero) nobody holds chair powers.
 func requireChairOfficer(who center.Principal, term govern.Term) error {
+	if term.Party == "" {
+		return center.Refuse(center.ErrForbidden, "the rotation has not started; until its first term no party holds chair powers")
+	}
 	if !who.IsOfficer() || string(who.Party()) != term.Party {
 		return &NotChairError{Chair: center.PartyCode(term.Party), Until: term.End}
 	}
@@ -138,7 +159,7 @@ func (r *Recorder) RequireChair(ctx context.Context, who center.Principal) error
 		return err
 	}
 	term, err := g.Chair(r.now())
-	if err != nil {
+	if err != nil && !errors.Is(err, govern.ErrNotStarted) {
 		return err
 	}
 	return requireChairOfficer(who, term)
@@ -148,7 +169,7 @@ func (r *Recorder) RequireChair(ctx context.Context, who center.Principal) error
 // at the next 00:00 UTC. Only the chair's officers may.
 func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.Term, error) {
 	var next govern.Term
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
 		g, err := r.loadGovernance(ctx, tx, now)
 		if err != nil {
@@ -174,7 +195,7 @@ func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.T
 // ProposeAmendment records a proposal by a member party's officer. The
 // proposal is checked against the roster and the rotation as they stand.
 func (r *Recorder) ProposeAmendment(ctx context.Context, who center.Principal, a govern.Amendment) (govern.Amendment, error) {
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
 		g, err := r.loadGovernance(ctx, tx, now)
 		if err != nil {
@@ -204,7 +225,7 @@ func (r *Recorder) ProposeAmendment(ctx context.Context, who center.Principal, a
 // transaction.
 func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id string, approve bool) (govern.Amendment, error) {
 	var out govern.Amendment
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
 		g, err := r.loadGovernance(ctx, tx, now)
 		if err != nil {

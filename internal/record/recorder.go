@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,6 +22,30 @@ type Recorder struct {
 	store  store.Store
 	clock  center.Clock
 	limits center.Limits
+	// notify, if set, is called after each committed change that
+	// appended events (see OnEvents).
+	notify atomic.Pointer[func()]
+}
+
+// OnEvents sets fn to be called after every committed change that appended
+// events — the transparency log's integrator's cue. fn must return quickly
+// and must not block; nil removes it.
+func (r *Recorder) OnEvents(fn func()) {
+	if fn == nil {
+		r.notify.Store(nil)
+		return
+	}
+	r.notify.Store(&fn)
+}
+
+// update runs fn through the store's one write transaction and, once it is
+// durable, wakes whoever follows the events.
+func (r *Recorder) update(ctx context.Context, fn func(store.Tx) error) error {
+	err := r.store.Update(ctx, fn)
+	if fn := r.notify.Load(); err == nil && fn != nil {
+		(*fn)()
+	}
+	return err
 }
 
 // NewRecorder returns a Recorder writing to s, reading the time from clock,
@@ -36,6 +62,11 @@ func (r *Recorder) now() time.Time { return r.clock.Now().UTC().Truncate(time.Mi
 
 // metaFounded is set once the center has been founded.
 const metaFounded = "founded"
+
+// MetaWitnessQuorum holds the charter's witness quorum, in decimal: how
+// many parties' witnesses must cosign a checkpoint of the transparency log;
+// "0" or absent means the charter sets none.
+const MetaWitnessQuorum = "witness_quorum"
 
 // ErrAlreadyFounded means the database already holds a center.
 var ErrAlreadyFounded = fmt.Errorf("record: center already founded: %w", center.ErrConflict)
@@ -58,7 +89,7 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 	}
 	dir := ch.Directory()
 	at := r.now()
-	return r.store.Update(ctx, func(tx store.Tx) error {
+	return r.update(ctx, func(tx store.Tx) error {
 		founded, err := tx.Meta(ctx, metaFounded)
 		if err != nil {
 			return err
@@ -83,6 +114,9 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 			}
 		}
 		if err := tx.SetMeta(ctx, metaRotation, string(rotJSON)); err != nil {
+			return err
+		}
+		if err := tx.SetMeta(ctx, MetaWitnessQuorum, strconv.Itoa(ch.WitnessQuorum)); err != nil {
 			return err
 		}
 		if err := tx.SetMeta(ctx, metaFounded, at.Format(time.RFC3339Nano)); err != nil {
@@ -112,7 +146,7 @@ func (r *Recorder) CreateUser(ctx context.Context, u center.User, password strin
 		u.PasswordHash = h
 	}
 	u.Created = r.now()
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		dir, err := tx.Directory(ctx)
 		if err != nil {
 			return err
@@ -148,7 +182,7 @@ func (r *Recorder) IssueToken(ctx context.Context, username, label string, ttl t
 		exp := t.Created.Add(ttl)
 		t.Expires = &exp
 	}
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, username)
 		if err != nil {
 			return fmt.Errorf("record: token for %q: %w", username, err)
@@ -172,7 +206,7 @@ func (r *Recorder) RevokeToken(ctx context.Context, t center.Token) error {
 	}
 	at := r.now()
 	t.Revoked = &at
-	return r.store.Update(ctx, func(tx store.Tx) error {
+	return r.update(ctx, func(tx store.Tx) error {
 		if err := tx.UpdateToken(ctx, t); err != nil {
 			return err
 		}
@@ -199,7 +233,7 @@ func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
 func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
 	d.Normalize()
 	var out center.Report
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		dir, err := tx.Directory(ctx)
 		if err != nil {
 			return err
@@ -223,7 +257,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id string, d center.Draft) (center.Report, error) {
 	d.Normalize()
 	var out center.Report
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		prev, err := r.ownLatest(ctx, tx, who, id)
 		if err != nil {
 			return err
@@ -256,7 +290,7 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 // the source party may revoke.
 func (r *Recorder) RevokeReport(ctx context.Context, who center.Principal, id string) (center.Report, error) {
 	var out center.Report
-	err := r.store.Update(ctx, func(tx store.Tx) error {
+	err := r.update(ctx, func(tx store.Tx) error {
 		prev, err := r.ownLatest(ctx, tx, who, id)
 		if err != nil {
 			return err

@@ -27,6 +27,20 @@ func chairNow(t *testing.T, f *fixture) govern.Term {
 
 func testGovernance(t *testing.T, f *fixture) {
 	f.found()
+	// Before the charter's start date nobody holds chair powers, but the
+	// members may already amend.
+	start := f.clock.Now()
+	f.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	if err := f.rec.RequireChair(f.ctx, testkit.Officer("IQ")); !errors.Is(err, center.ErrForbidden) {
+		t.Errorf("RequireChair before the start = %v, want ErrForbidden", err)
+	}
+	if _, err := f.rec.HandOver(f.ctx, testkit.Officer("IQ")); !errors.Is(err, center.ErrForbidden) {
+		t.Errorf("HandOver before the start = %v, want ErrForbidden", err)
+	}
+	if _, err := f.rec.ProposeAmendment(f.ctx, testkit.Officer("SY"), govern.Amendment{Kind: govern.SetTermAmendment, Months: 3}); err != nil {
+		t.Errorf("proposing before the start: %v", err)
+	}
+	f.clock.Set(start)
 	if term := chairNow(t, f); term.Party != "IQ" || !term.End.Equal(time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("chair = %+v, want IQ until 2027-03-01", term)
 	}
@@ -97,7 +111,7 @@ func testGovernance(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Amendments) != 1 || g.Amendments[0].Status(g.Members(), f.clock.Now()) != govern.Approved {
+	if len(g.Amendments) != 2 || g.Amendments[0].Status(g.Members(), f.clock.Now()) != govern.Approved {
 		t.Fatalf("amendments = %+v", g.Amendments)
 	}
 	// SY's term keeps its length; the term after it is one month.
