@@ -16,12 +16,12 @@ import (
 // decision. None reads versions without that filter.
 
 func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
-	rep, err := scanVersion(s.r.QueryRowContext(ctx, `
+	rep, err := scanVersion(s.rd.QueryRowContext(ctx, `
 		SELECT `+versionColumns+`
-		FROM report_views rv
+		FROM reports r
+		JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid
 		JOIN versions v ON v.seq = rv.seq
-		JOIN reports r ON r.id = rv.report
-		WHERE rv.party = ? AND rv.report = ?`, viewer, id))
+		WHERE r.id = ?`, viewer, id))
 	if err != nil {
 		return rep, notFound("report", id, err)
 	}
@@ -29,12 +29,12 @@ func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) 
 }
 
 func (s *Store) Versions(ctx context.Context, viewer center.PartyCode, id string) ([]center.Report, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.rd.QueryContext(ctx, `
 		SELECT `+versionColumns+`
-		FROM audience a
-		JOIN versions v ON v.seq = a.seq
-		JOIN reports r ON r.id = v.report
-		WHERE a.party = ? AND v.report = ?
+		FROM reports r
+		JOIN versions v ON v.rid = r.rid
+		JOIN audience a ON a.party = ? AND a.seq = v.seq
+		WHERE r.id = ?
 		ORDER BY v.seq`, viewer, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: versions of %s: %w", id, err)
@@ -86,11 +86,11 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 		}
 	}
 	args = append(args, q.Limit+1)
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.rd.QueryContext(ctx, `
 		SELECT `+versionColumns+`
 		FROM report_views rv
 		JOIN versions v ON v.seq = rv.seq
-		JOIN reports r ON r.id = rv.report
+		JOIN reports r ON r.rid = rv.rid
 		WHERE `+where.String()+`
 		ORDER BY rv.seq DESC
 		LIMIT ?`, args...)
@@ -111,22 +111,22 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 
 func (s *Store) CountReports(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n); err != nil {
+	if err := s.rd.QueryRowContext(ctx, `SELECT count(*) FROM reports`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count reports: %w", err)
 	}
 	return n, nil
 }
 
 func (s *Store) Directory(ctx context.Context) (center.Directory, error) {
-	return readDirectory(ctx, s.r)
+	return s.roster.directory(ctx, s.rd)
 }
 
 func (s *Store) User(ctx context.Context, username string) (center.User, error) {
-	return readUser(ctx, s.r, username)
+	return readUser(ctx, s.rd, username)
 }
 
 func (s *Store) Users(ctx context.Context) ([]center.User, error) {
-	rows, err := s.r.QueryContext(ctx, userQuery+` ORDER BY p.pos, u.username`)
+	rows, err := s.rd.QueryContext(ctx, userQuery+` ORDER BY p.pos, u.username`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: users: %w", err)
 	}
@@ -143,7 +143,7 @@ func (s *Store) Users(ctx context.Context) ([]center.User, error) {
 }
 
 func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+	t, err := scanToken(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
 	if err != nil {
 		return t, notFound("token", id, err)
 	}
@@ -151,7 +151,7 @@ func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
 }
 
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
-	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return t, notFound("token", "(hash)", err)
 	}
@@ -159,7 +159,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, err
 }
 
 func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = ? ORDER BY created DESC, id`, username)
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = ? ORDER BY created DESC, id`, username)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tokens: %w", err)
 	}
@@ -176,7 +176,7 @@ func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, er
 }
 
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.rd.QueryContext(ctx, `
 		SELECT seq, id, type, party, user, at, subject, digest, salt FROM events
 		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
@@ -196,14 +196,16 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Ev
 	return out, rows.Err()
 }
 
-func (s *Store) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, s.r, key) }
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	return readMeta(ctx, s.rd, key)
+}
 
 func (s *Store) RotationActs(ctx context.Context) ([]govern.Act, error) {
-	return readRotationActs(ctx, s.r)
+	return readRotationActs(ctx, s.rd)
 }
 
 func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT body FROM amendments ORDER BY proposed DESC, id`)
+	rows, err := s.rd.QueryContext(ctx, `SELECT body FROM amendments ORDER BY proposed DESC, id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: amendments: %w", err)
 	}

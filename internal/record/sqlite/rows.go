@@ -145,7 +145,7 @@ func scanToken(sc interface{ Scan(...any) error }) (center.Token, error) {
 
 // versionColumns selects a full report version from versions v joined with
 // reports r.
-const versionColumns = `v.seq, v.report, v.version, r.created, r.source, v.author, v.title, v.body,
+const versionColumns = `v.seq, r.id, v.version, r.created, r.source, v.author, v.title, v.body,
 	v.language, v.tlp, v.distribution, v.reliability, v.credibility, v.tags, v.audience,
 	v.observed_at, r.revoked`
 

@@ -42,6 +42,11 @@ type Options struct {
 type Store struct {
 	w, r *sql.DB
 	opts Options
+	// wstmts and rd prepare each statement once for the writer and the
+	// read pool.
+	wstmts *stmtCache
+	rd     cachedDB
+	roster rosterCache
 
 	reqs    chan *update
 	mu      sync.RWMutex // guards closed against Update's send
@@ -80,6 +85,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous("+sync+")")
 		q.Add("_pragma", "foreign_keys(1)")
+		// 64 MiB of page cache: a batch of a few hundred reports stays in
+		// memory until its commit instead of spilling pages mid-transaction.
+		q.Add("_pragma", "cache_size(-65536)")
+		// Each Update runs in a SAVEPOINT, whose undo pages SQLite keeps in
+		// a sub-journal; in memory, not in a temporary file.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		for i := 0; i+1 < len(extra); i += 2 {
 			q.Add(extra[i], extra[i+1])
 		}
@@ -89,8 +100,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
+	// One committer writes, one transaction at a time. The second
+	// connection exists so that preparing a statement (which database/sql
+	// does on a free connection) never waits for the open transaction; the
+	// transaction then prepares it once on its own connection.
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, w); err != nil {
@@ -105,7 +120,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, opts: opts, reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{})}
+	s := &Store{w: w, r: r, opts: opts, reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{}),
+		wstmts: newStmtCache(w), rd: cachedDB{newStmtCache(r)}}
 	go s.commitLoop()
 	return s, nil
 }
@@ -180,7 +196,7 @@ func (s *Store) commit(batch []*update) {
 				results[i] = err
 				continue
 			}
-			results[i], err = runSavepoint(ctx, sqlTx, u.fn)
+			results[i], err = runSavepoint(ctx, sqlTx, s.wstmts, &s.roster, u.fn)
 			if err != nil {
 				sqlTx.Rollback()
 				return err
@@ -202,7 +218,7 @@ func (s *Store) commit(batch []*update) {
 
 // runSavepoint runs fn inside a savepoint of sqlTx. fnErr is fn's own
 // failure, already rolled back; err is a failure of the transaction itself.
-func runSavepoint(ctx context.Context, sqlTx *sql.Tx, fn func(store.Tx) error) (fnErr, err error) {
+func runSavepoint(ctx context.Context, sqlTx *sql.Tx, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr, err error) {
 	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
 		return nil, fmt.Errorf("sqlite: savepoint: %w", err)
 	}
@@ -212,7 +228,7 @@ func runSavepoint(ctx context.Context, sqlTx *sql.Tx, fn func(store.Tx) error) (
 				err = fmt.Errorf("sqlite: update panicked: %v", p)
 			}
 		}()
-		return fn(&tx{tx: sqlTx})
+		return fn(&tx{tx: sqlTx, stmts: stmts, roster: roster})
 	}()
 	if fnErr != nil {
 		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
@@ -236,5 +252,7 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.stopped
+	s.wstmts.close()
+	s.rd.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }

@@ -14,23 +14,27 @@ import (
 
 // tx implements store.Tx over one SAVEPOINT of the shared transaction.
 type tx struct {
-	tx *sql.Tx
+	tx     *sql.Tx
+	stmts  *stmtCache
+	roster *rosterCache
 }
 
 var _ store.Tx = (*tx)(nil)
 
 func (t *tx) exec(ctx context.Context, what, query string, args ...any) error {
-	if _, err := t.tx.ExecContext(ctx, query, args...); err != nil {
+	if _, err := t.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", what, mapError(err))
 	}
 	return nil
 }
 
+// Directory returns the roster; callers must not modify its slices, which
+// may be shared with the cache.
 func (t *tx) Directory(ctx context.Context) (center.Directory, error) {
-	return readDirectory(ctx, t.tx)
+	return t.roster.directory(ctx, t)
 }
 
-func (t *tx) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, t.tx, key) }
+func (t *tx) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, t, key) }
 
 func (t *tx) SetMeta(ctx context.Context, key, value string) error {
 	return t.exec(ctx, "set meta "+key,
@@ -38,12 +42,15 @@ func (t *tx) SetMeta(ctx context.Context, key, value string) error {
 }
 
 func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
+	if err := t.rosterChanged(ctx); err != nil {
+		return err
+	}
 	names, err := json.Marshal(p.Names)
 	if err != nil {
 		return fmt.Errorf("sqlite: party names: %w", err)
 	}
 	// A removed party may be admitted again; a present one may not.
-	res, err := t.tx.ExecContext(ctx, `
+	res, err := t.ExecContext(ctx, `
 		INSERT INTO parties (code, kind, names, pos) VALUES (?, ?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM parties))
 		ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, names = excluded.names, removed = NULL,
 			pos = excluded.pos WHERE parties.removed IS NOT NULL`,
@@ -58,7 +65,10 @@ func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
 }
 
 func (t *tx) RemoveParty(ctx context.Context, code center.PartyCode, at time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE parties SET removed = ? WHERE code = ? AND removed IS NULL`, micros(at), code)
+	if err := t.rosterChanged(ctx); err != nil {
+		return err
+	}
+	res, err := t.ExecContext(ctx, `UPDATE parties SET removed = ? WHERE code = ? AND removed IS NULL`, micros(at), code)
 	if err != nil {
 		return fmt.Errorf("sqlite: remove party %s: %w", code, err)
 	}
@@ -69,6 +79,9 @@ func (t *tx) RemoveParty(ctx context.Context, code center.PartyCode, at time.Tim
 }
 
 func (t *tx) SetCommittee(ctx context.Context, c center.Committee) error {
+	if err := t.rosterChanged(ctx); err != nil {
+		return err
+	}
 	if err := t.exec(ctx, "clear committee", `DELETE FROM committee_members WHERE committee = ?`, c.Code); err != nil {
 		return err
 	}
@@ -94,7 +107,7 @@ func (t *tx) SetCommittee(ctx context.Context, c center.Committee) error {
 }
 
 func (t *tx) RotationActs(ctx context.Context) ([]govern.Act, error) {
-	return readRotationActs(ctx, t.tx)
+	return readRotationActs(ctx, t)
 }
 
 func (t *tx) AppendRotationAct(ctx context.Context, a govern.Act) error {
@@ -106,7 +119,7 @@ func (t *tx) AppendRotationAct(ctx context.Context, a govern.Act) error {
 }
 
 func (t *tx) Amendment(ctx context.Context, id string) (govern.Amendment, error) {
-	return readAmendment(ctx, t.tx, id)
+	return readAmendment(ctx, t, id)
 }
 
 func (t *tx) PutAmendment(ctx context.Context, a govern.Amendment) error {
@@ -120,6 +133,9 @@ func (t *tx) PutAmendment(ctx context.Context, a govern.Amendment) error {
 }
 
 func (t *tx) InsertCommittee(ctx context.Context, c center.Committee) error {
+	if err := t.rosterChanged(ctx); err != nil {
+		return err
+	}
 	names, err := json.Marshal(c.Names)
 	if err != nil {
 		return fmt.Errorf("sqlite: committee names: %w", err)
@@ -139,7 +155,7 @@ func (t *tx) InsertCommittee(ctx context.Context, c center.Committee) error {
 }
 
 func (t *tx) User(ctx context.Context, username string) (center.User, error) {
-	return readUser(ctx, t.tx, username)
+	return readUser(ctx, t, username)
 }
 
 func (t *tx) InsertUser(ctx context.Context, u center.User) error {
@@ -156,7 +172,7 @@ func (t *tx) InsertToken(ctx context.Context, tok center.Token) error {
 }
 
 func (t *tx) UpdateToken(ctx context.Context, tok center.Token) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE tokens SET revoked = ?, last_used = ? WHERE id = ?`,
+	res, err := t.ExecContext(ctx, `UPDATE tokens SET revoked = ?, last_used = ? WHERE id = ?`,
 		nullMicros(tok.Revoked), nullMicros(tok.LastUsed), tok.ID)
 	if err != nil {
 		return fmt.Errorf("sqlite: update token: %w", err)
@@ -168,9 +184,9 @@ func (t *tx) UpdateToken(ctx context.Context, tok center.Token) error {
 }
 
 func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error) {
-	rep, err := scanVersion(t.tx.QueryRowContext(ctx, `
-		SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.id = v.report
-		WHERE v.report = ? ORDER BY v.seq DESC LIMIT 1`, id))
+	rep, err := scanVersion(t.QueryRowContext(ctx, `
+		SELECT `+versionColumns+` FROM reports r JOIN versions v ON v.rid = r.rid
+		WHERE r.id = ? ORDER BY v.seq DESC LIMIT 1`, id))
 	if err != nil {
 		return rep, notFound("report", id, err)
 	}
@@ -188,16 +204,20 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	}
 	tagsJSON, _ := json.Marshal(tags)
 	audience, _ := json.Marshal(rep.Audience)
-	if err := t.exec(ctx, "insert report "+rep.ID,
-		`INSERT INTO reports (id, source, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		rep.ID, rep.Source, micros(rep.Created)); err != nil {
-		return 0, err
+	// The report's row: new for a first version; its rid either way.
+	var rid int64
+	err = t.QueryRowContext(ctx, `
+		INSERT INTO reports (id, source, created) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET id = excluded.id
+		RETURNING rid`, rep.ID, rep.Source, micros(rep.Created)).Scan(&rid)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert report %s: %w", rep.ID, mapError(err))
 	}
-	res, err := t.tx.ExecContext(ctx, `
-		INSERT INTO versions (report, version, author, title, body, language, tlp, distribution,
+	res, err := t.ExecContext(ctx, `
+		INSERT INTO versions (rid, version, author, title, body, language, tlp, distribution,
 			reliability, credibility, tags, audience, observed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rep.ID, micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, string(dist),
+		rid, micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, string(dist),
 		rep.Reliability, rep.Credibility, string(tagsJSON), string(audience), nullMicros(rep.ObservedAt))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert version of %s: %w", rep.ID, mapError(err))
@@ -206,28 +226,26 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert version: %w", err)
 	}
-	for _, p := range rep.Audience {
-		if err := t.exec(ctx, "insert audience",
-			`INSERT INTO audience (party, seq) VALUES (?, ?)`, p, seq); err != nil {
-			return 0, err
-		}
-		if err := t.exec(ctx, "update report view",
-			`INSERT INTO report_views (party, report, seq) VALUES (?, ?, ?)
-			 ON CONFLICT (party, report) DO UPDATE SET seq = excluded.seq`, p, rep.ID, seq); err != nil {
-			return 0, err
-		}
+	// One statement per table, whatever the audience's size: the parties
+	// and tags go in as JSON arrays.
+	if err := t.exec(ctx, "insert audience",
+		`INSERT INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, string(audience)); err != nil {
+		return 0, err
 	}
-	for _, tag := range tags {
-		if err := t.exec(ctx, "insert tag",
-			`INSERT INTO version_tags (tag, seq) VALUES (?, ?)`, tag, seq); err != nil {
-			return 0, err
-		}
+	if err := t.exec(ctx, "update report views",
+		`INSERT INTO report_views (party, rid, seq) SELECT value, ?, ? FROM json_each(?) WHERE true
+		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq`, rid, seq, string(audience)); err != nil {
+		return 0, err
+	}
+	if err := t.exec(ctx, "insert tags",
+		`INSERT INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, string(tagsJSON)); err != nil {
+		return 0, err
 	}
 	return seq, nil
 }
 
 func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE reports SET revoked = ? WHERE id = ? AND revoked IS NULL`, micros(at), id)
+	res, err := t.ExecContext(ctx, `UPDATE reports SET revoked = ? WHERE id = ? AND revoked IS NULL`, micros(at), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke %s: %w", id, err)
 	}
@@ -238,7 +256,7 @@ func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
 }
 
 func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `
+	res, err := t.ExecContext(ctx, `
 		INSERT INTO events (id, type, party, user, at, subject, digest, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
 	if err != nil {

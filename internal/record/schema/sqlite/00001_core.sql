@@ -47,9 +47,13 @@ CREATE TABLE tokens (
 ) STRICT;
 CREATE INDEX tokens_by_user ON tokens (username, created);
 
--- One row per report; what changes lives in versions.
+-- One row per report; what changes lives in versions. Other tables refer
+-- to a report by rid, which grows with each new report, so that their
+-- indexes take new rows at the end instead of at random UUID positions:
+-- the write path's dearest cost was scattering those pages.
 CREATE TABLE reports (
-    id      TEXT PRIMARY KEY,
+    rid     INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL UNIQUE,
     source  TEXT NOT NULL REFERENCES parties (code),
     created INTEGER NOT NULL,
     revoked INTEGER
@@ -58,7 +62,7 @@ CREATE TABLE reports (
 -- Immutable report versions, in the order they were recorded.
 CREATE TABLE versions (
     seq          INTEGER PRIMARY KEY,
-    report       TEXT NOT NULL REFERENCES reports (id),
+    rid          INTEGER NOT NULL REFERENCES reports (rid),
     version      INTEGER NOT NULL,
     author       TEXT NOT NULL,
     title        TEXT NOT NULL,
@@ -71,7 +75,7 @@ CREATE TABLE versions (
     tags         TEXT NOT NULL, -- JSON array
     audience     TEXT NOT NULL, -- JSON array, the visibility rule's decision
     observed_at  INTEGER,
-    UNIQUE (report, version)
+    UNIQUE (rid, version)
 ) STRICT;
 
 -- The visibility rule's decision per version, one row per party that may
@@ -85,10 +89,10 @@ CREATE TABLE audience (
 -- For each party and report, the newest version that party may see: what
 -- lists and lookups show it.
 CREATE TABLE report_views (
-    party  TEXT NOT NULL,
-    report TEXT NOT NULL REFERENCES reports (id),
-    seq    INTEGER NOT NULL REFERENCES versions (seq),
-    PRIMARY KEY (party, report)
+    party TEXT NOT NULL,
+    rid   INTEGER NOT NULL REFERENCES reports (rid),
+    seq   INTEGER NOT NULL REFERENCES versions (seq),
+    PRIMARY KEY (party, rid)
 ) WITHOUT ROWID, STRICT;
 CREATE UNIQUE INDEX report_views_by_seq ON report_views (party, seq);
 

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+// benchClients is how many clients submit at once.
+const benchClients = 32
+
+// benchBody is a report of about 1 KB of Arabic text, as the seed's.
+func benchBody(i int) []byte {
+	d := sampleDraft()
+	d["title"] = fmt.Sprintf("تقرير رقم %d", i)
+	d["body"] = strings.Repeat("سعت الحكومة العراقية إلى النأي بنفسها عن أي تحالف عسكري جديد لمواجهة داعش. ", 7)
+	b, _ := json.Marshal(d)
+	return b
+}
+
+// BenchmarkSubmit measures report submission over real HTTP on loopback
+// with 32 concurrent clients against a durable (fsync'd) SQLite store, next
+// to two floors measured in the same run: the same rows inserted into a
+// plain SQLite table one fsync'd transaction per row, and in batches of 256
+// rows per transaction.
+//
+//	go test -run '^$' -bench BenchmarkSubmit -benchtime 20000x ./internal/api/
+func BenchmarkSubmit(b *testing.B) {
+	b.Run("http", benchmarkSubmitHTTP)
+	b.Run("plain-insert-per-row", func(b *testing.B) { benchmarkPlainInsert(b, 1) })
+	b.Run("plain-insert-batched", func(b *testing.B) { benchmarkPlainInsert(b, 256) })
+}
+
+func benchmarkSubmitHTTP(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	clock := center.SystemClock{}
+	rec := record.NewRecorder(st, clock, center.DefaultLimits)
+	ch := testkit.Charter()
+	if err := rec.Found(ctx, ch); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", cheapParams); err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := rec.IssueToken(ctx, "iq-analyst", "bench", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: st, Recorder: rec, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}}
+	bodies := make([][]byte, 64)
+	for i := range bodies {
+		bodies[i] = benchBody(i)
+	}
+
+	latencies := make([][]time.Duration, benchClients)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				req, _ := http.NewRequest(http.MethodPost, hs.URL+reportsPath, bytes.NewReader(bodies[i%int64(len(bodies))]))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok)
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				latencies[c] = append(latencies[c], time.Since(t0))
+				if res.StatusCode != http.StatusCreated {
+					b.Errorf("status %d", res.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	reportRates(b, elapsed, slices.Concat(latencies...))
+	if n, _ := st.CountReports(ctx); n != int64(b.N) {
+		b.Fatalf("%d reports stored, want %d", n, b.N)
+	}
+}
+
+// benchmarkPlainInsert inserts b.N rows shaped like report versions into a
+// bare SQLite table with the center's durability settings, batch rows per
+// transaction, from the same number of goroutines.
+func benchmarkPlainInsert(b *testing.B, batch int) {
+	path := filepath.Join(b.TempDir(), "plain.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE plain (id INTEGER PRIMARY KEY, report TEXT, title TEXT, body TEXT, tlp TEXT, tags TEXT, audience TEXT)`); err != nil {
+		b.Fatal(err)
+	}
+	body := strings.Repeat("سعت الحكومة العراقية إلى النأي بنفسها عن أي تحالف عسكري جديد لمواجهة داعش. ", 7)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	latencies := make([][]time.Duration, benchClients)
+	b.ResetTimer()
+	start := time.Now()
+	for c := range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				first := next.Add(int64(batch)) - int64(batch)
+				if first >= int64(b.N) {
+					return
+				}
+				n := min(int64(batch), int64(b.N)-first)
+				t0 := time.Now()
+				tx, err := db.Begin()
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				for i := range n {
+					if _, err := tx.Exec(`INSERT INTO plain (report, title, body, tlp, tags, audience) VALUES (?, ?, ?, ?, ?, ?)`,
+						center.NewReportID(), fmt.Sprint("تقرير رقم ", first+i), body, "GREEN", `["border","داعش"]`, `["IQ","IR","RU","SY"]`); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+				if err := tx.Commit(); err != nil {
+					b.Error(err)
+					return
+				}
+				latencies[c] = append(latencies[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	reportRates(b, elapsed, slices.Concat(latencies...))
+}
+
+// reportRates adds rows/s and the latency percentiles of one operation (a
+// request, or a transaction of the plain inserts) to the benchmark's line.
+func reportRates(b *testing.B, elapsed time.Duration, lat []time.Duration) {
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "reports/s")
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
