@@ -140,8 +140,13 @@ func (c Charter) Validate() error {
 	for _, p := range c.Parties {
 		kinds[p.Code] = p.Kind
 	}
-	if len(r.Order) == 0 {
+	switch len(r.Order) {
+	case 0:
 		add("rotation.order names no party")
+	case 1:
+		// With one member the chair could never pass on, and no term limit
+		// could hold.
+		add("rotation.order names only %q; the chair needs at least two members to rotate", r.Order[0])
 	}
 	seen := map[PartyCode]bool{}
 	for i, code := range r.Order {
@@ -155,6 +160,14 @@ func (c Charter) Validate() error {
 			add("rotation.order lists %q twice", code)
 		}
 		seen[code] = true
+	}
+
+	if len(r.Order) > 0 {
+		for _, p := range c.Parties {
+			if p.Kind == Member && !seen[p.Code] {
+				add("rotation.order leaves out member %q; every member takes part in the rotation", p.Code)
+			}
+		}
 	}
 
 	switch kind, ok := kinds[r.FirstChair]; {

@@ -47,9 +47,9 @@ func TestParseCharterAcceptsGoodCharters(t *testing.T) {
 			want: center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "SY", Start: dec1, TermMonths: 1, MaxTermMonths: 2}, quorum: 2,
 		},
 		{
-			desc: "a member may be left out of the order",
-			in:   threeParties + "rotation: {order: [SY], first_chair: SY, start: \"2026-12-01\"}\n",
-			want: center.Rotation{Order: []center.PartyCode{"SY"}, FirstChair: "SY", Start: dec1, TermMonths: 3, MaxTermMonths: 3},
+			desc: "an order of its own",
+			in:   threeParties + "rotation: {order: [SY, IQ], first_chair: SY, start: \"2026-12-01\"}\n",
+			want: center.Rotation{Order: []center.PartyCode{"SY", "IQ"}, FirstChair: "SY", Start: dec1, TermMonths: 3, MaxTermMonths: 3},
 		},
 		{
 			desc: "a start at midnight UTC is a date",
@@ -67,8 +67,12 @@ start = 2026-12-01
 code = "IQ"
 kind = "member"
 names = { en = "Iraq" }
+[[parties]]
+code = "SY"
+kind = "member"
+names = { en = "Syria" }
 `,
-			want: center.Rotation{Order: []center.PartyCode{"IQ"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3},
+			want: center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3},
 		},
 		{
 			desc: "TOML, guessed past comments",
@@ -81,8 +85,12 @@ start = "2026-12-01"
 code = "IQ"
 kind = "member"
 names = { en = "Iraq" }
+[[parties]]
+code = "SY"
+kind = "member"
+names = { en = "Syria" }
 `,
-			want: center.Rotation{Order: []center.PartyCode{"IQ"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3}, quorum: 1,
+			want: center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3}, quorum: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -129,9 +137,11 @@ func TestParseCharterRefusesBadCharters(t *testing.T) {
 		{desc: "associate first chair", in: threeParties + "rotation: {first_chair: JO, start: 2026-12-01}\n", want: `rotation.first_chair "JO" is an associate`},
 		{desc: "no first chair", in: threeParties + "rotation: {start: 2026-12-01}\n", want: "rotation.first_chair is required"},
 		{desc: "first chair outside the order", in: threeParties + "rotation: {order: [SY], first_chair: IQ, start: 2026-12-01}\n", want: `rotation.first_chair "IQ" is not in rotation.order`},
+		{desc: "a member left out of the order", in: threeParties + "rotation: {order: [SY], first_chair: SY, start: 2026-12-01}\n", want: `rotation.order leaves out member "IQ"`},
 		{desc: "order names an unknown party", in: threeParties + "rotation: {order: [IQ, XX], first_chair: IQ, start: 2026-12-01}\n", want: `rotation.order[1] "XX" is not a party`},
 		{desc: "order names an associate", in: threeParties + "rotation: {order: [IQ, JO], first_chair: IQ, start: 2026-12-01}\n", want: `rotation.order[1] "JO" is an associate`},
 		{desc: "order repeats a member", in: threeParties + "rotation: {order: [IQ, SY, IQ], first_chair: IQ, start: 2026-12-01}\n", want: `rotation.order lists "IQ" twice`},
+		{desc: "a single member", in: threeParties + "rotation: {order: [IQ], first_chair: IQ, start: 2026-12-01}\n", want: `rotation.order names only "IQ"; the chair needs at least two members`},
 		{desc: "empty order", in: threeParties + "rotation: {order: [], first_chair: IQ, start: 2026-12-01}\n", want: "rotation.order names no party"},
 		{desc: "term over the maximum", in: threeParties + "rotation: {first_chair: IQ, start: 2026-12-01, term_months: 4}\n", want: "rotation.term_months is 4, over the maximum of 3 months"},
 		{desc: "term over a lower maximum", in: threeParties + "rotation: {first_chair: IQ, start: 2026-12-01, term_months: 3, max_term_months: 2}\n", want: "rotation.term_months is 3, over the maximum of 2 months"},
