@@ -88,6 +88,11 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	if created {
 		fmt.Fprintf(a.stdout, "Get an API token with: tabadul token create --data %s --user iq-analyst\n", a.dataDir)
 	}
+	logSys, err := a.startLog(ctx, st, rec, created, log)
+	if err != nil {
+		return err
+	}
+	defer logSys.stop()
 
 	srv, err := api.New(api.Config{
 		Store:    st,

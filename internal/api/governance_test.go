@@ -217,3 +217,45 @@ func TestChairSeesNoMore(t *testing.T) {
 		}
 	}
 }
+
+// TestBulletinsAreAChairPower: only the chair's officers publish; every
+// party reads; a refusal names the chair and records nothing.
+func TestBulletinsAreAChairPower(t *testing.T) {
+	c := newTestCenter(t)
+	c.addOfficers("SY", "JO")
+	msg := map[string]any{"title": "اجتماع الخلية", "body": "يعقد الاجتماع القادم في بغداد.", "language": "ar"}
+	for _, user := range []string{"sy-officer", "jo-officer", "iq-analyst"} {
+		before := c.state()
+		p := c.do(http.MethodPost, bulletinsPath, c.token(user), msg).want(t, http.StatusForbidden).problem(t)
+		if !strings.Contains(p.Detail, "IQ chairs until 2027-03-01") {
+			t.Errorf("%s: detail %q does not name the chair", user, p.Detail)
+		}
+		if c.state().events != before.events {
+			t.Errorf("%s: refused bulletin recorded an event", user)
+		}
+	}
+	var b center.Bulletin
+	c.do(http.MethodPost, bulletinsPath, c.token("iq-officer"), msg).want(t, http.StatusCreated).decode(t, &b)
+	if b.Party != "IQ" || b.Author != "iq-officer" || b.Title != "اجتماع الخلية" {
+		t.Fatalf("bulletin = %+v", b)
+	}
+	c.do(http.MethodPost, bulletinsPath, c.token("iq-officer"), map[string]any{"title": "", "body": "x"}).want(t, http.StatusUnprocessableEntity)
+	for _, user := range []string{"sy-analyst", "jo-analyst", "ru-analyst"} {
+		var list struct {
+			Items []center.Bulletin `json:"items"`
+		}
+		c.do(http.MethodGet, bulletinsPath, c.token(user), nil).want(t, http.StatusOK).decode(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != b.ID {
+			t.Errorf("%s sees bulletins %+v", user, list.Items)
+		}
+	}
+	// After a handover the new chair publishes and the old one may not.
+	c.clock.Set(time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC))
+	c.do(http.MethodPost, "/api/v1/governance/handover", c.token("iq-officer"), nil).want(t, http.StatusOK)
+	c.clock.Set(time.Date(2027, 1, 16, 0, 0, 1, 0, time.UTC))
+	c.do(http.MethodPost, bulletinsPath, c.token("sy-officer"), msg).want(t, http.StatusCreated)
+	p := c.do(http.MethodPost, bulletinsPath, c.token("iq-officer"), msg).want(t, http.StatusForbidden).problem(t)
+	if !strings.Contains(p.Detail, "SY chairs until 2027-04-16") {
+		t.Errorf("detail after handover = %q", p.Detail)
+	}
+}

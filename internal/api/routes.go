@@ -119,6 +119,19 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
 	}, s.rejectAmendment)
 
+	register(s, body(huma.Operation{
+		OperationID: "publish-bulletin", Method: http.MethodPost, Path: bulletinsPath,
+		Summary: "Publish a bulletin", Description: "Publishes a notice of the chair to every party. A chair power: only officers of the party chairing now may.",
+		Tags: governance, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnsupportedMediaType},
+	}), s.publishBulletin)
+	register(s, huma.Operation{
+		OperationID: "list-bulletins", Method: http.MethodGet, Path: bulletinsPath,
+		Summary: "List bulletins", Description: "Lists the chair's notices, newest first. Every party sees every bulletin.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.listBulletins)
+
 	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
@@ -129,6 +142,7 @@ func (s *Server) routes() {
 		Summary: "Readiness probe", Description: "Answers once the database answers.",
 		Tags: []string{"operations"}, Errors: []int{http.StatusServiceUnavailable},
 	}, s.getReady)
+	s.logRoutes()
 
 	// Outside the OpenAPI document: the document itself, its page, and the
 	// Prometheus exposition.

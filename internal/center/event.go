@@ -26,6 +26,7 @@ const (
 	AmendmentRejected EventType = "governance.amendment.rejected"
 	PartyRemoved      EventType = "party.removed"
 	CommitteeChanged  EventType = "committee.changed"
+	BulletinPublished EventType = "bulletin.published"
 )
 
 // An Event is the record of one change of state. It carries who did what to

@@ -11,6 +11,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
 )
@@ -71,6 +73,9 @@ type Tx interface {
 	// new and deleting it if c has no members.
 	SetCommittee(ctx context.Context, c center.Committee) error
 
+	// InsertBulletin stores a bulletin of the chair.
+	InsertBulletin(ctx context.Context, b center.Bulletin) error
+
 	// RotationActs returns the recorded rotation acts in order.
 	RotationActs(ctx context.Context) ([]govern.Act, error)
 	AppendRotationAct(ctx context.Context, a govern.Act) error
@@ -81,6 +86,26 @@ type Tx interface {
 
 	// AppendEvent records e and returns its Seq.
 	AppendEvent(ctx context.Context, e center.Event) (int64, error)
+
+	// The transparency log. Only the log's integrator (package
+	// record/tlog) calls these; it is the log's one writer.
+
+	// LogReader: reads through a Tx see the transaction's own appends.
+	LogReader
+	// PendingEvents returns up to limit events not yet in the log, in Seq
+	// order.
+	PendingEvents(ctx context.Context, limit int) ([]center.Event, error)
+	// AppendLog puts the events with the given seqs at log indexes start,
+	// start+1, … and stores hashes at the consecutive stored-hash indexes
+	// from tlog.StoredHashIndex(0, start). start must be the log's size: a
+	// gap or an overlap is center.ErrConflict. Each seq must name a pending
+	// event.
+	AppendLog(ctx context.Context, start int64, seqs []int64, hashes []tlog.Hash) error
+	// PutCheckpoint stores a checkpoint, replacing the one of the same size
+	// (its cosignatures and publication may change; its note may not).
+	PutCheckpoint(ctx context.Context, c Checkpoint) error
+	// PutWitness registers a party's witness, replacing its earlier one.
+	PutWitness(ctx context.Context, w Witness) error
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -120,6 +145,92 @@ type Reader interface {
 	RotationActs(ctx context.Context) ([]govern.Act, error)
 	// Amendments returns every amendment, newest first.
 	Amendments(ctx context.Context) ([]govern.Amendment, error)
+	// Bulletins returns up to limit bulletins, newest first. Every party
+	// sees every bulletin.
+	Bulletins(ctx context.Context, limit int) ([]center.Bulletin, error)
+
+	// The transparency log. The log is public to every member, so these
+	// take no viewer: what they return reveals who acted when, never
+	// content. Callers that serve it must authenticate a party.
+	LogReader
+	// AuditVersions returns up to limit report versions with Seq > after,
+	// in Seq order, whoever may see them. It is the operator's offline
+	// audit's read (tabadul verify --data --audit), which must see every
+	// row to match it against the log; it bypasses the visibility rule, so
+	// no request path may call it.
+	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
+}
+
+// LogReader reads the transparency log's tables.
+type LogReader interface {
+	// LogSize returns the number of entries in the log.
+	LogSize(ctx context.Context) (int64, error)
+	// LogHashes returns the stored hashes at the given tlog stored-hash
+	// indexes, in the order asked; a missing one is center.ErrNotFound. It
+	// implements tlog.HashReader's contract.
+	LogHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// LogEvents returns the events at log indexes [start, end), in index
+	// order. An index with no event (a row deleted behind the store's back)
+	// is simply missing from the result: callers compare LogEvent.Index.
+	LogEvents(ctx context.Context, start, end int64) ([]LogEvent, error)
+	// Event returns the event with that id and its place in the log, or
+	// center.ErrNotFound.
+	Event(ctx context.Context, id string) (LogEvent, error)
+	// SubjectEvents returns every event about subject, in Seq order.
+	SubjectEvents(ctx context.Context, subject string) ([]LogEvent, error)
+	// Checkpoint returns the checkpoint of the given size, or
+	// center.ErrNotFound.
+	Checkpoint(ctx context.Context, size int64) (Checkpoint, error)
+	// LatestCheckpoint returns the largest checkpoint, or only the largest
+	// published one; center.ErrNotFound if there is none.
+	LatestCheckpoint(ctx context.Context, publishedOnly bool) (Checkpoint, error)
+	// Checkpoints returns every checkpoint, smallest first.
+	Checkpoints(ctx context.Context) ([]Checkpoint, error)
+	// Witnesses returns the registered witnesses by party.
+	Witnesses(ctx context.Context) ([]Witness, error)
+}
+
+// A LogEvent is an event and its place in the transparency log.
+type LogEvent struct {
+	center.Event
+	// Index is the event's index in the log, -1 while it is pending.
+	Index int64
+}
+
+// A Checkpoint is a signed tree head of the log: the center's signed note
+// and the cosignatures collected from witnesses.
+type Checkpoint struct {
+	Size int64
+	// Note is the c2sp.org/tlog-checkpoint text with the center's
+	// signature, as signed (a c2sp.org/signed-note).
+	Note []byte
+	// Cosignatures are the witnesses' signature lines, each ending in a
+	// newline, to be appended to Note.
+	Cosignatures []byte
+	// CosignedBy lists the parties whose witnesses cosigned, in roster
+	// order.
+	CosignedBy []center.PartyCode
+	// Published is when the checkpoint met the witness quorum and was
+	// published; zero while it waits.
+	Published time.Time
+}
+
+// Signed returns the note with its cosignatures: what /log/checkpoint
+// serves.
+func (c Checkpoint) Signed() []byte {
+	out := make([]byte, 0, len(c.Note)+len(c.Cosignatures))
+	return append(append(out, c.Note...), c.Cosignatures...)
+}
+
+// A Witness is a party's log witness, as registered with the center.
+type Witness struct {
+	Party center.PartyCode
+	// VKey is the witness's c2sp.org/tlog-cosignature verifier key; its
+	// name is the witness's name.
+	VKey string
+	// URL is the witness's submission prefix; add-checkpoint is POSTed to
+	// URL + "/add-checkpoint".
+	URL string
 }
 
 // ReportQuery filters and pages a report list. Zero fields do not filter.

@@ -55,6 +55,20 @@ func testGovernance(t *testing.T, f *fixture) {
 	if err := f.rec.RequireChair(f.ctx, testkit.Officer("IQ")); err != nil {
 		t.Errorf("RequireChair(iq-officer) = %v", err)
 	}
+	if _, err := f.rec.PublishBulletin(f.ctx, testkit.Officer("SY"), "t", "b", "en"); !errors.Is(err, center.ErrForbidden) {
+		t.Errorf("SY publishing = %v, want ErrForbidden", err)
+	}
+	if _, err := f.rec.PublishBulletin(f.ctx, testkit.Officer("IQ"), "", "b", "en"); !errors.Is(err, center.ErrInvalid) {
+		t.Errorf("empty bulletin = %v, want ErrInvalid", err)
+	}
+	bul, err := f.rec.PublishBulletin(f.ctx, testkit.Officer("IQ"), " Meeting ", "Next meeting in Baghdad.", "EN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bs, err := f.s.Bulletins(f.ctx, 10); err != nil || len(bs) != 1 || bs[0].ID != bul.ID || bs[0].Title != "Meeting" ||
+		bs[0].Language != "en" || bs[0].Party != "IQ" || !bs[0].Published.Equal(f.clock.Now()) {
+		t.Errorf("Bulletins = %+v, %v", bs, err)
+	}
 	if _, err := f.rec.HandOver(f.ctx, testkit.Officer("SY")); !errors.Is(err, center.ErrForbidden) {
 		t.Errorf("SY handing over = %v, want ErrForbidden", err)
 	}

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Events", testEvents},
 		{"Governance", testGovernance},
 		{"AmendmentsChangeTheRoster", testAmendmentsChangeTheRoster},
+		{"TransparencyLog", testTransparencyLog},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
