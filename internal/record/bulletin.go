@@ -20,11 +20,7 @@ func (r *Recorder) PublishBulletin(ctx context.Context, who center.Principal, ti
 	var b center.Bulletin
 	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
-		g, err := r.loadGovernance(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		if err := requireChairOfficer(who, g.term); err != nil {
+		if _, err := r.asChair(ctx, tx, who, now); err != nil {
 			return err
 		}
 		b = center.Bulletin{ID: "bulletin--" + uuid.NewString(), Party: who.Party(), Author: who.User.Username,

@@ -63,17 +63,32 @@ func (g Governance) Chair(at time.Time) (govern.Term, error) {
 func ReadGovernance(ctx context.Context, r store.Reader) (Governance, error) {
 	var g Governance
 	var err error
-	if g.Rotation, err = readRotation(ctx, r.Meta); err != nil {
+	if g.Rotation, g.Acts, g.Directory, err = readRotationState(ctx, r); err != nil {
 		return g, err
 	}
-	if g.Acts, err = r.RotationActs(ctx); err != nil {
-		return g, err
-	}
-	if g.Amendments, err = r.Amendments(ctx); err != nil {
-		return g, err
-	}
-	g.Directory, err = r.Directory(ctx)
+	g.Amendments, err = r.Amendments(ctx)
 	return g, err
+}
+
+// rotationSource is what both a transaction and the read pool offer to
+// read the rotation's state.
+type rotationSource interface {
+	Meta(ctx context.Context, key string) (string, error)
+	RotationActs(ctx context.Context) ([]govern.Act, error)
+	Directory(ctx context.Context) (center.Directory, error)
+}
+
+func readRotationState(ctx context.Context, src rotationSource) (govern.Rotation, []govern.Act, center.Directory, error) {
+	rot, err := readRotation(ctx, src.Meta)
+	if err != nil {
+		return rot, nil, center.Directory{}, err
+	}
+	acts, err := src.RotationActs(ctx)
+	if err != nil {
+		return rot, nil, center.Directory{}, err
+	}
+	dir, err := src.Directory(ctx)
+	return rot, acts, dir, err
 }
 
 func readRotation(ctx context.Context, meta func(context.Context, string) (string, error)) (govern.Rotation, error) {
@@ -121,13 +136,7 @@ type governTx struct {
 func (r *Recorder) loadGovernance(ctx context.Context, tx store.Tx, at time.Time) (governTx, error) {
 	var g governTx
 	var err error
-	if g.rot, err = readRotation(ctx, tx.Meta); err != nil {
-		return g, err
-	}
-	if g.acts, err = tx.RotationActs(ctx); err != nil {
-		return g, err
-	}
-	if g.dir, err = tx.Directory(ctx); err != nil {
+	if g.rot, g.acts, g.dir, err = readRotationState(ctx, tx); err != nil {
 		return g, err
 	}
 	g.term, err = govern.ChairAt(g.rot, g.acts, at)
@@ -151,6 +160,16 @@ func requireChairOfficer(who center.Principal, term govern.Term) error {
 	return nil
 }
 
+// asChair loads the administration's state inside tx and checks that who
+// holds chair powers now: the first step of every chair power's write.
+func (r *Recorder) asChair(ctx context.Context, tx store.Tx, who center.Principal, now time.Time) (governTx, error) {
+	g, err := r.loadGovernance(ctx, tx, now)
+	if err != nil {
+		return g, err
+	}
+	return g, requireChairOfficer(who, g.term)
+}
+
 // RequireChair returns nil if who is an officer of the party chairing now,
 // else a *NotChairError. Every chair power asks it first.
 func (r *Recorder) RequireChair(ctx context.Context, who center.Principal) error {
@@ -171,11 +190,8 @@ func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.T
 	var next govern.Term
 	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
-		g, err := r.loadGovernance(ctx, tx, now)
+		g, err := r.asChair(ctx, tx, who, now)
 		if err != nil {
-			return err
-		}
-		if err := requireChairOfficer(who, g.term); err != nil {
 			return err
 		}
 		act := govern.Act{Kind: govern.Handover, At: now, Party: g.term.Party}
