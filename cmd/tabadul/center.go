@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
@@ -33,7 +34,7 @@ func (a *app) openCenter(ctx context.Context) (*sqlite.Store, *record.Recorder, 
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := record.NewRecorder(st, a.clock, center.DefaultLimits)
+	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
 	founded, err := rec.Founded(ctx)
 	if err == nil && !founded {
 		err = noCenter

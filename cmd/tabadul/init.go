@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 )
@@ -43,7 +44,7 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := ch.Validate(); err != nil {
+	if err := record.ValidateCharter(ch); err != nil {
 		return err
 	}
 
@@ -56,7 +57,7 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
-	rec := record.NewRecorder(st, a.clock, center.DefaultLimits)
+	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
 	if err := rec.Found(ctx, ch); err != nil {
 		if errors.Is(err, record.ErrAlreadyFounded) {
 			return alreadyThere

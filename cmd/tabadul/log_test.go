@@ -26,6 +26,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 	_ "modernc.org/sqlite"
+
+	"github.com/tabadul/tabadul/internal/testkit"
 )
 
 // logSession is a running demo center and a party's token for it.
@@ -301,6 +303,8 @@ func TestVerifyAuditNamesTamperedRecords(t *testing.T) {
 			`UPDATE events SET log_index = -1 WHERE log_index = 5`,
 			`UPDATE events SET log_index = 5 WHERE log_index = 6`,
 			`UPDATE events SET log_index = 6 WHERE log_index = -1`}, "(log index 5"},
+		{"a witness's key changed behind the write path", []string{`UPDATE witnesses SET vkey = '` + testkit.WitnessVKey("witness/IQ") + `' WHERE party = 'IQ'`}, "witness of IQ: its content does not match"},
+		{"a witness's event deleted", []string{`DELETE FROM events WHERE type = 'witness.registered' AND subject = 'SY'`}, "witness of SY: no event records it"},
 		{"a version deleted", []string{`DELETE FROM report_views WHERE ` + ofReport, `DELETE FROM audience WHERE seq IN (SELECT seq FROM versions WHERE ` + ofReport + `)`,
 			`DELETE FROM version_tags WHERE seq IN (SELECT seq FROM versions WHERE ` + ofReport + `)`, `DELETE FROM versions WHERE ` + ofReport}, id},
 	}

@@ -342,6 +342,7 @@ func TestInitRefusesBadCharters(t *testing.T) {
 		{"term over the maximum", strings.Replace(goodCharter, "start: 2026-12-01", "start: 2026-12-01, term_months: 6", 1), "rotation.term_months is 6, over the maximum of 3 months"},
 		{"maximum over three months", strings.Replace(goodCharter, "start: 2026-12-01", "start: 2026-12-01, max_term_months: 4", 1), "rotation.max_term_months is 4"},
 		{"unknown key", goodCharter + "chair: IQ\n", `unknown field "chair"`},
+		{"a witness key that is no cosignature key", goodCharter + "witnesses: [{party: IQ, vkey: \"witness/IQ+00000000+AAAA\", url: \"http://iq.example\"}]\n", "witnesses[0].vkey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

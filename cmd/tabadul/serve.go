@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/demo"
@@ -80,7 +81,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 
 	limits := center.DefaultLimits
 	limits.MaxBodyBytes = cfg.maxBody
-	rec := record.NewRecorder(st, a.clock, limits)
+	rec := record.NewRecorder(st, a.clock, limits).IndexWith(analyze.Indexer{})
 	created, err := demo.Create(ctx, rec, st, a.clock, a.dataDir, a.stdout)
 	if err != nil {
 		return err

@@ -145,16 +145,20 @@ func (a *app) witnessRegisterCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "register --party P --url URL --vkey VKEY",
 		Short: "Register a party's witness with the center in --data",
-		Long: "Register (or replace) the witness of a party with the center whose data directory is\n" +
-			"--data: its cosignature verifier key, which the witness prints when it starts, and\n" +
-			"its URL. The center asks it to cosign every new checkpoint.",
+		Long: "Register the witness of a party with the center whose data directory is --data:\n" +
+			"its cosignature verifier key, which the witness prints when it starts, and its URL.\n" +
+			"The center asks it to cosign every new checkpoint. Registering the same key at a\n" +
+			"new URL moves the witness. The witness keys are part of the charter's log policy: a\n" +
+			"party's first key is registered here (or named by the charter), but a new key for a\n" +
+			"party that has one takes an amendment (set_witness) that every member approves.\n" +
+			"Every registration is recorded in the transparency log.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := torchwood.NewCosignatureVerifier(w.VKey); err != nil {
 				return usagef("--vkey %q is not a cosignature verifier key: %v", w.VKey, err)
 			}
-			if !strings.HasPrefix(w.URL, "http://") && !strings.HasPrefix(w.URL, "https://") {
-				return usagef("--url %q must be an http:// or https:// URL", w.URL)
+			if !center.ValidWitnessURL(w.URL) {
+				return usagef("--url %q must be an http:// or https:// URL with a host", w.URL)
 			}
 			w.Party = center.PartyCode(party)
 			return a.registerWitness(cmd.Context(), w)
@@ -169,24 +173,44 @@ func (a *app) witnessRegisterCommand() *cobra.Command {
 	return cmd
 }
 
+// registerWitness records the operator's registration of a witness
+// through the one write path, which logs it.
 func (a *app) registerWitness(ctx context.Context, w store.Witness) (err error) {
-	st, _, err := a.openCenter(ctx)
+	st, rec, err := a.openCenter(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
-	dir, err := st.Directory(ctx)
+	before, err := registeredWitness(ctx, st, w.Party)
 	if err != nil {
 		return err
 	}
-	if _, ok := dir.Party(w.Party); !ok {
-		return fmt.Errorf("unknown party %q", w.Party)
-	}
-	if err := st.Update(ctx, func(tx store.Tx) error { return tx.PutWitness(ctx, w) }); err != nil {
+	if err := rec.RegisterWitness(ctx, w); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Registered the witness of %s at %s.\n", w.Party, w.URL)
+	switch {
+	case before == nil:
+		fmt.Fprintf(a.stdout, "Registered the witness of %s at %s.\n", w.Party, w.URL)
+	case before.URL == w.URL:
+		fmt.Fprintf(a.stdout, "The witness of %s is already registered at %s; nothing changed.\n", w.Party, w.URL)
+	default:
+		fmt.Fprintf(a.stdout, "Moved the witness of %s from %s to %s.\n", w.Party, before.URL, w.URL)
+	}
 	return nil
+}
+
+// registeredWitness returns the party's registered witness, nil if none.
+func registeredWitness(ctx context.Context, st store.Reader, p center.PartyCode) (*store.Witness, error) {
+	ws, err := st.Witnesses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		if w.Party == p {
+			return &w, nil
+		}
+	}
+	return nil, nil
 }
 
 func (a *app) witnessPolicyCommand() *cobra.Command {
@@ -253,7 +277,10 @@ type logSystem struct {
 // startLog starts the log's integrator and cosigner, and for a demo center
 // (demo true on its creation; later, whenever its witnesses directory
 // exists) one witness per member party on the loopback, registered with
-// the center.
+// the center through the write path. A demo witness keeps its key across
+// restarts but not its port: a restart records a witness.moved event. A
+// demo witness whose party has left the roster, or whose party has another
+// witness key registered (by an amendment, say), is not started.
 func (a *app) startLog(ctx context.Context, st *sqlite.Store, rec *record.Recorder, demo bool, log *slog.Logger) (*logSystem, error) {
 	key, err := tlog.EnsureKey(ctx, st, "")
 	if err != nil {
@@ -276,16 +303,32 @@ func (a *app) startLog(ctx context.Context, st *sqlite.Store, rec *record.Record
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("demo witnesses: %w", err)
 	}
+	dir, err := st.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var started []string
 	for _, e := range entries {
 		party := e.Name()
 		if !e.IsDir() || !center.PartyCode(party).Valid() {
 			continue
 		}
+		if _, ok := dir.Party(center.PartyCode(party)); !ok {
+			continue
+		}
 		w, err := openWitness(ctx, filepath.Join(wdir, party), party, "", key.VKey, log.With("witness", party))
 		if err != nil {
 			ls.stop()
 			return nil, err
+		}
+		if reg, err := registeredWitness(ctx, st, center.PartyCode(party)); err != nil || (reg != nil && reg.VKey != w.VerifierKey()) {
+			w.Close()
+			if err != nil {
+				ls.stop()
+				return nil, err
+			}
+			fmt.Fprintf(a.stdout, "The demo witness of %s is not started: the witness registered for %s has another key.\n", party, party)
+			continue
 		}
 		ls.closers = append(ls.closers, w)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -297,9 +340,9 @@ func (a *app) startLog(ctx context.Context, st *sqlite.Store, rec *record.Record
 		go hs.Serve(ln)
 		ls.witnesses = append(ls.witnesses, hs)
 		reg := store.Witness{Party: center.PartyCode(party), VKey: w.VerifierKey(), URL: "http://" + ln.Addr().String()}
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.PutWitness(ctx, reg) }); err != nil {
+		if err := rec.RegisterWitness(ctx, reg); err != nil {
 			ls.stop()
-			return nil, err
+			return nil, fmt.Errorf("demo witness of %s: %w", party, err)
 		}
 		started = append(started, party)
 	}

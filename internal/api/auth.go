@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -95,4 +96,16 @@ func (s *Server) authorize(ctx context.Context, header string) (center.Principal
 		s.log.WarnContext(ctx, "api: recording token use", "request_id", requestID(ctx), "token_id", tok.ID, "err", err)
 	}
 	return center.Principal{User: u}, nil
+}
+
+// requireParty serves h only to a request with a valid bearer token, for
+// the routes outside the OpenAPI operations.
+func (s *Server) requireParty(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.authorize(r.Context(), r.Header.Get("Authorization")); err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

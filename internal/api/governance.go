@@ -31,7 +31,7 @@ type rotationView struct {
 // amendmentView is an amendment with where it stands.
 type amendmentView struct {
 	ID         string            `json:"id"`
-	Kind       string            `json:"kind" enum:"add_member,add_associate,remove_party,set_order,set_term,set_committee"`
+	Kind       string            `json:"kind" enum:"add_member,add_associate,remove_party,set_order,set_term,set_committee,set_witness,set_witness_quorum"`
 	Proposer   string            `json:"proposer"`
 	ProposedAt time.Time         `json:"proposed_at"`
 	ExpiresAt  time.Time         `json:"expires_at"`
@@ -42,6 +42,9 @@ type amendmentView struct {
 	Months     int               `json:"months,omitempty"`
 	Committee  string            `json:"committee,omitempty"`
 	Members    []string          `json:"members,omitempty"`
+	VKey       string            `json:"vkey,omitempty"`
+	URL        string            `json:"url,omitempty"`
+	Quorum     *int              `json:"quorum,omitempty" doc:"set_witness_quorum (only, where 0 is a value): the new witness quorum; 0 is the default, ⌊2n/3⌋+1 of the n members."`
 	Votes      []govern.Vote     `json:"votes"`
 	// Awaiting lists the member parties whose vote is still needed.
 	Awaiting []string `json:"awaiting,omitempty"`
@@ -53,7 +56,12 @@ func viewAmendment(a govern.Amendment, members []string, now time.Time) amendmen
 		ID: a.ID, Kind: string(a.Kind), Proposer: a.Proposer, ProposedAt: a.ProposedAt,
 		ExpiresAt: a.ProposedAt.Add(govern.ProposalLifetime), Status: string(st),
 		Party: a.Party, Names: a.Names, Order: a.Order, Months: a.Months, Committee: a.Committee, Members: a.Members,
+		VKey: a.VKey, URL: a.URL,
 		Votes: a.Votes,
+	}
+	if a.Kind == govern.SetWitnessQuorumAmendment {
+		q := a.Quorum
+		v.Quorum = &q
 	}
 	if v.Votes == nil {
 		v.Votes = []govern.Vote{}

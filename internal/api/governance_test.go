@@ -2,12 +2,17 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
 )
 
 // addOfficers gives the test center an officer, with a token, for each of
@@ -127,6 +132,83 @@ func TestAmendmentsOverHTTP(t *testing.T) {
 	if got.ID != a.ID || got.Status != "approved" {
 		t.Errorf("GET amendment = %+v", got)
 	}
+}
+
+// TestWitnessPolicyByAmendment: a party's witness key and the witness
+// quorum change by amendment over HTTP, approved by every member.
+func TestWitnessPolicyByAmendment(t *testing.T) {
+	c := newTestCenter(t)
+	c.addOfficers("SY", "IR", "RU", "JO")
+	ctx := context.Background()
+	old := store.Witness{Party: "JO", VKey: testkit.WitnessVKey("witness/JO"), URL: "http://jo.example"}
+	if err := c.rec.RegisterWitness(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	// set_witness: JO's witness gets a new key.
+	vkey := testkit.WitnessVKey("witness/JO")
+	var a amendmentView
+	c.do(http.MethodPost, amendmentsPath, c.token("sy-officer"),
+		map[string]any{"kind": "set_witness", "party": "JO", "vkey": vkey, "url": "https://jo.example/witness"}).
+		want(t, http.StatusCreated).decode(t, &a)
+	if a.Kind != "set_witness" || a.Party != "JO" || a.VKey != vkey || a.URL != "https://jo.example/witness" || a.Quorum != nil || a.Status != "open" {
+		t.Fatalf("proposed = %+v", a)
+	}
+	id := a.ID
+	for _, user := range []string{"iq-officer", "sy-officer", "ir-officer", "ru-officer"} {
+		a = amendmentView{}
+		c.do(http.MethodPost, amendmentsPath+"/"+id+"/approve", c.token(user), nil).want(t, http.StatusOK).decode(t, &a)
+	}
+	if a.Status != "approved" {
+		t.Fatalf("after four approvals = %+v", a)
+	}
+	ws, err := c.store.Witnesses(ctx)
+	if err != nil || len(ws) != 1 || ws[0].VKey != vkey || ws[0].URL != "https://jo.example/witness" {
+		t.Fatalf("witnesses after set_witness = %+v, %v", ws, err)
+	}
+
+	// set_witness_quorum: 4, then back to the default, 0, which the view
+	// shows.
+	for _, q := range []int{4, 0} {
+		c.do(http.MethodPost, amendmentsPath, c.token("ir-officer"), map[string]any{"kind": "set_witness_quorum", "quorum": q}).
+			want(t, http.StatusCreated).decode(t, &a)
+		if a.Kind != "set_witness_quorum" || a.Quorum == nil || *a.Quorum != q {
+			t.Fatalf("proposed = %+v", a)
+		}
+		if raw := string(c.do(http.MethodGet, amendmentsPath+"/"+a.ID, c.token("jo-analyst"), nil).want(t, http.StatusOK).body); !strings.Contains(raw, fmt.Sprintf(`"quorum":%d`, q)) {
+			t.Errorf("the amendment's view does not show the quorum: %s", raw)
+		}
+		id := a.ID
+		for _, user := range []string{"iq-officer", "sy-officer", "ir-officer", "ru-officer"} {
+			c.do(http.MethodPost, amendmentsPath+"/"+id+"/approve", c.token(user), nil).want(t, http.StatusOK)
+		}
+		if v, _ := c.store.Meta(ctx, record.MetaWitnessQuorum); v != strconv.Itoa(q) {
+			t.Errorf("witness quorum after the amendment = %q, want %d", v, q)
+		}
+	}
+
+	// What the rules refuse, with nothing recorded.
+	for _, tt := range []struct {
+		desc string
+		body map[string]any
+	}{
+		{"set_witness of an unknown party", map[string]any{"kind": "set_witness", "party": "XX", "vkey": testkit.WitnessVKey("witness/XX"), "url": "http://xx.example"}},
+		{"set_witness with a malformed key", map[string]any{"kind": "set_witness", "party": "IQ", "vkey": "witness/IQ", "url": "http://iq.example"}},
+		{"set_witness with a bad URL", map[string]any{"kind": "set_witness", "party": "IQ", "vkey": testkit.WitnessVKey("witness/IQ"), "url": "file:///etc/passwd"}},
+		{"set_witness with the key it has", map[string]any{"kind": "set_witness", "party": "JO", "vkey": vkey, "url": "http://jo2.example"}},
+		{"a quorum over the members", map[string]any{"kind": "set_witness_quorum", "quorum": 5}},
+		{"the quorum it is", map[string]any{"kind": "set_witness_quorum", "quorum": 0}},
+	} {
+		before := c.state()
+		p := c.do(http.MethodPost, amendmentsPath, c.token("sy-officer"), tt.body).want(t, http.StatusUnprocessableEntity).problem(t)
+		if p.Type != "urn:tabadul:problem:invalid-input" {
+			t.Errorf("%s: problem %+v", tt.desc, p)
+		}
+		if after := c.state(); after.events != before.events {
+			t.Errorf("%s: recorded %d events", tt.desc, after.events-before.events)
+		}
+	}
+	c.do(http.MethodPost, amendmentsPath, c.token("sy-officer"), map[string]any{"kind": "set_witness_quorum", "quorum": -1}).
+		want(t, http.StatusUnprocessableEntity)
 }
 
 func TestGovernanceBadInput(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
@@ -78,7 +79,7 @@ func newTestCenter(t testing.TB) *testCenter {
 		}
 	})
 	clock := testkit.NewClock(testStart)
-	rec := record.NewRecorder(st, clock, center.DefaultLimits)
+	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
 	if err := rec.Found(ctx, testkit.Charter()); err != nil {
 		t.Fatalf("found: %v", err)
 	}

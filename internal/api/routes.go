@@ -63,6 +63,13 @@ func (s *Server) routes() {
 	}, s.revokeReport)
 
 	register(s, huma.Operation{
+		OperationID: "search", Method: http.MethodGet, Path: searchPath,
+		Summary: "Search reports", Description: "Ranks the reports the caller's party may see that match a query in Tabadul's query language. Results, the total, the facets and the snippets count only what the caller may see.",
+		Tags: []string{"search"}, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.search)
+
+	register(s, huma.Operation{
 		OperationID: "list-parties", Method: http.MethodGet, Path: "/api/v1/parties",
 		Summary: "List parties", Description: "Lists the center's parties.",
 		Tags: []string{"roster"}, Security: bearerAuth(),
@@ -133,6 +140,13 @@ func (s *Server) routes() {
 	}, s.listBulletins)
 
 	register(s, huma.Operation{
+		OperationID: "analyze-text", Method: http.MethodGet, Path: "/api/v1/analyze",
+		Summary: "Analyze a text", Description: "Shows how search sees a text: its language, and each token's normalized form, stem, kind (word, number or observable), byte range and language. Reads nothing of the center's.",
+		Tags: []string{"search"}, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.analyzeText)
+
+	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
 		Tags: []string{"operations"},
@@ -148,7 +162,10 @@ func (s *Server) routes() {
 	// Prometheus exposition.
 	s.mux.HandleFunc("GET "+openAPIPath, s.serveOpenAPI)
 	s.mux.HandleFunc("GET "+docsPath, s.serveDocs)
-	s.mux.Handle("GET /metrics", s.metrics.handler(s.log))
+	// The metrics count the center's reports and requests: not content, but
+	// nothing for someone who is not a party either, so a scraper presents
+	// a token like any client.
+	s.mux.Handle("GET /metrics", s.requireParty(s.metrics.handler(s.log)))
 }
 
 // register adds an operation to the API. Every handler's error passes

@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
@@ -34,6 +35,9 @@ type Config struct {
 	// Version is the server's version, shown in the OpenAPI document;
 	// empty means "dev".
 	Version string
+	// Searcher answers /api/v1/search; nil means one over Store with the
+	// starter aliases.
+	Searcher *analyze.Searcher
 }
 
 // validate reports every missing field at once.
@@ -61,6 +65,7 @@ func (c Config) validate() error {
 type Server struct {
 	store    store.Store
 	recorder *record.Recorder
+	searcher *analyze.Searcher
 	clock    center.Clock
 	log      *slog.Logger
 	version  string
@@ -90,6 +95,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store:    cfg.Store,
 		recorder: cfg.Recorder,
+		searcher: cfg.Searcher,
 		clock:    cfg.Clock,
 		log:      cfg.Logger,
 		version:  cfg.Version,
@@ -98,6 +104,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.version == "" {
 		s.version = "dev"
+	}
+	if s.searcher == nil {
+		s.searcher = analyze.NewSearcher(cfg.Store, analyze.StarterAliases())
 	}
 	var err error
 	if s.metrics, err = newMetrics(cfg.Registry, s.store); err != nil {

@@ -179,13 +179,15 @@ func TestMetrics(t *testing.T) {
 	c.do(http.MethodGet, reportsPath, c.token("iq-analyst"), nil).want(t, http.StatusOK)
 	c.do(http.MethodGet, reportsPath+"/report--00000000-0000-4000-8000-000000000000", c.token("iq-analyst"), nil).want(t, http.StatusNotFound)
 	c.do(http.MethodGet, "/no/such/thing", "", nil).want(t, http.StatusNotFound)
-	res := c.do(http.MethodGet, "/metrics", "", nil).want(t, http.StatusOK)
+	c.do(http.MethodGet, "/metrics", "", nil).want(t, http.StatusUnauthorized)
+	res := c.do(http.MethodGet, "/metrics", c.token("jo-analyst"), nil).want(t, http.StatusOK)
 	text := string(res.body)
 	for _, want := range []string{
 		`tabadul_http_requests_total{route="POST /api/v1/reports",status="201"} 2`,
 		`tabadul_http_requests_total{route="GET /api/v1/reports",status="200"} 1`,
 		`tabadul_http_requests_total{route="GET /api/v1/reports/{id}",status="404"} 1`,
 		`tabadul_http_requests_total{route="unmatched",status="404"} 1`,
+		`tabadul_http_requests_total{route="GET /metrics",status="401"} 1`,
 		`tabadul_http_request_duration_seconds_count{route="POST /api/v1/reports",status="201"} 2`,
 		"tabadul_reports 2",
 		"go_goroutines",

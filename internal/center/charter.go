@@ -16,7 +16,8 @@ import (
 )
 
 // A Charter is a center's founding document: who takes part, which
-// committees distribution can target, and how the chair rotates. It is
+// committees distribution can target, how the chair rotates and, for the
+// transparency log, which witnesses count. It is
 // written by people, in YAML or TOML (docs/charter.example.yaml describes
 // every key), and read with [ParseCharter].
 type Charter struct {
@@ -26,6 +27,10 @@ type Charter struct {
 	// WitnessQuorum is how many parties' witnesses must cosign a log
 	// checkpoint; 0 means the charter sets none.
 	WitnessQuorum int
+	// Witnesses are the parties' log witnesses the charter names, at most
+	// one a party. Optional: a party's first witness may instead be
+	// registered by the operator once the center runs.
+	Witnesses []Witness
 }
 
 // Rotation says how the chair passes among the member parties.
@@ -184,6 +189,31 @@ func (c Charter) Validate() error {
 	if c.WitnessQuorum < 0 || c.WitnessQuorum > len(c.Parties) {
 		add("witness_quorum is %d; it must be 0 to the number of parties, %d", c.WitnessQuorum, len(c.Parties))
 	}
+	// The witnesses' form; that each vkey is a cosignature verifier key is
+	// checked by the write path, which knows the log's key formats.
+	witnessOf := map[PartyCode]bool{}
+	keyOf := map[string]PartyCode{}
+	for i, w := range c.Witnesses {
+		switch _, ok := kinds[w.Party]; {
+		case w.Party == "":
+			add("witnesses[%d].party is required", i)
+		case !ok:
+			add("witnesses[%d].party %q is not a party", i, w.Party)
+		case witnessOf[w.Party]:
+			add("witnesses name %q twice; a party has one witness", w.Party)
+		}
+		witnessOf[w.Party] = true
+		switch other, dup := keyOf[w.VKey]; {
+		case w.VKey == "":
+			add("witnesses[%d].vkey is required", i)
+		case dup:
+			add("witnesses[%d].vkey is also the witness key of %q; each party's witness has its own key", i, other)
+		}
+		keyOf[w.VKey] = w.Party
+		if !ValidWitnessURL(w.URL) {
+			add("witnesses[%d].url %q must be an http:// or https:// URL with a host", i, w.URL)
+		}
+	}
 	return charterInvalid(problems)
 }
 
@@ -214,6 +244,12 @@ type (
 		Committees    []committeeFile `yaml:"committees" toml:"committees"`
 		Rotation      rotationFile    `yaml:"rotation" toml:"rotation"`
 		WitnessQuorum wholeNumber     `yaml:"witness_quorum" toml:"witness_quorum"`
+		Witnesses     []witnessFile   `yaml:"witnesses" toml:"witnesses"`
+	}
+	witnessFile struct {
+		Party string `yaml:"party" toml:"party"`
+		VKey  string `yaml:"vkey" toml:"vkey"`
+		URL   string `yaml:"url" toml:"url"`
 	}
 	partyFile struct {
 		Code  string            `yaml:"code" toml:"code"`
@@ -261,6 +297,9 @@ func (f charterFile) charter() Charter {
 	c.Rotation.TermMonths = r.TermMonths.or(MaxTermMonths)
 	c.Rotation.MaxTermMonths = r.MaxTermMonths.or(MaxTermMonths)
 	c.WitnessQuorum = f.WitnessQuorum.or(0)
+	for _, w := range f.Witnesses {
+		c.Witnesses = append(c.Witnesses, Witness{Party: PartyCode(w.Party), VKey: w.VKey, URL: w.URL})
+	}
 	return c
 }
 

@@ -30,11 +30,12 @@ parties:
 func TestParseCharterAcceptsGoodCharters(t *testing.T) {
 	dec1 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		desc   string
-		format string
-		in     string
-		want   center.Rotation
-		quorum int
+		desc      string
+		format    string
+		in        string
+		want      center.Rotation
+		quorum    int
+		witnesses []center.Witness
 	}{
 		{
 			desc: "defaults: order is the members as listed, terms of 3 months",
@@ -92,6 +93,39 @@ names = { en = "Syria" }
 `,
 			want: center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3}, quorum: 1,
 		},
+		{
+			desc: "witnesses named, an associate's among them",
+			in: threeParties + "rotation: {first_chair: IQ, start: 2026-12-01}\nwitness_quorum: 2\nwitnesses:\n" +
+				"  - {party: IQ, vkey: \"witness/IQ+40b64fde+BITk/Zr54vlpehlmmWffPgHCtpurol5TB8GR8roUvwk4\", url: \"https://iq.example/witness\"}\n" +
+				"  - {party: JO, vkey: \"witness/JO+63b339f0+BNEB/us08gQoGZDQUB/ppqVjbdbGAZs8vkXoSZY7Fflv\", url: \"http://10.0.0.9:9380\"}\n",
+			want: center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3}, quorum: 2,
+			witnesses: []center.Witness{
+				{Party: "IQ", VKey: "witness/IQ+40b64fde+BITk/Zr54vlpehlmmWffPgHCtpurol5TB8GR8roUvwk4", URL: "https://iq.example/witness"},
+				{Party: "JO", VKey: "witness/JO+63b339f0+BNEB/us08gQoGZDQUB/ppqVjbdbGAZs8vkXoSZY7Fflv", URL: "http://10.0.0.9:9380"},
+			},
+		},
+		{
+			desc:   "witnesses in TOML",
+			format: "toml",
+			in: `[rotation]
+first_chair = "IQ"
+start = 2026-12-01
+[[parties]]
+code = "IQ"
+kind = "member"
+names = { en = "Iraq" }
+[[parties]]
+code = "SY"
+kind = "member"
+names = { en = "Syria" }
+[[witnesses]]
+party = "SY"
+vkey = "witness/SY+00000000+AAAA"
+url = "https://sy.example"
+`,
+			want:      center.Rotation{Order: []center.PartyCode{"IQ", "SY"}, FirstChair: "IQ", Start: dec1, TermMonths: 3, MaxTermMonths: 3},
+			witnesses: []center.Witness{{Party: "SY", VKey: "witness/SY+00000000+AAAA", URL: "https://sy.example"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -107,6 +141,9 @@ names = { en = "Syria" }
 			}
 			if c.WitnessQuorum != tt.quorum {
 				t.Errorf("witness quorum = %d, want %d", c.WitnessQuorum, tt.quorum)
+			}
+			if !reflect.DeepEqual(c.Witnesses, tt.witnesses) {
+				t.Errorf("witnesses = %+v, want %+v", c.Witnesses, tt.witnesses)
 			}
 		})
 	}
@@ -149,6 +186,17 @@ func TestParseCharterRefusesBadCharters(t *testing.T) {
 		{desc: "maximum over three months", in: threeParties + "rotation: {first_chair: IQ, start: 2026-12-01, max_term_months: 6}\n", want: "rotation.max_term_months is 6"},
 		{desc: "no start", in: threeParties + "rotation: {first_chair: IQ}\n", want: "rotation.start is required"},
 		{desc: "witness quorum over the parties", in: threeParties + rot + "witness_quorum: 4\n", want: "witness_quorum is 4"},
+
+		// Witnesses. (That a vkey is a cosignature key is the write path's
+		// check: record.ValidateCharter.)
+		{desc: "witness of an unknown party", in: threeParties + rot + "witnesses: [{party: XX, vkey: k, url: \"http://x.example\"}]\n", want: `witnesses[0].party "XX" is not a party`},
+		{desc: "witness without a party", in: threeParties + rot + "witnesses: [{vkey: k, url: \"http://x.example\"}]\n", want: "witnesses[0].party is required"},
+		{desc: "two witnesses of a party", in: threeParties + rot + "witnesses: [{party: IQ, vkey: a, url: \"http://a.example\"}, {party: IQ, vkey: b, url: \"http://b.example\"}]\n", want: `witnesses name "IQ" twice`},
+		{desc: "witness without a key", in: threeParties + rot + "witnesses: [{party: IQ, url: \"http://a.example\"}]\n", want: "witnesses[0].vkey is required"},
+		{desc: "one key for two parties", in: threeParties + rot + "witnesses: [{party: IQ, vkey: a, url: \"http://a.example\"}, {party: SY, vkey: a, url: \"http://b.example\"}]\n", want: `witnesses[1].vkey is also the witness key of "IQ"`},
+		{desc: "witness URL that is not http", in: threeParties + rot + "witnesses: [{party: IQ, vkey: a, url: \"ftp://a.example\"}]\n", want: `witnesses[0].url "ftp://a.example" must be`},
+		{desc: "witness without a URL", in: threeParties + rot + "witnesses: [{party: IQ, vkey: a}]\n", want: `witnesses[0].url "" must be`},
+		{desc: "unknown witness key", in: threeParties + rot + "witnesses: [{party: IQ, vkey: a, url: \"http://a.example\", name: w}]\n", want: `unknown field "name"`},
 
 		// Syntax.
 		{desc: "unknown key", in: threeParties + "rotation: {first_chair: IQ, start: 2026-12-01, chair: IQ}\n", want: `unknown field "chair"`},

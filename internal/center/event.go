@@ -27,6 +27,15 @@ const (
 	PartyRemoved      EventType = "party.removed"
 	CommitteeChanged  EventType = "committee.changed"
 	BulletinPublished EventType = "bulletin.published"
+
+	// The transparency log's witness policy. A party's first witness is
+	// registered by the operator (or named by the charter); the operator
+	// may move it to a new URL; only an amendment gives it a new key or
+	// changes the quorum.
+	WitnessRegistered EventType = "witness.registered"
+	WitnessMoved      EventType = "witness.moved"
+	WitnessSet        EventType = "witness.set"        // by a set_witness amendment
+	WitnessQuorumSet  EventType = "witness.quorum.set" // by a set_witness_quorum amendment
 )
 
 // An Event is the record of one change of state. It carries who did what to

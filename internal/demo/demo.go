@@ -32,10 +32,12 @@ import (
 //go:embed charter.yaml
 var charterYAML []byte
 
-// articleAR is the seed article, in Arabic, as published.
+// ArticleAR is the seed article, in Arabic, as published: the demo center's
+// first report, and real test material (spelling variants, two names of
+// one group, stray '&').
 //
 //go:embed article-ar.txt
-var articleAR string
+var ArticleAR string
 
 // CredentialsFile is the name, inside the data directory, of the file that
 // keeps the demo users' passwords, readable by its owner only.
@@ -195,8 +197,8 @@ func submitArticle(ctx context.Context, rec *record.Recorder, accounts []account
 		}
 	}
 	_, err := rec.SubmitReport(ctx, center.Principal{User: author}, center.Draft{
-		Title:        Headline(articleAR),
-		Body:         articleAR,
+		Title:        Headline(ArticleAR),
+		Body:         ArticleAR,
 		Language:     "ar",
 		TLP:          center.TLPGreen,
 		Distribution: center.Distribution{All: true},

@@ -21,6 +21,13 @@ const (
 	SetOrderAmendment     AmendmentKind = "set_order"
 	SetTermAmendment      AmendmentKind = "set_term"
 	SetCommitteeAmendment AmendmentKind = "set_committee"
+	// SetWitnessAmendment replaces a party's transparency-log witness: its
+	// cosignature verifier key and URL.
+	SetWitnessAmendment AmendmentKind = "set_witness"
+	// SetWitnessQuorumAmendment sets how many parties' witnesses must
+	// cosign a log checkpoint; 0 restores the default of ⌊2n/3⌋+1 of the n
+	// member parties.
+	SetWitnessQuorumAmendment AmendmentKind = "set_witness_quorum"
 )
 
 // Status is where an amendment stands.
@@ -41,13 +48,14 @@ type Vote struct {
 	At      time.Time `json:"at"`
 }
 
-// An Amendment is a proposed change to the roster or the rotation.
+// An Amendment is a proposed change to the charter: the roster, the
+// rotation, a committee or the transparency log's witness policy.
 type Amendment struct {
 	ID         string        `json:"id"`
 	Kind       AmendmentKind `json:"kind"`
 	Proposer   string        `json:"proposer"` // a member party
 	ProposedAt time.Time     `json:"proposed_at"`
-	// Party is the party added or removed.
+	// Party is the party added or removed, or whose witness is set.
 	Party string `json:"party,omitempty"`
 	// Names are the added party's or committee's names per language.
 	Names map[string]string `json:"names,omitempty"`
@@ -59,7 +67,14 @@ type Amendment struct {
 	// new; no members removes it).
 	Committee string   `json:"committee,omitempty"`
 	Members   []string `json:"members,omitempty"`
-	Votes     []Vote   `json:"votes"`
+	// VKey and URL are the party's new witness (set_witness): its
+	// c2sp.org/tlog-cosignature verifier key and its submission prefix.
+	VKey string `json:"vkey,omitempty"`
+	URL  string `json:"url,omitempty"`
+	// Quorum is the new witness quorum (set_witness_quorum); 0 means the
+	// default.
+	Quorum int    `json:"quorum,omitempty"`
+	Votes  []Vote `json:"votes"`
 }
 
 // Voters returns the member parties whose approval the amendment needs:

@@ -1,6 +1,7 @@
 // Package govern computes who chairs the center, when, and what the parties
 // have agreed to change: the rotation of the chair among the member parties
-// and the amendments that change the roster or the rotation.
+// and the amendments that change the charter: the roster, the rotation, the
+// committees and the transparency log's witness policy.
 //
 // Everything here is a pure function of the charter's rotation, the acts
 // recorded since (handovers and amendments that took effect) and a time. It

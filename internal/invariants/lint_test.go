@@ -166,3 +166,24 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
+
+// TestWitnessesOnlyThroughTheWritePath: the log's witnesses are part of the
+// charter's policy, so only the one write path (package record) writes
+// them, each with its event; any other caller of PutWitness would be a
+// side channel that no log entry records.
+func TestWitnessesOnlyThroughTheWritePath(t *testing.T) {
+	for _, sf := range moduleFiles(t) {
+		rest, inRecord := strings.CutPrefix(sf.path, "internal/record/")
+		if inRecord && !strings.Contains(rest, "/") || strings.HasPrefix(sf.path, "internal/record/storetest/") {
+			continue // package record itself, and the store's conformance suite
+		}
+		ast.Inspect(sf.file, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "PutWitness" {
+					t.Errorf("%s: PutWitness outside package record; register a witness with Recorder.RegisterWitness or an amendment", sf.fset.Position(sel.Pos()))
+				}
+			}
+			return true
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,6 +132,11 @@ type governTx struct {
 	acts []govern.Act
 	dir  center.Directory
 	term govern.Term
+	// The log's witness policy: the registered witnesses, every key they
+	// have had, and the quorum (0: the default).
+	witnesses []store.Witness
+	keys      []store.WitnessKey
+	quorum    int
 }
 
 func (r *Recorder) loadGovernance(ctx context.Context, tx store.Tx, at time.Time) (governTx, error) {
@@ -145,7 +151,30 @@ func (r *Recorder) loadGovernance(ctx context.Context, tx store.Tx, at time.Time
 		// chair powers wait for it (requireChairOfficer refuses them).
 		err = nil
 	}
+	if err != nil {
+		return g, err
+	}
+	if g.witnesses, err = tx.Witnesses(ctx); err != nil {
+		return g, err
+	}
+	if g.keys, err = tx.WitnessKeys(ctx); err != nil {
+		return g, err
+	}
+	g.quorum, err = readQuorum(ctx, tx.Meta)
 	return g, err
+}
+
+// readQuorum reads the witness quorum as recorded; absent is 0.
+func readQuorum(ctx context.Context, meta func(context.Context, string) (string, error)) (int, error) {
+	v, err := meta(ctx, MetaWitnessQuorum)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	q, err := strconv.Atoi(v)
+	if err != nil || q < 0 {
+		return 0, fmt.Errorf("record: witness quorum %q in the database is not a count", v)
+	}
+	return q, nil
 }
 
 // requireChairOfficer checks that who is an officer of the chair party.
@@ -223,6 +252,7 @@ func (r *Recorder) ProposeAmendment(ctx context.Context, who center.Principal, a
 		a = govern.Amendment{
 			ID: "amendment--" + uuid.NewString(), Kind: a.Kind, Proposer: string(who.Party()), ProposedAt: now,
 			Party: a.Party, Names: a.Names, Order: a.Order, Months: a.Months, Committee: a.Committee, Members: a.Members,
+			VKey: strings.TrimSpace(a.VKey), URL: strings.TrimSpace(a.URL), Quorum: a.Quorum,
 			Votes: []govern.Vote{},
 		}
 		if err := checkAmendment(a, g, now); err != nil {
@@ -347,6 +377,11 @@ func checkAmendment(a govern.Amendment, g governTx, at time.Time) error {
 		if _, ok := g.dir.Party(center.PartyCode(a.Party)); !ok {
 			return center.Invalid("party", "unknown party %q", a.Party)
 		}
+		// A quorum the remaining parties could not meet would stop the
+		// log's checkpoints from being published.
+		if left := len(g.dir.Parties) - 1; g.quorum > left {
+			return center.Invalid("party", "removing %s would leave %d parties for a witness quorum of %d; lower the quorum first (set_witness_quorum)", a.Party, left, g.quorum)
+		}
 	case govern.SetOrderAmendment:
 		if len(a.Order) == 0 {
 			return center.Invalid("order", "the new order is required")
@@ -374,6 +409,21 @@ func checkAmendment(a govern.Amendment, g governTx, at time.Time) error {
 		}
 		if err := dir.Validate(); err != nil {
 			return err
+		}
+	case govern.SetWitnessAmendment:
+		w := store.Witness{Party: center.PartyCode(a.Party), VKey: a.VKey, URL: a.URL}
+		if err := checkWitness(w, g.dir, g.keys); err != nil {
+			return err
+		}
+		if old, ok := witnessOf(g.witnesses, w.Party); ok && old.VKey == w.VKey {
+			return center.Invalid("vkey", "the witness of %s already has this key; to move it to another URL, its operator registers it again", w.Party)
+		}
+	case govern.SetWitnessQuorumAmendment:
+		if n := len(g.dir.Members()); a.Quorum < 0 || a.Quorum > n {
+			return center.Invalid("quorum", "a witness quorum of %d is outside 0..%d, the number of member parties (0: the default, ⌊2n/3⌋+1 of them)", a.Quorum, n)
+		}
+		if a.Quorum == g.quorum {
+			return center.Invalid("quorum", "the witness quorum is already %d; the amendment would change nothing", a.Quorum)
 		}
 	default:
 		return center.Invalid("kind", "unknown amendment kind %q", a.Kind)
@@ -424,6 +474,10 @@ func (r *Recorder) applyAmendment(ctx context.Context, tx store.Tx, a govern.Ame
 			return err
 		}
 		return appendEvent(ctx, tx, center.Event{Type: center.CommitteeChanged, At: at, Subject: a.Committee}, c)
+	case govern.SetWitnessAmendment:
+		return putWitness(ctx, tx, center.WitnessSet, store.Witness{Party: center.PartyCode(a.Party), VKey: a.VKey, URL: a.URL}, at)
+	case govern.SetWitnessQuorumAmendment:
+		return setQuorum(ctx, tx, a.Quorum, at)
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ type Recorder struct {
 	store  store.Store
 	clock  center.Clock
 	limits center.Limits
+	// analyzer, if set, prepares each version's text for the search index.
+	analyzer Analyzer
 	// notify, if set, is called after each committed change that
 	// appended events (see OnEvents).
 	notify atomic.Pointer[func()]
@@ -54,6 +56,44 @@ func NewRecorder(s store.Store, clock center.Clock, limits center.Limits) *Recor
 	return &Recorder{store: s, clock: clock, limits: limits}
 }
 
+// An Analyzer prepares a report's text for the search index and names its
+// language when the author did not. The recorder runs it before the write
+// transaction, on the caller's goroutine, so that analysis never holds up
+// the one goroutine that commits.
+type Analyzer interface {
+	AnalyzeReport(title, body, language string) (doc store.SearchDoc, detected string)
+}
+
+// IndexWith makes the recorder put every report version it records in the
+// search index, analyzed by a. Call it before the recorder is used; without
+// it, reports are recorded but not indexed.
+func (r *Recorder) IndexWith(a Analyzer) *Recorder {
+	r.analyzer = a
+	return r
+}
+
+// analyze runs the analyzer on a normalized draft, filling in its language
+// if the author gave none. It returns nil without an analyzer, and for a
+// body over the limit, which validation will refuse anyway.
+func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
+	if r.analyzer == nil || len(d.Body) > r.limits.MaxBodyBytes {
+		return nil
+	}
+	doc, detected := r.analyzer.AnalyzeReport(d.Title, d.Body, d.Language)
+	if d.Language == "" {
+		d.Language = detected
+	}
+	return &doc
+}
+
+// index puts a version in the search index, if there is one to put.
+func index(ctx context.Context, tx store.Tx, seq int64, doc *store.SearchDoc) error {
+	if doc == nil {
+		return nil
+	}
+	return tx.IndexVersion(ctx, seq, *doc)
+}
+
 // Limits returns the report limits the recorder enforces.
 func (r *Recorder) Limits() center.Limits { return r.limits }
 
@@ -65,18 +105,19 @@ const metaFounded = "founded"
 
 // MetaWitnessQuorum holds the charter's witness quorum, in decimal: how
 // many parties' witnesses must cosign a checkpoint of the transparency log;
-// "0" or absent means the charter sets none.
+// "0" or absent means the charter sets none. Found writes it from the
+// charter; after that only an approved set_witness_quorum amendment does.
 const MetaWitnessQuorum = "witness_quorum"
 
 // ErrAlreadyFounded means the database already holds a center.
 var ErrAlreadyFounded = fmt.Errorf("record: center already founded: %w", center.ErrConflict)
 
 // Found creates the center from its charter in an empty database: the
-// roster and the rotation. It fails with ErrAlreadyFounded if the database
-// already holds a center, so that concurrent or repeated starts create it
-// once.
+// roster, the rotation and the log's witness policy. It fails with
+// ErrAlreadyFounded if the database already holds a center, so that
+// concurrent or repeated starts create it once.
 func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
-	if err := ch.Validate(); err != nil {
+	if err := ValidateCharter(ch); err != nil {
 		return err
 	}
 	rot := RotationOf(ch)
@@ -110,6 +151,11 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 				return err
 			}
 			if err := appendEvent(ctx, tx, center.Event{Type: center.CommitteeAdded, At: at, Subject: c.Code}, c); err != nil {
+				return err
+			}
+		}
+		for _, w := range ch.Witnesses {
+			if err := putWitness(ctx, tx, center.WitnessRegistered, w, at); err != nil {
 				return err
 			}
 		}
@@ -232,6 +278,7 @@ func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
 // SubmitReport records a new report from the principal's party.
 func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
 	d.Normalize()
+	doc := r.analyze(&d)
 	var out center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		dir, err := tx.Directory(ctx)
@@ -246,6 +293,9 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
 			return err
 		}
+		if err := index(ctx, tx, rep.Seq, doc); err != nil {
+			return err
+		}
 		out = rep
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
 	})
@@ -256,6 +306,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 // revise; a party that cannot see the report gets center.ErrNotFound.
 func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id string, d center.Draft) (center.Report, error) {
 	d.Normalize()
+	doc := r.analyze(&d)
 	var out center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		prev, err := r.ownLatest(ctx, tx, who, id)
@@ -278,6 +329,9 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 		}
 		rep := newVersion(id, prev.Created, now, who, d, dir)
 		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
+			return err
+		}
+		if err := index(ctx, tx, rep.Seq, doc); err != nil {
 			return err
 		}
 		out = rep

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -15,8 +16,9 @@ import (
 )
 
 // The transparency log's tables: events.log_index, log_hashes, checkpoints
-// and witnesses (schema/sqlite/00003_log.sql). Reads take a querier so that
-// the read pool and a transaction share them.
+// and witnesses (schema/sqlite/00003_log.sql), witness_keys
+// (00005_witness.sql). Reads take a querier so that the read pool and a
+// transaction share them.
 
 const eventColumns = `seq, id, type, party, user, at, subject, digest, salt, coalesce(log_index, -1)`
 
@@ -196,6 +198,29 @@ func readWitnesses(ctx context.Context, q querier) ([]store.Witness, error) {
 	return out, rows.Err()
 }
 
+func readWitnessKeys(ctx context.Context, q querier) ([]store.WitnessKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT party, vkey, since, until FROM witness_keys ORDER BY party, since, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: witness keys: %w", err)
+	}
+	defer rows.Close()
+	var out []store.WitnessKey
+	for rows.Next() {
+		var k store.WitnessKey
+		var since int64
+		var until sql.NullInt64
+		if err := rows.Scan(&k.Party, &k.VKey, &since, &until); err != nil {
+			return nil, fmt.Errorf("sqlite: witness keys: %w", err)
+		}
+		k.Since = fromMicros(since)
+		if until.Valid {
+			k.Until = fromMicros(until.Int64)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 // The read pool's side.
 
 func (s *Store) LogSize(ctx context.Context) (int64, error) { return readLogSize(ctx, s.r) }
@@ -232,6 +257,10 @@ func (s *Store) Witnesses(ctx context.Context) ([]store.Witness, error) {
 	return readWitnesses(ctx, s.r)
 }
 
+func (s *Store) WitnessKeys(ctx context.Context) ([]store.WitnessKey, error) {
+	return readWitnessKeys(ctx, s.r)
+}
+
 // The transaction's side.
 
 func (t *tx) LogSize(ctx context.Context) (int64, error) { return readLogSize(ctx, t.tx) }
@@ -266,6 +295,10 @@ func (t *tx) Checkpoints(ctx context.Context) ([]store.Checkpoint, error) {
 
 func (t *tx) Witnesses(ctx context.Context) ([]store.Witness, error) {
 	return readWitnesses(ctx, t.tx)
+}
+
+func (t *tx) WitnessKeys(ctx context.Context) ([]store.WitnessKey, error) {
+	return readWitnessKeys(ctx, t.tx)
 }
 
 func (t *tx) PendingEvents(ctx context.Context, limit int) ([]center.Event, error) {
@@ -359,8 +392,23 @@ func (t *tx) PutCheckpoint(ctx context.Context, c store.Checkpoint) error {
 		c.Size, c.Note, cosigs, string(byJSON), published)
 }
 
-func (t *tx) PutWitness(ctx context.Context, w store.Witness) error {
-	return t.exec(ctx, "put witness "+string(w.Party), `
+func (t *tx) PutWitness(ctx context.Context, w store.Witness, at time.Time) error {
+	what := "put witness " + string(w.Party)
+	var current string
+	switch err := t.tx.QueryRowContext(ctx, `SELECT vkey FROM witness_keys WHERE party = ? AND until IS NULL`, w.Party).Scan(&current); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("sqlite: %s: %w", what, mapError(err))
+	}
+	if current != w.VKey {
+		if err := t.exec(ctx, what, `UPDATE witness_keys SET until = ? WHERE party = ? AND until IS NULL`, micros(at), w.Party); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, what, `INSERT INTO witness_keys (party, vkey, since) VALUES (?, ?, ?)`, w.Party, w.VKey, micros(at)); err != nil {
+			return err
+		}
+	}
+	return t.exec(ctx, what, `
 		INSERT INTO witnesses (party, vkey, url) VALUES (?, ?, ?)
 		ON CONFLICT (party) DO UPDATE SET vkey = excluded.vkey, url = excluded.url`,
 		w.Party, w.VKey, w.URL)

@@ -150,13 +150,20 @@ const versionColumns = `v.seq, r.id, v.version, r.created, r.source, v.author, v
 	v.observed_at, r.revoked`
 
 func scanVersion(sc interface{ Scan(...any) error }) (center.Report, error) {
+	return scanVersionAnd(sc)
+}
+
+// scanVersionAnd scans versionColumns followed by the extra columns into
+// extra.
+func scanVersionAnd(sc interface{ Scan(...any) error }, extra ...any) (center.Report, error) {
 	var rep center.Report
 	var version, created int64
 	var dist, tags, audience string
 	var observed, revoked sql.NullInt64
-	err := sc.Scan(&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
+	dest := append([]any{&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
 		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
-		&observed, &revoked)
+		&observed, &revoked}, extra...)
+	err := sc.Scan(dest...)
 	if err != nil {
 		return rep, err
 	}

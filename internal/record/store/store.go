@@ -87,8 +87,9 @@ type Tx interface {
 	// AppendEvent records e and returns its Seq.
 	AppendEvent(ctx context.Context, e center.Event) (int64, error)
 
-	// The transparency log. Only the log's integrator (package
-	// record/tlog) calls these; it is the log's one writer.
+	// The transparency log. Only package record/tlog (the integrator, the
+	// log's one writer, and the cosigner) calls these, but PutWitness,
+	// which only the write path calls.
 
 	// LogReader: reads through a Tx see the transaction's own appends.
 	LogReader
@@ -104,8 +105,22 @@ type Tx interface {
 	// PutCheckpoint stores a checkpoint, replacing the one of the same size
 	// (its cosignatures and publication may change; its note may not).
 	PutCheckpoint(ctx context.Context, c Checkpoint) error
-	// PutWitness registers a party's witness, replacing its earlier one.
-	PutWitness(ctx context.Context, w Witness) error
+	// PutWitness registers a party's witness, replacing its earlier one,
+	// at time at. A key new for the party joins its WitnessKeys from at;
+	// the key it replaces is kept, ending at at.
+	//
+	// Only the write path (package record) calls it, with the event that
+	// records the change: the operator's registration or move
+	// (Recorder.RegisterWitness), a charter's witnesses (Found) or an
+	// approved set_witness amendment. The witnesses are part of the log's
+	// policy; a row written any other way is a side channel that
+	// tabadul verify --audit names.
+	PutWitness(ctx context.Context, w Witness, at time.Time) error
+
+	// IndexVersion puts a recorded version's analyzed text in the search
+	// index, in the transaction that records the version, so that a report
+	// is findable the moment its write returns.
+	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -149,6 +164,11 @@ type Reader interface {
 	// sees every bulletin.
 	Bulletins(ctx context.Context, limit int) ([]center.Bulletin, error)
 
+	// Search ranks the newest version of each report viewer may see that
+	// matches q. Visibility is applied inside the query: hits, the total
+	// and the facets count only what viewer may see.
+	Search(ctx context.Context, viewer center.PartyCode, q SearchQuery) (SearchPage, error)
+
 	// The transparency log. The log is public to every member, so these
 	// take no viewer: what they return reveals who acted when, never
 	// content. Callers that serve it must authenticate a party.
@@ -186,8 +206,13 @@ type LogReader interface {
 	LatestCheckpoint(ctx context.Context, publishedOnly bool) (Checkpoint, error)
 	// Checkpoints returns every checkpoint, smallest first.
 	Checkpoints(ctx context.Context) ([]Checkpoint, error)
-	// Witnesses returns the registered witnesses by party.
+	// Witnesses returns the registered witnesses by party, a removed
+	// party's included (the policy counts only parties of the roster).
 	Witnesses(ctx context.Context) ([]Witness, error)
+	// WitnessKeys returns every key any party's witness has had, by party
+	// and then Since: what the cosignatures of old checkpoints verify
+	// with.
+	WitnessKeys(ctx context.Context) ([]WitnessKey, error)
 }
 
 // A LogEvent is an event and its place in the transparency log.
@@ -223,14 +248,16 @@ func (c Checkpoint) Signed() []byte {
 }
 
 // A Witness is a party's log witness, as registered with the center.
-type Witness struct {
+type Witness = center.Witness
+
+// A WitnessKey is a key a party's witness has had, and when. A cosignature
+// by the key counts only if made before Until.
+type WitnessKey struct {
 	Party center.PartyCode
-	// VKey is the witness's c2sp.org/tlog-cosignature verifier key; its
-	// name is the witness's name.
-	VKey string
-	// URL is the witness's submission prefix; add-checkpoint is POSTed to
-	// URL + "/add-checkpoint".
-	URL string
+	VKey  string
+	// Since is when the key was registered or set by amendment; Until is
+	// when another key replaced it, zero while it is the party's key.
+	Since, Until time.Time
 }
 
 // ReportQuery filters and pages a report list. Zero fields do not filter.

@@ -131,19 +131,46 @@ func testTransparencyLog(t *testing.T, f *fixture) {
 		t.Errorf("Checkpoints = %+v, %v", cps, err)
 	}
 
-	// Witnesses: one per party, replaced on re-registration.
-	for _, w := range []store.Witness{
+	// Witnesses: one per party, replaced on re-registration; every key a
+	// party's witness has had stays in WitnessKeys, with when it held.
+	// (The store takes what it is given: the rules are the write path's.)
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	for i, w := range []store.Witness{
 		{Party: "SY", VKey: "sy-1", URL: "http://127.0.0.1:1"},
 		{Party: "IQ", VKey: "iq-1", URL: "http://127.0.0.1:2"},
+		{Party: "SY", VKey: "sy-1", URL: "http://127.0.0.1:4"},
 		{Party: "SY", VKey: "sy-2", URL: "http://127.0.0.1:3"},
 	} {
-		if err := update(func(tx store.Tx) error { return tx.PutWitness(f.ctx, w) }); err != nil {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		if err := update(func(tx store.Tx) error { return tx.PutWitness(f.ctx, w, at) }); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ws, err := f.s.Witnesses(f.ctx)
-	if err != nil || len(ws) != 2 || ws[0].Party != "IQ" || ws[1].VKey != "sy-2" {
+	if err != nil || len(ws) != 2 || ws[0].Party != "IQ" || ws[1].VKey != "sy-2" || ws[1].URL != "http://127.0.0.1:3" {
 		t.Errorf("Witnesses = %+v, %v", ws, err)
+	}
+	keys, err := f.s.WitnessKeys(f.ctx)
+	want := []store.WitnessKey{
+		{Party: "IQ", VKey: "iq-1", Since: t0.Add(time.Hour)},
+		{Party: "SY", VKey: "sy-1", Since: t0, Until: t0.Add(3 * time.Hour)},
+		{Party: "SY", VKey: "sy-2", Since: t0.Add(3 * time.Hour)},
+	}
+	if err != nil || len(keys) != len(want) {
+		t.Fatalf("WitnessKeys = %+v, %v; want %+v", keys, err, want)
+	}
+	for i := range want {
+		if k := keys[i]; k.Party != want[i].Party || k.VKey != want[i].VKey || !k.Since.Equal(want[i].Since) || !k.Until.Equal(want[i].Until) {
+			t.Errorf("WitnessKeys[%d] = %+v, want %+v", i, k, want[i])
+		}
+	}
+	if err := update(func(tx store.Tx) error {
+		if k, err := tx.WitnessKeys(f.ctx); err != nil || len(k) != 3 {
+			t.Errorf("WitnessKeys through a Tx = %+v, %v", k, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 
 	// A failed update's append leaves no trace.

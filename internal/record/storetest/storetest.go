@@ -51,9 +51,13 @@ func Run(t *testing.T, newStore NewStore) {
 		{"GroupCommitIsolation", testGroupCommitIsolation},
 		{"FailedUpdateChangesNothing", testFailedUpdateChangesNothing},
 		{"Events", testEvents},
+		{"Search", testSearch},
 		{"Governance", testGovernance},
 		{"AmendmentsChangeTheRoster", testAmendmentsChangeTheRoster},
 		{"TransparencyLog", testTransparencyLog},
+		{"RegisterWitness", testRegisterWitness},
+		{"CharterWitnesses", testCharterWitnesses},
+		{"WitnessAmendments", testWitnessAmendments},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {

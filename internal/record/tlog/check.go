@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"filippo.io/torchwood"
@@ -159,7 +161,7 @@ func Check(ctx context.Context, r store.Reader, opts CheckOptions) (CheckReport,
 	}
 	rep.Pending = int64(len(events)) - int64(len(indexOf))
 
-	if err := checkCheckpoints(ctx, r, &rep, recomputed, opts.Policy, add); err != nil {
+	if err := checkCheckpoints(ctx, r, &rep, recomputed, opts.Policy, retirements(events, indexOf), add); err != nil {
 		return rep, err
 	}
 	if opts.Audit {
@@ -177,7 +179,32 @@ func eventName(e store.LogEvent) string {
 	return fmt.Sprintf("event %s (pending, %s %s)", e.ID, e.Type, e.Subject)
 }
 
-func checkCheckpoints(ctx context.Context, r store.Reader, rep *CheckReport, tree memHashes, pinned torchwood.Policy, add func(string, string, ...any)) error {
+// retirements returns, for each party and time a set_witness amendment
+// replaced that party's witness key, the log index of the event that
+// records it: no checkpoint that holds that entry was ever sent to the key
+// it replaced.
+func retirements(events []center.Event, indexOf map[string]int64) map[retirement]int64 {
+	out := map[retirement]int64{}
+	for _, e := range events {
+		if e.Type != center.WitnessSet {
+			continue
+		}
+		i, ok := indexOf[e.ID]
+		if !ok {
+			i = math.MaxInt64 // pending: no checkpoint holds it yet
+		}
+		out[retirement{center.PartyCode(e.Subject), e.At.UnixMicro()}] = i
+	}
+	return out
+}
+
+type retirement struct {
+	party center.PartyCode
+	at    int64 // Unix microseconds
+}
+
+func checkCheckpoints(ctx context.Context, r store.Reader, rep *CheckReport, tree memHashes, pinned torchwood.Policy,
+	retired map[retirement]int64, add func(string, string, ...any)) error {
 	cps, err := r.Checkpoints(ctx)
 	if err != nil {
 		return err
@@ -191,20 +218,38 @@ func checkCheckpoints(ctx context.Context, r store.Reader, rep *CheckReport, tre
 		add("log key", "checkpoints exist but the center has no log key: %v", err)
 		return nil
 	}
-	witnesses, err := r.Witnesses(ctx)
+	// Every key a party's witness has had: a checkpoint cosigned before a
+	// key was replaced by amendment still verifies with it.
+	keys, err := r.WitnessKeys(ctx)
 	if err != nil {
 		return err
 	}
 	verifiers := []note.Verifier{logV}
-	partyOf := map[string]center.PartyCode{}
-	for _, w := range witnesses {
-		v, err := torchwood.NewCosignatureVerifier(w.VKey)
+	keyOf := map[string]*witnessKey{}
+	for _, k := range keys {
+		v, err := torchwood.NewCosignatureVerifier(k.VKey)
 		if err != nil {
-			add("witness of "+string(w.Party), "bad verifier key %q: %v", w.VKey, err)
+			add("witness key of "+string(k.Party), "bad verifier key %q: %v", k.VKey, err)
 			continue
 		}
-		verifiers = append(verifiers, v)
-		partyOf[fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())] = w.Party
+		id := fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())
+		wk, ok := keyOf[id]
+		if !ok {
+			wk = &witnessKey{party: k.Party}
+			keyOf[id] = wk
+			verifiers = append(verifiers, v)
+		}
+		if wk.party != k.Party {
+			add("witness key of "+string(k.Party), "also the key of %s's witness: one witness cannot count for two parties", wk.party)
+			continue
+		}
+		last := int64(math.MaxInt64)
+		if !k.Until.IsZero() {
+			// A key the log does not say was replaced counts for no
+			// checkpoint; --audit names the missing event.
+			last = retired[retirement{k.Party, k.Until.UnixMicro()}]
+		}
+		wk.upTo = append(wk.upTo, last)
 	}
 	policy, err := ReadWitnessPolicy(ctx, r)
 	if err != nil {
@@ -239,9 +284,15 @@ func checkCheckpoints(ctx context.Context, r store.Reader, rep *CheckReport, tre
 		}
 		var by []center.PartyCode
 		for _, s := range cn.Sigs {
-			if p, ok := partyOf[fmt.Sprintf("%s+%08x", s.Name, s.Hash)]; ok {
-				by = append(by, p)
+			wk, ok := keyOf[fmt.Sprintf("%s+%08x", s.Name, s.Hash)]
+			if !ok {
+				continue // the center's own signature
 			}
+			if !wk.counts(cp.Size) {
+				add(name, "carries a cosignature by a former key of %s's witness, on entries logged after an amendment replaced it", wk.party)
+				continue
+			}
+			by = append(by, wk.party)
 		}
 		if len(cn.UnverifiedSigs) > 0 {
 			add(name, "%d cosignature(s) by keys not registered", len(cn.UnverifiedSigs))
@@ -264,6 +315,28 @@ func checkCheckpoints(ctx context.Context, r store.Reader, rep *CheckReport, tre
 		}
 	}
 	return nil
+}
+
+// witnessKey is a witness's key as checkCheckpoints knows it: its party
+// and, for each period it was that party's key, the log index of the entry
+// that ended it (math.MaxInt64 while it lasts).
+type witnessKey struct {
+	party center.PartyCode
+	upTo  []int64
+}
+
+// counts reports whether the key's cosignature on a checkpoint of size n
+// counts: the checkpoint was made before an amendment replaced the key,
+// that is, it does not hold the entry recording the replacement. The
+// witness's own timestamp would not do: a replaced, perhaps compromised,
+// key can sign any time.
+func (k *witnessKey) counts(n int64) bool {
+	for _, last := range k.upTo {
+		if n <= last {
+			return true
+		}
+	}
+	return false
 }
 
 // audit matches the records against the events and the events against the
@@ -490,6 +563,10 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		}
 	}
 
+	if err := auditWitnesses(ctx, r, events, amendments, name, digest, add); err != nil {
+		return err
+	}
+
 	// Vice versa: every event of the kinds matched above must have found
 	// its record. (Committee and party events are matched by presence only:
 	// a committee or a party may since have been removed. Events of kinds
@@ -509,6 +586,168 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		}
 	}
 	return nil
+}
+
+// auditWitnesses checks the log's witness policy against its events, both
+// ways. Each witness row must be what its party's latest witness event
+// committed to, and every party with witness events must have a row. A
+// party's witness is registered once (by the charter or the operator);
+// after that the operator may only move it, and only an approved
+// set_witness amendment gives it a new key: every witness.set event must be
+// an approved amendment's, committing to what the amendment set, at the
+// time of its approval, and likewise every witness.quorum.set event; the
+// quorum must be what the latest of those set. Every key in the key
+// history must have the event that registered or set it, at its Since.
+func auditWitnesses(ctx context.Context, r store.Reader, events []center.Event, amendments []govern.Amendment,
+	name func(center.Event) string, digest func(string, center.Event, any), add func(string, string, ...any)) error {
+	byParty := map[center.PartyCode][]center.Event{}
+	var parties []center.PartyCode
+	var quorums []center.Event
+	approvedAt := map[string]time.Time{}
+	for _, e := range events {
+		switch e.Type {
+		case center.WitnessRegistered, center.WitnessMoved, center.WitnessSet:
+			p := center.PartyCode(e.Subject)
+			if _, ok := byParty[p]; !ok {
+				parties = append(parties, p)
+			}
+			byParty[p] = append(byParty[p], e)
+		case center.WitnessQuorumSet:
+			quorums = append(quorums, e)
+		case center.AmendmentApproved:
+			approvedAt[e.Subject] = e.At
+		}
+	}
+	content := func(w store.Witness) any {
+		return struct {
+			Party     center.PartyCode
+			VKey, URL string
+		}{w.Party, w.VKey, w.URL}
+	}
+
+	// The amendments' changes.
+	byAmendment := map[string]bool{}
+	for _, a := range amendments {
+		var evs []center.Event
+		var want any
+		switch a.Kind {
+		case govern.SetWitnessAmendment:
+			evs = byParty[center.PartyCode(a.Party)]
+			want = content(store.Witness{Party: center.PartyCode(a.Party), VKey: a.VKey, URL: a.URL})
+		case govern.SetWitnessQuorumAmendment:
+			evs, want = quorums, struct{ Quorum int }{a.Quorum}
+		default:
+			continue
+		}
+		at, ok := approvedAt[a.ID]
+		if !ok {
+			continue
+		}
+		i := slices.IndexFunc(evs, func(e center.Event) bool {
+			return (e.Type == center.WitnessSet || e.Type == center.WitnessQuorumSet) && e.At.Equal(at) && !byAmendment[e.ID]
+		})
+		if i < 0 {
+			add("amendment "+a.ID, "approved, but no event records the change of the witness policy it made")
+			continue
+		}
+		byAmendment[evs[i].ID] = true
+		digest("amendment "+a.ID+" change", evs[i], want)
+	}
+	for _, e := range slices.Concat(slices.Concat(mapsInOrder(byParty, parties)...), quorums) {
+		if (e.Type == center.WitnessSet || e.Type == center.WitnessQuorumSet) && !byAmendment[e.ID] {
+			add(name(e), "changes the witness policy, but no approved amendment made it")
+		}
+	}
+
+	// Each party's history: registered once, first.
+	for _, p := range parties {
+		for i, e := range byParty[p] {
+			switch {
+			case e.Type == center.WitnessRegistered && i > 0:
+				add(name(e), "registers a witness for %s, which already had one: a new key takes an amendment (set_witness)", p)
+			case e.Type == center.WitnessMoved && i == 0:
+				add(name(e), "moves a witness of %s that was never registered", p)
+			}
+		}
+	}
+
+	// The rows, against the latest event of their party, and back.
+	ws, err := r.Witnesses(ctx)
+	if err != nil {
+		return err
+	}
+	has := map[center.PartyCode]bool{}
+	for _, w := range ws {
+		has[w.Party] = true
+		rec := "witness of " + string(w.Party)
+		evs := byParty[w.Party]
+		if len(evs) == 0 {
+			add(rec, "no event records it: it was written outside the write path")
+			continue
+		}
+		digest(rec, evs[len(evs)-1], content(w))
+	}
+	for _, p := range parties {
+		if !has[p] {
+			evs := byParty[p]
+			add(name(evs[len(evs)-1]), "the witness it records is missing: a row was deleted")
+		}
+	}
+
+	// The key history: each key came with the event that registered or set
+	// it, and the current key is the row's.
+	keys, err := r.WitnessKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		rec := fmt.Sprintf("witness key of %s since %s", k.Party, k.Since.Format(time.RFC3339Nano))
+		if !slices.ContainsFunc(byParty[k.Party], func(e center.Event) bool {
+			return e.Type != center.WitnessMoved && e.At.Equal(k.Since)
+		}) {
+			add(rec, "no event records it: it was written outside the write path")
+		}
+		if k.Until.IsZero() {
+			if i := slices.IndexFunc(ws, func(w store.Witness) bool { return w.Party == k.Party }); i < 0 || ws[i].VKey != k.VKey {
+				add(rec, "is the current key of %s in the key history, but not of its witness", k.Party)
+			}
+		}
+	}
+	for _, p := range parties {
+		for _, e := range byParty[p] {
+			if e.Type == center.WitnessMoved {
+				continue
+			}
+			if !slices.ContainsFunc(keys, func(k store.WitnessKey) bool { return k.Party == p && k.Since.Equal(e.At) }) {
+				add(name(e), "the witness key it records is missing from the key history")
+			}
+		}
+	}
+
+	// The quorum: what the latest amendment set. Without one it is the
+	// charter's, which center.founded committed to as a whole.
+	if len(quorums) > 0 {
+		v, err := r.Meta(ctx, record.MetaWitnessQuorum)
+		if err != nil {
+			return err
+		}
+		q, err := strconv.Atoi(v)
+		if err != nil {
+			add("witness quorum", "%q is not a count", v)
+		} else {
+			digest("witness quorum", quorums[len(quorums)-1], struct{ Quorum int }{q})
+		}
+	}
+	return nil
+}
+
+// mapsInOrder returns m's values in the order of keys.
+func mapsInOrder[K comparable, V any](m map[K]V, keys []K) []V {
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
 }
 
 func record2(salt, content []byte) []byte { return record.Commitment(salt, content) }

@@ -128,9 +128,7 @@ func TestWitnessRefusesARolledBackLog(t *testing.T) {
 	g.in, _ = xtlog.NewIntegrator(xtlog.IntegratorConfig{Store: g.st, Key: g.key})
 	g.integrate()
 	for _, w := range ws {
-		if err := g.st.Update(g.ctx, func(tx store.Tx) error {
-			return tx.PutWitness(g.ctx, store.Witness{Party: w.party, VKey: w.w.VerifierKey(), URL: w.srv.URL})
-		}); err != nil {
+		if err := g.rec.RegisterWitness(g.ctx, store.Witness{Party: w.party, VKey: w.w.VerifierKey(), URL: w.srv.URL}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -37,7 +37,12 @@
 // note key, all in one transaction through the store. The [Cosigner] sends
 // each new checkpoint with a consistency proof to every registered witness
 // (c2sp.org/tlog-witness) and publishes it once the charter's quorum of
-// parties cosigned it (c2sp.org/tlog-cosignature). [Handler] serves what
+// parties cosigned it (c2sp.org/tlog-cosignature). The witnesses and the
+// quorum are the charter's, changed only by amendment and recorded by the
+// write path like any other change ([ReadWitnessPolicy]); [Check] verifies
+// a checkpoint's cosignatures with every key a party's witness has had, a
+// replaced key counting only on checkpoints made before the amendment that
+// replaced it was logged. [Handler] serves what
 // lies within the latest published checkpoint as c2sp.org/tlog-tiles, so
 // that standard tlog clients can follow the log; [Prove] makes the
 // offline-verifiable c2sp.org/tlog-proof of one entry.

@@ -122,15 +122,14 @@ func startWitness(t testing.TB, party center.PartyCode, logKey, dir string) *tes
 	return &testWitness{party: party, w: w, srv: srv, dir: dir}
 }
 
-// witnesses starts a witness for each party and registers it.
+// witnesses starts a witness for each party and registers it, as the
+// operator does.
 func (f *fixture) witnesses(parties ...center.PartyCode) []*testWitness {
 	f.t.Helper()
 	var out []*testWitness
 	for _, p := range parties {
 		tw := startWitness(f.t, p, f.key.VKey, "")
-		if err := f.st.Update(f.ctx, func(tx store.Tx) error {
-			return tx.PutWitness(f.ctx, store.Witness{Party: p, VKey: tw.w.VerifierKey(), URL: tw.srv.URL})
-		}); err != nil {
+		if err := f.rec.RegisterWitness(f.ctx, store.Witness{Party: p, VKey: tw.w.VerifierKey(), URL: tw.srv.URL}); err != nil {
 			f.t.Fatal(err)
 		}
 		out = append(out, tw)

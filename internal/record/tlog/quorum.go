@@ -39,7 +39,9 @@ func (p WitnessPolicy) Met(by []center.PartyCode) bool {
 // ReadWitnessPolicy reads the witness policy from the charter as recorded:
 // the charter's witness quorum counting any party of the roster, or by
 // default ⌊2n/3⌋+1 of the n member parties, counting members only. The
-// policy changes only when an amendment changes the roster or the charter.
+// quorum is record.MetaWitnessQuorum, which the charter sets and only a
+// set_witness_quorum amendment changes; the policy changes only by
+// amendment, of the quorum or of the roster.
 func ReadWitnessPolicy(ctx context.Context, r store.Reader) (WitnessPolicy, error) {
 	dir, err := r.Directory(ctx)
 	if err != nil {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/analyze"
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/process/lang"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+// tabadulWriters is how many goroutines submit reports at once.
+const tabadulWriters = 32
+
+// viewer is the party the queries are run as; every report is
+// distributed to all members, so it sees them all.
+const viewer center.PartyCode = "IQ"
+
+// tabadul is Tabadul's search over its own SQLite store, driven the way
+// the API drives it.
+type tabadul struct {
+	path     string
+	st       *sqlite.Store
+	searcher *analyze.Searcher
+	// doc maps a report id to the document's index in the corpus.
+	doc map[string]int
+}
+
+const (
+	tabadulDB  = "tabadul.db"
+	tabadulIDs = "tabadul-ids.tsv"
+)
+
+// openTabadul opens the store in dir with the production options.
+func openTabadul(ctx context.Context, dir string) (*tabadul, error) {
+	t := &tabadul{path: filepath.Join(dir, tabadulDB), doc: map[string]int{}}
+	st, err := sqlite.Open(ctx, t.path, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	t.st = st
+	t.searcher = analyze.NewSearcher(st, analyze.StarterAliases())
+	return t, nil
+}
+
+func (t *tabadul) Close() error { return t.st.Close() }
+
+// index founds the center and submits every document through the
+// recorder's write path from tabadulWriters goroutines, then writes the
+// map of report ids to dir.
+func (t *tabadul) index(ctx context.Context, dir string, docs []Doc) (time.Duration, error) {
+	rec := record.NewRecorder(t.st, center.SystemClock{}, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		return 0, err
+	}
+	ids := make([]string, len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, tabadulWriters)
+	start := time.Now()
+	for range tabadulWriters {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
+				d := docs[i]
+				rep, err := rec.SubmitReport(ctx, testkit.Analyst(center.PartyCode(d.Source)), center.Draft{
+					Title: d.Title, Body: d.Body, Language: d.Lang,
+					TLP: center.TLPGreen, Distribution: center.Distribution{All: true},
+				})
+				if err != nil {
+					errs <- fmt.Errorf("tabadul: submit document %d: %w", i, err)
+					return
+				}
+				ids[i] = rep.ID
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	var b strings.Builder
+	for i, id := range ids {
+		t.doc[id] = i
+		fmt.Fprintf(&b, "%s\t%d\n", id, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, tabadulIDs), []byte(b.String()), 0o644); err != nil {
+		return 0, fmt.Errorf("tabadul: %w", err)
+	}
+	return elapsed, nil
+}
+
+// loadIDs reads the map of report ids written by index.
+func (t *tabadul) loadIDs(dir string) error {
+	f, err := os.Open(filepath.Join(dir, tabadulIDs))
+	if err != nil {
+		return fmt.Errorf("tabadul: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		id, n, _ := strings.Cut(sc.Text(), "\t")
+		i, err := strconv.Atoi(n)
+		if err != nil {
+			return fmt.Errorf("tabadul: %s: %w", tabadulIDs, err)
+		}
+		t.doc[id] = i
+	}
+	return sc.Err()
+}
+
+// search runs q for the first limit hits, as GET /api/v1/search does
+// (the total, facets and snippets included).
+func (t *tabadul) search(ctx context.Context, q Query, limit int) (int, error) {
+	res, err := t.searcher.Search(ctx, viewer, q.String(), 0, limit)
+	if err != nil {
+		return 0, fmt.Errorf("tabadul: %q: %w", q.String(), err)
+	}
+	return res.Total, nil
+}
+
+// all returns every document q finds, paging through the results.
+func (t *tabadul) all(ctx context.Context, q Query) (map[int]bool, error) {
+	found := map[int]bool{}
+	for offset := 0; ; offset += store.MaxPageSize {
+		res, err := t.searcher.Search(ctx, viewer, q.String(), offset, store.MaxPageSize)
+		if err != nil {
+			return nil, fmt.Errorf("tabadul: %q: %w", q.String(), err)
+		}
+		for _, h := range res.Hits {
+			i, ok := t.doc[h.Report.ID]
+			if !ok {
+				return nil, fmt.Errorf("tabadul: a hit %s that is no document of the corpus", h.Report.ID)
+			}
+			found[i] = true
+		}
+		if len(res.Hits) < store.MaxPageSize || offset+len(res.Hits) >= res.Total {
+			return found, nil
+		}
+	}
+}
+
+// size checkpoints the WAL into the database file and returns the size
+// of the file and of what is left of the WAL, and the part of the file
+// that is the full-text index (the search table's shadow tables), if
+// SQLite's dbstat table is compiled in (-1 if not).
+func (t *tabadul) size(ctx context.Context) (total, fts int64, err error) {
+	db, err := sql.Open("sqlite", "file:"+t.path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+	}
+	defer db.Close()
+	var busy, logPages, done int
+	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
+		return 0, 0, fmt.Errorf("tabadul: checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return 0, 0, fmt.Errorf("tabadul: checkpoint: busy")
+	}
+	for _, p := range []string{t.path, t.path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err == nil {
+			total += fi.Size()
+		} else if !os.IsNotExist(err) {
+			return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+		}
+	}
+	fts = -1
+	err = db.QueryRowContext(ctx, `SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search%'`).Scan(&fts)
+	if err != nil {
+		fts = -1
+	}
+	return total, fts, nil
+}
+
+// contentWord reports whether Tabadul keeps word, in language l, as one
+// token that is not a stop word.
+func tabadulContentWord(l, word string) bool {
+	an := lang.Analyze(word, l)
+	return len(an.Tokens) == 1 && !lang.IsStopWord(an.Tokens[0].Lang, an.Tokens[0].Surface)
+}

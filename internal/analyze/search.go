@@ -1,0 +1,230 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/process/lang"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// Searcher answers analysts' queries over what their party may see.
+type Searcher struct {
+	store   store.Reader
+	aliases *Aliases
+}
+
+// NewSearcher returns a Searcher reading r and expanding names with
+// aliases (nil: none).
+func NewSearcher(r store.Reader, aliases *Aliases) *Searcher {
+	return &Searcher{store: r, aliases: aliases}
+}
+
+// A Hit is a matching report with a snippet of its text.
+type Hit struct {
+	Report  center.Report
+	Score   float64
+	Snippet Snippet
+}
+
+// Result is one page of a search.
+type Result struct {
+	Hits   []Hit
+	Total  int
+	Facets store.Facets
+}
+
+// Search parses and runs a query for viewer. A malformed query is a
+// *QueryError.
+func (s *Searcher) Search(ctx context.Context, viewer center.PartyCode, query string, offset, limit int) (Result, error) {
+	q, err := Parse(query)
+	if err != nil {
+		return Result{}, err
+	}
+	text, marks := s.compile(q)
+	page, err := s.store.Search(ctx, viewer, store.SearchQuery{Text: text, Filter: q.Filter, Offset: offset, Limit: limit})
+	if err != nil {
+		return Result{}, fmt.Errorf("analyze: search: %w", err)
+	}
+	res := Result{Total: page.Total, Facets: page.Facets, Hits: make([]Hit, len(page.Hits))}
+	for i, h := range page.Hits {
+		res.Hits[i] = Hit{Report: h.Report, Score: h.Score, Snippet: makeSnippet(h.Report.Body, h.Report.Language, marks)}
+	}
+	return res, nil
+}
+
+// compile analyzes the query's words as documents were analyzed, expands
+// names to their aliases, and drops lone stop words where other words
+// remain (they would match nearly every report and cost the most to rank).
+// It also returns the forms to highlight in snippets.
+func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
+	hint := ""
+	if len(q.Filter.Languages) == 1 {
+		hint = q.Filter.Languages[0]
+	}
+	var m marks
+	var groups []store.Alternatives
+	var stopOnly []bool
+	for _, g := range q.Groups {
+		var alts store.Alternatives
+		stop := len(g) == 1 && !g[0].Phrase
+		for _, t := range g {
+			an := lang.Analyze(t.Text, hint)
+			seq := seqOf(an)
+			if len(seq.Stems) == 0 {
+				continue
+			}
+			if len(an.Tokens) != 1 || !lang.IsStopWord(an.Tokens[0].Lang, an.Tokens[0].Surface) {
+				stop = false
+			}
+			for _, e := range s.aliases.Expand(seq) {
+				if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(e) }) {
+					alts = append(alts, e)
+				}
+			}
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		m = append(m, alts...)
+		groups = append(groups, alts)
+		stopOnly = append(stopOnly, stop)
+	}
+	var text store.TextQuery
+	for i, g := range groups {
+		if stopOnly[i] && slices.Contains(stopOnly, false) {
+			continue
+		}
+		text.All = append(text.All, g)
+	}
+	if len(text.All) > 0 {
+		for _, t := range q.Exclude {
+			seq := seqOf(lang.Analyze(t.Text, hint))
+			if len(seq.Stems) > 0 {
+				text.None = append(text.None, s.aliases.Expand(seq)...)
+			}
+		}
+	}
+	return text, m
+}
+
+// marks are the words and phrases a snippet highlights: a word where its
+// surface form or stem occurs, a phrase only where all of it occurs in
+// order, as the index matched them.
+type marks []store.Seq
+
+// highlight marks the tokens that the marks match.
+func (m marks) highlight(toks []lang.Token) []bool {
+	hit := make([]bool, len(toks))
+	for i := range toks {
+		for _, s := range m {
+			if i+len(s.Stems) > len(toks) {
+				continue
+			}
+			ok := true
+			for j := range s.Stems {
+				t := toks[i+j]
+				if len(s.Stems) == 1 {
+					ok = t.Surface == s.Surface[0] || t.Stem == s.Stems[0]
+				} else if t.Stem != s.Stems[j] {
+					ok = false
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok {
+				for j := range s.Stems {
+					hit[i+j] = true
+				}
+			}
+		}
+	}
+	return hit
+}
+
+// A Snippet is a passage of the original text with the byte ranges, within
+// Text, of the words that matched.
+type Snippet struct {
+	Text       string   `json:"text"`
+	Highlights [][2]int `json:"highlights"`
+}
+
+// snippetTokens is how many tokens a snippet spans.
+const snippetTokens = 30
+
+// makeSnippet picks the passage of body with the most matching words and
+// cuts it on token boundaries of the original text, never the normalized
+// one.
+func makeSnippet(body, language string, m marks) Snippet {
+	toks := lang.Analyze(body, language).Tokens
+	hit := m.highlight(toks)
+	if len(toks) == 0 {
+		return Snippet{Text: truncate(body, 200), Highlights: [][2]int{}}
+	}
+	// The window of snippetTokens tokens with the most hits.
+	best, bestN, n := 0, -1, 0
+	for i := range toks {
+		if hit[i] {
+			n++
+		}
+		if i >= snippetTokens && hit[i-snippetTokens] {
+			n--
+		}
+		if n > bestN {
+			best, bestN = max(0, i-snippetTokens+1), n
+		}
+	}
+	// Start a few words before the first hit of the window.
+	first := best
+	for first < len(toks) && !hit[first] && first < best+snippetTokens {
+		first++
+	}
+	if first == len(toks) || first >= best+snippetTokens {
+		first = best
+	}
+	startTok := max(0, first-5)
+	endTok := min(len(toks), startTok+snippetTokens) - 1
+	start, end := toks[startTok].Start, toks[endTok].End
+	if startTok == 0 {
+		start = 0
+	}
+	if endTok == len(toks)-1 {
+		end = len(body)
+	}
+	var b strings.Builder
+	var hl [][2]int
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	offset := b.Len() - start
+	b.WriteString(body[start:end])
+	if end < len(body) {
+		b.WriteString(" …")
+	}
+	for i := startTok; i <= endTok; i++ {
+		if hit[i] {
+			hl = append(hl, [2]int{toks[i].Start + offset, toks[i].End + offset})
+		}
+	}
+	if hl == nil {
+		hl = [][2]int{}
+	}
+	return Snippet{Text: b.String(), Highlights: hl}
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + " …"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

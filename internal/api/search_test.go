@@ -1,0 +1,110 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+type searchBody struct {
+	Items []struct {
+		ID         string   `json:"id"`
+		Title      string   `json:"title"`
+		Snippet    string   `json:"snippet"`
+		Highlights [][2]int `json:"highlights"`
+		Score      float64  `json:"score"`
+	} `json:"items"`
+	Total      int                       `json:"total"`
+	Facets     map[string]map[string]int `json:"facets"`
+	NextCursor string                    `json:"next_cursor"`
+}
+
+func (c *testCenter) search(t *testing.T, user, q string) searchBody {
+	t.Helper()
+	var b searchBody
+	c.do(http.MethodGet, searchPath+"?q="+url.QueryEscape(q), c.token(user), nil).want(t, http.StatusOK).decode(t, &b)
+	return b
+}
+
+// TestSearchIsolation: a report shared with IQ and RU leaves no trace in
+// SY's or IR's results, totals, facets or snippets.
+func TestSearchIsolation(t *testing.T) {
+	c := newTestCenter(t)
+	hidden := c.submit("iq-analyst", with(with(sampleDraft(), "body", "قافلة سرية قرب دير الزور"), "distribution", map[string]any{"parties": []string{"RU"}}))
+	c.submit("iq-analyst", with(sampleDraft(), "body", "قافلة معلنة قرب الحدود"))
+	for _, tt := range []struct {
+		user  string
+		total int
+	}{{"iq-analyst", 2}, {"ru-analyst", 2}, {"sy-analyst", 1}, {"ir-analyst", 1}, {"jo-analyst", 0}} {
+		b := c.search(t, tt.user, "قافلة")
+		if b.Total != tt.total || len(b.Items) != tt.total {
+			t.Errorf("%s: total %d, %d items; want %d", tt.user, b.Total, len(b.Items), tt.total)
+		}
+		sum := 0
+		for _, n := range b.Facets["source"] {
+			sum += n
+		}
+		if sum != tt.total {
+			t.Errorf("%s: source facets sum to %d, want %d", tt.user, sum, tt.total)
+		}
+		for _, it := range b.Items {
+			if tt.total < 2 && (it.ID == hidden.ID || strings.Contains(it.Snippet, "سرية")) {
+				t.Errorf("%s sees the hidden report in %+v", tt.user, it)
+			}
+			for _, h := range it.Highlights {
+				if w := it.Snippet[h[0]:h[1]]; w != "قافلة" {
+					t.Errorf("%s: highlight %q", tt.user, w)
+				}
+			}
+		}
+		if tt.total < 2 {
+			if b := c.search(t, tt.user, "سرية"); b.Total != 0 || len(b.Items) != 0 || len(b.Facets["source"]) != 0 {
+				t.Errorf("%s finds the hidden report's words: %+v", tt.user, b)
+			}
+		}
+	}
+}
+
+func TestSearchBadQueries(t *testing.T) {
+	c := newTestCenter(t)
+	for _, q := range []string{
+		`"unbalanced`, `author:x`, `since:2026-99-01`, `a OR`, `-only`, `tlp:white`,
+		strings.Repeat("كلمة ", 100), strings.Repeat("x", 5000),
+	} {
+		p := c.do(http.MethodGet, searchPath+"?q="+url.QueryEscape(q), c.token("iq-analyst"), nil).want(t, http.StatusBadRequest).problem(t)
+		if len(p.Errors) != 1 || p.Errors[0].Location != "query.q" || p.Errors[0].Message == "" {
+			t.Errorf("%.40q: problem %+v does not name the query's fault", q, p)
+		}
+	}
+	for _, path := range []string{searchPath + "?q=%ff%fe", searchPath + "?limit=0", searchPath + "?limit=101", searchPath + "?cursor=@@"} {
+		c.do(http.MethodGet, path, c.token("iq-analyst"), nil).want(t, http.StatusBadRequest)
+	}
+	c.do(http.MethodGet, searchPath+"?q=x", "", nil).want(t, http.StatusUnauthorized)
+}
+
+func TestSearchPages(t *testing.T) {
+	c := newTestCenter(t)
+	for range 25 {
+		c.submit("iq-analyst", with(sampleDraft(), "body", "تقرير عن داعش في بغداد"))
+	}
+	seen := map[string]bool{}
+	path := searchPath + "?limit=10&q=" + url.QueryEscape("بغداد")
+	for range 5 {
+		var b searchBody
+		c.do(http.MethodGet, path, c.token("sy-analyst"), nil).want(t, http.StatusOK).decode(t, &b)
+		if b.Total != 25 {
+			t.Fatalf("total %d, want 25", b.Total)
+		}
+		for _, it := range b.Items {
+			seen[it.ID] = true
+		}
+		if b.NextCursor == "" {
+			break
+		}
+		path = searchPath + "?limit=10&q=" + url.QueryEscape("بغداد") + "&cursor=" + b.NextCursor
+	}
+	if len(seen) != 25 {
+		t.Errorf("paging saw %d reports, want 25", len(seen))
+	}
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+)
+
+// A SearchDoc is what the search index holds for one report version: its
+// text analyzed once, at write time, as two aligned token sequences — the
+// normalized surface forms and their stems, the i-th stem belonging to the
+// i-th surface form — so that a query word matches either and a phrase
+// matches consecutive stems. Tokens never contain white space.
+type SearchDoc struct {
+	Surface []string
+	Stems   []string
+}
+
+// A Seq is a sequence of analyzed tokens a document must hold in order: one
+// token for a word, several for a phrase. Surface and Stems align as in
+// SearchDoc.
+type Seq struct {
+	Surface []string
+	Stems   []string
+}
+
+// Alternatives match a document that holds any one of them: a word and its
+// aliases, or the two sides of an OR.
+type Alternatives []Seq
+
+// TextQuery is a backend-neutral full-text condition: every group of All
+// must match, and no Seq of None may. A word (a one-token Seq) matches
+// either its surface form or its stem; a phrase matches its stems in order.
+// An empty All with an empty None means no text condition.
+type TextQuery struct {
+	All  []Alternatives
+	None []Seq
+}
+
+// Empty reports whether q sets no text condition.
+func (q TextQuery) Empty() bool { return len(q.All) == 0 && len(q.None) == 0 }
+
+// SearchFilter narrows a search by recorded fields; each non-empty list
+// matches any of its values.
+type SearchFilter struct {
+	Sources   []center.PartyCode
+	TLPs      []center.TLP
+	Languages []string
+	Tags      []string
+	// Since and Until bound the version time: Since <= Version < Until.
+	Since, Until time.Time
+}
+
+// SearchQuery is one page of a search.
+type SearchQuery struct {
+	Text   TextQuery
+	Filter SearchFilter
+	// Offset skips that many hits of the ranking; Limit is 1..MaxPageSize.
+	Offset, Limit int
+}
+
+// A SearchHit is one report version that matched, as the viewer sees it.
+type SearchHit struct {
+	Report center.Report
+	// Score is the relevance, higher is better; 0 without a text
+	// condition, where hits come newest first.
+	Score float64
+}
+
+// Facets count the hits by a field's values.
+type Facets struct {
+	Sources   map[center.PartyCode]int `json:"source"`
+	TLPs      map[center.TLP]int       `json:"tlp"`
+	Languages map[string]int           `json:"language"`
+}
+
+// A SearchPage is one page of hits, with the total and facets over every
+// hit the viewer may see.
+type SearchPage struct {
+	Hits   []SearchHit
+	Total  int
+	Facets Facets
+}

@@ -1,0 +1,162 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/analyze"
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/demo"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+// seedArticle is the founding article: real Arabic with spelling variants
+// (ايران / إيران, الامم / الأمم) and two names of one group.
+var seedArticle = demo.ArticleAR
+
+func titlesOf(res analyze.Result) []string {
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Report.Title)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func testSearch(t *testing.T, f *fixture) {
+	f.found()
+	f.rec.IndexWith(analyze.Indexer{})
+	s := analyze.NewSearcher(f.s, analyze.StarterAliases())
+	f.submit("IQ", center.Draft{Title: "seed", Body: seedArticle, TLP: center.TLPGreen, Distribution: all, Tags: []string{"isis"}})
+	f.clock.Advance(time.Hour)
+	f.submit("RU", center.Draft{Title: "ru", Body: "Боевики ИГИЛ замечены у границы. Ёлка.", TLP: center.TLPAmber, Distribution: toParties("IQ"), Tags: []string{"border"}})
+	f.clock.Advance(time.Hour)
+	f.submit("SY", center.Draft{Title: "hidden", Body: "تنظيم الدولة الإسلامية قرب الرقة. Indicator 10.20.30.40", TLP: center.TLPRed, Distribution: toParties("RU")})
+	f.clock.Advance(time.Hour)
+	f.submit("IR", center.Draft{Title: "fa", Body: "نیروهای داعش در نزدیکی مرز ایران دیده شدند.", Language: "fa", TLP: center.TLPGreen, Distribution: all})
+
+	tests := []struct {
+		name   string
+		viewer center.PartyCode
+		q      string
+		want   []string
+	}{
+		{"hamza variant, written without", "IQ", "ايران", []string{"fa", "seed"}},
+		{"hamza variant, written with", "IQ", "إيران", []string{"fa", "seed"}},
+		{"alef variant", "IQ", "الأمم", []string{"seed"}},
+		{"proclitic on a name", "IQ", "والعراق", []string{"seed"}},
+		{"alias across scripts", "IQ", "ISIS", []string{"fa", "ru", "seed"}},
+		{"alias by a phrase", "IQ", `"الدولة الإسلامية"`, []string{"fa", "ru", "seed"}},
+		{"a hidden report stays hidden", "IQ", "الرقة", nil},
+		{"a hidden report's observable stays hidden", "IQ", "10.20.30.40", nil},
+		{"its audience finds it", "RU", "10.20.30.40", []string{"hidden"}},
+		{"phrase in order", "IQ", `"خلية بغداد"`, []string{"seed"}},
+		{"phrase out of order", "IQ", `"بغداد خلية"`, nil},
+		{"exclusion", "IQ", "داعش -موسكو", []string{"fa", "ru"}},
+		{"OR, and an alias expands", "IQ", "الرقة OR ИГИЛ", []string{"fa", "ru", "seed"}},
+		{"OR", "IQ", "الرقة OR Ёлка", []string{"ru"}},
+		{"source filter", "IQ", "داعش source:IR", []string{"fa"}},
+		{"tlp filter", "IQ", "tlp:amber", []string{"ru"}},
+		{"language filter", "IQ", "داعش lang:fa", []string{"fa"}},
+		{"detected language", "IQ", "lang:ru", []string{"ru"}},
+		{"tag filter", "IQ", "tag:isis", []string{"seed"}},
+		{"since", "IQ", "since:2026-12-01T08:30:00Z", []string{"fa", "ru"}},
+		{"Russian ё", "IQ", "елка", []string{"ru"}},
+		{"no such word", "IQ", "zzzzzz", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := s.Search(f.ctx, tt.viewer, tt.q, 0, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := titlesOf(res); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: %q found %v, want %v", tt.viewer, tt.q, got, tt.want)
+			}
+			if res.Total != len(tt.want) {
+				t.Errorf("total %d, want %d", res.Total, len(tt.want))
+			}
+			n := 0
+			for src, c := range res.Facets.Sources {
+				n += c
+				if !slices.ContainsFunc(res.Hits, func(h analyze.Hit) bool { return h.Report.Source == src }) {
+					t.Errorf("facet counts source %s, which no visible hit has", src)
+				}
+			}
+			if n != res.Total {
+				t.Errorf("source facets sum to %d, total is %d", n, res.Total)
+			}
+			for _, h := range res.Hits {
+				if !h.Report.VisibleTo(tt.viewer) {
+					t.Errorf("%s sees %s", tt.viewer, h.Report.Title)
+				}
+			}
+		})
+	}
+
+	// Snippets come from the original text, with the matches marked.
+	res, err := s.Search(f.ctx, "IQ", "إيران", 0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if len(h.Snippet.Highlights) == 0 {
+			t.Errorf("%s: no highlight in %q", h.Report.Title, h.Snippet.Text)
+		}
+		for _, r := range h.Snippet.Highlights {
+			if w := h.Snippet.Text[r[0]:r[1]]; w != "إيران" && w != "ايران" && w != "ایران" && w != "وإيران" && w != "وايران" {
+				t.Errorf("%s: highlight %q is not a form of Iran", h.Report.Title, w)
+			}
+		}
+	}
+
+	// A revision is found by its new words for the parties that see it;
+	// a party that saw only the old version keeps finding that.
+	rep := f.submit("IQ", center.Draft{Title: "v1", Body: "قافلة عند الحدود", TLP: center.TLPGreen, Distribution: toParties("SY")})
+	if _, err := f.rec.ReviseReport(f.ctx, testkit.Analyst("IQ"), rep.ID, center.Draft{Title: "v2", Body: "قافلة عند المطار", TLP: center.TLPGreen, Distribution: toParties("RU")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		viewer center.PartyCode
+		q      string
+		want   []string
+	}{
+		{"SY", "الحدود", []string{"v1"}}, {"SY", "المطار", nil},
+		{"RU", "المطار", []string{"v2"}}, {"RU", "الحدود", nil},
+		{"IQ", "قافلة", []string{"v2"}}, {"IR", "قافلة", nil},
+	} {
+		res, err := s.Search(f.ctx, c.viewer, c.q, 0, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := titlesOf(res); !slices.Equal(got, c.want) {
+			t.Errorf("after revision, %s searching %q found %v, want %v", c.viewer, c.q, got, c.want)
+		}
+	}
+
+	// Paging keeps the total and loses nothing.
+	for i := range 7 {
+		f.submit("IQ", center.Draft{Title: "page" + string(rune('a'+i)), Body: "تقرير عن بغداد", TLP: center.TLPGreen, Distribution: all})
+	}
+	var seen []string
+	for offset := 0; ; offset += 3 {
+		res, err := s.Search(f.ctx, "SY", "تقرير", offset, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 7 {
+			t.Fatalf("total %d at offset %d, want 7", res.Total, offset)
+		}
+		for _, h := range res.Hits {
+			seen = append(seen, h.Report.ID)
+		}
+		if len(res.Hits) < 3 {
+			break
+		}
+	}
+	slices.Sort(seen)
+	if len(slices.Compact(seen)) != 7 {
+		t.Errorf("paging saw %d distinct reports, want 7", len(seen))
+	}
+}
