@@ -93,20 +93,15 @@ func (s *Server) getReportProof(ctx context.Context, in *reportID) (*logProofRes
 	if err != nil {
 		return nil, err
 	}
-	evs, err := s.store.SubjectEvents(ctx, in.ID)
+	e, err := s.versionEvent(ctx, rep)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range evs {
-		if (e.Type == center.ReportSubmitted || e.Type == center.ReportRevised) && e.At.Equal(rep.Version) {
-			p, err := tlog.Prove(ctx, s.store, e, true)
-			if err != nil {
-				return nil, err
-			}
-			return viewProof(p), nil
-		}
+	p, err := tlog.Prove(ctx, s.store, e, true)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("api: report %s version %s has no event", in.ID, rep.Version)
+	return viewProof(p), nil
 }
 
 type eventID struct {

@@ -42,6 +42,17 @@ func TestLogProofIsolation(t *testing.T) {
 			t.Errorf("%s: salt given = %v, want %v", tt.user, proof.Salt != "", tt.wantSalt)
 		}
 	}
+	// A report's page says where its version stands in the log.
+	var got struct {
+		Log struct {
+			Status string `json:"status"`
+		} `json:"log"`
+	}
+	c.do(http.MethodGet, reportsPath+"/"+rep.ID, c.token("ru-analyst"), nil).want(t, http.StatusOK).decode(t, &got)
+	if got.Log.Status != "pending" {
+		t.Errorf("log status %q, want pending (no integrator runs here)", got.Log.Status)
+	}
+
 	// The log itself needs a party's credentials.
 	c.do(http.MethodGet, "/log/checkpoint", "", nil).want(t, http.StatusUnauthorized)
 }

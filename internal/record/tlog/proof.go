@@ -47,6 +47,32 @@ type Proof struct {
 	Salt string `json:"salt,omitempty"`
 }
 
+// A Status is where an event stands in the log, without its proof: what a
+// report's page shows.
+type Status struct {
+	Status     string             `json:"status" enum:"pending,included,cosigned"`
+	Index      *int64             `json:"index,omitempty"`
+	CosignedBy []center.PartyCode `json:"cosigned_by,omitempty"`
+}
+
+// StatusOf returns the status of an event.
+func StatusOf(ctx context.Context, r store.Reader, e store.LogEvent) (Status, error) {
+	st := Status{Status: StatusPending}
+	if e.Index < 0 {
+		return st, nil
+	}
+	st.Status, st.Index = StatusIncluded, &e.Index
+	cp, err := r.LatestCheckpoint(ctx, true)
+	if errors.Is(err, center.ErrNotFound) || err == nil && cp.Size <= e.Index {
+		return st, nil
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	st.Status, st.CosignedBy = StatusCosigned, slices.Clone(cp.CosignedBy)
+	return st, nil
+}
+
 // Prove returns the proof of an event, with its salt if withSalt.
 func Prove(ctx context.Context, r store.Reader, e store.LogEvent, withSalt bool) (Proof, error) {
 	entry, err := EntryOf(e.Event).Marshal()
