@@ -94,6 +94,13 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 	defer logSys.stop()
+	pctx, endPurging := context.WithCancel(ctx)
+	purging := make(chan struct{})
+	go func() {
+		defer close(purging)
+		keepRetention(pctx, rec, log)
+	}()
+	defer func() { endPurging(); <-purging }()
 
 	srv, err := api.New(api.Config{
 		Store:    st,
@@ -151,4 +158,36 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// purgeEvery is how often serve erases what the retention says is due.
+const purgeEvery = time.Hour
+
+// keepRetention erases revoked reports' text once the retention has passed,
+// at start and then every purgeEvery, until ctx ends.
+func keepRetention(ctx context.Context, rec *record.Recorder, log *slog.Logger) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		for {
+			n, err := rec.PurgeExpired(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("retention: purge", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Info("retention: erased revoked reports' text", "reports", n)
+			}
+			if n == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -341,3 +341,25 @@ func TestBulletinsAreAChairPower(t *testing.T) {
 		t.Errorf("detail after handover = %q", p.Detail)
 	}
 }
+
+func TestRetentionIsAChairPower(t *testing.T) {
+	c := newTestCenter(t)
+	c.addOfficers("SY")
+	before := c.state()
+	p := c.do(http.MethodPut, retentionPath, c.token("sy-officer"), map[string]any{"revoked_days": 30}).want(t, http.StatusForbidden).problem(t)
+	if !strings.Contains(p.Detail, "IQ chairs until") {
+		t.Errorf("detail %q does not name the chair", p.Detail)
+	}
+	c.do(http.MethodPut, retentionPath, c.token("iq-officer"), map[string]any{"revoked_days": -1}).want(t, http.StatusUnprocessableEntity)
+	if c.state().events != before.events {
+		t.Fatal("refused retention changes recorded events")
+	}
+	c.do(http.MethodPut, retentionPath, c.token("iq-officer"), map[string]any{"revoked_days": 90}).want(t, http.StatusOK)
+	var got struct {
+		RevokedDays int `json:"revoked_days"`
+	}
+	c.do(http.MethodGet, retentionPath, c.token("jo-analyst"), nil).want(t, http.StatusOK).decode(t, &got)
+	if got.RevokedDays != 90 {
+		t.Errorf("retention = %d, want 90", got.RevokedDays)
+	}
+}

@@ -126,6 +126,18 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
 	}, s.rejectAmendment)
 
+	register(s, huma.Operation{
+		OperationID: "get-retention", Method: http.MethodGet, Path: retentionPath,
+		Summary: "Get the retention", Description: "Returns how many days after its revocation a report's text is kept.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized},
+	}, s.getRetention)
+	register(s, body(huma.Operation{
+		OperationID: "set-retention", Method: http.MethodPut, Path: retentionPath,
+		Summary: "Set the retention", Description: "Sets how many days after its revocation a report's title and body are kept before they are erased. A chair power: only officers of the party chairing now may.",
+		Tags: governance, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnsupportedMediaType},
+	}), s.setRetention)
 	register(s, body(huma.Operation{
 		OperationID: "publish-bulletin", Method: http.MethodPost, Path: bulletinsPath,
 		Summary: "Publish a bulletin", Description: "Publishes a notice of the chair to every party. A chair power: only officers of the party chairing now may.",

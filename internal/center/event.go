@@ -27,6 +27,8 @@ const (
 	PartyRemoved      EventType = "party.removed"
 	CommitteeChanged  EventType = "committee.changed"
 	BulletinPublished EventType = "bulletin.published"
+	RetentionSet      EventType = "retention.set"
+	ReportPurged      EventType = "report.purged"
 
 	// The transparency log's witness policy. A party's first witness is
 	// registered by the operator (or named by the charter); the operator

@@ -82,6 +82,10 @@ type Report struct {
 	Tags         []string     `json:"tags"`
 	ObservedAt   *time.Time   `json:"observed_at,omitempty"`
 	Revoked      *time.Time   `json:"revoked,omitempty"`
+	// Purged is when the center's retention erased the version's title and
+	// body, some time after its revocation; the rest, its event and its
+	// log entry stay.
+	Purged *time.Time `json:"purged,omitempty"`
 
 	// Audience is every party that may see this version, the source
 	// included, as decided by Directory.Audience when it was recorded.

@@ -147,7 +147,7 @@ func scanToken(sc interface{ Scan(...any) error }) (center.Token, error) {
 // reports r.
 const versionColumns = `v.seq, r.id, v.version, r.created, r.source, v.author, v.title, v.body,
 	v.language, v.tlp, v.distribution, v.reliability, v.credibility, v.tags, v.audience,
-	v.observed_at, r.revoked`
+	v.observed_at, r.revoked, v.purged`
 
 func scanVersion(sc interface{ Scan(...any) error }) (center.Report, error) {
 	return scanVersionAnd(sc)
@@ -159,16 +159,16 @@ func scanVersionAnd(sc interface{ Scan(...any) error }, extra ...any) (center.Re
 	var rep center.Report
 	var version, created int64
 	var dist, tags, audience string
-	var observed, revoked sql.NullInt64
+	var observed, revoked, purged sql.NullInt64
 	dest := append([]any{&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
 		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
-		&observed, &revoked}, extra...)
+		&observed, &revoked, &purged}, extra...)
 	err := sc.Scan(dest...)
 	if err != nil {
 		return rep, err
 	}
 	rep.Version, rep.Created = fromMicros(version), fromMicros(created)
-	rep.ObservedAt, rep.Revoked = timePtr(observed), timePtr(revoked)
+	rep.ObservedAt, rep.Revoked, rep.Purged = timePtr(observed), timePtr(revoked), timePtr(purged)
 	if err := json.Unmarshal([]byte(dist), &rep.Distribution); err != nil {
 		return rep, fmt.Errorf("sqlite: version %d distribution: %w", rep.Seq, err)
 	}

@@ -117,6 +117,14 @@ type Tx interface {
 	// tabadul verify --audit names.
 	PutWitness(ctx context.Context, w Witness, at time.Time) error
 
+	// ExpiredRevocations returns up to limit reports revoked before the
+	// time whose versions are not yet purged, oldest revocation first.
+	ExpiredRevocations(ctx context.Context, before time.Time, limit int) ([]string, error)
+	// PurgeReport erases the title and body of every version of the report
+	// and takes them out of the search index, marking them purged at the
+	// time. Everything else about the versions stays.
+	PurgeReport(ctx context.Context, id string, at time.Time) error
+
 	// IndexVersion puts a recorded version's analyzed text in the search
 	// index, in the transaction that records the version, so that a report
 	// is findable the moment its write returns.

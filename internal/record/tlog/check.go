@@ -386,8 +386,9 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		}
 	}
 
-	// Report versions and revocations.
+	// Report versions, revocations and erasures by retention.
 	revoked := map[string]time.Time{}
+	purged := map[string]time.Time{}
 	for after := int64(0); ; {
 		vs, err := r.AuditVersions(ctx, after, chunk)
 		if err != nil {
@@ -396,9 +397,18 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		for _, v := range vs {
 			rec := fmt.Sprintf("report %s version %s", v.ID, v.Version.Format(time.RFC3339Nano))
 			e, ok := find(v.ID, at(v.Version), center.ReportSubmitted, center.ReportRevised)
+			if v.Purged != nil {
+				// Retention erased its text, so the digest cannot be
+				// recomputed; the erasure must itself be on the log (checked
+				// below, once per report), after a revocation.
+				purged[v.ID] = *v.Purged
+				if v.Revoked == nil || v.Revoked.After(*v.Purged) {
+					add(rec, "its text was erased though it was not revoked first")
+				}
+			}
 			if !ok {
 				add(rec, "no event records it: it was written outside the write path")
-			} else {
+			} else if v.Purged == nil {
 				content, err := ReportContent(v)
 				if err != nil {
 					return err
@@ -424,6 +434,18 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 			digest(rec, e, struct {
 				ID      string
 				Revoked time.Time
+			}{id, t})
+		}
+	}
+
+	for id, t := range purged {
+		rec := "report " + id + " erasure"
+		if e, ok := find(id, at(t), center.ReportPurged); !ok {
+			add(rec, "its text was erased but no report.purged event records it")
+		} else {
+			digest(rec, e, struct {
+				ID     string
+				Purged time.Time
 			}{id, t})
 		}
 	}
@@ -580,7 +602,7 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 			add(name(e), "the report version it records is missing: a row was deleted or its time changed")
 		case center.ChairHandedOver:
 			add(name(e), "the rotation act it records is missing")
-		case center.ReportRevoked, center.UserCreated, center.TokenIssued, center.TokenRevoked,
+		case center.ReportRevoked, center.ReportPurged, center.UserCreated, center.TokenIssued, center.TokenRevoked,
 			center.AmendmentProposed, center.AmendmentVoted, center.AmendmentApproved, center.AmendmentRejected:
 			add(name(e), "the record it describes is missing or was changed: a row was deleted or edited")
 		}

@@ -143,7 +143,7 @@ func VerifyProof(p Proof, policy torchwood.Policy, content []byte) (Entry, error
 // ReportContent is the content a report version's entry commits to: the
 // version's JSON as recorded, before any revocation.
 func ReportContent(rep center.Report) ([]byte, error) {
-	rep.Revoked = nil
+	rep.Revoked, rep.Purged = nil, nil
 	b, err := json.Marshal(rep)
 	if err != nil {
 		return nil, fmt.Errorf("tlog: report content: %w", err)

@@ -10,5 +10,6 @@ CREATE VIRTUAL TABLE search USING fts5(
     surface,
     stems,
     content = '',
+    contentless_delete = 1, -- retention erases purged versions
     tokenize = 'unicode61 remove_diacritics 0'
 );
