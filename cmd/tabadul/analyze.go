@@ -28,7 +28,7 @@ func (a *app) analyzeCommand() *cobra.Command {
 			"SURFACE is the normalized form, STEM its stem (\"=\" when the same), KIND one of\n" +
 			"word, number, ip, domain, url, email, hash, cve, START-END the token's bytes in\n" +
 			"the text as given, and LANG the language of the token's run (\"-\" for none).\n" +
-			"No command reads the center's data.",
+			"It reads no data directory.",
 		Example: "  tabadul analyze 'وللعراق والعراق بالعراق'\n" +
 			"  echo 'hxxp://evil[.]com 10[.]0[.]0[.]1' | tabadul analyze",
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -35,13 +35,20 @@ const maxTokenRunes = 100
 // "fa", and case) is ignored, as if it were "".
 func Analyze(text, hint string) Analysis {
 	hint = CanonicalLanguage(hint)
+	if len(text) > maxText {
+		n := maxText
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+		text = text[:n]
+	}
+	a := getAnalyzer()
+	defer a.release()
+	a.norm.run(text)
 	doc := hint
 	if doc == "" {
-		doc = Detect(text)
+		doc = a.norm.language()
 	}
-	a := analyzers.Get().(*analyzer)
-	defer analyzers.Put(a)
-	a.norm.run(text)
 	a.ns = string(a.norm.nb)
 	a.toks = a.toks[:0]
 	a.brk = false
@@ -56,14 +63,14 @@ func Analyze(text, hint string) Analysis {
 		}
 		stem := t.surface
 		if t.kind == Word && t.lang != "" {
-			stem = Stem(t.lang, t.surface)
-			if stem == "" || strings.ContainsFunc(stem, unicode.IsSpace) {
+			// Stems are never empty and hold no space (the light
+			// stemmers cut the surface; Snowball only trims suffixes).
+			if stem = Stem(t.lang, t.surface); stem == "" {
 				stem = t.surface
 			}
 		}
 		out = append(out, Token{Surface: t.surface, Stem: stem, Start: t.start, End: t.end, Kind: t.kind, Lang: t.lang})
 	}
-	a.ns = ""
 	return Analysis{Language: doc, Tokens: out}
 }
 
@@ -99,6 +106,23 @@ type analyzer struct {
 
 var analyzers = sync.Pool{New: func() any { return new(analyzer) }}
 
+// maxPooledRunes: the buffers of a text longer than this are not kept for
+// the next call.
+const maxPooledRunes = 1 << 16
+
+func getAnalyzer() *analyzer { return analyzers.Get().(*analyzer) }
+
+// release returns a to the pool, holding on to nothing of the text.
+func (a *analyzer) release() {
+	if cap(a.norm.nr) > maxPooledRunes || cap(a.norm.nb) > 4*maxPooledRunes {
+		return
+	}
+	clear(a.toks)
+	a.toks = a.toks[:0]
+	a.ns = ""
+	analyzers.Put(a)
+}
+
 // rawToken is a token before its language and stem are known.
 type rawToken struct {
 	surface    string
@@ -107,6 +131,7 @@ type rawToken struct {
 	script     script
 	score      int  // Persian (+) against Arabic (−) evidence, Arabic script only
 	sentence   bool // a sentence or clause ends between the previous token and this one
+	merged     bool // made by mergePersian: it merges no further
 	lang       string
 }
 
@@ -182,16 +207,16 @@ func (a *analyzer) scanWord(i int) int {
 	if isLetter(nr[i].r) {
 		sc = scriptOf(nr[i].r)
 	}
-	han := unicode.Is(unicode.Han, nr[i].r)
+	han := isHan(nr[i].r)
 	j := i + 1
 	for j < len(nr) && !han {
 		r := nr[j].r
 		switch {
 		case isLetter(r):
-			if scriptOf(r) != sc || unicode.Is(unicode.Han, r) {
+			if scriptOf(r) != sc || isHan(r) {
 				goto done
 			}
-		case unicode.IsMark(r):
+		case isMark(r):
 		case isDigit(r) && sc == scriptLatin:
 		case r == '\'' && sc == scriptLatin && j+1 < len(nr) && isLetter(nr[j+1].r) && scriptOf(nr[j+1].r) == scriptLatin:
 		case r == '.' && sc == scriptLatin && isDigit(nr[j-1].r) && j+1 < len(nr) && isDigit(nr[j+1].r):
@@ -217,9 +242,9 @@ func (a *analyzer) add(i, j int, kind Kind, sc script) {
 	nr := a.norm.nr
 	last := nr[j-1]
 	t := rawToken{
-		surface: a.ns[nr[i].nb : last.nb+utf8.RuneLen(last.r)],
-		start:   nr[i].start,
-		end:     last.end,
+		surface: a.ns[nr[i].nb : int(last.nb)+utf8.RuneLen(last.r)],
+		start:   int(nr[i].start),
+		end:     int(last.end),
 		kind:    kind,
 		script:  sc,
 	}
@@ -311,10 +336,12 @@ func (a *analyzer) mergePersian(text string) {
 		t := &toks[i]
 		if prev >= 0 {
 			p := &toks[prev]
-			if p.lang == "fa" && t.lang == "fa" && p.kind == Word && t.kind == Word && p.end < t.start && onlySpace(text[p.end:t.start]) &&
+			if p.lang == "fa" && t.lang == "fa" && !p.merged && (len(p.surface) <= 6 || len(t.surface) <= 8) &&
+				p.kind == Word && t.kind == Word && p.end < t.start && onlySpace(text[p.end:t.start]) &&
 				(faSplitPrefixes[p.surface] || faSplitSuffixes[t.surface]) {
 				t.surface = p.surface + t.surface
 				t.start = p.start
+				t.merged = true
 				p.surface = ""
 			}
 		}
@@ -345,18 +372,37 @@ func isCandidateChar(r rune) bool {
 }
 
 func isDigit(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return '0' <= r && r <= '9'
+	case r < classTableSize:
+		return charClass[r]&classDigit != 0
 	}
 	return unicode.IsDigit(r)
 }
 
 func isLetter(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	case r < classTableSize:
+		return charClass[r]&classLetter != 0
 	}
 	return unicode.IsLetter(r)
 }
+
+func isMark(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return false
+	case r < classTableSize:
+		return charClass[r]&classMark != 0
+	}
+	return unicode.IsMark(r)
+}
+
+// isHan: a Han ideograph (none is below U+2E80).
+func isHan(r rune) bool { return r >= 0x2E80 && unicode.Is(unicode.Han, r) }
 
 func allDigits(nr []nrune) bool {
 	for _, x := range nr {

@@ -71,6 +71,19 @@ func BenchmarkAnalyze(b *testing.B) {
 			}
 		})
 	}
+	// The same without the stem cache: every word stemmed as if never seen
+	// before, the worst case.
+	useStemCache = false
+	defer func() { useStemCache = true }()
+	for _, tc := range texts {
+		b.Run(tc.name+"-uncached", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				Analyze(tc.text, "")
+			}
+		})
+	}
 }
 
 // BenchmarkNormalize measures the normalization step alone.

@@ -1,7 +1,5 @@
 package lang
 
-import "unicode/utf8"
-
 // Language evidence: what a rune says about the language of the text it is
 // in. Arabic and Persian share a script; they are told apart by letters
 // only one of them uses, before normalization unifies them.
@@ -81,41 +79,16 @@ func scriptOf(r rune) script {
 }
 
 // Detect returns the language of a text: "ar", "fa", "ru" or "en" for the
-// script most of its letters are in (Arabic script is Persian when its
-// Persian evidence outweighs its Arabic evidence), or "" when it has no
-// letter of those scripts.
+// script most of its letters are in (counted after NFKC; Arabic script is
+// Persian when its Persian evidence outweighs its Arabic evidence), or ""
+// when it has no letter of those scripts.
 func Detect(text string) string {
-	var latin, cyrillic, arabic, score int
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if 'a' <= c|0x20 && c|0x20 <= 'z' {
-				latin++
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		switch {
-		case 0x600 <= r && r < 0x700:
-			score += arabicScore(evidenceOf(r))
-			if isLetter(r) {
-				arabic++
-			}
-		case 0x750 <= r && r < 0x780 || 0xFB50 <= r && r < 0xFE00 || 0xFE70 <= r && r < 0xFF00:
-			arabic++
-		case 0x400 <= r && r < 0x530:
-			if isLetter(r) {
-				cyrillic++
-			}
-		case r < 0x250 || 0x1E00 <= r && r < 0x1F00 || 0xFF21 <= r && r <= 0xFF5A:
-			if isLetter(r) {
-				latin++
-			}
-		}
-	}
-	return languageOf(latin, cyrillic, arabic, score)
+	a := getAnalyzer()
+	defer a.release()
+	a.norm.bytesOnly = true
+	a.norm.run(text)
+	a.norm.bytesOnly = false
+	return a.norm.language()
 }
 
 func languageOf(latin, cyrillic, arabic, score int) string {

@@ -16,16 +16,29 @@ import (
 // nrune is one rune of the normalized text.
 type nrune struct {
 	r          rune
-	start, end int   // the original bytes it came from: text[start:end]
-	nb         int   // its offset in the normalized bytes
+	start, end int32 // the original bytes it came from: text[start:end]
+	nb         int32 // its offset in the normalized bytes
 	ev         uint8 // language evidence of the original rune (evidence.go)
 }
 
+// maxText is the longest text Analyze reads (offsets are int32); the rest
+// of a longer one is left out.
+const maxText = 1<<31 - 1
+
 // normalizer holds the normalized text of one Analyze call.
 type normalizer struct {
-	nr  []nrune
-	nb  []byte
-	seg []byte // scratch: one segment's normal form
+	nr        []nrune
+	nb        []byte
+	seg       []byte // scratch: one segment's normal form
+	bytesOnly bool   // fill nb only (Normalize, Detect)
+
+	// Letters by script and the Arabic-script evidence, for Detect.
+	latin, cyrillic, arabic, score int
+}
+
+// language is Detect's answer for the text run last.
+func (n *normalizer) language() string {
+	return languageOf(n.latin, n.cyrillic, n.arabic, n.score)
 }
 
 // Normalize returns the normalized form of s: the text as it is indexed,
@@ -33,87 +46,111 @@ type normalizer struct {
 // foldRune says); invalid UTF-8 becomes U+FFFD. Normalize(Normalize(s)) ==
 // Normalize(s).
 func Normalize(s string) string {
-	var n normalizer
-	n.run(s)
-	return string(n.nb)
+	a := getAnalyzer()
+	defer a.release()
+	a.norm.bytesOnly = true
+	a.norm.run(s)
+	a.norm.bytesOnly = false
+	return string(a.norm.nb)
 }
 
-// run normalizes s into n.nr and n.nb. Runs of s that are already in NFKC
-// (all of plain text in the four languages, harakat included) are folded
-// rune by rune, each keeping its own byte range; the rest goes through
-// norm's iterator one segment (a starter and its marks) at a time, and every
-// rune of a segment's normal form gets the whole segment's range.
+// run normalizes s into n.nr and n.nb. A rune that NFKC leaves as it is
+// and that combines with neither neighbour (quick, and so is the next
+// rune) is folded at once with its own byte range: that is nearly all of
+// plain text in the four languages. Elsewhere slow normalizes one segment.
 func (n *normalizer) run(s string) {
 	n.nr = n.nr[:0]
 	n.nb = n.nb[:0]
+	n.latin, n.cyrillic, n.arabic, n.score = 0, 0, 0, 0
+	if len(s) == 0 {
+		return
+	}
 	i := 0
+	r, size := decodeAt(s, 0)
 	for i < len(s) {
-		q := i + norm.NFKC.QuickSpanString(s[i:])
-		for i < q {
-			r, size := rune(s[i]), 1
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRuneInString(s[i:])
-			}
-			n.fold(r, i, i+size)
-			i += size
+		j := i + size
+		var next rune
+		var nsize int
+		if j < len(s) {
+			next, nsize = decodeAt(s, j)
 		}
-		if i >= len(s) {
-			break
-		}
-		// One segment that is not in NFKC (or invalid UTF-8). The
-		// iterator may hand out a long expansion (ﷺ) in several pieces
-		// before its position moves past the input it came from.
-		var it norm.Iter
-		it.InitString(norm.NFKC, s[i:])
-		n.seg = n.seg[:0]
-		for !it.Done() {
-			n.seg = append(n.seg, it.Next()...)
-			if it.Pos() > 0 {
-				break
-			}
-		}
-		seg := n.seg
-		end := i + it.Pos()
-		if end <= i { // cannot happen; guards the loop
-			end = i + 1
-		}
-		if !utf8.ValidString(s[i:end]) {
-			// Invalid bytes: each is one U+FFFD, never joined to a word.
-			// Valid runes before the first one are normalized on their own.
-			p := i
-			for p < end {
-				r, size := utf8.DecodeRuneInString(s[p:end])
-				if r == utf8.RuneError && size <= 1 {
-					break
-				}
-				p += size
-			}
-			if p == i {
-				n.fold(utf8.RuneError, i, i+1)
-				i++
-				continue
-			}
-			for _, r := range norm.NFKC.String(s[i:p]) {
-				n.fold(r, i, p)
-			}
-			i = p
+		if isQuick(r) && (j == len(s) || isQuick(next)) {
+			n.fold(r, i, j)
+			i, r, size = j, next, nsize
 			continue
 		}
-		for len(seg) > 0 {
-			r, size := utf8.DecodeRune(seg)
-			n.fold(r, i, end)
-			seg = seg[size:]
+		i = n.slow(s, i)
+		if i < len(s) {
+			r, size = decodeAt(s, i)
 		}
-		i = end
 	}
+}
+
+// decodeAt decodes the rune at s[i]; an invalid byte is (U+FFFD, 1).
+func decodeAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// slow normalizes the segment at s[i]: a starter and the runes after it
+// that may combine with it (up to the next rune that starts a segment of
+// its own), or one invalid byte. Every rune of the segment's normal form
+// gets the segment's byte range. It returns where the segment ends.
+func (n *normalizer) slow(s string, i int) int {
+	r, size := decodeAt(s, i)
+	if r == utf8.RuneError && size == 1 {
+		n.fold(utf8.RuneError, i, i+1) // an invalid byte: a separator
+		return i + 1
+	}
+	j := i + size
+	for j < len(s) {
+		r, size := decodeAt(s, j)
+		if startsSegment(r, size, s[j:]) {
+			break
+		}
+		j += size
+	}
+	n.seg = norm.NFKC.AppendString(n.seg[:0], s[i:j])
+	for seg := n.seg; len(seg) > 0; {
+		r, size := utf8.DecodeRune(seg)
+		n.fold(r, i, j)
+		seg = seg[size:]
+	}
+	return j
+}
+
+// startsSegment: the rune r (size bytes, at the start of rest) combines with
+// nothing before it under NFKC. An invalid byte starts a segment (of one
+// U+FFFD).
+func startsSegment(r rune, size int, rest string) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return true
+	case r == utf8.RuneError && size == 1:
+		return true
+	case r < classTableSize:
+		return charClass[r]&classBoundary != 0
+	}
+	return norm.NFKC.PropertiesString(rest[:size]).BoundaryBefore()
 }
 
 // fold appends the folded form of r, which came from text[start:end].
 // Runes that fold to nothing (marks, tatweel, ZWNJ) pass their evidence to
 // the rune before them.
 func (n *normalizer) fold(r rune, start, end int) {
-	ev := evidenceOf(r)
+	ev := n.count(r)
 	a, b, k := foldRune(r)
+	if n.bytesOnly {
+		if k > 0 {
+			n.nb = utf8.AppendRune(n.nb, a)
+		}
+		if k > 1 {
+			n.nb = utf8.AppendRune(n.nb, b)
+		}
+		return
+	}
 	if k == 0 {
 		if ev != 0 && len(n.nr) > 0 {
 			n.nr[len(n.nr)-1].ev |= ev
@@ -126,8 +163,34 @@ func (n *normalizer) fold(r rune, start, end int) {
 	}
 }
 
+// count counts r, a rune of the text in NFKC before folding, for Detect,
+// and returns its language evidence.
+func (n *normalizer) count(r rune) uint8 {
+	if r < utf8.RuneSelf {
+		if 'a' <= r|0x20 && r|0x20 <= 'z' {
+			n.latin++
+		}
+		return 0
+	}
+	ev := evidenceOf(r)
+	if ev != 0 {
+		n.score += arabicScore(ev)
+	}
+	if isLetter(r) {
+		switch scriptOf(r) {
+		case scriptLatin:
+			n.latin++
+		case scriptCyrillic:
+			n.cyrillic++
+		case scriptArabic:
+			n.arabic++
+		}
+	}
+	return ev
+}
+
 func (n *normalizer) emit(r rune, start, end int, ev uint8) {
-	n.nr = append(n.nr, nrune{r: r, start: start, end: end, nb: len(n.nb), ev: ev})
+	n.nr = append(n.nr, nrune{r: r, start: int32(start), end: int32(end), nb: int32(len(n.nb)), ev: ev})
 	if r < utf8.RuneSelf {
 		n.nb = append(n.nb, byte(r))
 	} else {
@@ -182,6 +245,57 @@ const (
 )
 
 var foldTable = buildFoldTable()
+
+// Classes of the runes below foldTableSize, so that the hot loops ask a
+// table rather than unicode's range tables.
+const (
+	classLetter uint8 = 1 << iota
+	classMark
+	classDigit
+	classQuick    // NFKC leaves it as it is, and it combines with nothing before it
+	classBoundary // it combines with nothing before it
+)
+
+var charClass = buildCharClass()
+
+// classTableSize covers the fold table and General Punctuation, where ZWNJ
+// and the typographic quotes are.
+const classTableSize = 0x2070
+
+func buildCharClass() *[classTableSize]uint8 {
+	t := new([classTableSize]uint8)
+	var buf [utf8.UTFMax]byte
+	for r := rune(0); r < classTableSize; r++ {
+		var c uint8
+		if unicode.IsLetter(r) {
+			c |= classLetter
+		}
+		if unicode.IsMark(r) {
+			c |= classMark
+		}
+		if unicode.IsDigit(r) {
+			c |= classDigit
+		}
+		b := buf[:utf8.EncodeRune(buf[:], r)]
+		p := norm.NFKC.Properties(b)
+		if p.BoundaryBefore() && p.CCC() == 0 && norm.NFKC.IsNormal(b) {
+			c |= classQuick
+		}
+		if p.BoundaryBefore() {
+			c |= classBoundary
+		}
+		t[r] = c
+	}
+	return t
+}
+
+// isQuick: NFKC leaves r as it is and r combines with nothing before it.
+func isQuick(r rune) bool {
+	if r < utf8.RuneSelf {
+		return true
+	}
+	return r < classTableSize && charClass[r]&classQuick != 0
+}
 
 func buildFoldTable() *[foldTableSize]uint32 {
 	t := new([foldTableSize]uint32)

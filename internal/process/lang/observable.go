@@ -13,8 +13,13 @@ import (
 // classified, and if it is no observable the text is read again as words
 // and numbers.
 
-// maxCandidate bounds an observable's length in bytes.
-const maxCandidate = 2048
+// maxURL bounds a URL's length in bytes, maxCandidate any other
+// observable's (a domain is at most 253 bytes, an email 254). They bound
+// the work of an attempt that fails, too.
+const (
+	maxURL       = 2048
+	maxCandidate = 320
+)
 
 // scanObservable tries to read an observable starting at nr[i]. It returns
 // the index just past it.
@@ -39,6 +44,9 @@ func (a *analyzer) scanObservable(i int) (int, bool) {
 			continue
 		}
 		break
+	}
+	if !mayBeObservable(a.cand) {
+		return 0, false // a plain word or number: no need to copy it
 	}
 	c := trimCandidate(a.cand)
 	if c == "" {
@@ -85,8 +93,28 @@ func (a *analyzer) emitObservable(i, n int, surface string, kind Kind) int {
 			surface = s
 		}
 	}
-	a.push(rawToken{surface: surface, start: nr[i].start, end: nr[j-1].end, kind: kind})
+	a.push(rawToken{surface: surface, start: int(nr[i].start), end: int(nr[j-1].end), kind: kind})
 	return j
+}
+
+// mayBeObservable rules out, without allocating, the candidates that are
+// plain words or numbers: every observable but a hash has a '.', '@', ':'
+// or is a CVE id.
+func mayBeObservable(c []byte) bool {
+	n := len(c)
+	for n > 0 && strings.IndexByte(".-_:@+", c[n-1]) >= 0 {
+		n--
+	}
+	c = c[:n]
+	if n == 32 || n == 40 || n == 64 || n >= 13 && string(c[:4]) == "cve-" {
+		return true
+	}
+	for _, b := range c {
+		if b == '.' || b == '@' || b == ':' {
+			return true
+		}
+	}
+	return false
 }
 
 // trimCandidate drops the characters an observable cannot end with: the
@@ -195,7 +223,7 @@ func hasRunes(nr []nrune, j int, s string) bool {
 func (a *analyzer) scanURL(i, k int, scheme string) (int, bool) {
 	nr := a.norm.nr
 	a.cand, a.cend = a.cand[:0], a.cend[:0]
-	for j := k; j < len(nr) && len(a.cand) < maxCandidate; {
+	for j := k; j < len(nr) && len(a.cand) < maxURL; {
 		r := nr[j].r
 		if c, n := matchDefang(nr, j); n > 0 {
 			j += n
@@ -210,23 +238,41 @@ func (a *analyzer) scanURL(i, k int, scheme string) (int, bool) {
 		a.cand = append(a.cand, byte(r))
 		a.cend = append(a.cend, j)
 	}
+	// Brackets still open minus closed, kept as the end is trimmed.
+	var paren, square int
+	for _, c := range a.cand {
+		switch c {
+		case '(':
+			paren++
+		case ')':
+			paren--
+		case '[':
+			square++
+		case ']':
+			square--
+		}
+	}
 	n := len(a.cand)
 	for n > 0 {
 		c := a.cand[n-1]
-		if strings.IndexByte(".,;:!?'*", c) >= 0 ||
-			c == ')' && strings.Count(string(a.cand[:n]), "(") < strings.Count(string(a.cand[:n]), ")") ||
-			c == ']' && strings.Count(string(a.cand[:n]), "[") < strings.Count(string(a.cand[:n]), "]") {
-			n--
-			continue
+		switch {
+		case strings.IndexByte(".,;:!?'*", c) >= 0:
+		case c == ')' && paren < 0:
+			paren++
+		case c == ']' && square < 0:
+			square++
+		default:
+			goto trimmed
 		}
-		break
+		n--
 	}
+trimmed:
 	rest := string(a.cand[:n])
 	if !validURLHost(rest) {
 		return 0, false
 	}
 	j := a.cend[n-1]
-	a.push(rawToken{surface: scheme + "://" + rest, start: nr[i].start, end: nr[j-1].end, kind: URL})
+	a.push(rawToken{surface: scheme + "://" + rest, start: int(nr[i].start), end: int(nr[j-1].end), kind: URL})
 	return j, true
 }
 

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
@@ -16,17 +17,71 @@ func Stem(lang, word string) string {
 	if word == "" {
 		return word
 	}
+	var c *stemCache
+	var stem func(string) string
 	switch lang {
 	case "ar":
-		return stemArabic(word)
+		c, stem = &stemCaches[0], stemArabic
 	case "fa":
-		return stemPersian(word)
+		c, stem = &stemCaches[1], stemPersian
 	case "ru":
-		return stemRussian(word)
+		c, stem = &stemCaches[2], stemRussian
 	case "en":
-		return stemEnglish(word)
+		c, stem = &stemCaches[3], stemEnglish
+	default:
+		return word
 	}
-	return word
+	if len(word) > maxCachedWord || !useStemCache {
+		return stem(word)
+	}
+	if s, ok := c.get(word); ok {
+		return s
+	}
+	s := stem(word)
+	c.put(word, s)
+	return s
+}
+
+// Stems are memoized: words follow Zipf's law, so a few thousand entries
+// answer most lookups, and Snowball costs about a microsecond a word. Each
+// language's cache keeps two generations of at most stemCacheSize words;
+// when the current one is full it becomes the old one and the oldest is
+// dropped. The cache changes no result: Stem is a pure function.
+const (
+	stemCacheSize = 1 << 14
+	maxCachedWord = 64 // bytes
+)
+
+type stemCache struct {
+	mu       sync.RWMutex
+	cur, old map[string]string
+}
+
+var stemCaches [4]stemCache
+
+// useStemCache is switched off by the benchmark of uncached analysis.
+var useStemCache = true
+
+func (c *stemCache) get(w string) (string, bool) {
+	c.mu.RLock()
+	s, ok := c.cur[w]
+	if !ok {
+		s, ok = c.old[w]
+	}
+	c.mu.RUnlock()
+	return s, ok
+}
+
+// put stores copies, so that a cached word never keeps the whole text it
+// was cut from alive.
+func (c *stemCache) put(w, s string) {
+	w, s = strings.Clone(w), strings.Clone(s)
+	c.mu.Lock()
+	if c.cur == nil || len(c.cur) >= stemCacheSize {
+		c.old, c.cur = c.cur, make(map[string]string, 1024)
+	}
+	c.cur[w] = s
+	c.mu.Unlock()
 }
 
 // stemEnglish: gazetteer names stay; a name's possessive (iraq's, the
