@@ -222,7 +222,9 @@ func TestLogProofsAndLiveVerify(t *testing.T) {
 	}
 	receipt := filepath.Join(t.TempDir(), "receipt.json")
 	os.WriteFile(receipt, b, 0o600)
-	if r := tabadul(t, "", "verify", "--receipt", receipt, "--policy", policy); r.code != 0 || !strings.HasPrefix(r.stdout, "OK: ") {
+	// The receipt carries the content it commits to, which it checks too.
+	if r := tabadul(t, "", "verify", "--receipt", receipt, "--policy", policy); r.code != 0 || !strings.HasPrefix(r.stdout, "OK: ") ||
+		!strings.Contains(r.stdout, "the content matches its digest") {
 		t.Fatalf("verify --receipt: %+v", r)
 	}
 	// A receipt whose entry was changed does not verify.
@@ -494,4 +496,90 @@ func forkedNote(t *testing.T, printed []byte) []byte {
 		t.Fatal("a note verified with no key")
 	}
 	return n
+}
+
+// TestLiveAuditNamesTamperedRecords: a party audits a live center with its
+// own token — its reports, a revision and a revocation, an amendment
+// approved by every member and a handover — and finds nothing wrong; once
+// the operator edits a report row and an amendment row behind the write
+// path and restarts the center, the party's audit names both.
+func TestLiveAuditNamesTamperedRecords(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	ls := startLogSession(t, data, "iq-analyst")
+	as := func(user string) *logSession {
+		t.Helper()
+		r := tabadul(t, "", "token", "create", "--data", data, "--user", user)
+		if r.code != 0 {
+			t.Fatalf("token create: %+v", r)
+		}
+		return &logSession{s: ls.s, data: data, token: strings.TrimSpace(r.stdout)}
+	}
+	must := func(s *logSession, want int, method, path string, body any) []byte {
+		t.Helper()
+		var b []byte
+		if body != nil {
+			b, _ = json.Marshal(body)
+		}
+		code, out := s.do(t, method, path, b)
+		if code != want {
+			t.Fatalf("%s %s: %d %s", method, path, code, out)
+		}
+		return out
+	}
+
+	edited := ls.submit(t, "to be edited")
+	revoked := ls.submit(t, "to be revoked")
+	must(ls, http.StatusOK, http.MethodPut, "/api/v1/reports/"+edited, map[string]any{"title": "edited", "body": "the second version",
+		"tlp": "AMBER", "distribution": map[string]any{"parties": []string{"SY"}}, "tags": []string{"convoy"}})
+	must(ls, http.StatusOK, http.MethodPost, "/api/v1/reports/"+revoked+"/revoke", nil)
+
+	officers := []*logSession{as("iq-officer"), as("sy-officer"), as("ir-officer"), as("ru-officer")}
+	var am struct{ ID string }
+	json.Unmarshal(must(officers[1], http.StatusCreated, http.MethodPost, "/api/v1/governance/amendments",
+		map[string]any{"kind": "set_term", "months": 2}), &am)
+	for _, o := range officers {
+		must(o, http.StatusOK, http.MethodPost, "/api/v1/governance/amendments/"+am.ID+"/approve", nil)
+	}
+	must(officers[0], http.StatusOK, http.MethodPost, "/api/v1/governance/handover", nil)
+	ls.published(t, ls.events(t))
+
+	policy := policyFile(t, data)
+	state := filepath.Join(t.TempDir(), "state")
+	r := ls.verifyLive(t, policy, state, "--audit")
+	if r.code != 0 || strings.Contains(r.stdout, "PROBLEM") || !strings.Contains(r.stdout, "Audited ") {
+		t.Fatalf("verify --url --audit of an untouched center: %+v", r)
+	}
+	// The demo's own report and the party's three versions.
+	if !strings.Contains(r.stdout, "against the 4 report versions and 1 amendment the party may see") {
+		t.Errorf("the audit did not see the party's 4 versions and the amendment:\n%s", r.stdout)
+	}
+	if code := ls.s.stop(t); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	db := openDB(t, data)
+	for _, q := range []string{
+		`UPDATE versions SET body = 'forged' WHERE rid = (SELECT rid FROM reports WHERE id = '` + edited + `') AND title = 'edited'`,
+		`UPDATE amendments SET body = json_set(body, '$.months', 1) WHERE id = '` + am.ID + `'`,
+	} {
+		if res, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s: %d rows", q, n)
+		}
+	}
+	db.Close()
+	ls.s = startServer(t, data)
+	r = ls.verifyLive(t, policy, state, "--audit")
+	for _, want := range []string{
+		"PROBLEM report " + edited + " version ",
+		"its content does not match the digest",
+		"PROBLEM amendment " + am.ID + " proposal: its content does not match the digest",
+	} {
+		if r.code != 1 || !strings.Contains(r.stdout, want) {
+			t.Errorf("verify --url --audit of the edited center: exit %d, want 1 naming %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+		}
+	}
+	ls.s.stop(t)
 }

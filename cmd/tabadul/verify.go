@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	xtlog "github.com/tabadul/tabadul/internal/record/tlog"
 )
@@ -45,11 +46,17 @@ func (a *app) verifyCommand() *cobra.Command {
 			"      key's signature and the policy's quorum of fresh witness cosignatures, and be\n" +
 			"      consistent with the last checkpoint seen (kept in --state). A fork or a rollback\n" +
 			"      is a SECURITY ERROR. --audit replays every entry through the tiles and matches\n" +
-			"      the reports the party may see with their entries. The token is read from\n" +
-			"      TABADUL_TOKEN or --token.\n" +
+			"      them with what the party's token may read through the API, both ways: each\n" +
+			"      report version it may see has its entry, and its content, with the salt the\n" +
+			"      party is given, recomputes the logged digest; revocations and erasures have\n" +
+			"      theirs; every amendment, vote and decision has its entry, and the rotation as\n" +
+			"      founded is replayed over the logged handovers and approvals (each handover\n" +
+			"      must be the chair's). Entries of reports the party may not see are skipped.\n" +
+			"      The token is read from TABADUL_TOKEN or --token.\n" +
 			"  tabadul verify --receipt FILE --policy FILE [--content FILE]\n" +
 			"      check a saved proof (the JSON of a /proof endpoint) offline; with --content,\n" +
-			"      also that the entry's digest commits to that exact content.\n\n" +
+			"      or the content the proof itself carries, also that the entry's digest\n" +
+			"      commits to that exact content.\n\n" +
 			"The exit code is 0 when everything checks, 1 when something does not.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -181,7 +188,7 @@ func (a *app) verifyReceipt(cfg verifyConfig) error {
 	}
 	fmt.Fprintf(a.stdout, "OK: %s (%s %s by %s at %s) is entry %d of the log, in a checkpoint the policy accepts",
 		e.ID, e.Type, e.Subject, e.Party, e.At.Format(time.RFC3339Nano), *p.Index)
-	if content != nil {
+	if content != nil || p.Content != "" {
 		fmt.Fprint(a.stdout, "; the content matches its digest")
 	}
 	fmt.Fprintln(a.stdout, ".")
@@ -301,95 +308,157 @@ func (a *app) verifyLive(ctx context.Context, cfg verifyConfig) error {
 }
 
 // auditLive replays every entry through the tiles (each checked against
-// the checkpoint's tree) and matches the reports the party may see with
-// their entries.
+// the checkpoint's tree) and matches them with what the party may read
+// through the API: its report versions, revocations and erasures, the
+// amendments and their votes, and the rotation replayed over the logged
+// acts (xtlog.AuditParty).
 func (a *app) auditLive(ctx context.Context, base string, hc *http.Client, fetcher *torchwood.TileFetcher, tree tlog.Tree) (int, error) {
 	client, err := torchwood.NewClient(fetcher)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("verify: %w", err)
 	}
-	type key struct {
-		subject string
-		at      time.Time
-	}
-	logged := map[key]int64{}
 	problems := 0
-	count := int64(0)
+	entries := make([]xtlog.Entry, 0, tree.N)
 	for i, b := range client.AllEntries(ctx, tree, 0) {
 		e, err := xtlog.ParseEntry(b)
 		if err != nil {
 			fmt.Fprintf(a.stdout, "PROBLEM log entry %d: %v\n", i, err)
 			problems++
-			continue
+			e = xtlog.Entry{} // matches nothing, keeps the indexes
 		}
-		if e.Type == center.ReportSubmitted || e.Type == center.ReportRevised {
-			logged[key{e.Subject, e.At}] = i
-		}
-		count++
+		entries = append(entries, e)
 	}
 	if err := client.Err(); err != nil {
 		return 0, fmt.Errorf("verify: replaying the entries: %w", err)
 	}
-	if count != tree.N {
-		return 0, fmt.Errorf("verify: replayed %d entries of %d", count, tree.N)
+	if int64(len(entries)) != tree.N {
+		return 0, fmt.Errorf("verify: replayed %d entries of %d", len(entries), tree.N)
 	}
-	get := func(path string, v any) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: %s", path, resp.Status)
-		}
-		return json.Unmarshal(b, v)
+
+	api := apiClient{base: base, hc: hc}
+	view, err := api.partyView(ctx)
+	if err != nil {
+		return 0, err
 	}
-	type version struct {
-		ID      string    `json:"id"`
-		Version time.Time `json:"version"`
+	rep, err := xtlog.AuditParty(ctx, entries, view, api.prove)
+	if err != nil {
+		return 0, fmt.Errorf("verify: audit: %w", err)
 	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(a.stdout, "PROBLEM %s\n", p)
+	}
+	for _, r := range rep.Unpublished {
+		fmt.Fprintf(a.stdout, "NOT YET PUBLISHED %s: recorded after the latest published checkpoint; a later run checks it\n", r)
+	}
+	fmt.Fprintf(a.stdout, "Audited %s against the %s and %s the party may see; %s recomputed from their content.\n",
+		count(tree.N, "entry", "entries"), count(int64(len(view.Versions)), "report version", "report versions"),
+		count(int64(len(view.Amendments)), "amendment", "amendments"), count(int64(rep.Digests), "digest", "digests"))
+	return problems + len(rep.Problems), nil
+}
+
+// count returns n with the noun's singular or plural.
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// apiClient reads a live center's API with a party's credentials.
+type apiClient struct {
+	base string
+	hc   *http.Client
+}
+
+func (c apiClient) get(ctx context.Context, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	return nil
+}
+
+// prove fetches an event's proof, as xtlog.AuditParty asks for it.
+func (c apiClient) prove(ctx context.Context, eventID string) (xtlog.Proof, error) {
+	var p xtlog.Proof
+	err := c.get(ctx, "/api/v1/log/entries/"+url.PathEscape(eventID)+"/proof", &p)
+	return p, err
+}
+
+// partyView reads every report version the party may see, the rotation as
+// founded and every amendment.
+func (c apiClient) partyView(ctx context.Context) (xtlog.PartyView, error) {
+	var view xtlog.PartyView
 	var page struct {
-		Items      []version `json:"items"`
-		NextCursor string    `json:"next_cursor"`
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+		NextCursor string `json:"next_cursor"`
 	}
-	cursor := ""
-	for {
+	for cursor := ""; ; {
 		path := "/api/v1/reports?limit=500"
 		if cursor != "" {
 			path += "&cursor=" + url.QueryEscape(cursor)
 		}
 		page.Items, page.NextCursor = nil, ""
-		if err := get(path, &page); err != nil {
-			return 0, fmt.Errorf("verify: list reports: %w", err)
+		if err := c.get(ctx, path, &page); err != nil {
+			return view, fmt.Errorf("verify: list reports: %w", err)
 		}
 		for _, r := range page.Items {
+			// The API's report form carries a version's fields under the
+			// names of center.Report; what it does not show (purged) stays
+			// zero.
 			var vs struct {
-				Items []version `json:"items"`
+				Items []center.Report `json:"items"`
 			}
-			if err := get("/api/v1/reports/"+url.PathEscape(r.ID)+"/versions", &vs); err != nil {
-				return 0, fmt.Errorf("verify: versions of %s: %w", r.ID, err)
+			if err := c.get(ctx, "/api/v1/reports/"+url.PathEscape(r.ID)+"/versions", &vs); err != nil {
+				return view, fmt.Errorf("verify: versions of %s: %w", r.ID, err)
 			}
-			for _, v := range vs.Items {
-				if _, ok := logged[key{v.ID, v.Version.UTC()}]; !ok {
-					fmt.Fprintf(a.stdout, "PROBLEM report %s version %s: no entry of the log's %d records it\n", v.ID, v.Version.Format(time.RFC3339Nano), tree.N)
-					problems++
-				}
-			}
+			view.Versions = append(view.Versions, vs.Items...)
 		}
 		if page.NextCursor == "" {
 			break
 		}
 		cursor = page.NextCursor
 	}
-	return problems, nil
+
+	var g struct {
+		Rotation struct {
+			FirstChair        string    `json:"first_chair"`
+			Start             time.Time `json:"start"`
+			MaxTermMonths     int       `json:"max_term_months"`
+			Order             []string  `json:"order"`
+			CharterTermMonths int       `json:"charter_term_months"`
+		} `json:"rotation"`
+		// The API's amendment form carries govern.Amendment's fields
+		// under its names, and the status.
+		Amendments []xtlog.ViewedAmendment `json:"amendments"`
+	}
+	if err := c.get(ctx, "/api/v1/governance", &g); err != nil {
+		return view, fmt.Errorf("verify: governance: %w", err)
+	}
+	if len(g.Rotation.Order) == 0 || g.Rotation.CharterTermMonths == 0 {
+		return view, errors.New("verify: the center's governance API does not show the rotation as founded (order, charter_term_months): it is older than this verify")
+	}
+	view.Rotation = govern.Rotation{Order: g.Rotation.Order, FirstChair: g.Rotation.FirstChair, Start: g.Rotation.Start.UTC(),
+		TermMonths: g.Rotation.CharterTermMonths, MaxTermMonths: g.Rotation.MaxTermMonths}
+	view.Amendments = g.Amendments
+	return view, nil
 }
 
 // writeFileAtomic replaces path with data, durably: a crash leaves the old

@@ -20,12 +20,17 @@ func viewTerm(t govern.Term) termView {
 	return termView{Party: t.Party, TermStart: t.Start, TermEnd: t.End, Early: t.Early}
 }
 
-// rotationView is the charter's rule for the chair, as amended.
+// rotationView is the charter's rule for the chair, as amended. Order and
+// CharterTermMonths, with the fields no amendment changes, are the
+// rotation as founded: a party replays every term from them and the
+// logged acts (tabadul verify --url --audit).
 type rotationView struct {
-	FirstChair    string    `json:"first_chair"`
-	Start         time.Time `json:"start"`
-	TermMonths    int       `json:"term_months" doc:"Term length of the terms that start from now on."`
-	MaxTermMonths int       `json:"max_term_months"`
+	FirstChair        string    `json:"first_chair"`
+	Start             time.Time `json:"start"`
+	TermMonths        int       `json:"term_months" doc:"Term length of the terms that start from now on."`
+	MaxTermMonths     int       `json:"max_term_months"`
+	Order             []string  `json:"order" doc:"The order in which the members chair, as the charter founded it; approved amendments (set_order, add_member, remove_party) change it from their terms on."`
+	CharterTermMonths int       `json:"charter_term_months" doc:"The term length the charter founded; approved set_term amendments change it."`
 }
 
 // amendmentView is an amendment with where it stands.
@@ -46,6 +51,7 @@ type amendmentView struct {
 	URL        string            `json:"url,omitempty"`
 	Quorum     *int              `json:"quorum,omitempty" doc:"set_witness_quorum (only, where 0 is a value): the new witness quorum; 0 is the default, ⌊2n/3⌋+1 of the n members."`
 	Votes      []govern.Vote     `json:"votes"`
+	DecidedAt  *time.Time        `json:"decided_at,omitempty" doc:"When the vote that approved or rejected it was cast."`
 	// Awaiting lists the member parties whose vote is still needed.
 	Awaiting []string `json:"awaiting,omitempty"`
 }
@@ -57,7 +63,7 @@ func viewAmendment(a govern.Amendment, members []string, now time.Time) amendmen
 		ExpiresAt: a.ProposedAt.Add(govern.ProposalLifetime), Status: string(st),
 		Party: a.Party, Names: a.Names, Order: a.Order, Months: a.Months, Committee: a.Committee, Members: a.Members,
 		VKey: a.VKey, URL: a.URL,
-		Votes: a.Votes,
+		Votes: a.Votes, DecidedAt: a.DecidedAt,
 	}
 	if a.Kind == govern.SetWitnessQuorumAmendment {
 		q := a.Quorum
@@ -98,7 +104,8 @@ func viewGovernance(g record.Governance, now time.Time) (governanceView, error) 
 	v := governanceView{
 		Now: now, Members: g.Members(),
 		Rotation: rotationView{FirstChair: g.Rotation.FirstChair, Start: g.Rotation.Start,
-			TermMonths: g.TermMonths(), MaxTermMonths: g.Rotation.MaxTermMonths},
+			TermMonths: g.TermMonths(), MaxTermMonths: g.Rotation.MaxTermMonths,
+			Order: slices.Clone(g.Rotation.Order), CharterTermMonths: g.Rotation.TermMonths},
 		Schedule:   make([]termView, len(next)),
 		Amendments: make([]amendmentView, len(g.Amendments)),
 	}

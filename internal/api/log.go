@@ -25,14 +25,14 @@ func (s *Server) logRoutes() {
 	register(s, huma.Operation{
 		OperationID: "get-report-proof", Method: http.MethodGet, Path: reportsPath + "/{id}/proof",
 		Summary:     "Prove a report was logged",
-		Description: "Returns the log entry of the newest version of the report the caller's party may see, its status in the transparency log, an offline-verifiable inclusion proof (c2sp.org/tlog-proof) once a cosigned checkpoint includes it, and the salt of its digest.",
+		Description: "Returns the log entry of the newest version of the report the caller's party may see, its status in the transparency log, an offline-verifiable inclusion proof (c2sp.org/tlog-proof) once a cosigned checkpoint includes it, the salt of its digest and the exact content the digest commits to.",
 		Tags:        logTags, Security: bearerAuth(),
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, s.getReportProof)
 	register(s, huma.Operation{
 		OperationID: "get-entry-proof", Method: http.MethodGet, Path: "/api/v1/log/entries/{event_id}/proof",
 		Summary:     "Prove an event was logged",
-		Description: "Returns an event's log entry, its status in the transparency log and an offline-verifiable inclusion proof (c2sp.org/tlog-proof) once a cosigned checkpoint includes it. The salt of its digest is given only to a party entitled to the content: for a report's event, a party that may see that version; for any other event, a member party.",
+		Description: "Returns an event's log entry, its status in the transparency log and an offline-verifiable inclusion proof (c2sp.org/tlog-proof) once a cosigned checkpoint includes it. The salt of its digest is given only to a party entitled to the content: for a report's event, a party that may see that version; for any other event, a member party. For a report version's event, that party also gets the exact content the digest commits to.",
 		Tags:        logTags, Security: bearerAuth(),
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
 	}, s.getEntryProof)
@@ -70,6 +70,7 @@ type logProof struct {
 	CosignedBy []center.PartyCode `json:"cosigned_by" doc:"The parties whose witnesses cosigned that checkpoint."`
 	Proof      string             `json:"proof,omitempty" doc:"The c2sp.org/tlog-proof@v1 text; verify it offline with tabadul verify --receipt."`
 	Salt       string             `json:"salt,omitempty" doc:"Hex salt of the entry's digest SHA-256(salt || content); only for a party entitled to the content."`
+	Content    string             `json:"content,omitempty" doc:"For a report version's event, to a party that may see the version: the exact bytes its digest commits to, the version's JSON as recorded (not the API's report form). Absent once retention erased the version's text."`
 }
 
 type logProofResponse struct {
@@ -101,7 +102,20 @@ func (s *Server) getReportProof(ctx context.Context, in *reportID) (*logProofRes
 	if err != nil {
 		return nil, err
 	}
+	if p.Content, err = versionContent(rep); err != nil {
+		return nil, err
+	}
 	return viewProof(p), nil
+}
+
+// versionContent is the content a version's entry commits to, as a proof
+// shows it: empty once retention erased the version's text.
+func versionContent(v center.Report) (string, error) {
+	if v.Purged != nil {
+		return "", nil
+	}
+	b, err := tlog.ReportContent(v)
+	return string(b), err
 }
 
 type eventID struct {
@@ -124,7 +138,7 @@ func (s *Server) getEntryProof(ctx context.Context, in *eventID) (*logProofRespo
 	if err != nil {
 		return nil, err
 	}
-	entitled, err := s.entitled(ctx, who.Party(), e)
+	entitled, version, err := s.entitled(ctx, who.Party(), e)
 	if err != nil {
 		return nil, err
 	}
@@ -132,29 +146,39 @@ func (s *Server) getEntryProof(ctx context.Context, in *eventID) (*logProofRespo
 	if err != nil {
 		return nil, err
 	}
+	if version != nil {
+		if p.Content, err = versionContent(*version); err != nil {
+			return nil, err
+		}
+	}
 	return viewProof(p), nil
 }
 
 // entitled decides whether party may have the salt of e's digest: for a
 // report's event, if it may see the version (or, for a revocation, the
-// report); for any other event, if it is a member party.
-func (s *Server) entitled(ctx context.Context, party center.PartyCode, e store.LogEvent) (bool, error) {
+// report); for any other event, if it is a member party. For a version's
+// event it also returns the version, whose content the party may have.
+func (s *Server) entitled(ctx context.Context, party center.PartyCode, e store.LogEvent) (bool, *center.Report, error) {
 	switch e.Type {
 	case center.ReportSubmitted, center.ReportRevised:
 		vs, err := s.store.Versions(ctx, party, e.Subject)
 		if err != nil {
-			return false, ignoreNotFound(err)
+			return false, nil, ignoreNotFound(err)
 		}
-		return slices.ContainsFunc(vs, func(v center.Report) bool { return v.Version.Equal(e.At) }), nil
+		i := slices.IndexFunc(vs, func(v center.Report) bool { return v.Version.Equal(e.At) })
+		if i < 0 {
+			return false, nil, nil
+		}
+		return true, &vs[i], nil
 	case center.ReportRevoked:
 		_, err := s.store.Report(ctx, party, e.Subject)
-		return err == nil, ignoreNotFound(err)
+		return err == nil, nil, ignoreNotFound(err)
 	}
 	dir, err := s.store.Directory(ctx)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
-	return slices.Contains(dir.Members(), party), nil
+	return slices.Contains(dir.Members(), party), nil, nil
 }
 
 func ignoreNotFound(err error) error {

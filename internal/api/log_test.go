@@ -2,8 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/tlog"
 )
 
 // TestLogProofIsolation: a party that may not see a report gets 404 for
@@ -55,4 +60,63 @@ func TestLogProofIsolation(t *testing.T) {
 
 	// The log itself needs a party's credentials.
 	c.do(http.MethodGet, "/log/checkpoint", "", nil).want(t, http.StatusUnauthorized)
+}
+
+// TestLogProofContent: a party that may see a version gets, with the salt,
+// the exact content its entry's digest commits to — the version as
+// recorded, not the API's report form — from both proof endpoints; a
+// party that may not see it gets neither, and an event other than a
+// version's carries no content.
+func TestLogProofContent(t *testing.T) {
+	c := newTestCenter(t)
+	rep := c.submit("iq-analyst", with(sampleDraft(), "distribution", map[string]any{"parties": []string{"RU"}}))
+	evs, err := c.store.SubjectEvents(context.Background(), rep.ID)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("events of %s: %v, %v", rep.ID, evs, err)
+	}
+	e := evs[0]
+	check := func(who, path string, want bool) {
+		t.Helper()
+		var p tlog.Proof
+		c.do(http.MethodGet, path, c.token(who), nil).want(t, http.StatusOK).decode(t, &p)
+		if !want {
+			if p.Content != "" {
+				t.Errorf("%s %s: content given: %q", who, path, p.Content)
+			}
+			return
+		}
+		salt, err := hex.DecodeString(p.Salt)
+		if err != nil || p.Content == "" {
+			t.Fatalf("%s %s: salt %q, content %q", who, path, p.Salt, p.Content)
+		}
+		if string(record.Commitment(salt, []byte(p.Content))) != string(e.Digest) {
+			t.Errorf("%s %s: the content does not commit to the entry's digest:\n%s", who, path, p.Content)
+		}
+	}
+	for _, who := range []string{"iq-analyst", "ru-analyst"} {
+		check(who, reportsPath+"/"+rep.ID+"/proof", true)
+		check(who, "/api/v1/log/entries/"+e.ID+"/proof", true)
+	}
+	check("sy-analyst", "/api/v1/log/entries/"+e.ID+"/proof", false)
+
+	// A revocation's proof has a salt, no content; nor has a governance
+	// event's.
+	c.clock.Advance(time.Minute)
+	c.do(http.MethodPost, reportsPath+"/"+rep.ID+"/revoke", c.token("iq-analyst"), nil).want(t, http.StatusOK)
+	evs, _ = c.store.SubjectEvents(context.Background(), rep.ID)
+	check("iq-analyst", "/api/v1/log/entries/"+evs[len(evs)-1].ID+"/proof", false)
+	// The version's content is still that of the version as recorded:
+	// revocation is not part of it.
+	check("ru-analyst", reportsPath+"/"+rep.ID+"/proof", true)
+
+	// Once retention erased the text, the content is gone; the salt stays.
+	if err := c.rec.SetRetention(context.Background(), c.principal("iq-officer"), 1); err != nil {
+		t.Fatal(err)
+	}
+	c.clock.Advance(48 * time.Hour)
+	if n, err := c.rec.PurgeExpired(context.Background()); err != nil || n != 1 {
+		t.Fatalf("PurgeExpired = %d, %v", n, err)
+	}
+	check("ru-analyst", reportsPath+"/"+rep.ID+"/proof", false)
+	check("ru-analyst", "/api/v1/log/entries/"+e.ID+"/proof", false)
 }

@@ -75,6 +75,12 @@ type Amendment struct {
 	// default.
 	Quorum int    `json:"quorum,omitempty"`
 	Votes  []Vote `json:"votes"`
+	// Outcome and DecidedAt are set by the vote that decides the
+	// amendment, so that its status stays what it was then, whatever the
+	// roster becomes: a member added later has not "failed to vote" on
+	// what was decided before it joined.
+	Outcome   Status     `json:"outcome,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 }
 
 // Voters returns the member parties whose approval the amendment needs:
@@ -90,6 +96,9 @@ func (a Amendment) Voters(members []string) []string {
 // member parties: rejected by any rejection, approved once every voter has
 // approved, expired after ProposalLifetime, else open.
 func (a Amendment) Status(members []string, now time.Time) Status {
+	if a.Outcome != "" {
+		return a.Outcome
+	}
 	approved := map[string]bool{}
 	for _, v := range a.Votes {
 		if !v.Approve {
@@ -118,6 +127,13 @@ var (
 	ErrNothingToDo  = errors.New("govern: the change would change nothing")
 )
 
+// Undecided returns the amendment without its recorded outcome: the
+// content its events commit to, which the outcome merely summarizes.
+func (a Amendment) Undecided() Amendment {
+	a.Outcome, a.DecidedAt = "", nil
+	return a
+}
+
 // CastVote returns the amendment with party's vote added, after checking
 // that party may vote now.
 func CastVote(a Amendment, members []string, party string, approve bool, at time.Time) (Amendment, error) {
@@ -134,5 +150,8 @@ func CastVote(a Amendment, members []string, party string, approve bool, at time
 		return a, fmt.Errorf("%w: %s", ErrAlreadyVoted, party)
 	}
 	a.Votes = append(slices.Clone(a.Votes), Vote{Party: party, Approve: approve, At: at})
+	if st := a.Status(members, at); st == Approved || st == Rejected {
+		a.Outcome, a.DecidedAt = st, &at
+	}
 	return a, nil
 }

@@ -301,7 +301,7 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 		switch a.Status(members, now) {
 		case govern.Rejected:
 			ev.Type = center.AmendmentRejected
-			return appendEvent(ctx, tx, ev, a)
+			return appendEvent(ctx, tx, ev, a.Undecided())
 		case govern.Approved:
 			if err := checkAmendment(a, g, now); err != nil {
 				return center.Refuse(center.ErrConflict, "the amendment can no longer take effect: %s", err)
@@ -310,7 +310,7 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 				return err
 			}
 			ev.Type = center.AmendmentApproved
-			return appendEvent(ctx, tx, ev, a)
+			return appendEvent(ctx, tx, ev, a.Undecided())
 		}
 		return nil
 	})

@@ -173,6 +173,11 @@ func testAmendmentsChangeTheRoster(t *testing.T, f *fixture) {
 	if p, ok := dir.Party("TR"); !ok || p.Kind != center.Member {
 		t.Fatalf("TR not added as member: %+v", dir.Parties)
 	}
+	// What was decided stays decided: the new member never voted on the
+	// amendment that admitted it, which is approved all the same.
+	if g, _ := record.ReadGovernance(f.ctx, f.s); g.Amendments[0].Status(g.Members(), f.clock.Now()) != govern.Approved || g.Amendments[0].DecidedAt == nil {
+		t.Errorf("after TR joined, its admission reads %s", g.Amendments[0].Status(g.Members(), f.clock.Now()))
+	}
 	// A member joins at the end of the order.
 	g, _ := record.ReadGovernance(f.ctx, f.s)
 	_, next, _ := govern.Schedule(g.Rotation, g.Acts, f.clock.Now(), 5)

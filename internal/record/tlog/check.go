@@ -431,10 +431,7 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		if e, ok := find(id, at(t), center.ReportRevoked); !ok {
 			add(rec, "no event records it")
 		} else {
-			digest(rec, e, struct {
-				ID      string
-				Revoked time.Time
-			}{id, t})
+			digest(rec, e, revocationContent(id, t))
 		}
 	}
 
@@ -443,10 +440,7 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		if e, ok := find(id, at(t), center.ReportPurged); !ok {
 			add(rec, "its text was erased but no report.purged event records it")
 		} else {
-			digest(rec, e, struct {
-				ID     string
-				Purged time.Time
-			}{id, t})
+			digest(rec, e, purgeContent(id, t))
 		}
 	}
 
@@ -526,9 +520,7 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		if e, ok := find(a.ID, anyTime, center.AmendmentProposed); !ok {
 			add(rec, "no event records its proposal")
 		} else {
-			proposed := a
-			proposed.Votes = []govern.Vote{}
-			digest(rec, e, proposed)
+			digest(rec, e, proposalContent(a))
 		}
 		for _, v := range a.Votes {
 			vrec := fmt.Sprintf("%s vote of %s", rec, v.Party)
@@ -541,7 +533,7 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 		}
 		for _, t := range []center.EventType{center.AmendmentApproved, center.AmendmentRejected} {
 			if e, ok := find(a.ID, anyTime, t); ok {
-				digest(rec+" decision", e, a)
+				digest(rec+" decision", e, decisionContent(a))
 			}
 		}
 	}
@@ -564,26 +556,35 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 	if err != nil {
 		return err
 	}
-	if _, err := govern.Timeline(rot, acts, govern.AddMonths(latestAct(acts, rot.Start), 2*govern.MaxTermMonths)); err != nil {
-		add("rotation", "the recorded acts break the rotation rules: %v", err)
+	// The acts the rotation follows must be those the logged handovers and
+	// approvals made, no more and no fewer.
+	byID := map[string]govern.Amendment{}
+	for _, a := range amendments {
+		byID[a.ID] = a
 	}
-	for _, e := range events {
-		if e.Type != center.ChairHandedOver {
-			continue
-		}
-		var before []govern.Act
-		for _, a := range acts {
-			if a.At.Before(e.At) {
-				before = append(before, a)
-			}
-		}
-		term, err := govern.ChairAt(rot, before, e.At)
-		if err != nil {
-			add(name(e), "the rotation cannot be replayed to it: %v", err)
-		} else if term.Party != string(e.Party) {
-			add(name(e), "a handover by %s while %s held the chair", e.Party, term.Party)
+	entries := make([]Entry, len(events))
+	for i, e := range events {
+		entries[i] = EntryOf(e)
+	}
+	entryName := func(e Entry) string { return name(center.Event{ID: e.ID, Type: e.Type, Subject: e.Subject}) }
+	logged := rotationActs(rot, entries, byID)
+	for _, a := range acts {
+		if i := slices.IndexFunc(logged, func(l govern.Act) bool { return sameAct(a, l) }); i >= 0 {
+			logged = slices.Delete(logged, i, i+1)
+		} else {
+			add(fmt.Sprintf("rotation act %s at %s", a.Kind, a.At.Format(time.RFC3339Nano)), "no logged handover or approved amendment made it: it was written outside the write path")
 		}
 	}
+	for _, a := range logged {
+		add(fmt.Sprintf("rotation act %s at %s", a.Kind, a.At.Format(time.RFC3339Nano)), "made by a logged handover or approved amendment, but missing from the rotation's acts")
+	}
+	var handovers []Entry
+	for _, e := range entries {
+		if e.Type == center.ChairHandedOver {
+			handovers = append(handovers, e)
+		}
+	}
+	checkRotation(rot, acts, handovers, entryName, add)
 
 	if err := auditWitnesses(ctx, r, events, amendments, name, digest, add); err != nil {
 		return err
@@ -640,12 +641,7 @@ func auditWitnesses(ctx context.Context, r store.Reader, events []center.Event, 
 			approvedAt[e.Subject] = e.At
 		}
 	}
-	content := func(w store.Witness) any {
-		return struct {
-			Party     center.PartyCode
-			VKey, URL string
-		}{w.Party, w.VKey, w.URL}
-	}
+	content := func(w store.Witness) any { return witnessContent(w.Party, w.VKey, w.URL) }
 
 	// The amendments' changes.
 	byAmendment := map[string]bool{}
@@ -657,7 +653,7 @@ func auditWitnesses(ctx context.Context, r store.Reader, events []center.Event, 
 			evs = byParty[center.PartyCode(a.Party)]
 			want = content(store.Witness{Party: center.PartyCode(a.Party), VKey: a.VKey, URL: a.URL})
 		case govern.SetWitnessQuorumAmendment:
-			evs, want = quorums, struct{ Quorum int }{a.Quorum}
+			evs, want = quorums, quorumContent(a.Quorum)
 		default:
 			continue
 		}
@@ -682,16 +678,11 @@ func auditWitnesses(ctx context.Context, r store.Reader, events []center.Event, 
 	}
 
 	// Each party's history: registered once, first.
-	for _, p := range parties {
-		for i, e := range byParty[p] {
-			switch {
-			case e.Type == center.WitnessRegistered && i > 0:
-				add(name(e), "registers a witness for %s, which already had one: a new key takes an amendment (set_witness)", p)
-			case e.Type == center.WitnessMoved && i == 0:
-				add(name(e), "moves a witness of %s that was never registered", p)
-			}
-		}
+	var history []Entry
+	for _, e := range events {
+		history = append(history, EntryOf(e))
 	}
+	checkWitnessHistory(history, func(e Entry) string { return name(center.Event{ID: e.ID, Type: e.Type, Subject: e.Subject}) }, add)
 
 	// The rows, against the latest event of their party, and back.
 	ws, err := r.Witnesses(ctx)
@@ -757,7 +748,7 @@ func auditWitnesses(ctx context.Context, r store.Reader, events []center.Event, 
 		if err != nil {
 			add("witness quorum", "%q is not a count", v)
 		} else {
-			digest("witness quorum", quorums[len(quorums)-1], struct{ Quorum int }{q})
+			digest("witness quorum", quorums[len(quorums)-1], quorumContent(q))
 		}
 	}
 	return nil
@@ -773,16 +764,6 @@ func mapsInOrder[K comparable, V any](m map[K]V, keys []K) []V {
 }
 
 func record2(salt, content []byte) []byte { return record.Commitment(salt, content) }
-
-func latestAct(acts []govern.Act, start time.Time) time.Time {
-	t := start
-	for _, a := range acts {
-		if a.At.After(t) {
-			t = a.At
-		}
-	}
-	return t
-}
 
 func readRotation(ctx context.Context, r store.Reader) (govern.Rotation, error) {
 	g, err := record.ReadGovernance(ctx, r)

@@ -45,7 +45,11 @@
 // replaced it was logged. [Handler] serves what
 // lies within the latest published checkpoint as c2sp.org/tlog-tiles, so
 // that standard tlog clients can follow the log; [Prove] makes the
-// offline-verifiable c2sp.org/tlog-proof of one entry.
+// offline-verifiable c2sp.org/tlog-proof of one entry. [AuditParty] is a
+// party's counterpart of Check's audit: it matches the entries a party read
+// through the tiles with what the center's API shows that party, sharing
+// with Check the content each entry commits to and the replay of the
+// rotation.
 //
 // Invariants: an event's index never changes once given; stored hashes are
 // written once; the tree of every checkpoint is a prefix of the tree of

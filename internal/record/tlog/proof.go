@@ -45,6 +45,12 @@ type Proof struct {
 	// Salt is the hex salt of the entry's digest, for entitled parties
 	// only.
 	Salt string `json:"salt,omitempty"`
+	// Content is the exact content the entry's digest commits to, for
+	// entitled parties, where the center shows it: a report version's JSON
+	// as recorded (ReportContent), absent once retention erased its text.
+	// Like everything from the center it is a claim: with the salt, it
+	// proves itself against the logged digest.
+	Content string `json:"content,omitempty"`
 }
 
 // A Status is where an event stands in the log, without its proof: what a
@@ -110,7 +116,8 @@ func Prove(ctx context.Context, r store.Reader, e store.LogEvent, withSalt bool)
 // VerifyProof checks a proof offline against a pinned policy: the entry is
 // canonical and names the event, its record hash is at the index in a
 // checkpoint the policy accepts (center key and witness quorum), and, if
-// content is given with the salt, the entry's digest commits to it.
+// content is given with the salt, the entry's digest commits to it. With
+// content nil, the proof's own Content, if any, is checked instead.
 func VerifyProof(p Proof, policy torchwood.Policy, content []byte) (Entry, error) {
 	e, err := ParseEntry([]byte(p.Entry))
 	if err != nil {
@@ -124,6 +131,9 @@ func VerifyProof(p Proof, policy torchwood.Policy, content []byte) (Entry, error
 	}
 	if err := torchwood.VerifyProof(policy, tlog.RecordHash([]byte(p.Entry)), []byte(p.Proof)); err != nil {
 		return Entry{}, fmt.Errorf("tlog: proof of %s: %w", p.EventID, err)
+	}
+	if content == nil && p.Content != "" {
+		content = []byte(p.Content)
 	}
 	if content != nil {
 		if p.Salt == "" {
