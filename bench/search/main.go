@@ -23,11 +23,12 @@
 // engine, asking for the top 20 hits with the total and the facets;
 // recall counts the planted documents found in the whole result set. The
 // results go to OUT/results.md (Markdown) and OUT/queries.tsv (one line
-// per query), and are printed.
+// per query), and are printed. A -query-only run writes
+// results-query-only.md and queries-query-only.tsv instead.
 //
 // -query-only reuses the indexes in OUT from an earlier run of the same
 // corpus, to time or profile queries again (-cpuprofile profiles
-// Tabadul's timed query rounds).
+// Tabadul's timed query rounds; -index-cpuprofile, its indexing).
 package main
 
 import (
@@ -50,6 +51,8 @@ func main() {
 	flag.IntVar(&cfg.BleveBatch, "batch", 1000, "documents per Bleve batch")
 	flag.BoolVar(&cfg.QueryOnly, "query-only", false, "reuse the indexes in -out from an earlier run of the same corpus")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of Tabadul's timed query rounds to this file")
+	flag.StringVar(&cfg.IndexCPUProfile, "index-cpuprofile", "", "write a CPU profile of Tabadul's indexing to this file")
+	flag.BoolVar(&cfg.NoRecall, "no-recall", false, "skip the recall pass (for profiling runs)")
 	flag.StringVar(&cfg.Sources.UDHR, "udhr", "", "the UDHR corpus (default: shared/testdata/lang/corpus/udhr_ar_fa_ru_en.tsv beside the repository)")
 	flag.StringVar(&cfg.Sources.Article, "article", "", "the seed article (default: internal/demo/article-ar.txt in the repository)")
 	flag.Parse()
@@ -70,7 +73,12 @@ func main() {
 	}
 	md := res.Markdown()
 	fmt.Print(md)
-	for name, text := range map[string]string{"results.md": md, "queries.tsv": res.TSV()} {
+	// A query-only run keeps the full run's results.
+	suffix := ""
+	if cfg.QueryOnly {
+		suffix = "-query-only"
+	}
+	for name, text := range map[string]string{"results" + suffix + ".md": md, "queries" + suffix + ".tsv": res.TSV()} {
 		if err := os.WriteFile(filepath.Join(cfg.Out, name), []byte(text), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "search:", err)
 			os.Exit(1)

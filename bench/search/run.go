@@ -33,8 +33,13 @@ type Config struct {
 	// CPUProfile, if set, is where a CPU profile of Tabadul's timed query
 	// rounds is written.
 	CPUProfile string
-	Sources    Sources
-	Log        io.Writer
+	// IndexCPUProfile, if set, is where a CPU profile of Tabadul's
+	// indexing is written.
+	IndexCPUProfile string
+	// NoRecall skips the recall pass (for profiling runs).
+	NoRecall bool
+	Sources  Sources
+	Log      io.Writer
 }
 
 // Engine is one engine's figures.
@@ -135,7 +140,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	} else {
 		runtime.GC()
 		logf("tabadul: indexing %d documents from %d goroutines…", cfg.Docs, tabadulWriters)
-		if res.T.Index, err = tb.index(ctx, cfg.Out, corpus.Docs); err != nil {
+		stop, err := startProfile(cfg.IndexCPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		res.T.Index, err = tb.index(ctx, cfg.Out, corpus.Docs)
+		stop()
+		if err != nil {
 			return nil, err
 		}
 		logf("tabadul: indexed in %v (%.0f docs/s)", res.T.Index.Round(time.Millisecond), rate(cfg.Docs, res.T.Index))
@@ -210,17 +221,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 			*e.total(qr) = n
 		}
-		var stop func()
-		if e.name == "tabadul" && cfg.CPUProfile != "" {
-			f, err := os.Create(cfg.CPUProfile)
-			if err != nil {
+		stop := func() {}
+		if e.name == "tabadul" {
+			if stop, err = startProfile(cfg.CPUProfile); err != nil {
 				return nil, err
 			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				f.Close()
-				return nil, err
-			}
-			stop = func() { pprof.StopCPUProfile(); f.Close() }
 		}
 		start := time.Now()
 		order := slices.Clone(res.Queries)
@@ -235,16 +240,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				*e.lat(qr) = append(*e.lat(qr), d)
 			}
 		}
-		if stop != nil {
-			stop()
-		}
+		stop()
 		logf("%s: %d timed queries in %v", e.name, cfg.Rounds*len(qs), time.Since(start).Round(time.Millisecond))
 	}
 
 	// Recall over the whole result set.
 	for _, qr := range res.Queries {
 		g := qr.Query.Group
-		if g == nil {
+		if g == nil || cfg.NoRecall {
 			continue
 		}
 		ft, err := tb.all(ctx, qr.Query)
@@ -279,6 +282,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// startProfile starts a CPU profile to path, if path is set, and returns
+// the function that stops it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
