@@ -11,12 +11,21 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
+// indexRow is a version's row of the search table, waiting for the end of
+// its batch.
+type indexRow struct {
+	seq            int64
+	surface, stems string
+}
+
+// IndexVersion implements store.Tx. The row is written when the update's
+// batch commits, in the same transaction (see Store.commit).
 func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) error {
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("sqlite: index version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
 	}
-	return t.exec(ctx, "index version",
-		`INSERT INTO search (rowid, surface, stems) VALUES (?, ?, ?)`, seq, ftsText(doc.Surface), ftsText(doc.Stems))
+	t.index = append(t.index, indexRow{seq: seq, surface: ftsText(doc.Surface), stems: ftsText(doc.Stems)})
+	return nil
 }
 
 // ftsToken is a token as FTS5's unicode61 tokenizer will keep it whole:
@@ -96,25 +105,26 @@ func ftsMatch(q store.TextQuery) (string, error) {
 	return b.String(), nil
 }
 
-// searchFilter appends the filter's SQL conditions on rv, v and r.
+// searchFilter appends the filter's SQL conditions on rv, the viewer's
+// report_views rows, which carry every field a search filters by.
 func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
 	in := func(col string, n int) {
 		where.WriteString(" AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")")
 	}
 	if len(f.Sources) > 0 {
-		in("r.source", len(f.Sources))
+		in("rv.source", len(f.Sources))
 		for _, s := range f.Sources {
 			*args = append(*args, s)
 		}
 	}
 	if len(f.TLPs) > 0 {
-		in("v.tlp", len(f.TLPs))
+		in("rv.tlp", len(f.TLPs))
 		for _, t := range f.TLPs {
 			*args = append(*args, t)
 		}
 	}
 	if len(f.Languages) > 0 {
-		in("v.language", len(f.Languages))
+		in("rv.language", len(f.Languages))
 		for _, l := range f.Languages {
 			*args = append(*args, l)
 		}
@@ -127,73 +137,93 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
 		}
 	}
 	if !f.Since.IsZero() {
-		where.WriteString(" AND v.version >= ?")
+		where.WriteString(" AND rv.version >= ?")
 		*args = append(*args, micros(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where.WriteString(" AND v.version < ?")
+		where.WriteString(" AND rv.version < ?")
 		*args = append(*args, micros(f.Until))
 	}
 }
 
 // Search implements store.Reader. Every query starts from report_views
-// filtered by the viewer: the visibility rule's stored decision.
+// filtered by the viewer: the visibility rule's stored decision. Ranking
+// and counting read only the index and report_views; the versions, with
+// their bodies, are read for the page's hits alone.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
 	if q.Limit < 1 || q.Limit > store.MaxPageSize || q.Offset < 0 {
 		return store.SearchPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
 	}
-	var from, order string
+	var from, order, score string
 	var where strings.Builder
 	var args []any
 	if q.Text.Empty() {
 		from = `report_views rv`
 		where.WriteString(`rv.party = ?`)
 		args = append(args, viewer)
-		order = `ORDER BY rv.seq DESC`
+		order, score = `ORDER BY rv.seq DESC`, `0`
 	} else {
 		match, err := ftsMatch(q.Text)
 		if err != nil {
 			return store.SearchPage{}, err
 		}
-		from = `search JOIN report_views rv ON rv.seq = search.rowid AND rv.party = ?`
+		from = `search JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
 		where.WriteString(`search MATCH ?`)
 		args = append(args, viewer, match)
-		order = `ORDER BY bm25(search), rv.seq DESC`
+		order, score = `ORDER BY bm25(search), rv.seq DESC`, `-bm25(search)`
 	}
 	searchFilter(q.Filter, &where, &args)
-	joins := ` JOIN versions v ON v.seq = rv.seq JOIN reports r ON r.rid = rv.rid `
 
-	score := `0`
-	if !q.Text.Empty() {
-		score = `-bm25(search)`
-	}
-	rows, err := s.rd.QueryContext(ctx, `SELECT `+versionColumns+`, `+score+` FROM `+from+joins+
-		`WHERE `+where.String()+` `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	// The page: seqs and scores first, then those versions.
+	rows, err := s.rd.QueryContext(ctx, `SELECT rv.seq, `+score+` FROM `+from+
+		` WHERE `+where.String()+` `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
 	var page store.SearchPage
+	var seqs []any
+	scores := map[int64]float64{}
 	err = func() error {
 		defer rows.Close()
 		for rows.Next() {
-			var hit store.SearchHit
-			rep, err := scanVersionAnd(rows, &hit.Score)
-			if err != nil {
+			var seq int64
+			var sc float64
+			if err := rows.Scan(&seq, &sc); err != nil {
 				return err
 			}
-			hit.Report = rep
-			page.Hits = append(page.Hits, hit)
+			seqs = append(seqs, seq)
+			scores[seq] = sc
 		}
 		return rows.Err()
 	}()
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
+	if len(seqs) > 0 {
+		vrows, err := s.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
+			WHERE v.seq IN (`+strings.TrimSuffix(strings.Repeat("?,", len(seqs)), ",")+`)`, seqs...)
+		if err != nil {
+			return store.SearchPage{}, fmt.Errorf("sqlite: search hits: %w", err)
+		}
+		found, err := scanVersions(vrows)
+		if err != nil {
+			return store.SearchPage{}, err
+		}
+		bySeq := make(map[int64]center.Report, len(found))
+		for _, r := range found {
+			bySeq[r.Seq] = r
+		}
+		for _, seq := range seqs {
+			if r, ok := bySeq[seq.(int64)]; ok {
+				page.Hits = append(page.Hits, store.SearchHit{Report: r, Score: scores[r.Seq]})
+			}
+		}
+	}
 
 	// The total and the facets, over every visible hit.
 	page.Facets = store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}
-	frows, err := s.rd.QueryContext(ctx, `SELECT r.source, v.tlp, v.language, count(*) FROM `+from+joins+
-		`WHERE `+where.String()+` GROUP BY 1, 2, 3`, args...)
+	frows, err := s.rd.QueryContext(ctx, `SELECT rv.source, rv.tlp, rv.language, count(*) FROM `+from+
+		` WHERE `+where.String()+` GROUP BY 1, 2, 3`, args...)
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
 	}

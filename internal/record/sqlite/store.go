@@ -191,13 +191,27 @@ func (s *Store) commit(batch []*update) {
 		if err != nil {
 			return fmt.Errorf("sqlite: begin: %w", err)
 		}
+		var index []indexRow
 		for i, u := range batch {
 			if err := u.ctx.Err(); err != nil {
 				results[i] = err
 				continue
 			}
-			results[i], err = runSavepoint(ctx, sqlTx, s.wstmts, &s.roster, u.fn)
+			var rows []indexRow
+			results[i], rows, err = runSavepoint(ctx, sqlTx, s.wstmts, &s.roster, u.fn)
 			if err != nil {
+				sqlTx.Rollback()
+				return err
+			}
+			index = append(index, rows...)
+		}
+		// The search rows of every update that succeeded go in last, outside
+		// the savepoints: FTS5 flushes its pending terms at each savepoint,
+		// so indexing inside them made one index segment per report.
+		t := &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster}
+		for _, r := range index {
+			if err := t.exec(ctx, "index version",
+				`INSERT INTO search (rowid, surface, stems) VALUES (?, ?, ?)`, r.seq, r.surface, r.stems); err != nil {
 				sqlTx.Rollback()
 				return err
 			}
@@ -218,27 +232,31 @@ func (s *Store) commit(batch []*update) {
 
 // runSavepoint runs fn inside a savepoint of sqlTx. fnErr is fn's own
 // failure, already rolled back; err is a failure of the transaction itself.
-func runSavepoint(ctx context.Context, sqlTx *sql.Tx, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr, err error) {
+// index holds the search rows fn asked for, to be written after the
+// savepoints; none when fn failed.
+func runSavepoint(ctx context.Context, sqlTx *sql.Tx, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
 	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
-		return nil, fmt.Errorf("sqlite: savepoint: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
 	}
+	t := &tx{tx: sqlTx, stmts: stmts, roster: roster}
 	fnErr = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				err = fmt.Errorf("sqlite: update panicked: %v", p)
 			}
 		}()
-		return fn(&tx{tx: sqlTx, stmts: stmts, roster: roster})
+		return fn(t)
 	}()
 	if fnErr != nil {
+		t.index = nil
 		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
-			return nil, fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+			return nil, nil, fmt.Errorf("sqlite: rollback to savepoint: %w", err)
 		}
 	}
 	if _, err := sqlTx.ExecContext(ctx, "RELEASE u"); err != nil {
-		return nil, fmt.Errorf("sqlite: release savepoint: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: release savepoint: %w", err)
 	}
-	return fnErr, nil
+	return fnErr, t.index, nil
 }
 
 // Close implements store.Store.

@@ -17,6 +17,9 @@ type tx struct {
 	tx     *sql.Tx
 	stmts  *stmtCache
 	roster *rosterCache
+	// index collects IndexVersion's rows; the committer writes them after
+	// the update's savepoint is released, in the same transaction.
+	index []indexRow
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -233,8 +236,11 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		return 0, err
 	}
 	if err := t.exec(ctx, "update report views",
-		`INSERT INTO report_views (party, rid, seq) SELECT value, ?, ? FROM json_each(?) WHERE true
-		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq`, rid, seq, string(audience)); err != nil {
+		`INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
+		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?) WHERE true
+		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq, tlp = excluded.tlp,
+			language = excluded.language, version = excluded.version`,
+		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), string(audience)); err != nil {
 		return 0, err
 	}
 	if err := t.exec(ctx, "insert tags",

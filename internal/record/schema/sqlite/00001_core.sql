@@ -87,14 +87,21 @@ CREATE TABLE audience (
 ) WITHOUT ROWID, STRICT;
 
 -- For each party and report, the newest version that party may see: what
--- lists and lookups show it.
+-- lists, lookups and searches show it. Keyed by (party, seq) so that a
+-- search's matches (version seqs) find the viewer's rows in key order, with
+-- the fields searches filter and count by copied in: ranking and facets
+-- then never touch the versions table and its bodies.
 CREATE TABLE report_views (
-    party TEXT NOT NULL,
-    rid   INTEGER NOT NULL REFERENCES reports (rid),
-    seq   INTEGER NOT NULL REFERENCES versions (seq),
-    PRIMARY KEY (party, rid)
+    party    TEXT NOT NULL,
+    seq      INTEGER NOT NULL REFERENCES versions (seq),
+    rid      INTEGER NOT NULL REFERENCES reports (rid),
+    source   TEXT NOT NULL,
+    tlp      TEXT NOT NULL,
+    language TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    PRIMARY KEY (party, seq)
 ) WITHOUT ROWID, STRICT;
-CREATE UNIQUE INDEX report_views_by_seq ON report_views (party, seq);
+CREATE UNIQUE INDEX report_views_by_report ON report_views (party, rid);
 
 CREATE TABLE version_tags (
     tag TEXT NOT NULL,
