@@ -21,14 +21,7 @@ type reportWithLogResponse struct {
 // getReport returns the newest version of a report the caller's party may
 // see, with its place in the transparency log.
 func (s *Server) getReport(ctx context.Context, in *reportID) (*reportWithLogResponse, error) {
-	who, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkReportID(in.ID); err != nil {
-		return nil, err
-	}
-	rep, err := s.store.Report(ctx, who.Party(), in.ID)
+	rep, err := s.visibleReport(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -64,4 +57,17 @@ func (s *Server) versionEvent(ctx context.Context, rep center.Report) (store.Log
 		}
 	}
 	return store.LogEvent{}, fmt.Errorf("api: report %s version %s has no event", rep.ID, rep.Version)
+}
+
+// visibleReport returns the newest version of a report the caller's party
+// may see; a malformed id, like a hidden report, is center.ErrNotFound.
+func (s *Server) visibleReport(ctx context.Context, id string) (center.Report, error) {
+	who, err := principal(ctx)
+	if err != nil {
+		return center.Report{}, err
+	}
+	if err := checkReportID(id); err != nil {
+		return center.Report{}, err
+	}
+	return s.store.Report(ctx, who.Party(), id)
 }
