@@ -105,6 +105,10 @@ func ftsMatch(q store.TextQuery) (string, error) {
 	return b.String(), nil
 }
 
+// DefaultRankWindow is how many of a query's newest visible matches are
+// ranked when it has more (Options.RankWindow).
+const DefaultRankWindow = 5000
+
 // searchFilter appends the filter's SQL conditions on rv, the viewer's
 // report_views rows, which carry every field a search filters by.
 func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
@@ -174,13 +178,55 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	}
 	searchFilter(q.Filter, &where, &args)
 
+	// The total and the facets, over every visible hit.
+	page := store.SearchPage{Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
+	frows, err := s.rd.QueryContext(ctx, `SELECT rv.source, rv.tlp, rv.language, count(*) FROM `+from+
+		` WHERE `+where.String()+` GROUP BY 1, 2, 3`, args...)
+	if err != nil {
+		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
+	}
+	err = func() error {
+		defer frows.Close()
+		for frows.Next() {
+			var src center.PartyCode
+			var tlp center.TLP
+			var language string
+			var n int
+			if err := frows.Scan(&src, &tlp, &language, &n); err != nil {
+				return err
+			}
+			page.Total += n
+			page.Facets.Sources[src] += n
+			page.Facets.TLPs[tlp] += n
+			page.Facets.Languages[language] += n
+		}
+		return frows.Err()
+	}()
+	if err != nil {
+		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
+	}
+
+	// A word in most reports would have every one of its matches scored
+	// to keep twenty. Past the rank window, only the newest matches are
+	// ranked (the total still counts them all): an analyst who wants older
+	// ones narrows the query, adds since:/until:, or pages past the window.
+	if w := s.opts.RankWindow; !q.Text.Empty() && page.Total > w && q.Offset+q.Limit <= w {
+		var cutoff int64
+		err := s.rd.QueryRowContext(ctx, `SELECT search.rowid FROM `+from+` WHERE `+where.String()+
+			` ORDER BY search.rowid DESC LIMIT 1 OFFSET ?`, append(args, w-1)...).Scan(&cutoff)
+		if err != nil {
+			return store.SearchPage{}, fmt.Errorf("sqlite: search window: %w", err)
+		}
+		where.WriteString(` AND search.rowid >= ?`)
+		args = append(args, cutoff)
+	}
+
 	// The page: seqs and scores first, then those versions.
 	rows, err := s.rd.QueryContext(ctx, `SELECT rv.seq, `+score+` FROM `+from+
 		` WHERE `+where.String()+` `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
-	var page store.SearchPage
 	var seqs []any
 	scores := map[int64]float64{}
 	err = func() error {
@@ -220,26 +266,5 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 		}
 	}
 
-	// The total and the facets, over every visible hit.
-	page.Facets = store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}
-	frows, err := s.rd.QueryContext(ctx, `SELECT rv.source, rv.tlp, rv.language, count(*) FROM `+from+
-		` WHERE `+where.String()+` GROUP BY 1, 2, 3`, args...)
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
-	}
-	defer frows.Close()
-	for frows.Next() {
-		var src center.PartyCode
-		var tlp center.TLP
-		var language string
-		var n int
-		if err := frows.Scan(&src, &tlp, &language, &n); err != nil {
-			return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
-		}
-		page.Total += n
-		page.Facets.Sources[src] += n
-		page.Facets.TLPs[tlp] += n
-		page.Facets.Languages[language] += n
-	}
-	return page, frows.Err()
+	return page, nil
 }
