@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
@@ -57,7 +58,7 @@ func benchmarkSubmitHTTP(b *testing.B) {
 	}
 	defer st.Close()
 	clock := center.SystemClock{}
-	rec := record.NewRecorder(st, clock, center.DefaultLimits)
+	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
 	ch := testkit.Charter()
 	if err := rec.Found(ctx, ch); err != nil {
 		b.Fatal(err)
