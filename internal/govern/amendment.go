@@ -122,9 +122,6 @@ var (
 	ErrAlreadyVoted = errors.New("govern: this party has already voted")
 	ErrDecided      = errors.New("govern: the amendment is no longer open")
 	ErrNotVoter     = errors.New("govern: this party does not vote on this amendment")
-	ErrNotChair     = errors.New("govern: only the chair may do this")
-	ErrBadAmendment = errors.New("govern: invalid amendment")
-	ErrNothingToDo  = errors.New("govern: the change would change nothing")
 )
 
 // Undecided returns the amendment without its recorded outcome: the

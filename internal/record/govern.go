@@ -242,11 +242,8 @@ func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.T
 func (r *Recorder) ProposeAmendment(ctx context.Context, who center.Principal, a govern.Amendment) (govern.Amendment, error) {
 	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
-		g, err := r.loadGovernance(ctx, tx, now)
+		g, err := r.asMemberOfficer(ctx, tx, who, now)
 		if err != nil {
-			return err
-		}
-		if err := requireMemberOfficer(who, g.dir); err != nil {
 			return err
 		}
 		a = govern.Amendment{
@@ -273,11 +270,8 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 	var out govern.Amendment
 	err := r.update(ctx, func(tx store.Tx) error {
 		now := r.now()
-		g, err := r.loadGovernance(ctx, tx, now)
+		g, err := r.asMemberOfficer(ctx, tx, who, now)
 		if err != nil {
-			return err
-		}
-		if err := requireMemberOfficer(who, g.dir); err != nil {
 			return err
 		}
 		a, err := tx.Amendment(ctx, id)
@@ -315,6 +309,17 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 		return nil
 	})
 	return out, err
+}
+
+// asMemberOfficer loads the administration's state inside tx and checks
+// that who is an officer of a member party: the first step of proposing
+// and voting.
+func (r *Recorder) asMemberOfficer(ctx context.Context, tx store.Tx, who center.Principal, now time.Time) (governTx, error) {
+	g, err := r.loadGovernance(ctx, tx, now)
+	if err != nil {
+		return g, err
+	}
+	return g, requireMemberOfficer(who, g.dir)
 }
 
 func requireMemberOfficer(who center.Principal, dir center.Directory) error {
