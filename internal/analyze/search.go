@@ -72,17 +72,18 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 		var alts store.Alternatives
 		stop := len(g) == 1 && !g[0].Phrase
 		for _, t := range g {
-			an := lang.Analyze(t.Text, hint)
-			seq := seqOf(an)
-			if len(seq.Stems) == 0 {
+			seqs := spellings(t.Text, hint)
+			if len(seqs) == 0 {
 				continue
 			}
-			if len(an.Tokens) != 1 || !lang.IsStopWord(an.Tokens[0].Lang, an.Tokens[0].Surface) {
+			if an := lang.Analyze(t.Text, hint); len(an.Tokens) != 1 || !lang.IsStopWord(an.Tokens[0].Lang, an.Tokens[0].Surface) {
 				stop = false
 			}
-			for _, e := range s.aliases.Expand(seq) {
-				if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(e) }) {
-					alts = append(alts, e)
+			for _, seq := range seqs {
+				for _, e := range s.aliases.Expand(seq) {
+					if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(e) }) {
+						alts = append(alts, e)
+					}
 				}
 			}
 		}
@@ -102,8 +103,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	}
 	if len(text.All) > 0 {
 		for _, t := range q.Exclude {
-			seq := seqOf(lang.Analyze(t.Text, hint))
-			if len(seq.Stems) > 0 {
+			for _, seq := range spellings(t.Text, hint) {
 				text.None = append(text.None, s.aliases.Expand(seq)...)
 			}
 		}

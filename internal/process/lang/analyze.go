@@ -65,7 +65,11 @@ func Analyze(text, hint string) Analysis {
 		if t.kind == Word && t.lang != "" {
 			// Stems are never empty and hold no space (the light
 			// stemmers cut the surface; Snowball only trims suffixes).
-			if stem = Stem(t.lang, t.surface); stem == "" {
+			word := t.surface
+			if t.lang == "ar" {
+				word = withoutHamzaProclitic(text[t.start:t.end], word)
+			}
+			if stem = Stem(t.lang, word); stem == "" {
 				stem = t.surface
 			}
 		}

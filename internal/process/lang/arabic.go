@@ -2,6 +2,7 @@ package lang
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -121,6 +122,46 @@ func arabicName(w string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// withoutHamzaProclitic returns the normalized word without its proclitics
+// when the original spelling shows them: the preposition ب, ل or ك
+// (behind an optional و or ف) before an alef that carries a hamza, as in
+// بأحمد, لأسامة, لآمرلي, وبإيران. Almost no Arabic root begins with one of
+// those letters followed by a hamza-alef, so there the letter is a
+// proclitic even on a name no list holds — where a bare ب or ل is more
+// often a root letter (بيان, لجنة) and is left alone. Normalization folds
+// the hamza away, so the test needs the original; with the hamza dropped
+// (باحمد) the word is left as written. At least three letters must
+// remain (لأن is one word).
+func withoutHamzaProclitic(orig, word string) string {
+	var letters [3]rune
+	n := 0
+	for _, r := range orig {
+		if r == '\u0640' || unicode.Is(unicode.Mn, r) {
+			continue // tatweel and marks
+		}
+		letters[n] = r
+		if n++; n == len(letters) {
+			break
+		}
+	}
+	k := 0
+	if n == 3 && (letters[0] == 'و' || letters[0] == 'ف') {
+		k = 1
+	}
+	if n < k+2 || !strings.ContainsRune("بلك", letters[k]) || !strings.ContainsRune("أإآ", letters[k+1]) {
+		return word
+	}
+	rest := word
+	for range k + 1 {
+		_, size := utf8.DecodeRuneInString(rest)
+		rest = rest[size:]
+	}
+	if runeLen(rest) < 3 {
+		return word
+	}
+	return rest
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {

@@ -78,7 +78,9 @@
 // Stem(lang, word) takes a normalized word. Names are never stemmed: a
 // gazetteer (gazetteer.go) of the ISO 3166 countries and UN M.49 regions
 // in the four languages (CLDR, through golang.org/x/text/language/display)
-// and the seed article's places and groups keeps a name's stem the name. In
+// the seed article's places and groups, and common given names of the Arab
+// world and Iran (not those that are also common words: علي, حسن) keeps a
+// name's stem the name. In
 // Arabic the article is a proclitic, so names are kept without it: العراق,
 // والعراق, بالعراق, للعراق, وللعراق stem to عراق (as does the Persian
 // عراق), while ايران, لبنان, عمان keep their ـان and اليابان is يابان.
@@ -91,7 +93,11 @@
 // letters; and the alef of tanween after the adjectival ي (عسكريا). A few
 // words the rules would damage are protected (الله, برلمان, مكان …).
 // Single-letter prepositions are otherwise kept (بقيادة stays): without a
-// lexicon, بـ and لـ are root letters too often (بيان, بلد, لقاء).
+// lexicon, بـ and لـ are root letters too often (بيان, بلد, لقاء) — except
+// before a hamza on the alef, which the original spelling shows and almost
+// no root has there: بأحمد, لأسامة, كأمثال, وبإيران stem as the bare word.
+// Analyze applies that rule, since the hamza is gone from the normalized
+// word Stem takes.
 //
 // Persian (persian.go) removes one ending: ها های هایی, ترین, یی, ی, ان
 // (and a glide or adjectival ی before it), ات, تر, keeping two letters

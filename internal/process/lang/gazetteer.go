@@ -41,6 +41,25 @@ var seedNames = map[string][]string{
 		"kremlin", "pentagon", "nato", "britain", "england", "turkey", "usa"},
 }
 
+// givenNames are common given names of the Arab world and Iran, in Arabic
+// spelling (the Persian one normalizes to the same letters). A name takes
+// the proclitics ب and ل like any noun (بيحيى, لحيدر), and no light
+// stemmer can tell them from root letters without knowing the name; names
+// that are also common words (على/علي "on", حسن "good", صالح "valid",
+// أمين "secretary", رضا "consent") are left out, as their ordinary use is
+// the more frequent.
+var givenNames = []string{
+	"أحمد", "محمد", "محمود", "مصطفى", "يحيى", "موسى", "عيسى", "حيدر", "أسامة", "عمر", "عثمان", "خالد",
+	"وليد", "يوسف", "إبراهيم", "إسماعيل", "يعقوب", "سليمان", "داود", "هارون", "زكريا", "طارق", "زياد",
+	"ماجد", "فيصل", "صدام", "نوري", "مقتدى", "عمار", "باسم", "حسين", "عباس", "جعفر", "كاظم", "مهدي",
+	"مرتضى", "مجتبى", "نزار", "بشار", "معاذ", "بلال", "حمزة", "زيد", "فهد", "أيمن", "هشام", "هيثم",
+	"قتيبة", "لؤي", "مازن", "نبيه", "سمير", "عدنان", "إياد", "رائد", "غسان", "جواد", "حسام", "فراس",
+	"مؤيد", "منذر", "فاطمة", "زينب", "عائشة", "مريم", "خديجة", "رقية", "سكينة", "ليلى", "هدى", "نادية",
+	"قاسم", "سليماني", "خامنئي", "روحاني", "ظريف", "بوتين", "لافروف", "شويغو", "أردوغان", "الأسد", "پوتین",
+	"نصرالله", "البغدادي", "العبادي", "المالكي", "الكاظمي", "السوداني", "الصدر", "الحكيم", "البارزاني",
+	"الطالباني",
+}
+
 // notNames are region names that are far more often ordinary words in
 // their language: Mali is مالي "financial" in Arabic, Того "of that" in
 // Russian.
@@ -75,6 +94,11 @@ func buildGazetteer() *gazetteer {
 	for _, l := range langs {
 		for _, n := range seedNames[l.code] {
 			g.add(l.code, n)
+		}
+		if l.code == "ar" {
+			for _, n := range givenNames {
+				g.add(l.code, n)
+			}
 		}
 		namer := display.Regions(l.tag)
 		for _, r := range regions {
