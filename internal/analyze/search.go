@@ -15,12 +15,26 @@ import (
 type Searcher struct {
 	store   store.Reader
 	aliases *Aliases
+	window  int
+}
+
+// DefaultWindow is how many of a query's newest matches a Searcher ranks
+// and counts when it has more (store.SearchQuery.Window): enough for any
+// analyst's first pages, and a bound on the cost of a word found in most
+// reports. Paging past it ranks every match.
+const DefaultWindow = 5000
+
+// WithWindow sets how many of a query's newest matches are ranked and
+// counted when it has more; 0 means every match. It returns s.
+func (s *Searcher) WithWindow(n int) *Searcher {
+	s.window = max(n, 0)
+	return s
 }
 
 // NewSearcher returns a Searcher reading r and expanding names with
 // aliases (nil: none).
 func NewSearcher(r store.Reader, aliases *Aliases) *Searcher {
-	return &Searcher{store: r, aliases: aliases}
+	return &Searcher{store: r, aliases: aliases, window: DefaultWindow}
 }
 
 // A Hit is a matching report with a snippet of its text.
@@ -32,9 +46,12 @@ type Hit struct {
 
 // Result is one page of a search.
 type Result struct {
-	Hits   []Hit
-	Total  int
-	Facets store.Facets
+	Hits  []Hit
+	Total int
+	// TotalExact is false when the query matched more reports than the
+	// window: Total is a lower bound and the facets count the newest ones.
+	TotalExact bool
+	Facets     store.Facets
 }
 
 // Search parses and runs a query for viewer. A malformed query is a
@@ -45,11 +62,11 @@ func (s *Searcher) Search(ctx context.Context, viewer center.PartyCode, query st
 		return Result{}, err
 	}
 	text, marks := s.compile(q)
-	page, err := s.store.Search(ctx, viewer, store.SearchQuery{Text: text, Filter: q.Filter, Offset: offset, Limit: limit})
+	page, err := s.store.Search(ctx, viewer, store.SearchQuery{Text: text, Filter: q.Filter, Offset: offset, Limit: limit, Window: s.window})
 	if err != nil {
 		return Result{}, fmt.Errorf("analyze: search: %w", err)
 	}
-	res := Result{Total: page.Total, Facets: page.Facets, Hits: make([]Hit, len(page.Hits))}
+	res := Result{Total: page.Total, TotalExact: page.TotalExact, Facets: page.Facets, Hits: make([]Hit, len(page.Hits))}
 	for i, h := range page.Hits {
 		res.Hits[i] = Hit{Report: h.Report, Score: h.Score, Snippet: makeSnippet(h.Report.Body, h.Report.Language, marks)}
 	}

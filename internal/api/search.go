@@ -39,7 +39,8 @@ type searchItem struct {
 type searchResponse struct {
 	Body struct {
 		Items      []searchItem `json:"items"`
-		Total      int          `json:"total" doc:"How many reports the caller may see match, over every page."`
+		Total      int          `json:"total" doc:"How many reports the caller may see match, over every page — exactly, or at least that many when total_exact is false."`
+		TotalExact bool         `json:"total_exact" doc:"False when the query matched more reports than the search window (5,000 by default): only the newest of them are ranked and counted on the first pages, total is a lower bound, and the facets count the newest. Paging past the window ranks and counts every match."`
 		Facets     store.Facets `json:"facets" doc:"The matches counted by source party, TLP and language."`
 		NextCursor string       `json:"next_cursor,omitempty"`
 	}
@@ -86,8 +87,8 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*searchResponse, 
 		out.Body.Items[i] = searchItem{ID: r.ID, Title: r.Title, Snippet: h.Snippet.Text, Highlights: h.Snippet.Highlights,
 			Score: h.Score, Source: r.Source, TLP: r.TLP, Language: r.Language, Version: r.Version, Revoked: r.Revoked}
 	}
-	out.Body.Total, out.Body.Facets = res.Total, res.Facets
-	if next := offset + len(res.Hits); len(res.Hits) == limit && next < res.Total && next <= maxSearchOffset {
+	out.Body.Total, out.Body.TotalExact, out.Body.Facets = res.Total, res.TotalExact, res.Facets
+	if next := offset + len(res.Hits); len(res.Hits) == limit && (next < res.Total || !res.TotalExact) && next <= maxSearchOffset {
 		out.Body.NextCursor = encodeCursor(int64(next))
 	}
 	return out, nil

@@ -105,10 +105,6 @@ func ftsMatch(q store.TextQuery) (string, error) {
 	return b.String(), nil
 }
 
-// DefaultRankWindow is how many of a query's newest visible matches are
-// ranked when it has more (Options.RankWindow).
-const DefaultRankWindow = 5000
-
 // searchFilter appends the filter's SQL conditions on rv, the viewer's
 // report_views rows, which carry every field a search filters by.
 func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
@@ -178,13 +174,24 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	}
 	searchFilter(q.Filter, &where, &args)
 
-	// The total and the facets, over every visible hit.
-	page := store.SearchPage{Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
-	frows, err := s.rd.QueryContext(ctx, `SELECT rv.source, rv.tlp, rv.language, count(*) FROM `+from+
-		` WHERE `+where.String()+` GROUP BY 1, 2, 3`, args...)
+	// The total and the facets, over every visible hit or, past the
+	// window, over the newest Window of them. The same statement finds
+	// the oldest match in the window, the bound of the ranking.
+	window := q.Window
+	if window <= 0 || q.Offset+q.Limit > window {
+		window = -1 // no LIMIT
+	}
+	newest := `rv.seq`
+	if !q.Text.Empty() {
+		newest = `search.rowid` // FTS5 walks its doclists backwards
+	}
+	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
+	frows, err := s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+from+
+		` WHERE `+where.String()+` ORDER BY `+newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(args, window)...)
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
 	}
+	oldest := int64(-1)
 	err = func() error {
 		defer frows.Close()
 		for frows.Next() {
@@ -192,33 +199,36 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 			var tlp center.TLP
 			var language string
 			var n int
-			if err := frows.Scan(&src, &tlp, &language, &n); err != nil {
+			var low int64
+			if err := frows.Scan(&src, &tlp, &language, &n, &low); err != nil {
 				return err
 			}
 			page.Total += n
 			page.Facets.Sources[src] += n
 			page.Facets.TLPs[tlp] += n
 			page.Facets.Languages[language] += n
+			if oldest < 0 || low < oldest {
+				oldest = low
+			}
 		}
 		return frows.Err()
 	}()
 	if err != nil {
 		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
 	}
-
-	// A word in most reports would have every one of its matches scored
-	// to keep twenty. Past the rank window, only the newest matches are
-	// ranked (the total still counts them all): an analyst who wants older
-	// ones narrows the query, adds since:/until:, or pages past the window.
-	if w := s.opts.RankWindow; !q.Text.Empty() && page.Total > w && q.Offset+q.Limit <= w {
-		var cutoff int64
-		err := s.rd.QueryRowContext(ctx, `SELECT search.rowid FROM `+from+` WHERE `+where.String()+
-			` ORDER BY search.rowid DESC LIMIT 1 OFFSET ?`, append(args, w-1)...).Scan(&cutoff)
+	if window > 0 && page.Total == window {
+		// The window is full: is there an older match?
+		var more int
+		err := s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+where.String()+
+			` AND `+newest+` < ? LIMIT 1)`, append(args, oldest)...).Scan(&more)
 		if err != nil {
 			return store.SearchPage{}, fmt.Errorf("sqlite: search window: %w", err)
 		}
-		where.WriteString(` AND search.rowid >= ?`)
-		args = append(args, cutoff)
+		if more > 0 {
+			page.TotalExact = false
+			where.WriteString(` AND ` + newest + ` >= ?`)
+			args = append(args, oldest)
+		}
 	}
 
 	// The page: seqs and scores first, then those versions.

@@ -33,9 +33,6 @@ type Options struct {
 	MaxBatch int
 	// Readers is the size of the read pool; 0 means 2×GOMAXPROCS, at least 4.
 	Readers int
-	// RankWindow is how many of a search's newest matches are ranked when
-	// it has more; 0 means DefaultRankWindow.
-	RankWindow int
 	// NoSync turns fsync off. Only for tests and benchmarks that measure
 	// something other than the disk; never in a center.
 	NoSync bool
@@ -74,9 +71,6 @@ type update struct {
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
-	}
-	if opts.RankWindow <= 0 {
-		opts.RankWindow = DefaultRankWindow
 	}
 	if opts.Readers <= 0 {
 		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))

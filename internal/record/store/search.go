@@ -57,6 +57,14 @@ type SearchQuery struct {
 	Filter SearchFilter
 	// Offset skips that many hits of the ranking; Limit is 1..MaxPageSize.
 	Offset, Limit int
+	// Window, if positive, bounds the work of a query that matches more
+	// reports than that: only the newest Window matches are ranked and
+	// counted, so Total is Window, TotalExact is false and the facets
+	// count those Window. A word in most reports would otherwise have
+	// every match scored to keep twenty. A page that reaches past the
+	// window (Offset+Limit > Window) ranks and counts every match. 0 means
+	// no window.
+	Window int
 }
 
 // A SearchHit is one report version that matched, as the viewer sees it.
@@ -75,9 +83,12 @@ type Facets struct {
 }
 
 // A SearchPage is one page of hits, with the total and facets over every
-// hit the viewer may see.
+// hit the viewer may see — or over the newest SearchQuery.Window of them.
 type SearchPage struct {
-	Hits   []SearchHit
-	Total  int
-	Facets Facets
+	Hits  []SearchHit
+	Total int
+	// TotalExact is false when the query matched more than its window:
+	// Total is then a lower bound.
+	TotalExact bool
+	Facets     Facets
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -158,5 +159,71 @@ func testSearch(t *testing.T, f *fixture) {
 	slices.Sort(seen)
 	if len(slices.Compact(seen)) != 7 {
 		t.Errorf("paging saw %d distinct reports, want 7", len(seen))
+	}
+}
+
+// testSearchWindow: a query with more matches than its window ranks and
+// counts only the newest visible ones, says its total is a lower bound,
+// and ranks and counts them all when a page reaches past the window.
+// Reports the viewer may not see take no place in the window.
+func testSearchWindow(t *testing.T, f *fixture) {
+	f.found()
+	f.rec.IndexWith(analyze.Indexer{})
+	for i := range 30 {
+		// The oldest reports say the word most often: BM25 would rank them
+		// first without the window.
+		body := "قافلة"
+		for range 30 - i {
+			body += " قافلة"
+		}
+		f.submit("IQ", center.Draft{Title: fmt.Sprintf("%02d", i), Body: body, TLP: center.TLPGreen, Distribution: all})
+		// Newer still, but hidden from SY.
+		f.submit("IR", center.Draft{Title: fmt.Sprintf("hidden %02d", i), Body: "قافلة", TLP: center.TLPAmber, Distribution: toParties("RU")})
+		f.clock.Advance(time.Minute)
+	}
+	s := analyze.NewSearcher(f.s, nil)
+	for _, tt := range []struct {
+		name           string
+		window         int
+		q              string
+		offset, limit  int
+		total          int
+		exact          bool
+		newestOnly     bool // every hit among the newest ten
+		hits, facetSum int
+	}{
+		{"the first page of a full window", 10, "قافلة", 0, 5, 10, false, true, 5, 10},
+		{"the window's last page", 10, "قافلة", 5, 5, 10, false, true, 5, 10},
+		{"a page past the window", 10, "قافلة", 10, 10, 30, true, false, 10, 30},
+		{"a window the matches fill exactly", 30, "قافلة", 0, 5, 30, true, false, 5, 30},
+		{"a window larger than the matches", 40, "قافلة", 0, 5, 30, true, false, 5, 30},
+		{"no window", 0, "قافلة", 0, 5, 30, true, false, 5, 30},
+		{"filters alone", 10, "source:IQ", 0, 5, 10, false, true, 5, 10},
+		{"a filter the window respects", 10, "قافلة source:IR", 0, 5, 0, true, false, 0, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := s.WithWindow(tt.window).Search(f.ctx, "SY", tt.q, tt.offset, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != tt.total || res.TotalExact != tt.exact || len(res.Hits) != tt.hits {
+				t.Errorf("total %d (exact %v), %d hits; want %d (exact %v), %d hits", res.Total, res.TotalExact, len(res.Hits), tt.total, tt.exact, tt.hits)
+			}
+			sum := 0
+			for _, n := range res.Facets.Sources {
+				sum += n
+			}
+			if sum != tt.facetSum {
+				t.Errorf("source facets sum to %d, want %d", sum, tt.facetSum)
+			}
+			for _, h := range res.Hits {
+				if h.Report.Source != "IQ" {
+					t.Errorf("SY sees %s's report %q", h.Report.Source, h.Report.Title)
+				}
+				if tt.newestOnly && h.Report.Title < "20" {
+					t.Errorf("hit %q is outside the newest ten", h.Report.Title)
+				}
+			}
+		})
 	}
 }
