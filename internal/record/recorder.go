@@ -277,29 +277,57 @@ func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
 
 // SubmitReport records a new report from the principal's party.
 func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
-	d.Normalize()
-	doc := r.analyze(&d)
-	var out center.Report
+	out, err := r.SubmitReports(ctx, who, []center.Draft{d})
+	if err != nil {
+		return center.Report{}, err
+	}
+	return out[0], nil
+}
+
+// SubmitReports records new reports from the principal's party in one
+// write: all of them, or none if any is invalid — the error then names the
+// first invalid one by its index. A bulk load (an import, a re-indexed
+// archive) shares one transaction and one fsync among many reports, where
+// concurrent SubmitReport calls share them only as far as they coincide.
+func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
+	docs := make([]*store.SearchDoc, len(drafts))
+	for i := range drafts {
+		drafts[i].Normalize()
+		docs[i] = r.analyze(&drafts[i])
+	}
+	var out []center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
+		out = make([]center.Report, 0, len(drafts))
 		dir, err := tx.Directory(ctx)
 		if err != nil {
 			return err
 		}
-		if err := d.Validate(r.limits, dir); err != nil {
-			return err
-		}
 		now := r.now()
-		rep := newVersion(center.NewReportID(), now, now, who, d, dir)
-		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
-			return err
+		for i, d := range drafts {
+			if err := d.Validate(r.limits, dir); err != nil {
+				if len(drafts) == 1 {
+					return err
+				}
+				return fmt.Errorf("record: report %d of %d: %w", i, len(drafts), err)
+			}
+			rep := newVersion(center.NewReportID(), now, now, who, d, dir)
+			if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
+				return err
+			}
+			if err := index(ctx, tx, rep.Seq, docs[i]); err != nil {
+				return err
+			}
+			if err := appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep); err != nil {
+				return err
+			}
+			out = append(out, rep)
 		}
-		if err := index(ctx, tx, rep.Seq, doc); err != nil {
-			return err
-		}
-		out = rep
-		return appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ReviseReport records a new version of a report. Only the source party may

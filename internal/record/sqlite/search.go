@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -150,131 +151,189 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
 // filtered by the viewer: the visibility rule's stored decision. Ranking
 // and counting read only the index and report_views; the versions, with
 // their bodies, are read for the page's hits alone.
+//
+// With a window, the order is the newest Window matches by relevance, then
+// the older ones by relevance: the first pages cost a bounded amount,
+// and paging on past the window neither repeats nor skips a report.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
 	if q.Limit < 1 || q.Limit > store.MaxPageSize || q.Offset < 0 {
 		return store.SearchPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
 	}
-	var from, order, score string
+	sq := searchSQL{newest: `rv.seq`, order: `ORDER BY rv.seq DESC`, score: `0`}
 	var where strings.Builder
-	var args []any
 	if q.Text.Empty() {
-		from = `report_views rv`
+		sq.from = `report_views rv`
 		where.WriteString(`rv.party = ?`)
-		args = append(args, viewer)
-		order, score = `ORDER BY rv.seq DESC`, `0`
+		sq.args = append(sq.args, viewer)
 	} else {
 		match, err := ftsMatch(q.Text)
 		if err != nil {
 			return store.SearchPage{}, err
 		}
-		from = `search JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
+		sq.from = `search JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
 		where.WriteString(`search MATCH ?`)
-		args = append(args, viewer, match)
-		order, score = `ORDER BY bm25(search), rv.seq DESC`, `-bm25(search)`
+		sq.args = append(sq.args, viewer, match)
+		// FTS5 walks its doclists backwards by rowid, the seq.
+		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search), rv.seq DESC`, `-bm25(search)`
 	}
-	searchFilter(q.Filter, &where, &args)
+	searchFilter(q.Filter, &where, &sq.args)
+	sq.where = where.String()
 
-	// The total and the facets, over every visible hit or, past the
-	// window, over the newest Window of them. The same statement finds
-	// the oldest match in the window, the bound of the ranking.
 	window := q.Window
-	if window <= 0 || q.Offset+q.Limit > window {
+	if window <= 0 {
 		window = -1 // no LIMIT
 	}
-	newest := `rv.seq`
-	if !q.Text.Empty() {
-		newest = `search.rowid` // FTS5 walks its doclists backwards
-	}
-	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
-	frows, err := s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+from+
-		` WHERE `+where.String()+` ORDER BY `+newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(args, window)...)
+	page, oldest, err := s.searchFacets(ctx, sq, window)
 	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
+		return store.SearchPage{}, err
 	}
-	oldest := int64(-1)
-	err = func() error {
-		defer frows.Close()
-		for frows.Next() {
-			var src center.PartyCode
-			var tlp center.TLP
-			var language string
-			var n int
-			var low int64
-			if err := frows.Scan(&src, &tlp, &language, &n, &low); err != nil {
-				return err
-			}
-			page.Total += n
-			page.Facets.Sources[src] += n
-			page.Facets.TLPs[tlp] += n
-			page.Facets.Languages[language] += n
-			if oldest < 0 || low < oldest {
-				oldest = low
-			}
-		}
-		return frows.Err()
-	}()
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("sqlite: search facets: %w", err)
-	}
-	if window > 0 && page.Total == window {
+	full := window > 0 && page.Total == window
+	if full {
 		// The window is full: is there an older match?
 		var more int
-		err := s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+where.String()+
-			` AND `+newest+` < ? LIMIT 1)`, append(args, oldest)...).Scan(&more)
+		err := s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
+			` AND `+sq.newest+` < ? LIMIT 1)`, append(sq.args, oldest)...).Scan(&more)
 		if err != nil {
 			return store.SearchPage{}, fmt.Errorf("sqlite: search window: %w", err)
 		}
-		if more > 0 {
-			page.TotalExact = false
-			where.WriteString(` AND ` + newest + ` >= ?`)
-			args = append(args, oldest)
-		}
+		full = more > 0
 	}
 
-	// The page: seqs and scores first, then those versions.
-	rows, err := s.rd.QueryContext(ctx, `SELECT rv.seq, `+score+` FROM `+from+
-		` WHERE `+where.String()+` `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
-	}
-	var seqs []any
-	scores := map[int64]float64{}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var sc float64
-			if err := rows.Scan(&seq, &sc); err != nil {
-				return err
-			}
-			seqs = append(seqs, seq)
-			scores[seq] = sc
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
-	}
-	if len(seqs) > 0 {
-		vrows, err := s.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
-			WHERE v.seq IN (`+strings.TrimSuffix(strings.Repeat("?,", len(seqs)), ",")+`)`, seqs...)
-		if err != nil {
-			return store.SearchPage{}, fmt.Errorf("sqlite: search hits: %w", err)
-		}
-		found, err := scanVersions(vrows)
-		if err != nil {
+	var seqs []int64
+	var scores []float64
+	switch {
+	case !full:
+		seqs, scores, err = s.searchRank(ctx, sq, "", 0, q.Offset, q.Limit)
+	case q.Offset+q.Limit <= window:
+		page.TotalExact = false
+		seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, q.Limit)
+	default:
+		// A page past the window: count every match, then take the rest
+		// of the window and the head of the older matches.
+		if page, _, err = s.searchFacets(ctx, sq, -1); err != nil {
 			return store.SearchPage{}, err
 		}
-		bySeq := make(map[int64]center.Report, len(found))
-		for _, r := range found {
-			bySeq[r.Seq] = r
+		if q.Offset < window {
+			seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, window-q.Offset)
 		}
-		for _, seq := range seqs {
-			if r, ok := bySeq[seq.(int64)]; ok {
-				page.Hits = append(page.Hits, store.SearchHit{Report: r, Score: scores[r.Seq]})
-			}
+		if err == nil && len(seqs) < q.Limit {
+			var older []int64
+			var olderScores []float64
+			older, olderScores, err = s.searchRank(ctx, sq, `<`, oldest, max(0, q.Offset-window), q.Limit-len(seqs))
+			seqs, scores = append(seqs, older...), append(scores, olderScores...)
 		}
 	}
-
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	if page.Hits, err = s.searchHits(ctx, seqs, scores); err != nil {
+		return store.SearchPage{}, err
+	}
 	return page, nil
+}
+
+// searchSQL is a search's statement parts: the viewer's matches (from,
+// where, args), the column that orders them newest first, and the
+// ranking.
+type searchSQL struct {
+	from         string
+	where        string
+	args         []any
+	newest       string
+	order, score string
+}
+
+// searchFacets counts the viewer's newest limit matches (-1: all) by
+// source, TLP and language, and returns the oldest seq among them.
+func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (store.SearchPage, int64, error) {
+	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
+	rows, err := s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
+		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(sq.args, limit)...)
+	if err != nil {
+		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
+	}
+	defer rows.Close()
+	oldest := int64(-1)
+	for rows.Next() {
+		var src center.PartyCode
+		var tlp center.TLP
+		var language string
+		var n int
+		var low int64
+		if err := rows.Scan(&src, &tlp, &language, &n, &low); err != nil {
+			return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
+		}
+		page.Total += n
+		page.Facets.Sources[src] += n
+		page.Facets.TLPs[tlp] += n
+		page.Facets.Languages[language] += n
+		if oldest < 0 || low < oldest {
+			oldest = low
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
+	}
+	return page, oldest, nil
+}
+
+// searchRank returns the seqs and scores of one stretch of the ranking,
+// of the matches whose seq is op bound ("" for all).
+func (s *Store) searchRank(ctx context.Context, sq searchSQL, op string, bound int64, offset, limit int) ([]int64, []float64, error) {
+	where, args := sq.where, sq.args
+	if op != "" {
+		where += ` AND ` + sq.newest + ` ` + op + ` ?`
+		args = append(slices.Clip(args), bound)
+	}
+	rows, err := s.rd.QueryContext(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
+		` WHERE `+where+` `+sq.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
+	}
+	defer rows.Close()
+	var seqs []int64
+	var scores []float64
+	for rows.Next() {
+		var seq int64
+		var sc float64
+		if err := rows.Scan(&seq, &sc); err != nil {
+			return nil, nil, fmt.Errorf("sqlite: search: %w", err)
+		}
+		seqs, scores = append(seqs, seq), append(scores, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
+	}
+	return seqs, scores, nil
+}
+
+// searchHits reads the versions of a page's hits, in the page's order.
+func (s *Store) searchHits(ctx context.Context, seqs []int64, scores []float64) ([]store.SearchHit, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(seqs))
+	for i, seq := range seqs {
+		args[i] = seq
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq IN (`+strings.TrimSuffix(strings.Repeat("?,", len(seqs)), ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search hits: %w", err)
+	}
+	found, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	bySeq := make(map[int64]center.Report, len(found))
+	for _, r := range found {
+		bySeq[r.Seq] = r
+	}
+	hits := make([]store.SearchHit, 0, len(seqs))
+	for i, seq := range seqs {
+		if r, ok := bySeq[seq]; ok {
+			hits = append(hits, store.SearchHit{Report: r, Score: scores[i]})
+		}
+	}
+	return hits, nil
 }

@@ -200,6 +200,7 @@ func testSearchWindow(t *testing.T, f *fixture) {
 		{"no window", 0, "قافلة", 0, 5, 30, true, false, 5, 30},
 		{"filters alone", 10, "source:IQ", 0, 5, 10, false, true, 5, 10},
 		{"a filter the window respects", 10, "قافلة source:IR", 0, 5, 0, true, false, 0, 0},
+		{"a page across the window's edge", 10, "قافلة", 8, 5, 30, true, false, 5, 30},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := s.WithWindow(tt.window).Search(f.ctx, "SY", tt.q, tt.offset, tt.limit)
@@ -225,5 +226,33 @@ func testSearchWindow(t *testing.T, f *fixture) {
 				}
 			}
 		})
+	}
+
+	// Paging on through the window's edge sees every match once: the
+	// window's ten by relevance, then the older ones.
+	for _, limit := range []int{3, 7, 10} {
+		var seen []string
+		for offset := 0; offset < 40; offset += limit {
+			res, err := s.WithWindow(10).Search(f.ctx, "SY", "قافلة", offset, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				seen = append(seen, h.Report.Title)
+			}
+		}
+		if len(seen) != 30 {
+			t.Errorf("pages of %d: %d hits, want 30", limit, len(seen))
+			continue
+		}
+		for i, title := range seen {
+			if (i < 10) != (title >= "20") {
+				t.Errorf("pages of %d: hit %d is %q", limit, i, title)
+			}
+		}
+		slices.Sort(seen)
+		if len(slices.Compact(seen)) != 30 {
+			t.Errorf("pages of %d repeat a report", limit)
+		}
 	}
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Users", testUsers},
 		{"Tokens", testTokens},
 		{"SubmitAndRead", testSubmitAndRead},
+		{"SubmitReports", testSubmitReports},
 		{"ReviseAndRevoke", testReviseAndRevoke},
 		{"VersionTimesIncrease", testVersionTimesIncrease},
 		{"VisibilityOracle", testVisibilityOracle},
