@@ -27,6 +27,11 @@ type Config struct {
 	TopK int
 	// BleveBatch is how many documents go in one Bleve batch.
 	BleveBatch int
+	// TabadulBatch, if positive, indexes Tabadul's reports in batches of
+	// that many per write (Recorder.SubmitReports, from tabadulBatchers
+	// goroutines) instead of one SubmitReport call per report from
+	// tabadulWriters goroutines.
+	TabadulBatch int
 	// QueryOnly reuses the indexes a previous run with the same corpus
 	// left in Out instead of building them.
 	QueryOnly bool
@@ -139,12 +144,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	} else {
 		runtime.GC()
-		logf("tabadul: indexing %d documents from %d goroutines…", cfg.Docs, tabadulWriters)
+		if cfg.TabadulBatch > 0 {
+			logf("tabadul: indexing %d documents in batches of %d from %d goroutines…", cfg.Docs, cfg.TabadulBatch, tabadulBatchers)
+		} else {
+			logf("tabadul: indexing %d documents from %d goroutines, one report a write…", cfg.Docs, tabadulWriters)
+		}
 		stop, err := startProfile(cfg.IndexCPUProfile)
 		if err != nil {
 			return nil, err
 		}
-		res.T.Index, err = tb.index(ctx, cfg.Out, corpus.Docs)
+		res.T.Index, err = tb.index(ctx, cfg.Out, corpus.Docs, cfg.TabadulBatch)
 		stop()
 		if err != nil {
 			return nil, err

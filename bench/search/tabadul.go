@@ -22,8 +22,13 @@ import (
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
-// tabadulWriters is how many goroutines submit reports at once.
+// tabadulWriters is how many goroutines submit reports at once, one
+// report a call.
 const tabadulWriters = 32
+
+// tabadulBatchers is how many goroutines submit batches at once: each
+// analyzes its batch while another's is committed.
+const tabadulBatchers = 4
 
 // viewer is the party the queries are run as; every report is
 // distributed to all members, so it sees them all.
@@ -59,35 +64,68 @@ func openTabadul(ctx context.Context, dir string) (*tabadul, error) {
 func (t *tabadul) Close() error { return t.st.Close() }
 
 // index founds the center and submits every document through the
-// recorder's write path from tabadulWriters goroutines, then writes the
-// map of report ids to dir.
-func (t *tabadul) index(ctx context.Context, dir string, docs []Doc) (time.Duration, error) {
+// recorder's write path — one SubmitReport per report from tabadulWriters
+// goroutines or, with batch > 0, SubmitReports of batch reports of one
+// source party from tabadulBatchers goroutines — then writes the map of
+// report ids to dir.
+func (t *tabadul) index(ctx context.Context, dir string, docs []Doc, batch int) (time.Duration, error) {
 	rec := record.NewRecorder(t.st, center.SystemClock{}, center.DefaultLimits).IndexWith(analyze.Indexer{})
 	if err := rec.Found(ctx, testkit.Charter()); err != nil {
 		return 0, err
 	}
+	draft := func(d Doc) center.Draft {
+		return center.Draft{Title: d.Title, Body: d.Body, Language: d.Lang, TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}
+	}
+	// The work: runs of documents of one source, in corpus order.
+	var runs [][]int
+	if batch <= 0 {
+		for i := range docs {
+			runs = append(runs, []int{i})
+		}
+	} else {
+		bySource := map[string][]int{}
+		var sources []string
+		for i, d := range docs {
+			if _, ok := bySource[d.Source]; !ok {
+				sources = append(sources, d.Source)
+			}
+			bySource[d.Source] = append(bySource[d.Source], i)
+		}
+		for _, src := range sources {
+			for run := bySource[src]; len(run) > 0; run = run[min(batch, len(run)):] {
+				runs = append(runs, run[:min(batch, len(run))])
+			}
+		}
+	}
+	workers := tabadulWriters
+	if batch > 0 {
+		workers = tabadulBatchers
+	}
 	ids := make([]string, len(docs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, tabadulWriters)
+	errs := make(chan error, workers)
 	start := time.Now()
-	for range tabadulWriters {
+	for range workers {
 		wg.Go(func() {
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(docs) {
+				k := int(next.Add(1)) - 1
+				if k >= len(runs) {
 					return
 				}
-				d := docs[i]
-				rep, err := rec.SubmitReport(ctx, testkit.Analyst(center.PartyCode(d.Source)), center.Draft{
-					Title: d.Title, Body: d.Body, Language: d.Lang,
-					TLP: center.TLPGreen, Distribution: center.Distribution{All: true},
-				})
+				run := runs[k]
+				drafts := make([]center.Draft, len(run))
+				for j, i := range run {
+					drafts[j] = draft(docs[i])
+				}
+				reps, err := rec.SubmitReports(ctx, testkit.Analyst(center.PartyCode(docs[run[0]].Source)), drafts)
 				if err != nil {
-					errs <- fmt.Errorf("tabadul: submit document %d: %w", i, err)
+					errs <- fmt.Errorf("tabadul: submit documents %d…: %w", run[0], err)
 					return
 				}
-				ids[i] = rep.ID
+				for j, i := range run {
+					ids[i] = reps[j].ID
+				}
 			}
 		})
 	}
