@@ -27,8 +27,9 @@ import (
 const tabadulWriters = 32
 
 // tabadulBatchers is how many goroutines submit batches at once: each
-// analyzes its batch while another's is committed.
-const tabadulBatchers = 4
+// analyzes its batch (on every core) while the other's is committed, so
+// that each write is alone in its commit.
+const tabadulBatchers = 2
 
 // viewer is the party the queries are run as; every report is
 // distributed to all members, so it sees them all.

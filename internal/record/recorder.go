@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,6 +87,37 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 	}
 	return &doc
 }
+
+// analyzeAll normalizes and analyzes drafts, a large batch on every core:
+// the write waits for the slowest analysis.
+func (r *Recorder) analyzeAll(drafts []center.Draft) []*store.SearchDoc {
+	docs := make([]*store.SearchDoc, len(drafts))
+	one := func(i int) {
+		drafts[i].Normalize()
+		docs[i] = r.analyze(&drafts[i])
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(drafts)/minDraftsPerWorker)
+	if workers <= 1 {
+		for i := range drafts {
+			one(i)
+		}
+		return docs
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(drafts); i = int(next.Add(1)) - 1 {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	return docs
+}
+
+// minDraftsPerWorker is the smallest share of a batch worth a goroutine.
+const minDraftsPerWorker = 32
 
 // index puts a version in the search index, if there is one to put.
 func index(ctx context.Context, tx store.Tx, seq int64, doc *store.SearchDoc) error {
@@ -290,11 +323,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 // archive) shares one transaction and one fsync among many reports, where
 // concurrent SubmitReport calls share them only as far as they coincide.
 func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
-	docs := make([]*store.SearchDoc, len(drafts))
-	for i := range drafts {
-		drafts[i].Normalize()
-		docs[i] = r.analyze(&drafts[i])
-	}
+	docs := r.analyzeAll(drafts)
 	var out []center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		out = make([]center.Report, 0, len(drafts))

@@ -192,16 +192,28 @@ func (s *Store) commit(batch []*update) {
 			return fmt.Errorf("sqlite: begin: %w", err)
 		}
 		var index []indexRow
+		// An update alone in its transaction needs no savepoint: if it
+		// fails, the transaction is rolled back. That spares a large update
+		// (a bulk import) the savepoint's journal, which SQLite walks from
+		// its start at the end of every statement: quadratic in the
+		// update's size.
+		alone := len(batch) == 1
 		for i, u := range batch {
 			if err := u.ctx.Err(); err != nil {
 				results[i] = err
 				continue
 			}
 			var rows []indexRow
-			results[i], rows, err = runSavepoint(ctx, sqlTx, s.wstmts, &s.roster, u.fn)
+			results[i], rows, err = runUpdate(ctx, sqlTx, !alone, s.wstmts, &s.roster, u.fn)
 			if err != nil {
 				sqlTx.Rollback()
 				return err
+			}
+			if alone && results[i] != nil {
+				if err := sqlTx.Rollback(); err != nil {
+					return fmt.Errorf("sqlite: rollback: %w", err)
+				}
+				return nil
 			}
 			index = append(index, rows...)
 		}
@@ -230,13 +242,16 @@ func (s *Store) commit(batch []*update) {
 	}
 }
 
-// runSavepoint runs fn inside a savepoint of sqlTx. fnErr is fn's own
-// failure, already rolled back; err is a failure of the transaction itself.
-// index holds the search rows fn asked for, to be written after the
-// savepoints; none when fn failed.
-func runSavepoint(ctx context.Context, sqlTx *sql.Tx, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
-	if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
-		return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
+// runUpdate runs fn in sqlTx, inside a savepoint if savepoint is set. fnErr
+// is fn's own failure, already rolled back if in a savepoint (otherwise
+// the caller rolls back the transaction); err is a failure of the
+// transaction itself. index holds the search rows fn asked for, to be
+// written after the savepoints; none when fn failed.
+func runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
+	if savepoint {
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
+			return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
+		}
 	}
 	t := &tx{tx: sqlTx, stmts: stmts, roster: roster}
 	fnErr = func() (err error) {
@@ -249,6 +264,11 @@ func runSavepoint(ctx context.Context, sqlTx *sql.Tx, stmts *stmtCache, roster *
 	}()
 	if fnErr != nil {
 		t.index = nil
+	}
+	if !savepoint {
+		return fnErr, t.index, nil
+	}
+	if fnErr != nil {
 		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: rollback to savepoint: %w", err)
 		}
