@@ -28,7 +28,18 @@ type IntegratorConfig struct {
 	// OnCheckpoint, if set, is called after each batch is durable with the
 	// new checkpoint's size: the cosigner's cue.
 	OnCheckpoint func(size int64)
+	// Elector, if set, makes the integrator sequence only while this node
+	// leads the job LeaderJob among the nodes sharing the database; nil
+	// means this process is the database's one writer (SQLite).
+	Elector store.Elector
+	// OnLeadership, if set, is called with true when this node starts
+	// leading and with false when it stops (before Stop returns, too):
+	// whatever else runs on the log's leader starts and stops with it.
+	OnLeadership func(leading bool)
 }
+
+// LeaderJob is the name under which nodes elect the log's integrator.
+const LeaderJob = "tlog integrator"
 
 // Integrator is the log's one writer. It sequences pending events into the
 // tree in batches: a batch closes when it holds MaxBatch entries or when
@@ -38,8 +49,10 @@ type IntegratorConfig struct {
 // signed checkpoint; while one batch commits, the next one fills, as in
 // group commit.
 //
-// One Integrator runs per database. (On PostgreSQL, one leader holding an
-// advisory lock will; SQLite has one process writing.)
+// One Integrator sequences per database at a time: on SQLite the one
+// process that writes it, on PostgreSQL the node that leads (see
+// IntegratorConfig.Elector). Even two at once could not fork the log: each
+// batch appends at the log's size, checked in its write transaction.
 type Integrator struct {
 	cfg  IntegratorConfig
 	wake chan struct{}
@@ -101,6 +114,51 @@ func (in *Integrator) Stop() {
 
 func (in *Integrator) run(ctx context.Context, done chan struct{}) {
 	defer close(done)
+	if in.cfg.Elector == nil {
+		in.lead(ctx, nil)
+		return
+	}
+	for ctx.Err() == nil {
+		lost, release, err := in.cfg.Elector.Lead(ctx, LeaderJob)
+		if err != nil {
+			if ctx.Err() == nil {
+				in.cfg.Logger.Error("tlog: electing the integrator failed", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+			continue
+		}
+		in.cfg.Logger.Info("tlog: this node runs the log's integrator")
+		in.lead(ctx, lost)
+		release()
+		if ctx.Err() == nil {
+			in.cfg.Logger.Warn("tlog: this node lost the log's integrator to another")
+		}
+	}
+}
+
+// lead sequences batches until ctx ends or lost is closed, telling
+// OnLeadership.
+func (in *Integrator) lead(ctx context.Context, lost <-chan struct{}) {
+	if in.cfg.OnLeadership != nil {
+		in.cfg.OnLeadership(true)
+		defer in.cfg.OnLeadership(false)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if lost != nil {
+		go func() {
+			select {
+			case <-lost:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	// Events may have waited while another node led.
+	in.Notify()
 	tick := time.NewTicker(in.cfg.MaxDelay)
 	defer tick.Stop()
 	for {
