@@ -47,7 +47,9 @@ func TestFoundOnceAcrossNodes(t *testing.T) {
 	errs := make([]error, len(ss))
 	var wg sync.WaitGroup
 	for i, s := range ss {
-		wg.Go(func() { errs[i] = record.NewRecorder(s, clock, center.DefaultLimits).Found(context.Background(), testkit.Charter()) })
+		wg.Go(func() {
+			errs[i] = record.NewRecorder(s, clock, center.DefaultLimits).Found(context.Background(), testkit.Charter())
+		})
 	}
 	wg.Wait()
 	founded := 0
