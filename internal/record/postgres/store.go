@@ -27,6 +27,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -125,12 +127,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 // keepalive makes the server notice a node that vanished without closing
 // its connections (a power cut, a partition) within about ten seconds, so
 // that the advisory locks it held are released: the server's TCP
-// keepalive settings are per session.
+// keepalive settings are per session. It also names the node's sessions
+// "tabadul/PID" in pg_stat_activity, unless the URL names them.
 func keepalive(c *pgx.ConnConfig) {
 	if c.RuntimeParams == nil {
 		c.RuntimeParams = map[string]string{}
 	}
-	for k, v := range map[string]string{"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3"} {
+	for k, v := range map[string]string{"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
+		"application_name": "tabadul/" + strconv.Itoa(os.Getpid())} {
 		if _, set := c.RuntimeParams[k]; !set {
 			c.RuntimeParams[k] = v
 		}
