@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,11 @@ import (
 	"github.com/tabadul/tabadul/internal/record/postgres/pgtest"
 	"github.com/tabadul/tabadul/internal/record/tlog"
 )
+
+// nodeReports is how many reports the several-nodes test submits: a few
+// hundred in the test run; the 5,000 with
+// go test ./cmd/tabadul -run NodesOnPostgres -args -nodes.reports=5000
+var nodeReports = flag.Int("nodes.reports", 600, "reports submitted across the nodes in TestNodesOnPostgresSurviveTheIntegratorsDeath")
 
 // startNodes starts n serve processes on one database at the same moment,
 // each with a data directory of its own.
@@ -142,7 +148,7 @@ func TestNodesOnPostgresSurviveTheIntegratorsDeath(t *testing.T) {
 		t.Fatalf("the leader's pid %d is none of the nodes'", pid)
 	}
 
-	const reports, workers = 600, 6
+	reports, workers := *nodeReports, 6
 	var (
 		mu       sync.Mutex
 		accepted []string
@@ -167,10 +173,10 @@ func TestNodesOnPostgresSurviveTheIntegratorsDeath(t *testing.T) {
 		wg.Go(func() {
 			for {
 				i := next.Add(1) - 1
-				if i >= reports {
+				if i >= int64(reports) {
 					return
 				}
-				if i == reports/3 {
+				if i == int64(reports/3) {
 					killOnce.Do(kill)
 				}
 				// Spread over the nodes; a node that is gone is skipped,

@@ -110,6 +110,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
 	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
+	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
