@@ -26,6 +26,12 @@ func (c *rosterCache) directory(ctx context.Context, q querier) (center.Director
 	if err != nil {
 		return center.Directory{}, err
 	}
+	return c.directoryAt(ctx, q, v)
+}
+
+// directoryAt returns the roster of version v, read through q if the
+// cache holds another.
+func (c *rosterCache) directoryAt(ctx context.Context, q querier, v string) (center.Directory, error) {
 	c.mu.Lock()
 	if v != "" && v == c.version {
 		dir := c.dir
@@ -45,5 +51,10 @@ func (c *rosterCache) directory(ctx context.Context, q querier) (center.Director
 
 // rosterChanged gives the roster a new version.
 func (t *tx) rosterChanged(ctx context.Context) error {
-	return t.SetMeta(ctx, metaRoster, rand.Text())
+	v := rand.Text()
+	if err := t.SetMeta(ctx, metaRoster, v); err != nil {
+		return err
+	}
+	t.batch.rosterVersion, t.batch.rosterKnown = v, true
+	return nil
 }

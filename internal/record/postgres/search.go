@@ -126,7 +126,10 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("postgres: index version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
 	}
-	return t.exec(ctx, "index version", `INSERT INTO search (seq, tsv) VALUES ($1, $2::tsvector)`, seq, tsvector(doc))
+	// Sent with the next statement (the version's event, as the write path
+	// goes), in the same savepoint.
+	t.later("index version", `INSERT INTO search (seq, tsv) VALUES ($1, $2::tsvector)`, seq, tsvector(doc))
+	return nil
 }
 
 // tsSeq is the tsquery of one Seq: a word matches its surface form or its

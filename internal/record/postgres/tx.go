@@ -16,8 +16,27 @@ import (
 
 // tx implements store.Tx over one SAVEPOINT of the shared transaction.
 type tx struct {
-	q pgx.Tx
-	s *Store
+	q     pgx.Tx
+	s     *Store
+	batch *batchState
+	// pending holds writes whose outcome nothing waits for (the search
+	// index's row), sent with the next statement in one round trip.
+	pending []queued
+}
+
+type queued struct {
+	what, sql string
+	args      []any
+}
+
+// batchState is what the updates of one batch share. The batch holds the
+// write lock, so nothing but its own updates changes the database under
+// it.
+type batchState struct {
+	// rosterVersion is the roster's version as of the batch's last read or
+	// change, if rosterKnown.
+	rosterVersion string
+	rosterKnown   bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -27,15 +46,55 @@ var _ store.Tx = (*tx)(nil)
 // back every Update of the batch, not just the caller's.
 
 func (t *tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.flush(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	return t.q.Exec(context.WithoutCancel(ctx), sql, args...)
 }
 
 func (t *tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return t.q.Query(context.WithoutCancel(ctx), sql, args...)
 }
 
 func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := t.flush(ctx); err != nil {
+		return errRow{err}
+	}
 	return t.q.QueryRow(context.WithoutCancel(ctx), sql, args...)
+}
+
+// errRow is a row whose query could not be sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// later queues a write to go with the next statement.
+func (t *tx) later(what, sql string, args ...any) {
+	t.pending = append(t.pending, queued{what, sql, args})
+}
+
+// flush sends the queued writes, if any, in one round trip.
+func (t *tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	pending := t.pending
+	t.pending = nil
+	b := &pgx.Batch{}
+	for _, q := range pending {
+		b.Queue(q.sql, q.args...)
+	}
+	br := t.q.SendBatch(context.WithoutCancel(ctx), b)
+	for _, q := range pending {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: %s: %w", q.what, mapError(err))
+		}
+	}
+	return br.Close()
 }
 
 func (t *tx) exec(ctx context.Context, what, query string, args ...any) error {
@@ -48,7 +107,14 @@ func (t *tx) exec(ctx context.Context, what, query string, args ...any) error {
 // Directory returns the roster; callers must not modify its slices, which
 // may be shared with the cache.
 func (t *tx) Directory(ctx context.Context) (center.Directory, error) {
-	return t.s.roster.directory(ctx, t)
+	if !t.batch.rosterKnown {
+		v, err := readMeta(ctx, t, metaRoster)
+		if err != nil {
+			return center.Directory{}, err
+		}
+		t.batch.rosterVersion, t.batch.rosterKnown = v, true
+	}
+	return t.s.roster.directoryAt(ctx, t, t.batch.rosterVersion)
 }
 
 func (t *tx) Meta(ctx context.Context, key string) (string, error) { return readMeta(ctx, t, key) }
@@ -262,16 +328,28 @@ func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
+// AppendEvent sends the queued writes with the event, in one round trip.
 func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
+	pending := t.pending
+	t.pending = nil
+	b := &pgx.Batch{}
+	for _, q := range pending {
+		b.Queue(q.sql, q.args...)
+	}
+	b.Queue(`INSERT INTO events (id, type, party, "user", at, subject, digest, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		RETURNING seq`, e.ID, string(e.Type), string(e.Party), e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+	br := t.q.SendBatch(context.WithoutCancel(ctx), b)
+	defer br.Close()
+	for _, q := range pending {
+		if _, err := br.Exec(); err != nil {
+			return 0, fmt.Errorf("postgres: %s: %w", q.what, mapError(err))
+		}
+	}
 	var seq int64
-	err := t.QueryRow(ctx, `
-		INSERT INTO events (id, type, party, "user", at, subject, digest, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		RETURNING seq`,
-		e.ID, string(e.Type), string(e.Party), e.User, micros(e.At), e.Subject, e.Digest, e.Salt).Scan(&seq)
-	if err != nil {
+	if err := br.QueryRow().Scan(&seq); err != nil {
 		return 0, fmt.Errorf("postgres: append event: %w", mapError(err))
 	}
-	return seq, nil
+	return seq, br.Close()
 }
 
 func (t *tx) InsertBulletin(ctx context.Context, b center.Bulletin) error {
