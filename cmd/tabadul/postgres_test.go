@@ -370,3 +370,27 @@ func TestDBFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestInitOnPostgres: a center founded from a charter into PostgreSQL is
+// managed with --db like one in a data directory.
+func TestInitOnPostgres(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	data := filepath.Join(t.TempDir(), "data")
+	if r := tabadul(t, "", "init", "--charter", "../../docs/charter.example.yaml", "--data", data, "--db", db); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	if r := tabadul(t, "", "init", "--charter", "../../docs/charter.example.yaml", "--data", data, "--db", db); r.code != 1 || !strings.Contains(r.stderr, "already holds a center") {
+		t.Fatalf("second init: %+v", r)
+	}
+	t.Setenv("TABADUL_DB", db)
+	for _, args := range [][]string{
+		{"user", "create", "--username", "jo-analyst", "--party", "JO", "--role", "analyst"},
+		{"token", "create", "--user", "jo-analyst"},
+		{"governance"},
+		{"verify", "--audit"},
+	} {
+		if r := tabadul(t, "", args...); r.code != 0 {
+			t.Errorf("%v with TABADUL_DB: %+v", args, r)
+		}
+	}
+}
