@@ -356,22 +356,25 @@ func (t *tx) PutCheckpoint(ctx context.Context, c store.Checkpoint) error {
 		us := micros(c.Published)
 		published = &us
 	}
-	old, err := readCheckpoint(ctx, t, c.Size)
-	switch {
-	case err == nil && string(old.Note) != string(c.Note):
-		return fmt.Errorf("postgres: checkpoint %d is already signed differently: %w", c.Size, center.ErrConflict)
-	case err != nil && !errors.Is(err, center.ErrNotFound):
-		return err
-	}
 	cosigs := c.Cosignatures
 	if cosigs == nil {
 		cosigs = []byte{}
 	}
-	return t.exec(ctx, "put checkpoint", `
+	// One statement: a checkpoint of the same size signed differently is
+	// left alone, and then no row is written.
+	tag, err := t.Exec(ctx, `
 		INSERT INTO checkpoints (size, note, cosignatures, cosigned_by, published) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (size) DO UPDATE SET cosignatures = excluded.cosignatures,
-			cosigned_by = excluded.cosigned_by, published = excluded.published`,
+			cosigned_by = excluded.cosigned_by, published = excluded.published
+		WHERE checkpoints.note = excluded.note`,
 		c.Size, c.Note, cosigs, string(byJSON), published)
+	if err != nil {
+		return fmt.Errorf("postgres: put checkpoint: %w", mapError(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: checkpoint %d is already signed differently: %w", c.Size, center.ErrConflict)
+	}
+	return nil
 }
 
 func (t *tx) PutWitness(ctx context.Context, w store.Witness, at time.Time) error {
