@@ -354,6 +354,7 @@ func TestDBFlagErrors(t *testing.T) {
 		want string
 	}{
 		{"not a database URL", []string{"user", "list", "--db", "mysql://u:secret@host/db"}, 2, "--db"},
+		{"a malformed URL", []string{"user", "list", "--db", "postgres://u:secret@host:port/db"}, 1, "invalid database URL"},
 		{"migrate to no URL", []string{"migrate", "--from", empty, "--to", "file.db"}, 2, "--to"},
 		{"migrate from no center", []string{"migrate", "--from", empty, "--to", "postgres://u:secret@127.0.0.1:1/db"}, 1, "no center in"},
 		{"no server", []string{"token", "list", "--user", "a", "--db", "postgres://u:secret@127.0.0.1:1/db?connect_timeout=5"}, 1, "postgres"},

@@ -24,7 +24,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -61,7 +60,6 @@ const DefaultRankWindow = 5000
 
 // Store is a center's PostgreSQL database. It implements store.Store.
 type Store struct {
-	url    string
 	cfg    *pgx.ConnConfig
 	pool   *pgxpool.Pool
 	opts   Options
@@ -119,7 +117,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{url: url, cfg: pcfg.ConnConfig.Copy(), pool: pool, opts: opts,
+	s := &Store{cfg: pcfg.ConnConfig.Copy(), pool: pool, opts: opts,
 		reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{})}
 	if s.w, err = pgx.ConnectConfig(ctx, s.cfg); err != nil {
 		pool.Close()
@@ -174,14 +172,6 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return nil
 }
-
-// DB returns a database/sql handle on the store's pool, for tools that
-// speak database/sql (tabadul migrate). Closing it does not close the
-// store.
-func (s *Store) DB() *sql.DB { return stdlib.OpenDBFromPool(s.pool) }
-
-// Pool returns the store's connection pool, for bulk copies.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
