@@ -32,15 +32,25 @@ require_tools() {
 }
 
 # install_dependencies installs what the tests need beyond Go and its
-# modules. Nothing yet: every test so far needs only Go. When a test needs a
-# system package (chromium for browser tests, postgresql for the second
-# backend), install it here from Debian's packages when it is missing, e.g.
+# modules: PostgreSQL for the second backend. When a test needs another
+# system package (chromium for browser tests), install it here from
+# Debian's packages when it is missing, e.g.
 #
 #   ensure_debian_package chromium chromium
 #
 # so that a fresh machine and CI run the same tests.
 install_dependencies() {
-	:
+	ensure_postgresql
+}
+
+# ensure_postgresql installs Debian's postgresql package unless a server's
+# programs are there: the PostgreSQL backend's tests run a throwaway server
+# of their own (internal/record/postgres/pgtest). Its programs live in
+# /usr/lib/postgresql/VERSION/bin, off PATH.
+ensure_postgresql() {
+	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+	[[ -n "${PG_BINDIR:-}" && -x "${PG_BINDIR}/initdb" ]] && return 0
+	ensure_debian_package initdb-of-postgresql postgresql
 }
 
 # ensure_debian_package CMD PACKAGE installs PACKAGE with apt-get unless CMD

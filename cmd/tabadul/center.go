@@ -6,18 +6,81 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/postgres"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/store"
 )
 
+// dbEnv names the environment variable that --db defaults to.
+const dbEnv = "TABADUL_DB"
+
+// onPostgres reports whether --db names a PostgreSQL database; otherwise
+// the center's database is SQLite's file in the data directory.
+func (a *app) onPostgres() bool { return isPostgresURL(a.dbURL()) }
+
+// dbURL is --db, or TABADUL_DB without it. The environment is read here,
+// not as the flag's default, so that --help never prints a password.
+func (a *app) dbURL() string {
+	if a.db != "" {
+		return a.db
+	}
+	return os.Getenv(dbEnv)
+}
+
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// checkDB refuses a --db that names neither backend.
+func (a *app) checkDB() error {
+	if a.dbURL() != "" && !a.onPostgres() {
+		return usagef("--db %q: want a postgres:// URL, or nothing for SQLite in the data directory", redactURL(a.dbURL()))
+	}
+	return nil
+}
+
+// where names the center's database for messages, without a password.
+func (a *app) where() string {
+	if a.onPostgres() {
+		return redactURL(a.dbURL())
+	}
+	return a.dataDir
+}
+
+// redactURL hides a URL's password.
+func redactURL(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	userinfo, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return s
+	}
+	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
+		return scheme + "://" + user + ":xxxxx@" + host
+	}
+	return s
+}
+
 // openStore opens the center's database, creating the data directory (for
-// its owner only) and the database if they do not exist.
-func (a *app) openStore(ctx context.Context) (*sqlite.Store, error) {
+// its owner only) and, on SQLite, the database if they do not exist. The
+// data directory holds files besides the database (the demo's credentials
+// and witnesses) on either backend.
+func (a *app) openStore(ctx context.Context) (store.Store, error) {
+	if err := a.checkDB(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(a.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if a.onPostgres() {
+		return postgres.Open(ctx, a.dbURL(), postgres.Options{})
 	}
 	return sqlite.Open(ctx, a.dbPath(), sqlite.Options{})
 }
@@ -25,12 +88,21 @@ func (a *app) openStore(ctx context.Context) (*sqlite.Store, error) {
 // openCenter opens a database that already holds a center, for the commands
 // that manage one. It does not create a database where there is none, so that
 // a mistyped --data is an error, not a new empty center.
-func (a *app) openCenter(ctx context.Context) (*sqlite.Store, *record.Recorder, error) {
-	noCenter := fmt.Errorf("no center in %s: found one with 'tabadul init', or start the demo center with 'tabadul serve'", a.dataDir)
-	if _, err := os.Stat(a.dbPath()); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, noCenter
+func (a *app) openCenter(ctx context.Context) (store.Store, *record.Recorder, error) {
+	if err := a.checkDB(); err != nil {
+		return nil, nil, err
 	}
-	st, err := sqlite.Open(ctx, a.dbPath(), sqlite.Options{})
+	noCenter := fmt.Errorf("no center in %s: found one with 'tabadul init', or start the demo center with 'tabadul serve'", a.where())
+	var st store.Store
+	var err error
+	if a.onPostgres() {
+		st, err = postgres.Open(ctx, a.dbURL(), postgres.Options{})
+	} else {
+		if _, err := os.Stat(a.dbPath()); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, noCenter
+		}
+		st, err = sqlite.Open(ctx, a.dbPath(), sqlite.Options{})
+	}
 	if err != nil {
 		return nil, nil, err
 	}

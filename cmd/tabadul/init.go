@@ -49,7 +49,9 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 	}
 
 	alreadyThere := fmt.Errorf("%s already holds a center; choose another --data directory", a.dataDir)
-	if _, err := os.Stat(a.dbPath()); err == nil {
+	if a.onPostgres() {
+		alreadyThere = fmt.Errorf("%s already holds a center; choose another database", a.where())
+	} else if _, err := os.Stat(a.dbPath()); err == nil {
 		return alreadyThere
 	}
 	st, err := a.openStore(ctx)
@@ -68,7 +70,7 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 	dir := ch.Directory()
 	chair, _ := dir.Party(ch.Rotation.FirstChair)
 	fmt.Fprintf(a.stdout, "Founded the center in %s: %d parties, %d committees; %s chairs first, from %s.\n",
-		a.dataDir, len(dir.Parties), len(dir.Committees), chair.Names.In("en"), ch.Rotation.Start.Format("2006-01-02"))
+		a.where(), len(dir.Parties), len(dir.Committees), chair.Names.In("en"), ch.Rotation.Start.Format("2006-01-02"))
 	first := strings.ToLower(string(ch.Rotation.FirstChair))
 	fmt.Fprintf(a.stdout, "\nNext steps:\n"+
 		"  1. Create users for each party, for example:\n"+

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tabadul/tabadul/internal/record/postgres/pgtest"
 )
 
 // binary is the path of the tabadul binary built by TestMain.
@@ -42,7 +44,8 @@ func buildAndRun(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build tabadul: %v\n", err)
 		return 1
 	}
-	return m.Run()
+	// Tests on PostgreSQL share one throwaway server, stopped at the end.
+	return pgtest.Main(m)
 }
 
 // result is what one run of the binary printed and how it ended.
@@ -104,7 +107,14 @@ type server struct {
 // until it prints the address it listens on.
 func startServer(t *testing.T, dataDir string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	return startServerArgs(t, "--data", dataDir)
+}
+
+// startServerArgs runs `tabadul serve` with the given flags as startServer
+// does.
+func startServerArgs(t *testing.T, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

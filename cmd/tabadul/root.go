@@ -18,6 +18,7 @@ type app struct {
 	clock          center.Clock
 
 	dataDir string // --data
+	db      string // --db
 
 	// started is set once the command line has been parsed and a command
 	// begins to run; errors before that are usage errors.
@@ -44,8 +45,10 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.PersistentFlags().StringVar(&a.dataDir, "data", "tabadul-data", "the center's data directory")
+	root.PersistentFlags().StringVar(&a.db, "db", "",
+		"the center's database: a postgres:// URL, or empty for SQLite in the data directory (default $"+dbEnv+")")
 	root.AddCommand(a.serveCommand(), a.initCommand(), a.userCommand(), a.tokenCommand(), a.governanceCommand(),
-		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand())
+		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand(), a.migrateCommand())
 	a.noteStarts(root)
 	return root
 }

@@ -87,7 +87,11 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 	if created {
-		fmt.Fprintf(a.stdout, "Get an API token with: tabadul token create --data %s --user iq-analyst\n", a.dataDir)
+		where := "--data " + a.dataDir
+		if a.onPostgres() {
+			where = "--db " + a.where()
+		}
+		fmt.Fprintf(a.stdout, "Get an API token with: tabadul token create %s --user iq-analyst\n", where)
 	}
 	logSys, err := a.startLog(ctx, st, rec, created, log)
 	if err != nil {
@@ -135,7 +139,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	// The bound address, not the flag: with port 0 this is the only way to
 	// learn the port.
 	fmt.Fprintf(a.stdout, "Tabadul listening on http://%s\n", ln.Addr())
-	log.Info("serving", "addr", ln.Addr().String(), "data", a.dataDir, "version", version())
+	log.Info("serving", "addr", ln.Addr().String(), "data", a.dataDir, "db", a.where(), "version", version())
 
 	select {
 	case err := <-serveErr:

@@ -20,7 +20,6 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
 	xtlog "github.com/tabadul/tabadul/internal/record/tlog"
 )
 
@@ -36,7 +35,7 @@ func (a *app) verifyCommand() *cobra.Command {
 		Use:   "verify",
 		Short: "Check the center's transparency log",
 		Long: "Check the center's transparency log, in one of three ways:\n\n" +
-			"  tabadul verify --data DIR [--audit] [--policy FILE]\n" +
+			"  tabadul verify --data DIR | --db URL [--audit] [--policy FILE]\n" +
 			"      the operator's view: replay the log from the center's own database, offline;\n" +
 			"      --audit also matches every report, version, token, user and governance act\n" +
 			"      with its entry and back, checks the entries' digests against the rows, and\n" +
@@ -121,10 +120,7 @@ func (a *app) verifyData(ctx context.Context, cfg verifyConfig) (err error) {
 			return err
 		}
 	}
-	if _, err := os.Stat(a.dbPath()); err != nil {
-		return fmt.Errorf("no center in %s: %w", a.dataDir, err)
-	}
-	st, err := sqlite.Open(ctx, a.dbPath(), sqlite.Options{})
+	st, _, err := a.openCenter(ctx)
 	if err != nil {
 		return err
 	}
@@ -140,7 +136,7 @@ func (a *app) verifyData(ctx context.Context, cfg verifyConfig) (err error) {
 	if cfg.audit {
 		what = "log and records"
 	}
-	fmt.Fprintf(a.stdout, "Checked the %s of %s: %d entries, %d pending, %d checkpoints; ", what, a.dataDir, rep.Size, rep.Pending, rep.Checkpoints)
+	fmt.Fprintf(a.stdout, "Checked the %s of %s: %d entries, %d pending, %d checkpoints; ", what, a.where(), rep.Size, rep.Pending, rep.Checkpoints)
 	if rep.Published.Size > 0 {
 		fmt.Fprintf(a.stdout, "latest published checkpoint %d, cosigned by %s.\n", rep.Published.Size, joinParties(rep.Published.CosignedBy))
 	} else {

@@ -20,7 +20,6 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/record/tlog"
 	"github.com/tabadul/tabadul/internal/record/tlog/witness"
@@ -281,7 +280,7 @@ type logSystem struct {
 // restarts but not its port: a restart records a witness.moved event. A
 // demo witness whose party has left the roster, or whose party has another
 // witness key registered (by an amendment, say), is not started.
-func (a *app) startLog(ctx context.Context, st *sqlite.Store, rec *record.Recorder, demo bool, log *slog.Logger) (*logSystem, error) {
+func (a *app) startLog(ctx context.Context, st store.Store, rec *record.Recorder, demo bool, log *slog.Logger) (*logSystem, error) {
 	key, err := tlog.EnsureKey(ctx, st, "")
 	if err != nil {
 		return nil, err
@@ -350,13 +349,28 @@ func (a *app) startLog(ctx context.Context, st *sqlite.Store, rec *record.Record
 		ls.stop()
 		return nil, err
 	}
-	if ls.in, err = tlog.NewIntegrator(tlog.IntegratorConfig{Store: st, Key: key, Logger: log,
-		OnCheckpoint: func(int64) { ls.co.Notify() }}); err != nil {
+	icfg := tlog.IntegratorConfig{Store: st, Key: key, Logger: log, OnCheckpoint: func(int64) { ls.co.Notify() }}
+	// On a database that several nodes share, the integrator and the
+	// cosigner run on the node that leads; elsewhere, here.
+	el, shared := st.(store.Elector)
+	if shared {
+		icfg.Elector = el
+		icfg.OnLeadership = func(leading bool) {
+			if leading {
+				ls.co.Start(ctx)
+			} else {
+				ls.co.Stop()
+			}
+		}
+	}
+	if ls.in, err = tlog.NewIntegrator(icfg); err != nil {
 		ls.stop()
 		return nil, err
 	}
 	rec.OnEvents(ls.in.Notify)
-	ls.co.Start(ctx)
+	if !shared {
+		ls.co.Start(ctx)
+	}
 	ls.in.Start(ctx)
 	ls.in.Notify()
 	fmt.Fprintf(a.stdout, "Transparency log %s, verifier key %s\n", key.Origin(), key.VKey)

@@ -8,12 +8,19 @@ import (
 	"io/fs"
 )
 
-//go:embed sqlite/*.sql
+//go:embed sqlite/*.sql postgres/*.sql
 var files embed.FS
 
 // SQLite returns the SQLite migrations.
-func SQLite() fs.FS {
-	sub, err := fs.Sub(files, "sqlite")
+func SQLite() fs.FS { return dialect("sqlite") }
+
+// Postgres returns the PostgreSQL migrations. Each has the number and the
+// meaning of the SQLite migration of that number: a feature adds one file
+// per dialect under the same number.
+func Postgres() fs.FS { return dialect("postgres") }
+
+func dialect(dir string) fs.FS {
+	sub, err := fs.Sub(files, dir)
 	if err != nil {
 		panic(err) // the embedded folder is part of the build
 	}

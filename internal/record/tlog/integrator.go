@@ -28,7 +28,18 @@ type IntegratorConfig struct {
 	// OnCheckpoint, if set, is called after each batch is durable with the
 	// new checkpoint's size: the cosigner's cue.
 	OnCheckpoint func(size int64)
+	// Elector, if set, makes the integrator sequence only while this node
+	// leads the job LeaderJob among the nodes sharing the database; nil
+	// means this process is the database's one writer (SQLite).
+	Elector store.Elector
+	// OnLeadership, if set, is called with true when this node starts
+	// leading and with false when it stops (before Stop returns, too):
+	// whatever else runs on the log's leader starts and stops with it.
+	OnLeadership func(leading bool)
 }
+
+// LeaderJob is the name under which nodes elect the log's integrator.
+const LeaderJob = "tlog integrator"
 
 // Integrator is the log's one writer. It sequences pending events into the
 // tree in batches: a batch closes when it holds MaxBatch entries or when
@@ -38,11 +49,17 @@ type IntegratorConfig struct {
 // signed checkpoint; while one batch commits, the next one fills, as in
 // group commit.
 //
-// One Integrator runs per database. (On PostgreSQL, one leader holding an
-// advisory lock will; SQLite has one process writing.)
+// One Integrator sequences per database at a time: on SQLite the one
+// process that writes it, on PostgreSQL the node that leads (see
+// IntegratorConfig.Elector). Even two at once could not fork the log: each
+// batch appends at the log's size, checked in its write transaction.
 type Integrator struct {
 	cfg  IntegratorConfig
 	wake chan struct{}
+	// known holds stored hashes of committed batches, which never change:
+	// the tree's right edge, read by every batch. It spares a database
+	// that is a network round trip away most of a batch's reads.
+	known hashCache
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -101,6 +118,51 @@ func (in *Integrator) Stop() {
 
 func (in *Integrator) run(ctx context.Context, done chan struct{}) {
 	defer close(done)
+	if in.cfg.Elector == nil {
+		in.lead(ctx, nil)
+		return
+	}
+	for ctx.Err() == nil {
+		lost, release, err := in.cfg.Elector.Lead(ctx, LeaderJob)
+		if err != nil {
+			if ctx.Err() == nil {
+				in.cfg.Logger.Error("tlog: electing the integrator failed", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+			continue
+		}
+		in.cfg.Logger.Info("tlog: this node runs the log's integrator")
+		in.lead(ctx, lost)
+		release()
+		if ctx.Err() == nil {
+			in.cfg.Logger.Warn("tlog: this node lost the log's integrator to another")
+		}
+	}
+}
+
+// lead sequences batches until ctx ends or lost is closed, telling
+// OnLeadership.
+func (in *Integrator) lead(ctx context.Context, lost <-chan struct{}) {
+	if in.cfg.OnLeadership != nil {
+		in.cfg.OnLeadership(true)
+		defer in.cfg.OnLeadership(false)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if lost != nil {
+		go func() {
+			select {
+			case <-lost:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	// Events may have waited while another node led.
+	in.Notify()
 	tick := time.NewTicker(in.cfg.MaxDelay)
 	defer tick.Stop()
 	for {
@@ -131,7 +193,10 @@ func (in *Integrator) run(ctx context.Context, done chan struct{}) {
 func (in *Integrator) Step(ctx context.Context) (int, error) {
 	var n int
 	var size int64
+	var read map[int64]tlog.Hash
+	var written *overlay
 	err := in.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		read, written = nil, nil
 		n = 0
 		var err error
 		if size, err = tx.LogSize(ctx); err != nil {
@@ -141,7 +206,9 @@ func (in *Integrator) Step(ctx context.Context) (int, error) {
 		if err != nil || len(evs) == 0 {
 			return err
 		}
-		ov := &overlay{base: HashReader(ctx, tx), first: tlog.StoredHashIndex(0, size)}
+		read = map[int64]tlog.Hash{}
+		ov := &overlay{base: in.known.reader(HashReader(ctx, tx), read), first: tlog.StoredHashIndex(0, size)}
+		written = ov
 		seqs := make([]int64, len(evs))
 		for i, e := range evs {
 			b, err := EntryOf(e).Marshal()
@@ -175,8 +242,69 @@ func (in *Integrator) Step(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Only now, committed, are the batch's hashes the log's for good.
+	if n > 0 {
+		in.known.add(read, written)
+	}
 	if n > 0 && in.cfg.OnCheckpoint != nil {
 		in.cfg.OnCheckpoint(size)
 	}
 	return n, nil
+}
+
+// hashCache holds stored hashes known to be committed.
+type hashCache struct {
+	mu sync.Mutex
+	m  map[int64]tlog.Hash
+}
+
+// maxKnown bounds the cache; past it, the cache starts over (the next
+// batch reads its right edge again).
+const maxKnown = 1 << 16
+
+// reader reads through the cache, recording in read what it had to read
+// from base.
+func (c *hashCache) reader(base tlog.HashReader, read map[int64]tlog.Hash) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		var missing []int64
+		var at []int
+		c.mu.Lock()
+		for i, id := range indexes {
+			if h, ok := c.m[id]; ok {
+				out[i] = h
+			} else {
+				missing = append(missing, id)
+				at = append(at, i)
+			}
+		}
+		c.mu.Unlock()
+		if len(missing) == 0 {
+			return out, nil
+		}
+		hs, err := base.ReadHashes(missing)
+		if err != nil {
+			return nil, err
+		}
+		for j, h := range hs {
+			out[at[j]] = h
+			read[missing[j]] = h
+		}
+		return out, nil
+	})
+}
+
+// add records what a committed batch read and wrote.
+func (c *hashCache) add(read map[int64]tlog.Hash, written *overlay) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m)+len(read)+len(written.hashes) > maxKnown {
+		c.m = make(map[int64]tlog.Hash, len(read)+len(written.hashes))
+	}
+	for id, h := range read {
+		c.m[id] = h
+	}
+	for i, h := range written.hashes {
+		c.m[written.first+int64(i)] = h
+	}
 }

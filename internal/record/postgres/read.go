@@ -1,0 +1,251 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// Every query below that returns report content starts from report_views or
+// audience filtered by the viewing party: the visibility rule's stored
+// decision. None reads versions without that filter.
+
+func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
+	rep, err := scanVersion(s.pool.QueryRow(ctx, `
+		SELECT `+versionColumns+`
+		FROM reports r
+		JOIN report_views rv ON rv.party = $1 AND rv.rid = r.rid
+		JOIN versions v ON v.seq = rv.seq
+		WHERE r.id = $2`, string(viewer), id))
+	if err != nil {
+		return rep, notFound("report", id, err)
+	}
+	return rep, nil
+}
+
+func (s *Store) Versions(ctx context.Context, viewer center.PartyCode, id string) ([]center.Report, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+versionColumns+`
+		FROM reports r
+		JOIN versions v ON v.rid = r.rid
+		JOIN audience a ON a.party = $1 AND a.seq = v.seq
+		WHERE r.id = $2
+		ORDER BY v.seq`, string(viewer), id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: versions of %s: %w", id, err)
+	}
+	out, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("postgres: report %q: %w", id, center.ErrNotFound)
+	}
+	return out, nil
+}
+
+// params numbers a statement's arguments as they are added.
+type params struct{ args []any }
+
+func (p *params) add(v any) string {
+	p.args = append(p.args, v)
+	return fmt.Sprintf("$%d", len(p.args))
+}
+
+func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.ReportQuery) (store.ReportPage, error) {
+	if q.Limit < 1 || q.Limit > store.MaxPageSize {
+		return store.ReportPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	}
+	var where strings.Builder
+	var p params
+	where.WriteString(`rv.party = ` + p.add(string(viewer)))
+	add := func(cond string, arg any) {
+		where.WriteString(" AND " + fmt.Sprintf(cond, p.add(arg)))
+	}
+	if q.After > 0 {
+		add(`rv.seq < %s`, q.After)
+	}
+	if q.Source != "" {
+		add(`r.source = %s`, string(q.Source))
+	}
+	if q.TLP != "" {
+		add(`v.tlp = %s`, string(q.TLP))
+	}
+	if q.Tag != "" {
+		add(`EXISTS (SELECT 1 FROM version_tags t WHERE t.tag = %s AND t.seq = rv.seq)`, q.Tag)
+	}
+	if !q.Since.IsZero() {
+		add(`v.version >= %s`, micros(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add(`v.version < %s`, micros(q.Until))
+	}
+	if q.Revoked != nil {
+		if *q.Revoked {
+			where.WriteString(` AND r.revoked IS NOT NULL`)
+		} else {
+			where.WriteString(` AND r.revoked IS NULL`)
+		}
+	}
+	limit := p.add(q.Limit + 1)
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+versionColumns+`
+		FROM report_views rv
+		JOIN versions v ON v.seq = rv.seq
+		JOIN reports r ON r.rid = rv.rid
+		WHERE `+where.String()+`
+		ORDER BY rv.seq DESC
+		LIMIT `+limit, p.args...)
+	if err != nil {
+		return store.ReportPage{}, fmt.Errorf("postgres: list reports: %w", err)
+	}
+	items, err := scanVersions(rows)
+	if err != nil {
+		return store.ReportPage{}, err
+	}
+	page := store.ReportPage{Items: items}
+	if len(items) > q.Limit {
+		page.Items = items[:q.Limit]
+		page.Next = page.Items[q.Limit-1].Seq
+	}
+	return page, nil
+}
+
+func (s *Store) CountReports(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM reports`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count reports: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) Directory(ctx context.Context) (center.Directory, error) {
+	return s.roster.directory(ctx, s.pool)
+}
+
+func (s *Store) User(ctx context.Context, username string) (center.User, error) {
+	return readUser(ctx, s.pool, username)
+}
+
+func (s *Store) Users(ctx context.Context) ([]center.User, error) {
+	rows, err := s.pool.Query(ctx, userQuery+` ORDER BY p.pos, u.username`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: users: %w", err)
+	}
+	defer rows.Close()
+	var out []center.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
+	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
+	if err != nil {
+		return t, notFound("token", id, err)
+	}
+	return t, nil
+}
+
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
+	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
+	if err != nil {
+		return t, notFound("token", "(hash)", err)
+	}
+	return t, nil
+}
+
+func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = $1 ORDER BY created DESC, id`, username)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []center.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: events: %w", err)
+	}
+	evs, err := scanEvents(rows, "events")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]center.Event, len(evs))
+	for i, e := range evs {
+		out[i] = e.Event
+	}
+	return out, nil
+}
+
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	return readMeta(ctx, s.pool, key)
+}
+
+func (s *Store) RotationActs(ctx context.Context) ([]govern.Act, error) {
+	return readRotationActs(ctx, s.pool)
+}
+
+func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT body FROM amendments ORDER BY proposed DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: amendments: %w", err)
+	}
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: amendments: %w", err)
+	}
+	var out []govern.Amendment
+	for _, b := range bodies {
+		var a govern.Amendment
+		if err := json.Unmarshal([]byte(b), &a); err != nil {
+			return nil, fmt.Errorf("postgres: amendment: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (s *Store) Bulletins(ctx context.Context, limit int) ([]center.Bulletin, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, party, author, title, body, language, published FROM bulletins
+		ORDER BY seq DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bulletins: %w", err)
+	}
+	defer rows.Close()
+	var out []center.Bulletin
+	for rows.Next() {
+		var b center.Bulletin
+		var party string
+		var published int64
+		if err := rows.Scan(&b.ID, &party, &b.Author, &b.Title, &b.Body, &b.Language, &published); err != nil {
+			return nil, fmt.Errorf("postgres: bulletins: %w", err)
+		}
+		b.Party, b.Published = center.PartyCode(party), fromMicros(published)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,60 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"sync"
+
+	"github.com/tabadul/tabadul/internal/center"
+)
+
+// metaRoster names the roster's version: a random token replaced in the
+// same transaction as every change to parties or committees (as on
+// SQLite). The version is read from the database each time, so a change
+// made on another node is seen at once.
+const metaRoster = "roster_version"
+
+// rosterCache holds the last roster read, with its version.
+type rosterCache struct {
+	mu      sync.Mutex
+	version string
+	dir     center.Directory
+}
+
+func (c *rosterCache) directory(ctx context.Context, q querier) (center.Directory, error) {
+	v, err := readMeta(ctx, q, metaRoster)
+	if err != nil {
+		return center.Directory{}, err
+	}
+	return c.directoryAt(ctx, q, v)
+}
+
+// directoryAt returns the roster of version v, read through q if the
+// cache holds another.
+func (c *rosterCache) directoryAt(ctx context.Context, q querier, v string) (center.Directory, error) {
+	c.mu.Lock()
+	if v != "" && v == c.version {
+		dir := c.dir
+		c.mu.Unlock()
+		return dir, nil
+	}
+	c.mu.Unlock()
+	dir, err := readDirectory(ctx, q)
+	if err != nil || v == "" {
+		return dir, err
+	}
+	c.mu.Lock()
+	c.version, c.dir = v, dir
+	c.mu.Unlock()
+	return dir, nil
+}
+
+// rosterChanged gives the roster a new version.
+func (t *tx) rosterChanged(ctx context.Context) error {
+	v := rand.Text()
+	if err := t.SetMeta(ctx, metaRoster, v); err != nil {
+		return err
+	}
+	t.batch.rosterVersion, t.batch.rosterKnown = v, true
+	return nil
+}

@@ -1,0 +1,369 @@
+// Package postgres is the PostgreSQL backend of the store contract, on
+// github.com/jackc/pgx/v5, for a center that outgrows one machine: any
+// number of nodes (tabadul serve processes) share one database.
+//
+// Writes: every write transaction first takes one transaction-level
+// advisory lock (writeLock), so that write transactions of all nodes run
+// one after another, as SQLite's single writer does. The write path
+// relies on that: the log's order is the events' seq order, Found creates
+// a center once, a revision sees the version before it. To keep that from
+// costing throughput each node commits in groups, as the SQLite backend
+// does: one goroutine gathers every Update waiting at the moment into one
+// transaction, runs each inside its own SAVEPOINT (so one failing Update
+// rolls back alone), and commits once for all of them. A commit is durable
+// when Update returns (synchronous_commit on, the server's default).
+//
+// Reads use a pool of connections; they see every commit that has
+// returned, on every node.
+//
+// Several nodes: Lead elects one node for a singleton job (the log's
+// integrator) with a session-level advisory lock held on a dedicated
+// connection; when that node dies its connection closes, the server
+// releases the lock, and another node takes it over.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/tabadul/tabadul/internal/record/schema"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// Options tune the store. The zero value is the production setting.
+type Options struct {
+	// MaxBatch caps how many Updates share one commit; 0 means 256.
+	MaxBatch int
+	// Readers is the size of the read pool; 0 means pgxpool's default
+	// (the larger of 4 and the number of CPUs).
+	Readers int
+	// RankWindow is how many of a search's newest matches are ranked when
+	// it has more; 0 means DefaultRankWindow.
+	RankWindow int
+}
+
+// DefaultRankWindow is how many of a query's newest visible matches are
+// ranked when it has more (Options.RankWindow), as on SQLite.
+const DefaultRankWindow = 5000
+
+// Store is a center's PostgreSQL database. It implements store.Store.
+type Store struct {
+	cfg    *pgx.ConnConfig
+	pool   *pgxpool.Pool
+	opts   Options
+	roster rosterCache
+
+	// w is the committer's connection, reopened if it breaks.
+	w *pgx.Conn
+
+	reqs    chan *update
+	mu      sync.RWMutex // guards closed against Update's send
+	closed  bool
+	stopped chan struct{}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// ErrClosed is returned by Update after Close.
+var ErrClosed = errors.New("postgres: store closed")
+
+// update is one caller's Update waiting for the committer.
+type update struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+// Open connects to the database at url (a postgres:// URL or a libpq
+// key=value string) and brings its schema up to date. Several nodes may
+// open one database at the same moment: the migrations run under a
+// session lock, once.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.RankWindow <= 0 {
+		opts.RankWindow = DefaultRankWindow
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", redact(err))
+	}
+	keepalive(pcfg.ConnConfig)
+	if opts.Readers > 0 {
+		pcfg.MaxConns = int32(opts.Readers)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Store{cfg: pcfg.ConnConfig.Copy(), pool: pool, opts: opts,
+		reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{})}
+	if s.w, err = pgx.ConnectConfig(ctx, s.cfg); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect the writer: %w", redact(err))
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+// keepalive makes the server notice a node that vanished without closing
+// its connections (a power cut, a partition) within about ten seconds, so
+// that the advisory locks it held are released: the server's TCP
+// keepalive settings are per session. It also names the node's sessions
+// "tabadul/PID" in pg_stat_activity, unless the URL names them.
+func keepalive(c *pgx.ConnConfig) {
+	if c.RuntimeParams == nil {
+		c.RuntimeParams = map[string]string{}
+	}
+	for k, v := range map[string]string{"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
+		"application_name": "tabadul/" + strconv.Itoa(os.Getpid())} {
+		if _, set := c.RuntimeParams[k]; !set {
+			c.RuntimeParams[k] = v
+		}
+	}
+}
+
+// redact keeps a connection string's password out of an error message;
+// pgx's parse errors quote the string.
+func redact(err error) error {
+	var pe *pgconnParseError
+	if errors.As(err, &pe) {
+		return errors.New("invalid database URL")
+	}
+	return err
+}
+
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	// Nodes starting together wait for the first one's migrations, checking
+	// every second for up to five minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Postgres(), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	u := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case s.reqs <- u:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must
+	// not be told "failed" about a change that then commits.
+	return <-u.done
+}
+
+// commitLoop is the node's only writer. It runs until Close closes reqs.
+func (s *Store) commitLoop() {
+	defer close(s.stopped)
+	batch := make([]*update, 0, s.opts.MaxBatch)
+	for u := range s.reqs {
+		batch = append(batch[:0], u)
+	gather:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case u, ok := <-s.reqs:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, u)
+			default:
+				break gather
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// writeLock is the advisory lock every write transaction takes first: the
+// center's one writer at a time, across nodes.
+const writeLock int64 = 0x7461626164756c01 // "tabadul" 01
+
+// Round trips: the committer's statements are few and cheap, so a batch's
+// time is mostly waits for the server. It takes the lock and opens the
+// first savepoint in one message, closes one update's savepoint and opens
+// the next one's in one message, and leaves the last savepoint to COMMIT.
+var (
+	lockAndSavepoint = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d); SAVEPOINT u", writeLock)
+	nextSavepoint    = "RELEASE SAVEPOINT u; SAVEPOINT u"
+)
+
+// commit runs a batch of updates in one transaction and reports each
+// outcome after the commit.
+func (s *Store) commit(batch []*update) {
+	results := make([]error, len(batch))
+	// Statements run without the callers' cancellation: interrupting one
+	// statement could roll back the whole shared transaction.
+	ctx := context.Background()
+	err := func() error {
+		if s.w == nil || s.w.IsClosed() {
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			w, err := pgx.ConnectConfig(cctx, s.cfg)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("postgres: reconnect the writer: %w", err)
+			}
+			s.w = w
+		}
+		ptx, err := s.w.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("postgres: begin: %w", err)
+		}
+		if _, err := ptx.Exec(ctx, lockAndSavepoint); err != nil {
+			ptx.Rollback(ctx)
+			return fmt.Errorf("postgres: take the write lock: %w", err)
+		}
+		b := &batchState{}
+		// prev is the outcome of the update whose savepoint is open.
+		var prev *error
+		for i, u := range batch {
+			if err := u.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			if prev != nil {
+				if err := s.nextSavepoint(ctx, ptx, b, prev); err != nil {
+					ptx.Rollback(ctx)
+					return err
+				}
+			}
+			results[i], err = s.runSavepoint(ctx, ptx, b, u.fn)
+			if err != nil {
+				ptx.Rollback(ctx)
+				return err
+			}
+			prev = &results[i]
+		}
+		if prev != nil {
+			// The last update's savepoint: an update that swallowed a
+			// failed statement fails alone here too.
+			if err := s.nextSavepoint(ctx, ptx, b, prev); err != nil {
+				ptx.Rollback(ctx)
+				return err
+			}
+		}
+		if err := ptx.Commit(ctx); err != nil {
+			return fmt.Errorf("postgres: commit: %w", mapError(err))
+		}
+		return nil
+	}()
+	if err != nil && s.w != nil && !s.w.IsClosed() && s.w.PgConn().TxStatus() != 'I' {
+		// A failure that left the connection inside a transaction: start
+		// the next batch on a fresh connection.
+		s.w.Close(ctx)
+	}
+	for i, u := range batch {
+		if err != nil {
+			u.done <- err
+		} else {
+			u.done <- results[i]
+		}
+	}
+}
+
+// nextSavepoint releases the savepoint of the update whose outcome is
+// *result and opens the next one. If that update returned no error but
+// left its savepoint aborted (it went on after a failed statement), its
+// changes are rolled back and *result becomes the failure.
+func (s *Store) nextSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, result *error) error {
+	_, err := ptx.Exec(ctx, nextSavepoint)
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "25P02" { // in_failed_sql_transaction
+		return fmt.Errorf("postgres: savepoint: %w", err)
+	}
+	if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u; "+nextSavepoint); err != nil {
+		return fmt.Errorf("postgres: rollback to savepoint: %w", err)
+	}
+	b.rosterKnown = false
+	if *result == nil {
+		*result = fmt.Errorf("postgres: an update went on after a failed statement: %w", err)
+	}
+	return nil
+}
+
+// runSavepoint runs fn inside the open savepoint of ptx. fnErr is fn's own
+// failure, already rolled back; err is a failure of the transaction itself.
+func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn func(store.Tx) error) (fnErr error, err error) {
+	t := &tx{q: ptx, s: s, batch: b}
+	fnErr = func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("postgres: update panicked: %v", p)
+			}
+		}()
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush(ctx)
+	}()
+	if fnErr != nil {
+		t.pending = nil
+		b.rosterKnown = false
+		if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
+			return nil, fmt.Errorf("postgres: rollback to savepoint: %w", err)
+		}
+	}
+	return fnErr, nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.stopped
+	var err error
+	if s.w != nil {
+		err = s.w.Close(context.Background())
+	}
+	s.pool.Close()
+	return err
+}
