@@ -213,115 +213,181 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, p *params) {
 	}
 }
 
-// Search implements store.Reader. Every query starts from report_views
-// filtered by the viewer: the visibility rule's stored decision. Ranking
-// and counting read only the index and report_views; the versions, with
-// their bodies, are read for the page's hits alone.
+// Search implements store.Reader, as the SQLite backend does: every query
+// starts from the viewer's report_views rows; with a window, the order is
+// the newest Window matches by relevance, then the older ones.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
 	if q.Limit < 1 || q.Limit > store.MaxPageSize || q.Offset < 0 {
 		return store.SearchPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
 	}
-	var from, order, score string
+	sq := searchSQL{order: `ORDER BY rv.seq DESC`, score: `0::float8`}
 	var where strings.Builder
-	var p params
 	if q.Text.Empty() {
-		from = `report_views rv`
-		where.WriteString(`rv.party = ` + p.add(string(viewer)))
-		order, score = `ORDER BY rv.seq DESC`, `0::float8`
+		sq.from = `report_views rv`
+		where.WriteString(`rv.party = ` + sq.p.add(string(viewer)))
 	} else {
 		match, err := tsQuery(q.Text)
 		if err != nil {
 			return store.SearchPage{}, err
 		}
-		from = `search JOIN report_views rv ON rv.party = ` + p.add(string(viewer)) + ` AND rv.seq = search.seq`
-		m := p.add(match) + `::tsquery`
+		sq.from = `search JOIN report_views rv ON rv.party = ` + sq.p.add(string(viewer)) + ` AND rv.seq = search.seq`
+		m := sq.p.add(match) + `::tsquery`
 		where.WriteString(`search.tsv @@ ` + m)
-		score = `ts_rank(search.tsv, ` + m + `)::float8`
-		order = `ORDER BY 2 DESC, rv.seq DESC`
+		sq.score = `ts_rank(search.tsv, ` + m + `)::float8`
+		sq.order = `ORDER BY 2 DESC, rv.seq DESC`
 	}
-	searchFilter(q.Filter, &where, &p)
+	searchFilter(q.Filter, &where, &sq.p)
+	sq.where = where.String()
 
-	// The total and the facets, over every visible hit.
-	page := store.SearchPage{Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
-	frows, err := s.pool.Query(ctx, `SELECT rv.source, rv.tlp, rv.language, count(*) FROM `+from+
-		` WHERE `+where.String()+` GROUP BY 1, 2, 3`, p.args...)
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("postgres: search facets: %w", err)
+	window := q.Window
+	if window <= 0 {
+		window = -1
 	}
-	err = func() error {
-		defer frows.Close()
-		for frows.Next() {
-			var src, tlp, language string
-			var n int
-			if err := frows.Scan(&src, &tlp, &language, &n); err != nil {
-				return err
-			}
-			page.Total += n
-			page.Facets.Sources[center.PartyCode(src)] += n
-			page.Facets.TLPs[center.TLP(tlp)] += n
-			page.Facets.Languages[language] += n
-		}
-		return frows.Err()
-	}()
+	page, oldest, err := s.searchFacets(ctx, sq, window)
 	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("postgres: search facets: %w", err)
+		return store.SearchPage{}, err
 	}
-
-	// Past the rank window, only the newest matches are ranked, as on
-	// SQLite (see sqlite.Options.RankWindow).
-	if w := s.opts.RankWindow; !q.Text.Empty() && page.Total > w && q.Offset+q.Limit <= w {
-		var cutoff int64
-		err := s.pool.QueryRow(ctx, `SELECT search.seq FROM `+from+` WHERE `+where.String()+
-			` ORDER BY search.seq DESC LIMIT 1 OFFSET `+strconv.Itoa(w-1), p.args...).Scan(&cutoff)
+	full := window > 0 && page.Total == window
+	if full {
+		p := sq.p
+		p.args = slices.Clone(p.args)
+		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
+			` AND rv.seq < `+p.add(oldest)+`)`, p.args...).Scan(&full)
 		if err != nil {
 			return store.SearchPage{}, fmt.Errorf("postgres: search window: %w", err)
 		}
-		where.WriteString(` AND search.seq >= ` + p.add(cutoff))
 	}
 
-	// The page: seqs and scores first, then those versions.
-	rows, err := s.pool.Query(ctx, `SELECT rv.seq, `+score+` FROM `+from+
-		` WHERE `+where.String()+` `+order+` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), p.args...)
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
-	}
 	var seqs []int64
-	scores := map[int64]float64{}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var seq int64
-			var sc float64
-			if err := rows.Scan(&seq, &sc); err != nil {
-				return err
-			}
-			seqs = append(seqs, seq)
-			scores[seq] = sc
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return store.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
-	}
-	if len(seqs) > 0 {
-		vrows, err := s.pool.Query(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
-			WHERE v.seq = ANY($1)`, seqs)
-		if err != nil {
-			return store.SearchPage{}, fmt.Errorf("postgres: search hits: %w", err)
-		}
-		found, err := scanVersions(vrows)
-		if err != nil {
+	var scores []float64
+	switch {
+	case !full:
+		seqs, scores, err = s.searchRank(ctx, sq, "", 0, q.Offset, q.Limit)
+	case q.Offset+q.Limit <= window:
+		page.TotalExact = false
+		seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, q.Limit)
+	default:
+		// A page past the window: count every match, then take the rest
+		// of the window and the head of the older matches.
+		if page, _, err = s.searchFacets(ctx, sq, -1); err != nil {
 			return store.SearchPage{}, err
 		}
-		bySeq := make(map[int64]center.Report, len(found))
-		for _, r := range found {
-			bySeq[r.Seq] = r
+		if q.Offset < window {
+			seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, window-q.Offset)
 		}
-		for _, seq := range seqs {
-			if r, ok := bySeq[seq]; ok {
-				page.Hits = append(page.Hits, store.SearchHit{Report: r, Score: scores[seq]})
-			}
+		if err == nil && len(seqs) < q.Limit {
+			var older []int64
+			var olderScores []float64
+			older, olderScores, err = s.searchRank(ctx, sq, `<`, oldest, max(0, q.Offset-window), q.Limit-len(seqs))
+			seqs, scores = append(seqs, older...), append(scores, olderScores...)
 		}
 	}
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	if page.Hits, err = s.searchHits(ctx, seqs, scores); err != nil {
+		return store.SearchPage{}, err
+	}
 	return page, nil
+}
+
+// searchSQL is a search's statement parts: the viewer's matches (from,
+// where, with their parameters) and the ranking.
+type searchSQL struct {
+	from, where  string
+	p            params
+	order, score string
+}
+
+// searchFacets counts the viewer's newest limit matches (-1: all) by
+// source, TLP and language, and returns the oldest seq among them.
+func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (store.SearchPage, int64, error) {
+	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
+	lim := ""
+	if limit >= 0 {
+		lim = ` LIMIT ` + strconv.Itoa(limit)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
+		` WHERE `+sq.where+` ORDER BY rv.seq DESC`+lim+`) w GROUP BY 1, 2, 3`, sq.p.args...)
+	if err != nil {
+		return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
+	}
+	defer rows.Close()
+	oldest := int64(-1)
+	for rows.Next() {
+		var src, tlp, language string
+		var n int
+		var low int64
+		if err := rows.Scan(&src, &tlp, &language, &n, &low); err != nil {
+			return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
+		}
+		page.Total += n
+		page.Facets.Sources[center.PartyCode(src)] += n
+		page.Facets.TLPs[center.TLP(tlp)] += n
+		page.Facets.Languages[language] += n
+		if oldest < 0 || low < oldest {
+			oldest = low
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
+	}
+	return page, oldest, nil
+}
+
+// searchRank returns the seqs and scores of one stretch of the ranking,
+// of the matches whose seq is op bound ("" for all).
+func (s *Store) searchRank(ctx context.Context, sq searchSQL, op string, bound int64, offset, limit int) ([]int64, []float64, error) {
+	where, p := sq.where, sq.p
+	p.args = slices.Clone(p.args)
+	if op != "" {
+		where += ` AND rv.seq ` + op + ` ` + p.add(bound)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
+		` WHERE `+where+` `+sq.order+` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), p.args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	var seqs []int64
+	var scores []float64
+	for rows.Next() {
+		var seq int64
+		var sc float64
+		if err := rows.Scan(&seq, &sc); err != nil {
+			return nil, nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		seqs, scores = append(seqs, seq), append(scores, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	return seqs, scores, nil
+}
+
+// searchHits reads the versions of a page's hits, in the page's order.
+func (s *Store) searchHits(ctx context.Context, seqs []int64, scores []float64) ([]store.SearchHit, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq = ANY($1)`, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search hits: %w", err)
+	}
+	found, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	bySeq := make(map[int64]center.Report, len(found))
+	for _, r := range found {
+		bySeq[r.Seq] = r
+	}
+	hits := make([]store.SearchHit, 0, len(seqs))
+	for i, seq := range seqs {
+		if r, ok := bySeq[seq]; ok {
+			hits = append(hits, store.SearchHit{Report: r, Score: scores[i]})
+		}
+	}
+	return hits, nil
 }

@@ -49,14 +49,7 @@ type Options struct {
 	// Readers is the size of the read pool; 0 means pgxpool's default
 	// (the larger of 4 and the number of CPUs).
 	Readers int
-	// RankWindow is how many of a search's newest matches are ranked when
-	// it has more; 0 means DefaultRankWindow.
-	RankWindow int
 }
-
-// DefaultRankWindow is how many of a query's newest visible matches are
-// ranked when it has more (Options.RankWindow), as on SQLite.
-const DefaultRankWindow = 5000
 
 // Store is a center's PostgreSQL database. It implements store.Store.
 type Store struct {
@@ -93,9 +86,6 @@ type update struct {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
-	}
-	if opts.RankWindow <= 0 {
-		opts.RankWindow = DefaultRankWindow
 	}
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
