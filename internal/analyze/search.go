@@ -13,14 +13,30 @@ import (
 
 // Searcher answers analysts' queries over what their party may see.
 type Searcher struct {
-	store   store.Reader
-	aliases *Aliases
+	store    store.Reader
+	aliases  *Aliases
+	registry *Registry
 }
 
 // NewSearcher returns a Searcher reading r and expanding names with
 // aliases (nil: none).
 func NewSearcher(r store.Reader, aliases *Aliases) *Searcher {
 	return &Searcher{store: r, aliases: aliases}
+}
+
+// WithRegistry makes the searcher expand names with the registry's
+// aliases as they stand at each query, instead of its own.
+func (s *Searcher) WithRegistry(g *Registry) *Searcher {
+	s.registry = g
+	return s
+}
+
+// expander returns the aliases a query is expanded with now.
+func (s *Searcher) expander() *Aliases {
+	if s.registry != nil {
+		return s.registry.Aliases()
+	}
+	return s.aliases
 }
 
 // A Hit is a matching report with a snippet of its text.
@@ -65,6 +81,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	if len(q.Filter.Languages) == 1 {
 		hint = q.Filter.Languages[0]
 	}
+	aliases := s.expander()
 	var m marks
 	var groups []store.Alternatives
 	var stopOnly []bool
@@ -80,7 +97,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 			if len(an.Tokens) != 1 || !lang.IsStopWord(an.Tokens[0].Lang, an.Tokens[0].Surface) {
 				stop = false
 			}
-			for _, e := range s.aliases.Expand(seq) {
+			for _, e := range aliases.Expand(seq) {
 				if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(e) }) {
 					alts = append(alts, e)
 				}
@@ -104,7 +121,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 		for _, t := range q.Exclude {
 			seq := seqOf(lang.Analyze(t.Text, hint))
 			if len(seq.Stems) > 0 {
-				text.None = append(text.None, s.aliases.Expand(seq)...)
+				text.None = append(text.None, aliases.Expand(seq)...)
 			}
 		}
 	}

@@ -24,6 +24,8 @@ type Recorder struct {
 	limits center.Limits
 	// analyzer, if set, prepares each version's text for the search index.
 	analyzer Analyzer
+	// extractor, if set, analyzes in its stead and links entities.
+	extractor Extractor
 	// notify, if set, is called after each committed change that
 	// appended events (see OnEvents).
 	notify atomic.Pointer[func()]
@@ -278,7 +280,7 @@ func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
 // SubmitReport records a new report from the principal's party.
 func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
 	d.Normalize()
-	doc := r.analyze(&d)
+	doc, x := r.prepare(&d)
 	var out center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		dir, err := tx.Directory(ctx)
@@ -296,6 +298,9 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 		if err := index(ctx, tx, rep.Seq, doc); err != nil {
 			return err
 		}
+		if err := link(ctx, tx, rep, x); err != nil {
+			return err
+		}
 		out = rep
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
 	})
@@ -306,7 +311,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 // revise; a party that cannot see the report gets center.ErrNotFound.
 func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id string, d center.Draft) (center.Report, error) {
 	d.Normalize()
-	doc := r.analyze(&d)
+	doc, x := r.prepare(&d)
 	var out center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		prev, err := r.ownLatest(ctx, tx, who, id)
@@ -332,6 +337,9 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		if err := index(ctx, tx, rep.Seq, doc); err != nil {
+			return err
+		}
+		if err := link(ctx, tx, rep, x); err != nil {
 			return err
 		}
 		out = rep

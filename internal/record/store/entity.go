@@ -43,6 +43,10 @@ type Alias struct {
 	// Status is Proposed or Accepted; a rejected alias is deleted.
 	Status     EntityStatus     `json:"status"`
 	ProposedBy center.PartyCode `json:"proposed_by,omitempty"`
+	// Norm and Key are the name normalized and its stems joined by
+	// spaces, filled in by the write path for the registry's lookup.
+	Norm string `json:"-"`
+	Key  string `json:"-"`
 }
 
 // An Entity is a named thing of the registry: a place, an organization, a
@@ -134,7 +138,9 @@ type EntityQuery struct {
 	Names []string
 	// Status keeps only entities of that status; empty keeps every one.
 	Status EntityStatus
-	Limit  int // 1..MaxPageSize
+	// Limit caps the answer; 0 (for the center's own use, never a
+	// request's) returns every match.
+	Limit int
 }
 
 // EntityTx holds the registry's writes and the extraction's links. Only
