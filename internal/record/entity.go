@@ -53,6 +53,9 @@ func (r *Recorder) ExtractWith(x Extractor) *Recorder {
 	return r
 }
 
+// Extracts reports whether the recorder links entities (ExtractWith).
+func (r *Recorder) Extracts() bool { return r.extractor != nil }
+
 // maxDupCandidates bounds the versions a new one is compared with.
 const maxDupCandidates = 500
 

@@ -66,3 +66,19 @@ func CheckAlias(a store.Alias) error {
 	}
 	return CheckName("name", a.Name)
 }
+
+// STIXType returns the STIX 2.1 object type an entity of type t is
+// exchanged as.
+func STIXType(t store.EntityType) string {
+	switch t {
+	case store.Location:
+		return "location"
+	case store.Organization, store.Person:
+		return "identity"
+	case store.Group:
+		return "intrusion-set"
+	case store.EventEntity:
+		return "grouping"
+	}
+	return ""
+}

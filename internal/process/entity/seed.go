@@ -3,6 +3,7 @@ package entity
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -50,7 +51,21 @@ func Seed() ([]store.Entity, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, cur...), nil
+	// One name, one thing: CLDR names some regions alike (a former
+	// country and its successor in some language); the first keeps it.
+	taken := map[[2]string]bool{}
+	var seed []store.Entity
+	for _, e := range append(out, cur...) {
+		e.Aliases = slices.DeleteFunc(e.Aliases, func(a store.Alias) bool { return taken[[2]string{a.Lang, a.Name}] })
+		if len(e.Aliases) == 0 {
+			continue
+		}
+		for _, a := range e.Aliases {
+			taken[[2]string{a.Lang, a.Name}] = true
+		}
+		seed = append(seed, e)
+	}
+	return seed, nil
 }
 
 // notCountries are codes CLDR names like countries that are organizations

@@ -44,7 +44,9 @@ func readEntity(ctx context.Context, q querier, id string) (store.Entity, error)
 	return e, rows.Err()
 }
 
-func (t *tx) Entity(ctx context.Context, id string) (store.Entity, error) { return readEntity(ctx, t, id) }
+func (t *tx) Entity(ctx context.Context, id string) (store.Entity, error) {
+	return readEntity(ctx, t, id)
+}
 
 func (s *Store) Entity(ctx context.Context, id string) (store.Entity, error) {
 	return readEntity(ctx, s.rd, id)

@@ -73,17 +73,19 @@ type Entity struct {
 // the body; byte offsets) that names an entity, through one of its aliases
 // (Alias holds the alias's analyzed key, the stems joined by spaces).
 type Mention struct {
-	Entity     string `json:"entity"`
-	Alias      string `json:"alias"`
-	Start, End int
+	Entity string `json:"entity"`
+	Alias  string `json:"alias"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
 }
 
 // An Observable is an indicator found in a version's text, refanged and in
 // canonical form: Kind is ip, domain, url, email, hash or cve.
 type Observable struct {
-	Kind       string `json:"kind"`
-	Value      string `json:"value"`
-	Start, End int
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
 }
 
 // Extraction is what the extractor found in one report version, before the
