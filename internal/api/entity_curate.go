@@ -8,7 +8,7 @@ import (
 )
 
 type curationRequest struct {
-	entityID
+	ID   string `path:"id" doc:"The entity's id." example:"group--isis"`
 	Body struct {
 		Action  string       `json:"action" enum:"accept,reject,rename,merge,split" doc:"accept or reject a proposed entity (or, with aliases, those proposed names); rename; merge into another; split names off into a new entity."`
 		Name    string       `json:"name,omitempty" maxLength:"200" doc:"rename, split: the (new) canonical name."`

@@ -33,7 +33,7 @@ func (s *Server) proposeEntity(ctx context.Context, in *entityProposal) (*entity
 }
 
 type aliasProposal struct {
-	entityID
+	ID   string `path:"id" doc:"The entity's id." example:"group--isis"`
 	Body aliasInput
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 type relatedInput struct {
-	reportID
+	ID    string `path:"id" doc:"The report's id." example:"report--6f1c2f0e-8d5b-4e43-9a51-2b0f6c3d9e71"`
 	Limit string `query:"limit" doc:"At most this many, 1 to 100; 20 if absent."`
 }
 

@@ -171,6 +171,13 @@ func (m *Matcher) longest(text string, toks []lang.Token, i int) (int, []target)
 			c, ok = n.next[t.Surface]
 		}
 		if !ok {
+			// The light stemmer keeps a lone proclitic ب, ل, ك or ف on a
+			// word it does not know (لكتيبة); a name may still follow it.
+			if rest, cut := cutProclitic(t.Stem); cut {
+				c, ok = n.next[rest]
+			}
+		}
+		if !ok {
 			break
 		}
 		n = c
@@ -214,4 +221,17 @@ func Observables(toks []lang.Token) []store.Observable {
 		}
 	}
 	return out
+}
+
+// cutProclitic cuts one Arabic-script proclitic letter off a stem of at
+// least four letters.
+func cutProclitic(stem string) (string, bool) {
+	r, size := utf8.DecodeRuneInString(stem)
+	switch r {
+	case 'ب', 'ل', 'ك', 'ف', 'و':
+		if utf8.RuneCountInString(stem) >= 4 {
+			return stem[size:], true
+		}
+	}
+	return "", false
 }

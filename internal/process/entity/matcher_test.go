@@ -54,6 +54,7 @@ func TestMatch(t *testing.T) {
 		{"acronym in lower case is not one", "un jour", nil},
 		{"longest alias wins", "قال الأمين العام للجمعية العامة للأمم المتحدة", []string{"organization--un-general-assembly"}},
 		{"UN and its Security Council", "مجلس الأمن الدولي والأمم المتحدة", []string{"organization--un", "organization--un-security-council"}},
+		{"lone proclitic on a name the stemmer does not know", "لبغداد وكركوك", []string{"location--baghdad", "location--kirkuk"}},
 		{"city", "انفجار في بغداد وفي الموصل", []string{"location--baghdad", "location--mosul"}},
 		{"region", "Middle East and Western Asia", []string{"location--m49-145"}},
 		{"no entity", "the weather was fine", nil},
