@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"FailedUpdateChangesNothing", testFailedUpdateChangesNothing},
 		{"Events", testEvents},
 		{"Search", testSearch},
+		{"Entities", testEntities},
 		{"Retention", testRetention},
 		{"Governance", testGovernance},
 		{"AmendmentsChangeTheRoster", testAmendmentsChangeTheRoster},
