@@ -557,3 +557,23 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	}
 	return out, rows.Err()
 }
+
+// unlinkReport deletes what extraction linked a report's versions to:
+// erased text leaves no mention, observable or near-duplicate behind.
+func (t *tx) unlinkReport(ctx context.Context, id string) error {
+	const seqs = `(SELECT v.seq FROM versions v JOIN reports r ON r.rid = v.rid WHERE r.id = ?)`
+	for _, q := range []string{
+		`DELETE FROM entity_mentions WHERE seq IN ` + seqs,
+		`DELETE FROM version_observables WHERE seq IN ` + seqs,
+		`DELETE FROM version_items WHERE seq IN ` + seqs,
+		`DELETE FROM dup_bands WHERE seq IN ` + seqs,
+		`DELETE FROM dup_signatures WHERE seq IN ` + seqs,
+		`DELETE FROM dup_edges WHERE a_seq IN ` + seqs,
+		`DELETE FROM dup_edges WHERE b_seq IN ` + seqs,
+	} {
+		if err := t.exec(ctx, "unlink purged report", q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
