@@ -19,7 +19,7 @@ import (
 // newEntityCenter is a test center whose recorder extracts entities,
 // observables and near-duplicates, with the registry seeded as serve seeds
 // it and search expanding the registry's aliases.
-func newEntityCenter(t *testing.T) *testCenter {
+func newEntityCenter(t testing.TB) *testCenter {
 	t.Helper()
 	c := newTestCenter(t)
 	g := analyze.NewRegistry(c.store)
