@@ -29,7 +29,7 @@ func NewCorrelator(r store.Reader) *Correlator { return &Correlator{store: r} }
 // PostingsPerItem bounds how many reports sharing one item are weighed:
 // an item held by more (a country in every report) is common, and its
 // weight is near nothing anyway.
-const PostingsPerItem = 500
+const PostingsPerItem = 100
 
 // rarityScale sets the weights: an item held by df of the viewer's
 // reports weighs ln(1 + rarityScale/df). A fixed scale, not the viewer's
@@ -133,7 +133,7 @@ type EntityPage struct {
 // EntityWindow and EntityRecent bound an entity page: co-occurrences are
 // counted over the newest EntityWindow reports, EntityRecent are listed.
 const (
-	EntityWindow = 2000
+	EntityWindow = 1000
 	EntityRecent = 10
 )
 

@@ -16,7 +16,7 @@ type relatedInput struct {
 type relatedItem struct {
 	Report reportRef            `json:"report"`
 	Score  float64              `json:"score" doc:"The sum of the shared items' weights."`
-	Shared []analyze.SharedItem `json:"shared" doc:"What the two reports share, rarest first: entities (kind entity, value its id) and observables (ip, domain, url, email, hash, cve), each with how many of the caller's reports hold it and its weight ln(1 + 10000/reports)."`
+	Shared []analyze.SharedItem `json:"shared" doc:"What the two reports share, rarest first: entities (kind entity, value its id) and observables (ip, domain, url, email, hash, cve), each with how many of the caller's reports hold it and its weight ln(1 + 10000/reports); an item held by more than 100 counts as 102, and only its newest 100 reports are weighed."`
 }
 
 type relatedResponse struct {

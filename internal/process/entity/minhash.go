@@ -19,18 +19,6 @@ const (
 	minShingles = 8
 )
 
-// seeds are the MinHash functions' keys, fixed so that signatures computed
-// by any build compare.
-var seeds = func() [SignatureSize]uint64 {
-	var s [SignatureSize]uint64
-	x := uint64(0x9E3779B97F4A7C15)
-	for i := range s {
-		x = splitmix(x)
-		s[i] = x
-	}
-	return s
-}()
-
 // fnv64 is FNV-1a, without hash.Hash's allocation.
 func fnv64(s string) uint64 {
 	h := uint64(14695981039346656037)
@@ -63,21 +51,24 @@ func Signature(toks []lang.Token) ([]uint32, []int64) {
 	for i := range sig {
 		sig[i] = math.MaxUint32
 	}
-	seen := make(map[uint64]struct{}, len(toks))
+	// The k-th function of a shingle is a + k·b over its 64-bit hash's
+	// halves, remixed (double hashing): one full hash per shingle instead
+	// of one per function. A shingle seen twice changes no minimum, so
+	// none is set aside.
 	for i := 0; i+shingleLen <= len(th); i++ {
-		sh := th[i]*31*31 + th[i+1]*31 + th[i+2]
-		sh = splitmix(sh)
-		if _, ok := seen[sh]; ok {
-			continue
-		}
-		seen[sh] = struct{}{}
+		x := splitmix(th[i]*31*31 + th[i+1]*31 + th[i+2])
+		a, b := uint32(x), uint32(x>>32)|1
 		for k := range sig {
-			if v := uint32(splitmix(sh^seeds[k]) >> 32); v < sig[k] {
+			v := a + uint32(k)*b
+			v ^= v >> 15
+			v *= 0x2c1b3c6d
+			v ^= v >> 12
+			if v < sig[k] {
 				sig[k] = v
 			}
 		}
 	}
-	if len(seen) < minShingles {
+	if len(th)-shingleLen+1 < minShingles {
 		return nil, nil
 	}
 	return sig, BandKeys(sig)
