@@ -106,10 +106,14 @@ func (a *app) openCenter(ctx context.Context) (store.Store, *record.Recorder, er
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	registry := analyze.NewRegistry(st)
+	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).ExtractWith(registry)
 	founded, err := rec.Founded(ctx)
 	if err == nil && !founded {
 		err = noCenter
+	}
+	if err == nil {
+		err = registry.Refresh(ctx)
 	}
 	if err != nil {
 		st.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
 )
 
@@ -59,11 +60,16 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
-	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	registry := analyze.NewRegistry(st)
+	rec := record.NewRecorder(st, a.clock, center.DefaultLimits).ExtractWith(registry)
 	if err := rec.Found(ctx, ch); err != nil {
 		if errors.Is(err, record.ErrAlreadyFounded) {
 			return alreadyThere
 		}
+		return err
+	}
+
+	if err := demo.SeedEntities(ctx, rec); err != nil {
 		return err
 	}
 

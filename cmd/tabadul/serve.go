@@ -81,9 +81,19 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 
 	limits := center.DefaultLimits
 	limits.MaxBodyBytes = cfg.maxBody
-	rec := record.NewRecorder(st, a.clock, limits).IndexWith(analyze.Indexer{})
+	registry := analyze.NewRegistry(st)
+	rec := record.NewRecorder(st, a.clock, limits).ExtractWith(registry)
 	created, err := demo.Create(ctx, rec, st, a.clock, a.dataDir, a.stdout)
 	if err != nil {
+		return err
+	}
+	// A center founded by init, or before the registry existed, is seeded
+	// on its first start; the matcher and the search's aliases then load
+	// the registry as it stands.
+	if err := demo.SeedEntities(ctx, rec); err != nil {
+		return err
+	}
+	if err := registry.Refresh(ctx); err != nil {
 		return err
 	}
 	if created {
@@ -115,6 +125,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		// collectors, and serves it at /metrics.
 		Registry: nil,
 		Version:  version(),
+		Searcher: analyze.NewSearcher(st, nil).WithRegistry(registry),
 	})
 	if err != nil {
 		return err

@@ -13,9 +13,10 @@ import (
 
 // Searcher answers analysts' queries over what their party may see.
 type Searcher struct {
-	store   store.Reader
-	aliases *Aliases
-	window  int
+	store    store.Reader
+	aliases  *Aliases
+	registry *Registry
+	window   int
 }
 
 // DefaultWindow is how many of a query's newest matches a Searcher ranks
@@ -35,6 +36,21 @@ func (s *Searcher) WithWindow(n int) *Searcher {
 // aliases (nil: none).
 func NewSearcher(r store.Reader, aliases *Aliases) *Searcher {
 	return &Searcher{store: r, aliases: aliases, window: DefaultWindow}
+}
+
+// WithRegistry makes the searcher expand names with the registry's
+// aliases as they stand at each query, instead of its own.
+func (s *Searcher) WithRegistry(g *Registry) *Searcher {
+	s.registry = g
+	return s
+}
+
+// expander returns the aliases a query is expanded with now.
+func (s *Searcher) expander() *Aliases {
+	if s.registry != nil {
+		return s.registry.Aliases()
+	}
+	return s.aliases
 }
 
 // A Hit is a matching report with a snippet of its text.
@@ -82,6 +98,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	if len(q.Filter.Languages) == 1 {
 		hint = q.Filter.Languages[0]
 	}
+	aliases := s.expander()
 	var m marks
 	var groups []store.Alternatives
 	var stopOnly []bool
@@ -97,7 +114,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 				stop = false
 			}
 			for _, seq := range seqs {
-				for _, e := range s.aliases.Expand(seq) {
+				for _, e := range aliases.Expand(seq) {
 					if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(e) }) {
 						alts = append(alts, e)
 					}
@@ -121,7 +138,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	if len(text.All) > 0 {
 		for _, t := range q.Exclude {
 			for _, seq := range spellings(t.Text, hint) {
-				text.None = append(text.None, s.aliases.Expand(seq)...)
+				text.None = append(text.None, aliases.Expand(seq)...)
 			}
 		}
 	}

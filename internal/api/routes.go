@@ -69,6 +69,8 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
 	}, s.search)
 
+	s.entityRoutes()
+
 	register(s, huma.Operation{
 		OperationID: "list-parties", Method: http.MethodGet, Path: "/api/v1/parties",
 		Summary: "List parties", Description: "Lists the center's parties.",

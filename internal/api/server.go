@@ -85,6 +85,10 @@ type Server struct {
 	docs    []byte
 
 	handler http.Handler
+
+	// correlator answers the related-report, entity and near-duplicate
+	// reads.
+	correlator *analyze.Correlator
 }
 
 // New checks cfg and returns a Server with every route registered.
@@ -105,6 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if s.version == "" {
 		s.version = "dev"
 	}
+	s.correlator = analyze.NewCorrelator(cfg.Store)
 	if s.searcher == nil {
 		s.searcher = analyze.NewSearcher(cfg.Store, analyze.StarterAliases())
 	}

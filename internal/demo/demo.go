@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/process/entity"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/secret"
@@ -136,10 +137,33 @@ func Create(ctx context.Context, rec *record.Recorder, st store.Store, clock cen
 		return true, err
 	}
 
+	// The entity registry goes in before the article, so that the article
+	// is linked to the places and groups it names.
+	if err := SeedEntities(ctx, rec); err != nil {
+		return true, err
+	}
 	if err := submitArticle(ctx, rec, accounts); err != nil {
 		return true, err
 	}
 	return true, nil
+}
+
+// SeedEntities seeds the entity registry of a center once (see
+// record.Recorder.SeedEntities) with package entity's seed, if the recorder
+// extracts entities; it is a no-op for a recorder that does not, and for a
+// center already seeded.
+func SeedEntities(ctx context.Context, rec *record.Recorder) error {
+	if !rec.Extracts() {
+		return nil
+	}
+	es, err := entity.Seed()
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := rec.SeedEntities(ctx, es); err != nil {
+		return fmt.Errorf("demo: seed the entity registry: %w", err)
+	}
+	return nil
 }
 
 func partyNames(codes []center.PartyCode, dir center.Directory) []string {

@@ -26,6 +26,8 @@ type Recorder struct {
 	limits center.Limits
 	// analyzer, if set, prepares each version's text for the search index.
 	analyzer Analyzer
+	// extractor, if set, analyzes in its stead and links entities.
+	extractor Extractor
 	// notify, if set, is called after each committed change that
 	// appended events (see OnEvents).
 	notify atomic.Pointer[func()]
@@ -88,20 +90,21 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 	return &doc
 }
 
-// analyzeAll normalizes and analyzes drafts, a large batch on every core:
-// the write waits for the slowest analysis.
-func (r *Recorder) analyzeAll(drafts []center.Draft) []*store.SearchDoc {
+// prepareAll normalizes drafts and prepares them as prepare does, a large
+// batch on every core: the write waits for the slowest analysis.
+func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction) {
 	docs := make([]*store.SearchDoc, len(drafts))
+	xs := make([]*store.Extraction, len(drafts))
 	one := func(i int) {
 		drafts[i].Normalize()
-		docs[i] = r.analyze(&drafts[i])
+		docs[i], xs[i] = r.prepare(&drafts[i])
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(drafts)/minDraftsPerWorker)
 	if workers <= 1 {
 		for i := range drafts {
 			one(i)
 		}
-		return docs
+		return docs, xs
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -113,7 +116,7 @@ func (r *Recorder) analyzeAll(drafts []center.Draft) []*store.SearchDoc {
 		})
 	}
 	wg.Wait()
-	return docs
+	return docs, xs
 }
 
 // minDraftsPerWorker is the smallest share of a batch worth a goroutine.
@@ -323,7 +326,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 // archive) shares one transaction and one fsync among many reports, where
 // concurrent SubmitReport calls share them only as far as they coincide.
 func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
-	docs := r.analyzeAll(drafts)
+	docs, xs := r.prepareAll(drafts)
 	var out []center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		out = make([]center.Report, 0, len(drafts))
@@ -346,6 +349,9 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 			if err := index(ctx, tx, rep.Seq, docs[i]); err != nil {
 				return err
 			}
+			if err := link(ctx, tx, rep, xs[i]); err != nil {
+				return err
+			}
 			if err := appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep); err != nil {
 				return err
 			}
@@ -363,7 +369,7 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 // revise; a party that cannot see the report gets center.ErrNotFound.
 func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id string, d center.Draft) (center.Report, error) {
 	d.Normalize()
-	doc := r.analyze(&d)
+	doc, x := r.prepare(&d)
 	var out center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		prev, err := r.ownLatest(ctx, tx, who, id)
@@ -389,6 +395,9 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		if err := index(ctx, tx, rep.Seq, doc); err != nil {
+			return err
+		}
+		if err := link(ctx, tx, rep, x); err != nil {
 			return err
 		}
 		out = rep

@@ -35,6 +35,9 @@ func (t *tx) PurgeReport(ctx context.Context, id string, at time.Time) error {
 			SELECT v.seq FROM versions v JOIN reports r ON r.rid = v.rid WHERE r.id = ? AND v.purged IS NULL)`, id); err != nil {
 		return err
 	}
+	if err := t.unlinkReport(ctx, id); err != nil {
+		return err
+	}
 	res, err := t.ExecContext(ctx, `
 		UPDATE versions SET title = '', body = '', purged = ?
 		WHERE purged IS NULL AND rid = (SELECT rid FROM reports WHERE id = ?)`, micros(at), id)
