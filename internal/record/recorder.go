@@ -27,6 +27,8 @@ type Recorder struct {
 	// notify, if set, is called after each committed change that
 	// appended events (see OnEvents).
 	notify atomic.Pointer[func()]
+	// outbox, if set, wakes the delivery worker (see OnDeliveries).
+	outbox atomic.Pointer[func()]
 }
 
 // OnEvents sets fn to be called after every committed change that appended
@@ -45,6 +47,9 @@ func (r *Recorder) OnEvents(fn func()) {
 func (r *Recorder) update(ctx context.Context, fn func(store.Tx) error) error {
 	err := r.store.Update(ctx, fn)
 	if fn := r.notify.Load(); err == nil && fn != nil {
+		(*fn)()
+	}
+	if fn := r.outbox.Load(); err == nil && fn != nil {
 		(*fn)()
 	}
 	return err
@@ -297,6 +302,9 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 			return err
 		}
 		out = rep
+		if err := r.distribute(ctx, tx, rep, nil, false, doc); err != nil {
+			return err
+		}
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
 	})
 	return out, err
@@ -335,6 +343,9 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		out = rep
+		if err := r.distribute(ctx, tx, rep, &prev, false, doc); err != nil {
+			return err
+		}
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevised, Party: who.Party(), User: who.User.Username, At: now, Subject: id}, rep)
 	})
 	return out, err
@@ -358,6 +369,9 @@ func (r *Recorder) RevokeReport(ctx context.Context, who center.Principal, id st
 		}
 		prev.Revoked = &now
 		out = prev
+		if err := r.distribute(ctx, tx, prev, nil, true, nil); err != nil {
+			return err
+		}
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevoked, Party: who.Party(), User: who.User.Username, At: now, Subject: id},
 			struct {
 				ID      string
