@@ -282,3 +282,11 @@ func (c *ReplayCache) Add(id string, now time.Time, ttl time.Duration) bool {
 	c.order = append(c.order, id)
 	return true
 }
+
+// Forget drops id, so that its next delivery is accepted: for a receiver
+// that failed to handle it.
+func (c *ReplayCache) Forget(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.seen, id)
+}

@@ -433,7 +433,16 @@ func (s *Store) LastFeedSeq(ctx context.Context, party center.PartyCode) (int64,
 	return seq.Int64, nil
 }
 
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]store.Delivery, error) {
+func (s *Store) DueDeliveries(ctx context.Context, now time.Time, skip []string, limit int) ([]store.Delivery, error) {
+	// skip goes in as one JSON array, so that the statement's text, and
+	// its prepared form, stays the same whatever its length.
+	if skip == nil {
+		skip = []string{} // "null" would make NOT IN filter out every row
+	}
+	skipJSON, err := json.Marshal(skip)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
 	return scanDeliveries(s.rd.QueryContext(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN feed f ON f.seq = d.feed_seq
@@ -442,7 +451,8 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ?`, micros(now), micros(now), limit))
+			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
+		ORDER BY d.next_attempt, d.seq LIMIT ?`, micros(now), micros(now), string(skipJSON), limit))
 }
 
 func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error) {

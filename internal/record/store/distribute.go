@@ -81,9 +81,10 @@ type DistributeReader interface {
 
 	// DueDeliveries returns up to limit pending deliveries due at now, in
 	// Seq order, of the whole center, skipping endpoints whose breaker is
-	// open and, for an ordered endpoint, all but its oldest pending one.
-	// It is the delivery worker's read; it returns no content.
-	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// open, the endpoints in skip (the worker's busy ones) and, for an
+	// ordered endpoint, all but its oldest pending one. It is the delivery
+	// worker's read; it returns no content.
+	DueDeliveries(ctx context.Context, now time.Time, skip []string, limit int) ([]Delivery, error)
 	// Outbound returns what delivery seq sends: its endpoint (with sealed
 	// secrets) and the feed entry with the version as the delivery's party
 	// may see it; center.ErrNotFound if that party may not see it.

@@ -1,0 +1,372 @@
+package distribute
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute/webhook"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/secret"
+)
+
+// Config is everything a Worker needs; zero durations and limits take the
+// defaults named.
+type Config struct {
+	Store    store.Store
+	Recorder *record.Recorder
+	// Clock decides when deliveries are due and stamps signatures.
+	Clock center.Clock
+	// Stopwatch measures attempts' latency; nil means the system clock
+	// (a simulated Clock stands still during an attempt).
+	Stopwatch center.Clock
+	Guard     Guard
+	Logger    *slog.Logger
+	// Client sends the webhooks; nil means one that dials through the
+	// guard, follows no redirect and gives up after Timeout.
+	Client  *http.Client
+	Timeout time.Duration // default 10s
+
+	// Horizon is how long a delivery is retried before it is
+	// dead-lettered; default 72h.
+	Horizon time.Duration
+	// BaseBackoff is the first retry's delay, doubling to MaxBackoff;
+	// defaults 5s and 1h. Each delay is jittered to between half and all
+	// of itself.
+	BaseBackoff, MaxBackoff time.Duration
+	// PerEndpoint caps the attempts in flight to one endpoint (default 8);
+	// Concurrency caps them all (default 128).
+	PerEndpoint, Concurrency int
+	// BreakerThreshold consecutive failures open an endpoint's circuit
+	// breaker (default 5), for the backoff of the failures beyond it.
+	BreakerThreshold int
+	// Poll is how often the worker looks for due deliveries without being
+	// woken; default 1s.
+	Poll time.Duration
+}
+
+func (c *Config) defaults() error {
+	if c.Store == nil || c.Recorder == nil || c.Clock == nil {
+		return errors.New("distribute: config: Store, Recorder and Clock are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defInt := func(d *int, v int) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Timeout, 10*time.Second)
+	def(&c.Horizon, 72*time.Hour)
+	def(&c.BaseBackoff, 5*time.Second)
+	def(&c.MaxBackoff, time.Hour)
+	def(&c.Poll, time.Second)
+	defInt(&c.PerEndpoint, 8)
+	defInt(&c.Concurrency, 128)
+	defInt(&c.BreakerThreshold, 5)
+	if c.Stopwatch == nil {
+		c.Stopwatch = center.SystemClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Client == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = c.Guard.Dialer().DialContext
+		t.Proxy = nil // a proxy would dial on our behalf, past the guard
+		t.MaxIdleConnsPerHost = c.PerEndpoint * 2
+		t.MaxIdleConns = c.Concurrency * 2
+		c.Client = &http.Client{
+			Transport: t,
+			Timeout:   c.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	return nil
+}
+
+// Worker sends the outbox's deliveries. Run it once per center database.
+type Worker struct {
+	cfg     Config
+	results chan record.AttemptResult
+	wake    chan struct{}
+
+	// Only the goroutine in Run or Drain touches these.
+	inflight    map[int64]bool
+	perEndpoint map[string]int
+
+	keyMu sync.Mutex
+	key   []byte
+}
+
+// New checks cfg and returns a worker.
+func New(cfg Config) (*Worker, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Worker{
+		cfg:         cfg,
+		results:     make(chan record.AttemptResult, cfg.Concurrency),
+		wake:        make(chan struct{}, 1),
+		inflight:    map[int64]bool{},
+		perEndpoint: map[string]int{},
+	}, nil
+}
+
+// Wake makes the worker look for due deliveries now; it never blocks.
+// Give it to Recorder.OnDeliveries.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dueBatch is how many due deliveries one look fetches.
+const dueBatch = 512
+
+// dispatch starts attempts for due deliveries within the limits and
+// returns how many it started.
+func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	free := w.cfg.Concurrency - len(w.inflight)
+	if free <= 0 {
+		return 0, nil
+	}
+	var skip []string
+	for e, n := range w.perEndpoint {
+		if n >= w.cfg.PerEndpoint {
+			skip = append(skip, e)
+		}
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, w.cfg.Clock.Now(), skip, dueBatch)
+	if err != nil {
+		return 0, err
+	}
+	started := 0
+	for _, d := range due {
+		if started == free {
+			break
+		}
+		if w.inflight[d.Seq] || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
+			continue
+		}
+		w.inflight[d.Seq] = true
+		w.perEndpoint[d.Endpoint]++
+		started++
+		go func() { w.results <- w.attempt(ctx, d) }()
+	}
+	return started, nil
+}
+
+// record writes a batch of outcomes and frees their slots.
+func (w *Worker) record(ctx context.Context, batch []record.AttemptResult) {
+	err := w.cfg.Recorder.RecordAttempts(ctx, batch, record.Breaker{Threshold: w.cfg.BreakerThreshold, Cooldown: w.cooldown})
+	if err != nil && ctx.Err() == nil {
+		// The deliveries stay pending and go again: at least once.
+		w.cfg.Logger.Error("distribute: recording attempts", "attempts", len(batch), "err", err)
+	}
+	for _, r := range batch {
+		delete(w.inflight, r.Delivery.Seq)
+		if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
+			delete(w.perEndpoint, r.Delivery.Endpoint)
+		}
+	}
+}
+
+// gather takes the first result and every other one already waiting.
+func (w *Worker) gather(first record.AttemptResult) []record.AttemptResult {
+	batch := []record.AttemptResult{first}
+	for {
+		select {
+		case r := <-w.results:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+}
+
+// Run delivers until ctx ends, then waits for the attempts in flight.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	for {
+		if _, err := w.dispatch(ctx); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Error("distribute: reading due deliveries", "err", err)
+		}
+		select {
+		case r := <-w.results:
+			w.record(ctx, w.gather(r))
+		case <-w.wake:
+		case <-t.C:
+		case <-ctx.Done():
+			for len(w.inflight) > 0 {
+				w.record(context.WithoutCancel(ctx), w.gather(<-w.results))
+			}
+			return
+		}
+	}
+}
+
+// Drain attempts every delivery due now, and those that fall due while it
+// runs, until none is left or in flight; it returns the attempts made. It
+// is Run's work without the waiting, for tests on a simulated clock; do
+// not call it while Run runs.
+func (w *Worker) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := w.dispatch(ctx)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if len(w.inflight) == 0 {
+			return total, nil
+		}
+		w.record(ctx, w.gather(<-w.results))
+	}
+}
+
+// backoff is the delay before attempt n+1 after n failed ones: the base
+// doubled per failure up to the maximum, jittered to between half and all
+// of itself so that a recovered endpoint is not hit by every retry at once.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.cfg.BaseBackoff
+	for i := 1; i < n && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.MaxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// cooldown is how long an open breaker holds an endpoint after failures
+// consecutive failures.
+func (w *Worker) cooldown(failures int) time.Duration {
+	return w.backoff(failures - w.cfg.BreakerThreshold + 1)
+}
+
+// sealKey returns the center's sealing key, read once.
+func (w *Worker) sealKey(ctx context.Context) ([]byte, error) {
+	w.keyMu.Lock()
+	defer w.keyMu.Unlock()
+	if w.key != nil {
+		return w.key, nil
+	}
+	k, err := record.SealKey(ctx, w.cfg.Store)
+	if err != nil || k == nil {
+		return nil, fmt.Errorf("distribute: sealing key: %w", errors.Join(err, errors.New("none")))
+	}
+	w.key = k
+	return k, nil
+}
+
+// A Payload is a webhook's body, as the Standard Webhooks specification
+// shapes it: the event type, when it happened, and the report as the
+// receiving party may see it.
+type Payload struct {
+	Type      string        `json:"type"`
+	Timestamp time.Time     `json:"timestamp"`
+	Data      center.Report `json:"data"`
+	// EventSeq is the party's feed position: the live stream's event id.
+	EventSeq int64 `json:"event_seq"`
+}
+
+// maxResponseBytes is how much of an answer is read (to reuse the
+// connection); the rest is dropped.
+const maxResponseBytes = 64 << 10
+
+// attempt makes one attempt and decides the delivery's next state.
+func (w *Worker) attempt(ctx context.Context, d store.Delivery) record.AttemptResult {
+	now := w.cfg.Clock.Now()
+	res := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now}}
+	status, err := w.send(ctx, d, now, &res.Attempt.Latency)
+	res.Attempt.Status = status
+	switch {
+	case err == nil && status >= 200 && status < 300:
+		res.State = store.Delivered
+		return res
+	case err != nil:
+		res.Attempt.Error = err.Error()
+	default:
+		res.Attempt.Error = fmt.Sprintf("answered %d", status)
+	}
+	if errors.Is(err, errNotVisible) {
+		res.State = store.Dead
+		return res
+	}
+	next := now.Add(w.backoff(d.Attempts + 1))
+	if next.After(d.Created.Add(w.cfg.Horizon)) {
+		res.State = store.Dead
+		return res
+	}
+	res.State, res.Next = store.Pending, next
+	return res
+}
+
+// errNotVisible: the delivery's party may not see its content. The write
+// path never makes such a row; if one exists, it is not sent.
+var errNotVisible = errors.New("distribute: the version is not visible to the delivery's party")
+
+func (w *Worker) send(ctx context.Context, d store.Delivery, now time.Time, latency *time.Duration) (int, error) {
+	out, err := w.cfg.Store.Outbound(ctx, d.Seq)
+	if errors.Is(err, center.ErrNotFound) {
+		return 0, errNotVisible
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !out.Item.Version.VisibleTo(d.Party) {
+		return 0, errNotVisible
+	}
+	body, err := json.Marshal(Payload{Type: out.Item.Type, Timestamp: out.Item.At, Data: out.Item.Version, EventSeq: out.Item.Seq})
+	if err != nil {
+		return 0, fmt.Errorf("distribute: payload: %w", err)
+	}
+	sk, err := w.sealKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	e := out.Endpoint
+	key, err := secret.Unseal(sk, e.Secret, []byte(e.ID))
+	if err != nil {
+		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
+	}
+	sigs := []string{webhook.Sign(key, d.ID, now, body)}
+	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
+		if prev, err := secret.Unseal(sk, e.PrevSecret, []byte(e.ID)); err == nil {
+			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("distribute: request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Tabadul-Webhooks/1")
+	webhook.SetHeaders(req.Header, d.ID, now, sigs...)
+	start := w.cfg.Stopwatch.Now()
+	resp, err := w.cfg.Client.Do(req)
+	if err != nil {
+		*latency = w.cfg.Stopwatch.Now().Sub(start)
+		return 0, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
+	resp.Body.Close()
+	*latency = w.cfg.Stopwatch.Now().Sub(start)
+	return resp.StatusCode, nil
+}
