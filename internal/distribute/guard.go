@@ -64,7 +64,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
-	netip.MustParsePrefix("240.0.0.0/4"), // reserved, and broadcast
+	netip.MustParsePrefix("240.0.0.0/4"),  // reserved, and broadcast
 	netip.MustParsePrefix("64:ff9b::/96"), // NAT64: may embed a private IPv4
 	netip.MustParsePrefix("64:ff9b:1::/48"),
 	netip.MustParsePrefix("2001:db8::/32"),
