@@ -153,4 +153,3 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 // activeStreams reports how many live streams are open, for tests and
 // metrics.
 func (s *Server) activeStreams() int64 { return s.streams.Load() }
-
