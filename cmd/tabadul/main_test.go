@@ -100,11 +100,11 @@ type server struct {
 	done   chan struct{} // closed when stdout is drained
 }
 
-// startServer runs `tabadul serve` on a free port of the loopback and waits
-// until it prints the address it listens on.
-func startServer(t *testing.T, dataDir string) *server {
+// startServer runs `tabadul serve` on a free port of the loopback, with any
+// extra flags, and waits until it prints the address it listens on.
+func startServer(t *testing.T, dataDir string, flags ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, flags...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

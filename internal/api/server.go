@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -100,6 +101,9 @@ type Server struct {
 	changes   *distribute.Broadcast
 	streamCfg StreamConfig
 	streams   atomic.Int64
+	// closing ends the live streams at shutdown (CloseStreams).
+	closing     chan struct{}
+	closingOnce sync.Once
 }
 
 // New checks cfg and returns a Server with every route registered.
@@ -119,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		guard:    cfg.Guard, changes: cfg.Changes, streamCfg: cfg.Stream,
 	}
 	s.streamCfg.defaults()
+	s.closing = make(chan struct{})
 	if s.version == "" {
 		s.version = "dev"
 	}

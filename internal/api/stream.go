@@ -140,6 +140,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.closing:
+			return
 		case <-wake:
 		case <-poll.C:
 		case <-heartbeat.C:
@@ -149,6 +151,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// CloseStreams ends every live stream, now and from now on: an open
+// stream is a request that never finishes, which a graceful shutdown would
+// otherwise wait for. Give it to http.Server.RegisterOnShutdown. Clients
+// reconnect elsewhere with Last-Event-ID and miss nothing.
+func (s *Server) CloseStreams() { s.closingOnce.Do(func() { close(s.closing) }) }
 
 // activeStreams reports how many live streams are open, for tests and
 // metrics.
