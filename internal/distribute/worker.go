@@ -106,9 +106,13 @@ type Worker struct {
 	results chan record.AttemptResult
 	wake    chan struct{}
 
-	// Only the goroutine in Run or Drain touches these.
-	inflight    map[int64]bool
+	// Only the goroutine in Run or Drain touches these. busy holds every
+	// delivery from its dispatch until its outcome is recorded;
+	// perEndpoint and sending count the attempts on the wire, whose slots
+	// free as soon as the answer comes, before the outcome is durable.
+	busy        map[int64]bool
 	perEndpoint map[string]int
+	sending     int
 
 	keyMu sync.Mutex
 	key   []byte
@@ -123,7 +127,7 @@ func New(cfg Config) (*Worker, error) {
 		cfg:         cfg,
 		results:     make(chan record.AttemptResult, cfg.Concurrency),
 		wake:        make(chan struct{}, 1),
-		inflight:    map[int64]bool{},
+		busy:        map[int64]bool{},
 		perEndpoint: map[string]int{},
 	}, nil
 }
@@ -137,108 +141,148 @@ func (w *Worker) Wake() {
 	}
 }
 
-// dueBatch is how many due deliveries one look fetches.
-const dueBatch = 512
-
 // dispatch starts attempts for due deliveries within the limits and
 // returns how many it started.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
-	free := w.cfg.Concurrency - len(w.inflight)
+	free := w.cfg.Concurrency - w.sending
 	if free <= 0 {
 		return 0, nil
 	}
-	var skip []string
+	var skipE []string
 	for e, n := range w.perEndpoint {
 		if n >= w.cfg.PerEndpoint {
-			skip = append(skip, e)
+			skipE = append(skipE, e)
 		}
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, w.cfg.Clock.Now(), skip, dueBatch)
+	skipD := make([]int64, 0, len(w.busy))
+	for seq := range w.busy {
+		skipD = append(skipD, seq)
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: free})
 	if err != nil {
 		return 0, err
 	}
+	// Attempts outlive a stopping worker by at most Timeout, so that their
+	// outcome is recorded rather than counted as a failure.
+	actx := context.WithoutCancel(ctx)
 	started := 0
 	for _, d := range due {
-		if started == free {
-			break
-		}
-		if w.inflight[d.Seq] || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
+		if w.busy[d.Seq] || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
 			continue
 		}
-		w.inflight[d.Seq] = true
+		w.busy[d.Seq] = true
 		w.perEndpoint[d.Endpoint]++
+		w.sending++
 		started++
-		go func() { w.results <- w.attempt(ctx, d) }()
+		go func() { w.results <- w.attempt(actx, d) }()
 	}
 	return started, nil
 }
 
-// record writes a batch of outcomes and frees their slots.
+// answered frees the wire slot of an attempt whose answer came.
+func (w *Worker) answered(r record.AttemptResult) {
+	w.sending--
+	if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
+		delete(w.perEndpoint, r.Delivery.Endpoint)
+	}
+}
+
+// record writes a batch of outcomes in one transaction. If it fails, the
+// deliveries stay pending and go again: at least once.
 func (w *Worker) record(ctx context.Context, batch []record.AttemptResult) {
 	err := w.cfg.Recorder.RecordAttempts(ctx, batch, record.Breaker{Threshold: w.cfg.BreakerThreshold, Cooldown: w.cooldown})
-	if err != nil && ctx.Err() == nil {
-		// The deliveries stay pending and go again: at least once.
+	if err != nil {
 		w.cfg.Logger.Error("distribute: recording attempts", "attempts", len(batch), "err", err)
 	}
-	for _, r := range batch {
-		delete(w.inflight, r.Delivery.Seq)
-		if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
-			delete(w.perEndpoint, r.Delivery.Endpoint)
-		}
-	}
 }
 
-// gather takes the first result and every other one already waiting.
-func (w *Worker) gather(first record.AttemptResult) []record.AttemptResult {
-	batch := []record.AttemptResult{first}
-	for {
-		select {
-		case r := <-w.results:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-}
-
-// Run delivers until ctx ends, then waits for the attempts in flight.
-func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.cfg.Poll)
-	defer t.Stop()
-	for {
-		if _, err := w.dispatch(ctx); err != nil && ctx.Err() == nil {
-			w.cfg.Logger.Error("distribute: reading due deliveries", "err", err)
-		}
-		select {
-		case r := <-w.results:
-			w.record(ctx, w.gather(r))
-		case <-w.wake:
-		case <-t.C:
-		case <-ctx.Done():
-			for len(w.inflight) > 0 {
-				w.record(context.WithoutCancel(ctx), w.gather(<-w.results))
-			}
-			return
-		}
-	}
-}
+// Run delivers until ctx ends, then waits for the attempts in flight and
+// records them.
+func (w *Worker) Run(ctx context.Context) { w.loop(ctx, false) }
 
 // Drain attempts every delivery due now, and those that fall due while it
 // runs, until none is left or in flight; it returns the attempts made. It
 // is Run's work without the waiting, for tests on a simulated clock; do
 // not call it while Run runs.
-func (w *Worker) Drain(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, err := w.dispatch(ctx)
-		if err != nil {
-			return total, err
+func (w *Worker) Drain(ctx context.Context) (int, error) { return w.loop(ctx, true) }
+
+// loop is the worker: it dispatches due deliveries, frees an attempt's
+// slot when its answer comes, and hands outcomes to a goroutine that
+// records them, as many to a transaction as came in while the previous
+// one committed. A delivery leaves busy only once its outcome is
+// recorded, so it is never sent twice at once. With untilIdle, loop
+// returns once nothing is due or busy.
+func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
+	toRecord := make(chan []record.AttemptResult, 1)
+	recorded := make(chan []record.AttemptResult, 1)
+	rctx := context.WithoutCancel(ctx)
+	go func() {
+		for b := range toRecord {
+			w.record(rctx, b)
+			recorded <- b
 		}
-		total += n
-		if len(w.inflight) == 0 {
+	}()
+	defer close(toRecord)
+	var queue []record.AttemptResult // answered, waiting for the recorder
+	recording := false
+	flush := func() {
+		if !recording && len(queue) > 0 {
+			toRecord <- queue
+			queue, recording = nil, true
+		}
+	}
+	done := func(b []record.AttemptResult) {
+		for _, r := range b {
+			delete(w.busy, r.Delivery.Seq)
+		}
+		recording = false
+		flush()
+	}
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	total, stopping := 0, false
+	for {
+		if !stopping {
+			n, err := w.dispatch(ctx)
+			if err != nil && ctx.Err() == nil {
+				if untilIdle {
+					return total, err
+				}
+				w.cfg.Logger.Error("distribute: reading due deliveries", "err", err)
+			}
+			total += n
+			if untilIdle && len(w.busy) == 0 {
+				return total, nil
+			}
+		} else if len(w.busy) == 0 {
 			return total, nil
 		}
-		w.record(ctx, w.gather(<-w.results))
+		var wait <-chan time.Time
+		if !untilIdle {
+			wait = t.C
+		}
+		select {
+		case r := <-w.results:
+			w.answered(r)
+			queue = append(queue, r)
+			// Take every answer already in, then look for more work once.
+			for more := true; more; {
+				select {
+				case r := <-w.results:
+					w.answered(r)
+					queue = append(queue, r)
+				default:
+					more = false
+				}
+			}
+			flush()
+		case b := <-recorded:
+			done(b)
+		case <-w.wake:
+		case <-wait:
+		case <-ctx.Done():
+			stopping = true
+		}
 	}
 }
 
@@ -309,12 +353,17 @@ func (w *Worker) attempt(ctx context.Context, d store.Delivery) record.AttemptRe
 		res.State = store.Dead
 		return res
 	}
-	next := now.Add(w.backoff(d.Attempts + 1))
-	if next.After(d.Created.Add(w.cfg.Horizon)) {
+	// The last retry falls on the horizon itself; a failure there (or
+	// after it, if the breaker held the delivery) is final.
+	horizon := d.Created.Add(w.cfg.Horizon)
+	if !now.Before(horizon) {
 		res.State = store.Dead
 		return res
 	}
-	res.State, res.Next = store.Pending, next
+	res.State, res.Next = store.Pending, now.Add(w.backoff(d.Attempts+1))
+	if res.Next.After(horizon) {
+		res.Next = horizon
+	}
 	return res
 }
 

@@ -433,51 +433,93 @@ func (s *Store) LastFeedSeq(ctx context.Context, party center.PartyCode) (int64,
 	return seq.Int64, nil
 }
 
-func (s *Store) DueDeliveries(ctx context.Context, now time.Time, skip []string, limit int) ([]store.Delivery, error) {
-	// skip goes in as one JSON array, so that the statement's text, and
-	// its prepared form, stays the same whatever its length.
-	if skip == nil {
-		skip = []string{} // "null" would make NOT IN filter out every row
+func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+	// The lists go in as JSON arrays, so that the statement's text, and
+	// its prepared form, stays the same whatever their lengths; an empty
+	// list must be [] (NOT IN a null would filter out every row).
+	skipE, skipD := q.SkipEndpoints, q.SkipDeliveries
+	if skipE == nil {
+		skipE = []string{}
 	}
-	skipJSON, err := json.Marshal(skip)
+	if skipD == nil {
+		skipD = []int64{}
+	}
+	ej, err := json.Marshal(skipE)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
 	}
+	dj, err := json.Marshal(skipD)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
+	now := micros(q.Now)
 	return scanDeliveries(s.rd.QueryContext(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN feed f ON f.seq = d.feed_seq
 		JOIN endpoints e ON e.id = d.endpoint
 		WHERE d.state = 'pending' AND d.next_attempt <= ?
+			AND d.seq NOT IN (SELECT value FROM json_each(?))
+			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
-		ORDER BY d.next_attempt, d.seq LIMIT ?`, micros(now), micros(now), string(skipJSON), limit))
+		ORDER BY d.next_attempt, d.seq LIMIT ?`, now, string(dj), string(ej), now, q.Limit))
 }
 
 func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error) {
 	var out store.Outbound
-	d, err := scanDelivery(s.rd.QueryRowContext(ctx, `
-		SELECT `+deliveryColumns+` FROM deliveries d JOIN feed f ON f.seq = d.feed_seq WHERE d.seq = ?`, seq))
+	row := s.rd.QueryRowContext(ctx, `
+		SELECT `+deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
+		FROM deliveries d
+		JOIN feed f ON f.seq = d.feed_seq
+		JOIN endpoints e ON e.id = d.endpoint
+		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+		JOIN versions v ON v.seq = f.version_seq
+		JOIN reports r ON r.rid = v.rid
+		WHERE d.seq = ?`, seq)
+	var (
+		e                            = &out.Endpoint
+		eCreated                     int64
+		prevUntil, deleted, openUntl sql.NullInt64
+		it                           = &out.Item
+		at, version, created         int64
+		dist, tags, audience         string
+		observed, revoked, purged    sql.NullInt64
+		rep                          = &out.Item.Version
+	)
+	d, err := scanDelivery(row,
+		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
+		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
+		&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
+		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
+		&observed, &revoked, &purged)
 	if err != nil {
+		// No row: no such delivery, or its party may not see the version.
 		return out, notFound("delivery", fmt.Sprint(seq), err)
 	}
 	out.Delivery = d
-	if out.Endpoint, err = scanEndpoint(s.rd.QueryRowContext(ctx,
-		`SELECT `+endpointColumns+` FROM endpoints WHERE id = ?`, d.Endpoint)); err != nil {
-		return out, notFound("endpoint", d.Endpoint, err)
+	e.Created = fromMicros(eCreated)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(prevUntil), timePtr(deleted), timePtr(openUntl)
+	it.At = fromMicros(at)
+	rep.Version, rep.Created = fromMicros(version), fromMicros(created)
+	rep.ObservedAt, rep.Revoked, rep.Purged = timePtr(observed), timePtr(revoked), timePtr(purged)
+	for _, x := range []struct {
+		s string
+		v any
+	}{{dist, &rep.Distribution}, {tags, &rep.Tags}, {audience, &rep.Audience}} {
+		if err := json.Unmarshal([]byte(x.s), x.v); err != nil {
+			return out, fmt.Errorf("sqlite: version %d: %w", rep.Seq, err)
+		}
 	}
-	var at int64
-	rep, err := scanFeedRow(s.rd.QueryRowContext(ctx, `
-		SELECT f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
-		FROM feed f
-		JOIN audience a ON a.party = ? AND a.seq = f.version_seq
-		JOIN versions v ON v.seq = f.version_seq
-		JOIN reports r ON r.rid = v.rid
-		WHERE f.seq = ?`, d.Party, d.FeedSeq), &out.Item, &at)
-	if err != nil {
-		return out, notFound("delivery content", d.ID, err)
-	}
-	out.Item.At, out.Item.Version = fromMicros(at), rep
 	return out, nil
+}
+
+// prefixed qualifies each of a comma-separated column list.
+func prefixed(prefix, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }

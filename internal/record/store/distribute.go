@@ -79,12 +79,12 @@ type DistributeReader interface {
 	// LastFeedSeq returns the party's newest feed entry's Seq, 0 if none.
 	LastFeedSeq(ctx context.Context, party center.PartyCode) (int64, error)
 
-	// DueDeliveries returns up to limit pending deliveries due at now, in
-	// Seq order, of the whole center, skipping endpoints whose breaker is
-	// open, the endpoints in skip (the worker's busy ones) and, for an
-	// ordered endpoint, all but its oldest pending one. It is the delivery
-	// worker's read; it returns no content.
-	DueDeliveries(ctx context.Context, now time.Time, skip []string, limit int) ([]Delivery, error)
+	// DueDeliveries returns up to q.Limit pending deliveries due at q.Now,
+	// oldest due first, of the whole center, skipping endpoints whose
+	// breaker is open, the endpoints and deliveries q names (the worker's
+	// busy ones) and, for an ordered endpoint, all but its oldest pending
+	// one. It is the delivery worker's read; it returns no content.
+	DueDeliveries(ctx context.Context, q DueQuery) ([]Delivery, error)
 	// Outbound returns what delivery seq sends: its endpoint (with sealed
 	// secrets) and the feed entry with the version as the delivery's party
 	// may see it; center.ErrNotFound if that party may not see it.
@@ -277,6 +277,14 @@ type Attempt struct {
 	Status   int           `json:"status"`
 	Latency  time.Duration `json:"latency_ns"`
 	Error    string        `json:"error,omitempty"`
+}
+
+// DueQuery asks for the deliveries due at Now.
+type DueQuery struct {
+	Now            time.Time
+	SkipEndpoints  []string
+	SkipDeliveries []int64 // by Seq
+	Limit          int
 }
 
 // DeliveryQuery filters a delivery list; zero fields do not filter.

@@ -193,15 +193,21 @@ func testDistribution(t *testing.T, f *fixture) {
 	}
 
 	// The worker's reads: due now, and the attempt's outcome.
-	due, err := f.s.DueDeliveries(ctx, f.clock.Now(), nil, 100)
+	due, err := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(due) == 0 {
 		t.Fatal("no due deliveries")
 	}
-	if skipped, _ := f.s.DueDeliveries(ctx, f.clock.Now(), []string{eps["IQ"].ID}, 100); slices.ContainsFunc(skipped, func(d store.Delivery) bool { return d.Endpoint == eps["IQ"].ID }) {
+	if skipped, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), SkipEndpoints: []string{eps["IQ"].ID}, Limit: 100}); slices.ContainsFunc(skipped, func(d store.Delivery) bool { return d.Endpoint == eps["IQ"].ID }) {
 		t.Fatal("DueDeliveries returned a skipped endpoint's delivery")
+	}
+	if busy, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), SkipDeliveries: []int64{due[0].Seq}, Limit: 100}); len(busy) != len(due)-1 || slices.ContainsFunc(busy, func(d store.Delivery) bool { return d.Seq == due[0].Seq }) {
+		t.Fatal("DueDeliveries returned a skipped delivery")
+	}
+	if later, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now().Add(-time.Hour), Limit: 100}); len(later) != 0 {
+		t.Fatalf("%d deliveries due before they were recorded", len(later))
 	}
 	now := f.clock.Now()
 	res := []record.AttemptResult{{Delivery: due[0], Attempt: store.Attempt{At: now, Status: 204, Latency: time.Millisecond}, State: store.Delivered}}
@@ -211,7 +217,7 @@ func testDistribution(t *testing.T, f *fixture) {
 	if err := f.rec.RecordAttempts(ctx, res, record.Breaker{}); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := f.s.DueDeliveries(ctx, now, nil, 100)
+	again, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
 	if len(again) != len(due)-len(res) {
 		t.Fatalf("%d due after recording %d of %d", len(again), len(res), len(due))
 	}
