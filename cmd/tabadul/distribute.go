@@ -25,7 +25,7 @@ func (f *webhookFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.allow, "webhook-allow", "",
 		"addresses and prefixes (comma-separated, e.g. 127.0.0.1,10.1.0.0/16) that endpoints may use although they are not public; by default loopback, private, link-local and metadata addresses are refused")
 	cmd.Flags().DurationVar(&f.horizon, "webhook-horizon", 72*time.Hour, "how long a delivery is retried before it is dead-lettered")
-	cmd.Flags().IntVar(&f.perEndpoint, "webhook-per-endpoint", 8, "the most deliveries in flight to one endpoint")
+	cmd.Flags().IntVar(&f.perEndpoint, "webhook-per-endpoint", 16, "the most deliveries in flight to one endpoint")
 	cmd.Flags().DurationVar(&f.timeout, "webhook-timeout", 10*time.Second, "how long one delivery attempt may take")
 }
 

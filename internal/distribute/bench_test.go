@@ -26,7 +26,11 @@ import (
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
-var benchReports = flag.Int("reports", 10_000, "reports BenchmarkDelivery submits")
+var (
+	benchReports = flag.Int("reports", 10_000, "reports BenchmarkDelivery submits in each phase")
+	benchPer     = flag.Int("per-endpoint", 16, "BenchmarkDelivery's attempts in flight per endpoint")
+	benchNoSync  = flag.Bool("nosync", false, "BenchmarkDelivery without fsync: to see what the disk costs")
+)
 
 // benchReceiver is an endpoint on the loopback that notes when each
 // report arrived.
@@ -82,21 +86,30 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkDelivery: four parties with two endpoints each on the
-// loopback; 10,000 reports shared with every member are submitted through
-// the write path (durable SQLite, search index on) while the worker
-// delivers them: 80,000 signed webhooks, each a receipt recorded through
-// the write path. Then a bare net/http client posts the same 80,000
-// payloads to the same receivers with the same concurrency. Reported:
-// deliveries/s and submission-to-delivery latency for both.
+// loopback, every report shared with every member, so eight signed
+// webhooks per report, each receipt recorded through the write path
+// (durable SQLite, search index on).
 //
-//	go test -run '^$' -bench Delivery -benchtime 1x ./internal/distribute/
+//   - live: 10,000 reports are submitted from 16 goroutines while the
+//     worker delivers: deliveries/s over the whole run, and each
+//     delivery's latency from the start of its report's submission to its
+//     arrival (p50, p99);
+//
+//   - drain: 10,000 more reports wait in the outbox, then the worker runs
+//     alone: deliveries/s;
+//
+//   - bare: a net/http client posts the same 80,000 payloads to the same
+//     receivers, as many at a time per endpoint as the worker (16):
+//     deliveries/s and request latency.
+//
+//     go test -run '^$' -bench Delivery -benchtime 1x ./internal/distribute/
 func BenchmarkDelivery(b *testing.B) {
 	reports := *benchReports
 	parties := []center.PartyCode{"IQ", "SY", "IR", "RU"}
 	wall := center.SystemClock{}
 	for b.Loop() {
 		ctx := context.Background()
-		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{NoSync: *benchNoSync})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -120,7 +133,7 @@ func BenchmarkDelivery(b *testing.B) {
 			}
 		}
 		w, err := distribute.New(distribute.Config{Store: st, Recorder: rec, Clock: wall,
-			Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+			Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, PerEndpoint: *benchPer})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -133,33 +146,38 @@ func BenchmarkDelivery(b *testing.B) {
 		var mu sync.Mutex
 		submitted := map[string]time.Time{}
 		var payloads [][]byte
-		next := atomic.Int64{}
-		start := wall.Now()
-		var subs sync.WaitGroup
-		for g := range 16 {
-			subs.Add(1)
-			go func() {
-				defer subs.Done()
-				for i := next.Add(1); i <= int64(reports); i = next.Add(1) {
-					src := parties[(int(i)+g)%4]
-					t0 := wall.Now()
-					rep, err := rec.SubmitReport(ctx, testkit.Analyst(src), center.Draft{
-						Title: fmt.Sprintf("Report %d on the convoy", i), Body: benchBody, Language: "en",
-						TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
-					if err != nil {
-						b.Error(err)
-						return
+		submit := func(n int) time.Duration {
+			next := atomic.Int64{}
+			start := wall.Now()
+			var subs sync.WaitGroup
+			for g := range 16 {
+				subs.Add(1)
+				go func() {
+					defer subs.Done()
+					for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+						src := parties[(int(i)+g)%4]
+						t0 := wall.Now()
+						rep, err := rec.SubmitReport(ctx, testkit.Analyst(src), center.Draft{
+							Title: fmt.Sprintf("Report %d on the convoy", i), Body: benchBody, Language: "en",
+							TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						pl, _ := json.Marshal(distribute.Payload{Type: store.FeedCreated, Timestamp: rep.Version, Data: rep})
+						mu.Lock()
+						submitted[rep.ID] = t0
+						payloads = append(payloads, pl)
+						mu.Unlock()
 					}
-					pl, _ := json.Marshal(distribute.Payload{Type: store.FeedCreated, Timestamp: rep.Version, Data: rep})
-					mu.Lock()
-					submitted[rep.ID] = t0
-					payloads = append(payloads, pl)
-					mu.Unlock()
-				}
-			}()
+				}()
+			}
+			subs.Wait()
+			return wall.Now().Sub(start)
 		}
-		subs.Wait()
-		submitDone := wall.Now()
+		// Live: reports are submitted while the worker delivers them.
+		start := wall.Now()
+		submitTime := submit(reports)
 		pending.Wait()
 		elapsed := wall.Now().Sub(start)
 		stop()
@@ -169,21 +187,46 @@ func BenchmarkDelivery(b *testing.B) {
 			for id, at := range rc.arrived {
 				lat = append(lat, at.Sub(submitted[id]))
 			}
+			rc.reset()
 		}
 		slices.Sort(lat)
 		n := float64(reports * len(receivers))
-		b.ReportMetric(n/elapsed.Seconds(), "deliveries/s")
-		b.ReportMetric(float64(reports)/submitDone.Sub(start).Seconds(), "reports/s")
+		b.ReportMetric(n/elapsed.Seconds(), "live-deliveries/s")
+		b.ReportMetric(float64(reports)/submitTime.Seconds(), "reports/s")
 		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
 		b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
-		st.Close()
 
-		// The bare client: the same payloads, the same receivers, the
-		// same concurrency (8 per endpoint).
+		// Drain: the same number of reports wait in the outbox; then the
+		// worker starts, alone.
+		rec.OnDeliveries(nil)
+		pending.Add(reports * len(receivers))
+		payloads = payloads[:0]
+		submit(reports)
+		w, err = distribute.New(distribute.Config{Store: st, Recorder: rec, Clock: wall,
+			Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, PerEndpoint: *benchPer})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wctx, stop = context.WithCancel(ctx)
+		stopped = make(chan struct{})
+		start = wall.Now()
+		go func() { w.Run(wctx); close(stopped) }()
+		pending.Wait()
+		elapsed = wall.Now().Sub(start)
+		stop()
+		<-stopped
 		for _, rc := range receivers {
 			rc.reset()
 		}
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+		b.ReportMetric(n/elapsed.Seconds(), "drain-deliveries/s")
+		st.Close()
+
+		// The bare client: the same payloads, the same receivers, the
+		// same concurrency per endpoint.
+		for _, rc := range receivers {
+			rc.reset()
+		}
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * *benchPer}}
 		pending.Add(reports * len(receivers))
 		var blat []time.Duration
 		var bmu sync.Mutex
@@ -191,7 +234,7 @@ func BenchmarkDelivery(b *testing.B) {
 		var posters sync.WaitGroup
 		for _, rc := range receivers {
 			work := make(chan []byte)
-			for range 8 {
+			for range *benchPer {
 				posters.Add(1)
 				go func() {
 					defer posters.Done()

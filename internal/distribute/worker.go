@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,8 +45,8 @@ type Config struct {
 	// defaults 5s and 1h. Each delay is jittered to between half and all
 	// of itself.
 	BaseBackoff, MaxBackoff time.Duration
-	// PerEndpoint caps the attempts in flight to one endpoint (default 8);
-	// Concurrency caps them all (default 128).
+	// PerEndpoint caps the attempts in flight to one endpoint (default 16);
+	// Concurrency caps them all (default 256).
 	PerEndpoint, Concurrency int
 	// BreakerThreshold consecutive failures open an endpoint's circuit
 	// breaker (default 5), for the backoff of the failures beyond it.
@@ -74,8 +75,8 @@ func (c *Config) defaults() error {
 	def(&c.BaseBackoff, 5*time.Second)
 	def(&c.MaxBackoff, time.Hour)
 	def(&c.Poll, time.Second)
-	defInt(&c.PerEndpoint, 8)
-	defInt(&c.Concurrency, 128)
+	defInt(&c.PerEndpoint, 16)
+	defInt(&c.Concurrency, 256)
 	defInt(&c.BreakerThreshold, 5)
 	if c.Stopwatch == nil {
 		c.Stopwatch = center.SystemClock{}
@@ -113,6 +114,11 @@ type Worker struct {
 	busy        map[int64]bool
 	perEndpoint map[string]int
 	sending     int
+	// queue holds due deliveries read but not yet started, oldest due
+	// first; stale says the outbox may have changed since it was read,
+	// cutOff that the read stopped at its limit.
+	queue         []store.Delivery
+	stale, cutOff bool
 
 	keyMu sync.Mutex
 	key   []byte
@@ -141,12 +147,20 @@ func (w *Worker) Wake() {
 	}
 }
 
+// prefetch is how many due deliveries one look reads, in multiples of
+// the concurrency: reading more than the free slots spares a query per
+// freed slot while a backlog drains.
+const prefetch = 4
+
 // dispatch starts attempts for due deliveries within the limits and
-// returns how many it started.
+// returns how many it started. It serves the queue of due deliveries read
+// before, and reads more when the queue cannot fill the free slots and
+// something may have changed (stale) or the last read was cut off.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	started := w.serve(ctx)
 	free := w.cfg.Concurrency - w.sending
-	if free <= 0 {
-		return 0, nil
+	if free <= 0 || !(w.stale || w.cutOff) {
+		return started, nil
 	}
 	var skipE []string
 	for e, n := range w.perEndpoint {
@@ -154,33 +168,78 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 			skipE = append(skipE, e)
 		}
 	}
-	skipD := make([]int64, 0, len(w.busy))
+	skipD := make([]int64, 0, len(w.busy)+len(w.queue))
 	for seq := range w.busy {
 		skipD = append(skipD, seq)
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: free})
-	if err != nil {
-		return 0, err
+	for _, d := range w.queue {
+		skipD = append(skipD, d.Seq)
 	}
-	// Attempts outlive a stopping worker by at most Timeout, so that their
-	// outcome is recorded rather than counted as a failure.
-	actx := context.WithoutCancel(ctx)
-	started := 0
-	for _, d := range due {
-		if w.busy[d.Seq] || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
+	limit := prefetch * w.cfg.Concurrency
+	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
+	if err != nil {
+		return started, err
+	}
+	w.stale, w.cutOff = false, len(due) == limit
+	w.queue = append(w.queue, due...)
+	return started + w.serve(ctx), nil
+}
+
+// serve starts attempts from the queue while slots are free, keeping
+// what an endpoint's limit holds back in order. What the started
+// deliveries send is read in one query, here, so that attempts touch the
+// database only to record their outcome.
+func (w *Worker) serve(ctx context.Context) int {
+	var start []store.Delivery
+	kept := w.queue[:0]
+	for _, d := range w.queue {
+		if w.busy[d.Seq] {
+			continue
+		}
+		if w.sending >= w.cfg.Concurrency || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
+			kept = append(kept, d)
 			continue
 		}
 		w.busy[d.Seq] = true
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
-		started++
-		go func() { w.results <- w.attempt(actx, d) }()
+		start = append(start, d)
 	}
-	return started, nil
+	clear(w.queue[len(kept):])
+	w.queue = kept
+	if len(start) == 0 {
+		return 0
+	}
+	seqs := make([]int64, len(start))
+	for i, d := range start {
+		seqs[i] = d.Seq
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	byseq := make(map[int64]*store.Outbound, len(outs))
+	for i := range outs {
+		byseq[outs[i].Delivery.Seq] = &outs[i]
+	}
+	// Attempts outlive a stopping worker by at most Timeout, so that their
+	// outcome is recorded rather than counted as a failure.
+	actx := context.WithoutCancel(ctx)
+	for _, d := range start {
+		out := byseq[d.Seq]
+		go func() { w.results <- w.attempt(actx, d, out, err) }()
+	}
+	return len(start)
+}
+
+// forget drops the queued deliveries of an endpoint that just failed, so
+// that its breaker and backoff, read afresh, decide when they go.
+func (w *Worker) forget(endpoint string) {
+	w.queue = slices.DeleteFunc(w.queue, func(d store.Delivery) bool { return d.Endpoint == endpoint })
 }
 
 // answered frees the wire slot of an attempt whose answer came.
 func (w *Worker) answered(r record.AttemptResult) {
+	if r.State != store.Delivered {
+		w.forget(r.Delivery.Endpoint)
+	}
 	w.sending--
 	if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
 		delete(w.perEndpoint, r.Delivery.Endpoint)
@@ -241,6 +300,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	total, stopping := 0, false
+	w.stale, w.queue = true, w.queue[:0]
 	for {
 		if !stopping {
 			n, err := w.dispatch(ctx)
@@ -279,7 +339,9 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 		case b := <-recorded:
 			done(b)
 		case <-w.wake:
+			w.stale = true
 		case <-wait:
+			w.stale = true
 		case <-ctx.Done():
 			stopping = true
 		}
@@ -335,10 +397,21 @@ type Payload struct {
 const maxResponseBytes = 64 << 10
 
 // attempt makes one attempt and decides the delivery's next state.
-func (w *Worker) attempt(ctx context.Context, d store.Delivery) record.AttemptResult {
+// out is what d sends, nil if it is no longer pending or not visible;
+// readErr, a failure to read it.
+func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbound, readErr error) record.AttemptResult {
 	now := w.cfg.Clock.Now()
 	res := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now}}
-	status, err := w.send(ctx, d, now, &res.Attempt.Latency)
+	var status int
+	var err error
+	switch {
+	case readErr != nil:
+		err = readErr
+	case out == nil:
+		err = errNotVisible
+	default:
+		status, err = w.send(ctx, d, *out, now, &res.Attempt.Latency)
+	}
 	res.Attempt.Status = status
 	switch {
 	case err == nil && status >= 200 && status < 300:
@@ -367,18 +440,12 @@ func (w *Worker) attempt(ctx context.Context, d store.Delivery) record.AttemptRe
 	return res
 }
 
-// errNotVisible: the delivery's party may not see its content. The write
-// path never makes such a row; if one exists, it is not sent.
-var errNotVisible = errors.New("distribute: the version is not visible to the delivery's party")
+// errNotVisible: the delivery is no longer pending, or its party may not
+// see its content. The write path never makes a row of the second kind;
+// if one exists, it is not sent.
+var errNotVisible = errors.New("distribute: the delivery is not pending or its version is not visible to its party")
 
-func (w *Worker) send(ctx context.Context, d store.Delivery, now time.Time, latency *time.Duration) (int, error) {
-	out, err := w.cfg.Store.Outbound(ctx, d.Seq)
-	if errors.Is(err, center.ErrNotFound) {
-		return 0, errNotVisible
-	}
-	if err != nil {
-		return 0, err
-	}
+func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound, now time.Time, latency *time.Duration) (int, error) {
 	if !out.Item.Version.VisibleTo(d.Party) {
 		return 0, errNotVisible
 	}

@@ -466,9 +466,15 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 		ORDER BY d.next_attempt, d.seq LIMIT ?`, now, string(dj), string(ej), now, q.Limit))
 }
 
-func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error) {
-	var out store.Outbound
-	row := s.rd.QueryRowContext(ctx, `
+func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	sj, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbound: %w", err)
+	}
+	rows, err := s.rd.QueryContext(ctx, `
 		SELECT `+deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
 			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
 		FROM deliveries d
@@ -477,7 +483,25 @@ func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error)
 		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
-		WHERE d.seq = ?`, seq)
+		WHERE d.seq IN (SELECT value FROM json_each(?)) AND d.state = 'pending'
+		ORDER BY d.seq`, string(sj))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbound: %w", err)
+	}
+	defer rows.Close()
+	var outs []store.Outbound
+	for rows.Next() {
+		out, err := scanOutbound(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: outbound: %w", err)
+		}
+		outs = append(outs, out)
+	}
+	return outs, rows.Err()
+}
+
+func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
+	var out store.Outbound
 	var (
 		e                            = &out.Endpoint
 		eCreated                     int64
@@ -495,8 +519,7 @@ func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error)
 		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
 		&observed, &revoked, &purged)
 	if err != nil {
-		// No row: no such delivery, or its party may not see the version.
-		return out, notFound("delivery", fmt.Sprint(seq), err)
+		return out, err
 	}
 	out.Delivery = d
 	e.Created = fromMicros(eCreated)
@@ -509,7 +532,7 @@ func (s *Store) Outbound(ctx context.Context, seq int64) (store.Outbound, error)
 		v any
 	}{{dist, &rep.Distribution}, {tags, &rep.Tags}, {audience, &rep.Audience}} {
 		if err := json.Unmarshal([]byte(x.s), x.v); err != nil {
-			return out, fmt.Errorf("sqlite: version %d: %w", rep.Seq, err)
+			return out, fmt.Errorf("version %d: %w", rep.Seq, err)
 		}
 	}
 	return out, nil

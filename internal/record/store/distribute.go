@@ -85,10 +85,11 @@ type DistributeReader interface {
 	// busy ones) and, for an ordered endpoint, all but its oldest pending
 	// one. It is the delivery worker's read; it returns no content.
 	DueDeliveries(ctx context.Context, q DueQuery) ([]Delivery, error)
-	// Outbound returns what delivery seq sends: its endpoint (with sealed
-	// secrets) and the feed entry with the version as the delivery's party
-	// may see it; center.ErrNotFound if that party may not see it.
-	Outbound(ctx context.Context, seq int64) (Outbound, error)
+	// Outbound returns what the pending deliveries seqs send, in Seq
+	// order: each one's endpoint (with sealed secrets) and feed entry with
+	// the version as the delivery's party may see it. A delivery that is
+	// not pending, or whose party may not see the version, is left out.
+	Outbound(ctx context.Context, seqs []int64) ([]Outbound, error)
 }
 
 // An Endpoint is one of a party's receiving systems.

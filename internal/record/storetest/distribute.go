@@ -179,11 +179,12 @@ func testDistribution(t *testing.T, f *fixture) {
 			if d.Party != p || d.State != store.Pending || d.Endpoint != eps[p].ID {
 				t.Errorf("%s's delivery list holds %+v", p, d)
 			}
-			out, err := f.s.Outbound(ctx, d.Seq)
-			if err != nil {
-				t.Fatal(err)
+			outs, err := f.s.Outbound(ctx, []int64{d.Seq})
+			if err != nil || len(outs) != 1 {
+				t.Fatalf("Outbound(%d) = %d, %v", d.Seq, len(outs), err)
 			}
-			if !out.Item.Version.VisibleTo(p) || out.Endpoint.ID != d.Endpoint {
+			out := outs[0]
+			if !out.Item.Version.VisibleTo(p) || out.Endpoint.ID != d.Endpoint || out.Delivery.Seq != d.Seq {
 				t.Errorf("outbound of %s to %s: %+v", d.ID, p, out.Item.FeedEntry)
 			}
 		}
@@ -216,6 +217,15 @@ func testDistribution(t *testing.T, f *fixture) {
 	}
 	if err := f.rec.RecordAttempts(ctx, res, record.Breaker{}); err != nil {
 		t.Fatal(err)
+	}
+	if outs, _ := f.s.Outbound(ctx, []int64{due[0].Seq}); len(outs) != 0 {
+		t.Fatal("Outbound returned a delivered delivery")
+	}
+	if len(due) > 2 {
+		outs, _ := f.s.Outbound(ctx, []int64{due[2].Seq, due[1].Seq})
+		if len(outs) != 2 || outs[0].Delivery.Seq > outs[1].Delivery.Seq {
+			t.Fatalf("Outbound of two pending deliveries: %d, not in order", len(outs))
+		}
 	}
 	again, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
 	if len(again) != len(due)-len(res) {
