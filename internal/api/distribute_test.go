@@ -15,6 +15,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/distribute"
+	"github.com/tabadul/tabadul/internal/secret"
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
@@ -308,6 +309,24 @@ func TestStreamResumesAndIsolates(t *testing.T) {
 	if beats == 0 {
 		t.Error("no heartbeat in 300ms at a 50ms interval")
 	}
+	// Revoking the token ends the open stream at the next heartbeat.
+	tok, err := c.store.TokenByHash(ctx, secret.HashToken(c.token("iq-analyst")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.rec.RevokeToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	closed := time.After(5 * time.Second)
+	for open := true; open; {
+		select {
+		case _, ok := <-ch:
+			open = ok
+		case <-closed:
+			t.Fatal("the stream of a revoked token is still open")
+		}
+	}
+	c.tokens["iq-analyst"] = c.token("iq-officer")
 	// The stream refuses a malformed Last-Event-ID and a missing token.
 	req, _ := http.NewRequest("GET", c.http.URL+streamPath, nil)
 	resp, err := c.client.Do(req)

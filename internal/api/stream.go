@@ -145,6 +145,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		case <-wake:
 		case <-poll.C:
 		case <-heartbeat.C:
+			// A token revoked, expired or of a disabled user ends the
+			// stream at the next heartbeat, not whenever the client leaves.
+			if _, err := s.authorize(ctx, r.Header.Get("Authorization")); err != nil {
+				return
+			}
 			if err := write([]byte(": heartbeat\n\n")); err != nil {
 				return
 			}
