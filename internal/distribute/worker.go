@@ -321,6 +321,10 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 		if !untilIdle {
 			wait = t.C
 		}
+		cancelled := ctx.Done()
+		if stopping {
+			cancelled = nil // closed: it would be ready on every turn
+		}
 		select {
 		case r := <-w.results:
 			w.answered(r)
@@ -342,7 +346,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 			w.stale = true
 		case <-wait:
 			w.stale = true
-		case <-ctx.Done():
+		case <-cancelled:
 			stopping = true
 		}
 	}
