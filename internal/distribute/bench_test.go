@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,9 +29,10 @@ import (
 )
 
 var (
-	benchReports = flag.Int("reports", 10_000, "reports BenchmarkDelivery submits in each phase")
-	benchPer     = flag.Int("per-endpoint", 16, "BenchmarkDelivery's attempts in flight per endpoint")
-	benchNoSync  = flag.Bool("nosync", false, "BenchmarkDelivery without fsync: to see what the disk costs")
+	benchReports      = flag.Int("reports", 10_000, "reports BenchmarkDelivery submits in each phase")
+	benchPer          = flag.Int("per-endpoint", 16, "BenchmarkDelivery's attempts in flight per endpoint")
+	benchDrainProfile = flag.String("drainprofile", "", "BenchmarkDelivery writes a CPU profile of its drain phase here")
+	benchNoSync       = flag.Bool("nosync", false, "BenchmarkDelivery without fsync: to see what the disk costs")
 )
 
 // benchReceiver is an endpoint on the loopback that notes when each
@@ -209,10 +212,20 @@ func BenchmarkDelivery(b *testing.B) {
 		}
 		wctx, stop = context.WithCancel(ctx)
 		stopped = make(chan struct{})
+		if *benchDrainProfile != "" {
+			f, err := os.Create(*benchDrainProfile)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(f)
+		}
 		start = wall.Now()
 		go func() { w.Run(wctx); close(stopped) }()
 		pending.Wait()
 		elapsed = wall.Now().Sub(start)
+		if *benchDrainProfile != "" {
+			pprof.StopCPUProfile()
+		}
 		stop()
 		<-stopped
 		for _, rc := range receivers {
