@@ -45,8 +45,9 @@ type Config struct {
 	// defaults 5s and 1h. Each delay is jittered to between half and all
 	// of itself.
 	BaseBackoff, MaxBackoff time.Duration
-	// PerEndpoint caps the attempts in flight to one endpoint (default 16);
-	// Concurrency caps them all (default 256).
+	// PerEndpoint caps the attempts in flight to one endpoint (default
+	// 16). Concurrency (default 256) bounds the deliveries the worker holds
+	// at once: twice it, read ahead and handed to endpoints' senders.
 	PerEndpoint, Concurrency int
 	// BreakerThreshold consecutive failures open an endpoint's circuit
 	// breaker (default 5), for the backoff of the failures beyond it.
@@ -117,8 +118,10 @@ type Worker struct {
 	// queue holds due deliveries read but not yet started, oldest due
 	// first; stale says the outbox may have changed since it was read,
 	// cutOff that the read stopped at its limit.
-	queue         []store.Delivery
+	queue         []queued
 	stale, cutOff bool
+	// senders holds each endpoint's senders' channel, for one run.
+	senders map[string]chan queued
 
 	keyMu sync.Mutex
 	key   []byte
@@ -131,7 +134,7 @@ func New(cfg Config) (*Worker, error) {
 	}
 	return &Worker{
 		cfg:         cfg,
-		results:     make(chan record.AttemptResult, cfg.Concurrency),
+		results:     make(chan record.AttemptResult, 2*cfg.Concurrency),
 		wake:        make(chan struct{}, 1),
 		busy:        map[int64]bool{},
 		perEndpoint: map[string]int{},
@@ -149,22 +152,33 @@ func (w *Worker) Wake() {
 
 // prefetch is how many due deliveries one look reads, in multiples of
 // the concurrency: reading more than the free slots spares a query per
-// freed slot while a backlog drains.
-const prefetch = 4
+// freed slot while a backlog drains. It bounds the payloads held in memory
+// besides those on the wire.
+const prefetch = 2
+
+// queued is a due delivery read ahead, with what it sends: nil if it is
+// no longer pending or its party may not see it.
+type queued struct {
+	d   store.Delivery
+	out *store.Outbound
+}
 
 // dispatch starts attempts for due deliveries within the limits and
 // returns how many it started. It serves the queue of due deliveries read
 // before, and reads more when the queue cannot fill the free slots and
-// something may have changed (stale) or the last read was cut off.
+// something may have changed (stale) or the last read was cut off. What
+// the deliveries send is read with them, in one query, so that starting
+// an attempt costs no query and attempts touch the database only to
+// record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
-	free := w.cfg.Concurrency - w.sending
+	free := w.maxHanded() - w.sending
 	if free <= 0 || !(w.stale || w.cutOff) {
 		return started, nil
 	}
 	var skipE []string
 	for e, n := range w.perEndpoint {
-		if n >= w.cfg.PerEndpoint {
+		if n >= w.maxHandedTo() {
 			skipE = append(skipE, e)
 		}
 	}
@@ -172,67 +186,94 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	for seq := range w.busy {
 		skipD = append(skipD, seq)
 	}
-	for _, d := range w.queue {
-		skipD = append(skipD, d.Seq)
+	for _, q := range w.queue {
+		skipD = append(skipD, q.d.Seq)
 	}
 	limit := prefetch * w.cfg.Concurrency
 	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
 	if err != nil {
 		return started, err
 	}
+	seqs := make([]int64, len(due))
+	for i, d := range due {
+		seqs[i] = d.Seq
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	if err != nil {
+		return started, err
+	}
+	byseq := make(map[int64]*store.Outbound, len(outs))
+	for i := range outs {
+		byseq[outs[i].Delivery.Seq] = &outs[i]
+	}
 	w.stale, w.cutOff = false, len(due) == limit
-	w.queue = append(w.queue, due...)
+	for _, d := range due {
+		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+	}
 	return started + w.serve(ctx), nil
 }
 
-// serve starts attempts from the queue while slots are free, keeping
-// what an endpoint's limit holds back in order. What the started
-// deliveries send is read in one query, here, so that attempts touch the
-// database only to record their outcome.
+// Each endpoint has PerEndpoint sender goroutines, which take deliveries
+// from the endpoint's channel one after another, as a plain HTTP client
+// would, so that an answer is followed by the next request without a
+// round through the worker's loop. The loop keeps each channel topped up:
+// an endpoint has at most maxHandedTo deliveries handed over and not yet
+// answered (PerEndpoint on the wire, as many waiting), the worker
+// maxHanded in all.
+func (w *Worker) maxHandedTo() int { return 2 * w.cfg.PerEndpoint }
+func (w *Worker) maxHanded() int   { return 2 * w.cfg.Concurrency }
+
+// serve hands deliveries from the queue to their endpoints' senders while
+// there is room, keeping the rest in order.
 func (w *Worker) serve(ctx context.Context) int {
-	var start []store.Delivery
+	started := 0
 	kept := w.queue[:0]
-	for _, d := range w.queue {
+	for _, q := range w.queue {
+		d := q.d
 		if w.busy[d.Seq] {
 			continue
 		}
-		if w.sending >= w.cfg.Concurrency || w.perEndpoint[d.Endpoint] >= w.cfg.PerEndpoint {
-			kept = append(kept, d)
+		if w.sending >= w.maxHanded() || w.perEndpoint[d.Endpoint] >= w.maxHandedTo() {
+			kept = append(kept, q)
 			continue
 		}
 		w.busy[d.Seq] = true
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
-		start = append(start, d)
+		started++
+		w.senderFor(ctx, d.Endpoint) <- q
 	}
 	clear(w.queue[len(kept):])
 	w.queue = kept
-	if len(start) == 0 {
-		return 0
+	return started
+}
+
+// senderFor returns the channel of an endpoint's senders, starting them
+// on first use. The channel holds maxHandedTo, so handing over never
+// blocks.
+func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
+	if ch, ok := w.senders[endpoint]; ok {
+		return ch
 	}
-	seqs := make([]int64, len(start))
-	for i, d := range start {
-		seqs[i] = d.Seq
-	}
-	outs, err := w.cfg.Store.Outbound(ctx, seqs)
-	byseq := make(map[int64]*store.Outbound, len(outs))
-	for i := range outs {
-		byseq[outs[i].Delivery.Seq] = &outs[i]
-	}
+	ch := make(chan queued, w.maxHandedTo())
+	w.senders[endpoint] = ch
 	// Attempts outlive a stopping worker by at most Timeout, so that their
 	// outcome is recorded rather than counted as a failure.
 	actx := context.WithoutCancel(ctx)
-	for _, d := range start {
-		out := byseq[d.Seq]
-		go func() { w.results <- w.attempt(actx, d, out, err) }()
+	for range w.cfg.PerEndpoint {
+		go func() {
+			for q := range ch {
+				w.results <- w.attempt(actx, q.d, q.out)
+			}
+		}()
 	}
-	return len(start)
+	return ch
 }
 
 // forget drops the queued deliveries of an endpoint that just failed, so
 // that its breaker and backoff, read afresh, decide when they go.
 func (w *Worker) forget(endpoint string) {
-	w.queue = slices.DeleteFunc(w.queue, func(d store.Delivery) bool { return d.Endpoint == endpoint })
+	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -301,6 +342,12 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
+	w.senders = map[string]chan queued{}
+	defer func() {
+		for _, ch := range w.senders {
+			close(ch)
+		}
+	}()
 	for {
 		if !stopping {
 			n, err := w.dispatch(ctx)
@@ -401,19 +448,15 @@ type Payload struct {
 const maxResponseBytes = 64 << 10
 
 // attempt makes one attempt and decides the delivery's next state.
-// out is what d sends, nil if it is no longer pending or not visible;
-// readErr, a failure to read it.
-func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbound, readErr error) record.AttemptResult {
+// out is what d sends, nil if it is no longer pending or not visible.
+func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbound) record.AttemptResult {
 	now := w.cfg.Clock.Now()
 	res := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now}}
 	var status int
 	var err error
-	switch {
-	case readErr != nil:
-		err = readErr
-	case out == nil:
+	if out == nil {
 		err = errNotVisible
-	default:
+	} else {
 		status, err = w.send(ctx, d, *out, now, &res.Attempt.Latency)
 	}
 	res.Attempt.Status = status
