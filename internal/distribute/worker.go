@@ -206,7 +206,9 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	for i := range outs {
 		byseq[outs[i].Delivery.Seq] = &outs[i]
 	}
-	w.stale, w.cutOff = false, len(due) == limit
+	// Read again once slots free if this read stopped at its limit or
+	// left out endpoints that were full: they may have more due.
+	w.stale, w.cutOff = false, len(due) == limit || len(skipE) > 0
 	for _, d := range due {
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
 	}
