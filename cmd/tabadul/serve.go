@@ -24,6 +24,8 @@ import (
 type serveConfig struct {
 	addr    string
 	maxBody int
+	// webhooks configures the delivery of webhooks.
+	webhooks webhookFlags
 }
 
 // Server timeouts. Reading a request's headers gets little time, so that
@@ -57,6 +59,7 @@ func (a *app) serveCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free port")
 	cmd.Flags().IntVar(&cfg.maxBody, "max-body", center.DefaultLimits.MaxBodyBytes, "the largest report body accepted, in bytes")
+	cfg.webhooks.register(cmd)
 	return cmd
 }
 
@@ -116,6 +119,12 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	}()
 	defer func() { endPurging(); <-purging }()
 
+	dist, err := startDistribution(ctx, st, rec, a.clock, cfg.webhooks, log)
+	if err != nil {
+		return err
+	}
+	defer dist.stop()
+
 	srv, err := api.New(api.Config{
 		Store:    st,
 		Recorder: rec,
@@ -126,6 +135,8 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		Registry: nil,
 		Version:  version(),
 		Searcher: analyze.NewSearcher(st, nil).WithRegistry(registry),
+		Guard:    dist.guard,
+		Changes:  dist.changes,
 	})
 	if err != nil {
 		return err
@@ -144,6 +155,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 

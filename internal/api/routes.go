@@ -160,6 +160,8 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
 	}, s.analyzeText)
 
+	s.distributionRoutes()
+
 	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
@@ -180,6 +182,9 @@ func (s *Server) routes() {
 	// nothing for someone who is not a party either, so a scraper presents
 	// a token like any client.
 	s.mux.Handle("GET /metrics", s.requireParty(s.metrics.handler(s.log)))
+	// The live stream: Server-Sent Events, outside huma, which answers
+	// each request once.
+	s.mux.HandleFunc("GET "+streamPath, s.stream)
 }
 
 // register adds an operation to the API. Every handler's error passes

@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegisterWitness", testRegisterWitness},
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
+		{"Distribution", testDistribution},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
