@@ -129,6 +129,8 @@ type Tx interface {
 	// index, in the transaction that records the version, so that a report
 	// is findable the moment its write returns.
 	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
+
+	STIXTx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -187,6 +189,8 @@ type Reader interface {
 	// row to match it against the log; it bypasses the visibility rule, so
 	// no request path may call it.
 	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
+
+	STIXReader
 }
 
 // LogReader reads the transparency log's tables.

@@ -1,0 +1,50 @@
+-- +goose Up
+-- STIX 2.1 objects collected from parties (imports, MISP, TAXII pull) and
+-- the state of the collectors (news feeds, TAXII subscriptions).
+
+-- One row per STIX object version. The rowid is the server's date_added
+-- in microseconds since the Unix epoch: unique and strictly increasing in
+-- commit order (the one writer assigns max(now, last + 1)), so TAXII pages
+-- by "added > ?" on the primary key and never loses ties.
+--   id, type, spec_version, modified (µs; created when there is no
+--   modified; 0 for an observable with neither): what TAXII filters on;
+--   UNIQUE (id, source, modified) is the versioning rule's key: each
+--   party holds its own versions of an object (two parties may well
+--   import the same observable), so versioning is per source party.
+--   latest: 1 on the newest version of the id from that source.
+--   source, tlp, distribution (JSON), audience (JSON array): the
+--   visibility rule's decision, made by Directory.Audience exactly as for
+--   reports; report/report_seq name the report version the object is a
+--   version of, when it is one.
+--   digest: SHA-256 of the canonical object, to tell a re-sent version
+--   from a conflicting one; object: the JSON as received, compacted.
+CREATE TABLE stix_objects (
+    added        INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL,
+    type         TEXT NOT NULL,
+    spec_version TEXT NOT NULL,
+    modified     INTEGER NOT NULL,
+    latest       INTEGER NOT NULL DEFAULT 1,
+    source       TEXT NOT NULL REFERENCES parties (code),
+    tlp          TEXT NOT NULL,
+    distribution TEXT NOT NULL,
+    audience     TEXT NOT NULL,
+    report       TEXT,
+    report_seq   INTEGER,
+    digest       BLOB NOT NULL,
+    object       TEXT NOT NULL,
+    revoked      INTEGER,
+    UNIQUE (id, source, modified)
+) STRICT;
+
+-- The visibility decision per party, one row per party that may see the
+-- version (the source included): every read starts here, so a party's
+-- page of a million objects is a range of this index. type is copied in
+-- for match[type].
+CREATE TABLE stix_views (
+    party TEXT NOT NULL,
+    added INTEGER NOT NULL REFERENCES stix_objects (added),
+    type  TEXT NOT NULL,
+    PRIMARY KEY (party, added)
+) WITHOUT ROWID, STRICT;
+CREATE INDEX stix_views_by_type ON stix_views (party, type, added);

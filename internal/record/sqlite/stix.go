@@ -1,0 +1,228 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// modifiedMicros stores a version time; the zero time (an observable
+// without created or modified) is 0.
+func modifiedMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func modifiedTime(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return fromMicros(us)
+}
+
+func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, ids []string) (map[string]store.STIXVersion, error) {
+	out := make(map[string]store.STIXVersion, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: stix ids: %w", err)
+	}
+	rows, err := t.QueryContext(ctx, `
+		SELECT o.id, o.modified, o.source, o.digest, coalesce(o.report, '')
+		FROM stix_objects o
+		WHERE o.id IN (SELECT value FROM json_each(?)) AND o.source = ? AND o.latest = 1`, string(list), source)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: latest stix versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v store.STIXVersion
+		var mod int64
+		if err := rows.Scan(&v.ID, &mod, &v.Source, &v.Digest, &v.Report); err != nil {
+			return nil, fmt.Errorf("sqlite: latest stix versions: %w", err)
+		}
+		v.Modified = modifiedTime(mod)
+		out[v.ID] = v
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObject) ([]time.Time, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	var last int64
+	if err := t.QueryRowContext(ctx, `SELECT coalesce(max(added), 0) FROM stix_objects`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("sqlite: newest stix date_added: %w", err)
+	}
+	next := max(micros(at), last+1)
+	added := make([]time.Time, len(objs))
+	for i, o := range objs {
+		dist, err := json.Marshal(o.Distribution)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: distribution: %w", err)
+		}
+		audience, _ := json.Marshal(o.Audience)
+		mod := modifiedMicros(o.Modified)
+		// A newer version takes over "latest"; an older one (which the
+		// write path never sends) goes in below it.
+		res, err := t.ExecContext(ctx, `UPDATE stix_objects SET latest = 0 WHERE id = ? AND source = ? AND latest = 1 AND modified < ?`, o.ID, o.Source, mod)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: stix %s: %w", o.ID, mapError(err))
+		}
+		latest := 1
+		if n, _ := res.RowsAffected(); n == 0 {
+			var newer int
+			if err := t.QueryRowContext(ctx, `SELECT count(*) FROM stix_objects WHERE id = ? AND source = ? AND modified > ?`, o.ID, o.Source, mod).Scan(&newer); err != nil {
+				return nil, fmt.Errorf("sqlite: stix %s: %w", o.ID, err)
+			}
+			if newer > 0 {
+				latest = 0
+			}
+		}
+		var report sql.NullString
+		var reportSeq sql.NullInt64
+		if o.Report != "" {
+			report = sql.NullString{String: o.Report, Valid: true}
+			reportSeq = sql.NullInt64{Int64: o.ReportSeq, Valid: true}
+		}
+		if err := t.exec(ctx, "insert stix "+o.ID, `
+			INSERT INTO stix_objects (added, id, type, spec_version, modified, latest, source, tlp, distribution,
+				audience, report, report_seq, digest, object)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			next, o.ID, o.Type, o.SpecVersion, mod, latest, o.Source, o.TLP, string(dist),
+			string(audience), report, reportSeq, o.Digest, string(o.JSON)); err != nil {
+			return nil, err
+		}
+		if err := t.exec(ctx, "insert stix views",
+			`INSERT INTO stix_views (party, added, type) SELECT value, ?, ? FROM json_each(?)`,
+			next, o.Type, string(audience)); err != nil {
+			return nil, err
+		}
+		added[i] = fromMicros(next)
+		next++
+	}
+	return added, nil
+}
+
+func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string, modified, at time.Time) error {
+	res, err := t.ExecContext(ctx, `UPDATE stix_objects SET revoked = ? WHERE id = ? AND source = ? AND modified = ? AND revoked IS NULL`,
+		micros(at), id, source, modifiedMicros(modified))
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke stix %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: stix %s: %w", id, center.ErrNotFound)
+	}
+	return nil
+}
+
+const stixColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.distribution, o.audience,
+	coalesce(o.report, ''), coalesce(o.report_seq, 0), o.digest, o.object, o.revoked`
+
+func scanSTIX(rows *sql.Rows) ([]store.STIXObject, error) {
+	defer rows.Close()
+	var out []store.STIXObject
+	for rows.Next() {
+		var o store.STIXObject
+		var added, mod int64
+		var dist, audience, obj string
+		var revoked sql.NullInt64
+		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &dist, &audience,
+			&o.Report, &o.ReportSeq, &o.Digest, &obj, &revoked); err != nil {
+			return nil, fmt.Errorf("sqlite: stix objects: %w", err)
+		}
+		o.Added = fromMicros(added)
+		o.Modified = modifiedTime(mod)
+		if err := json.Unmarshal([]byte(dist), &o.Distribution); err != nil {
+			return nil, fmt.Errorf("sqlite: stix %s distribution: %w", o.ID, err)
+		}
+		if err := json.Unmarshal([]byte(audience), &o.Audience); err != nil {
+			return nil, fmt.Errorf("sqlite: stix %s audience: %w", o.ID, err)
+		}
+		o.JSON = []byte(obj)
+		o.Revoked = timePtr(revoked)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q store.STIXQuery) (store.STIXPage, error) {
+	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
+		return store.STIXPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	}
+	var where strings.Builder
+	args := []any{viewer, micros(q.AddedAfter)}
+	if q.AddedAfter.IsZero() {
+		args[1] = int64(0)
+	}
+	where.WriteString(`v.party = ? AND v.added > ?`)
+	if len(q.Types) > 0 {
+		list, _ := json.Marshal(q.Types)
+		where.WriteString(` AND v.type IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(list))
+	}
+	if len(q.IDs) > 0 {
+		list, _ := json.Marshal(q.IDs)
+		where.WriteString(` AND o.id IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(list))
+	}
+	if q.Source != "" {
+		where.WriteString(` AND o.source = ?`)
+		args = append(args, q.Source)
+	}
+	if q.LatestOnly {
+		where.WriteString(` AND o.latest = 1`)
+	}
+	if !q.WithRevoked {
+		where.WriteString(` AND o.revoked IS NULL`)
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+stixColumns+`
+		FROM stix_views v JOIN stix_objects o ON o.added = v.added
+		WHERE `+where.String()+`
+		ORDER BY v.added
+		LIMIT ?`, args...)
+	if err != nil {
+		return store.STIXPage{}, fmt.Errorf("sqlite: stix objects: %w", err)
+	}
+	objs, err := scanSTIX(rows)
+	if err != nil {
+		return store.STIXPage{}, err
+	}
+	page := store.STIXPage{Objects: objs}
+	if len(objs) > q.Limit {
+		page.Objects, page.More = objs[:q.Limit], true
+	}
+	return page, nil
+}
+
+func (s *Store) STIXObjectVersions(ctx context.Context, viewer center.PartyCode, id string) ([]store.STIXObject, error) {
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+stixColumns+`
+		FROM stix_objects o JOIN stix_views v ON v.party = ? AND v.added = o.added
+		WHERE o.id = ?
+		ORDER BY o.modified`, viewer, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: stix versions of %s: %w", id, err)
+	}
+	out, err := scanSTIX(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("sqlite: stix %q: %w", id, center.ErrNotFound)
+	}
+	return out, nil
+}
