@@ -315,3 +315,26 @@ func stixTime(t time.Time) string {
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
+
+// STIXRevoked is the event of a party withdrawing one of its STIX object
+// versions.
+const STIXRevoked center.EventType = "stix.revoked"
+
+// RevokeSTIX withdraws the principal's party's version of a STIX object:
+// it is kept, and the log keeps its history, but it is no longer served.
+// Only the source party may revoke; a version it does not hold is
+// center.ErrNotFound.
+func (r *Recorder) RevokeSTIX(ctx context.Context, who center.Principal, id string, modified time.Time) error {
+	at := r.now()
+	return r.update(ctx, func(tx store.Tx) error {
+		if err := tx.RevokeSTIX(ctx, who.Party(), id, modified, at); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: STIXRevoked, Party: who.Party(), User: who.User.Username, At: at, Subject: id},
+			struct {
+				ID       string `json:"id"`
+				Modified string `json:"modified,omitempty"`
+				Revoked  string `json:"revoked"`
+			}{id, stixTime(modified), stixTime(at)})
+	})
+}

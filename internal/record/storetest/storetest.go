@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegisterWitness", testRegisterWitness},
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
+		{"STIX", testSTIX},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
