@@ -122,6 +122,9 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 			return err
 		}
 		party := who.Party()
+		if _, ok := dir.Party(party); !ok {
+			return center.Invalid("party", "unknown party %q", party)
+		}
 		ids := make([]string, n)
 		for i, o := range imp.Objects {
 			ids[i] = o.ID
