@@ -98,17 +98,38 @@ func (im Importer) Import(ctx context.Context, who center.Principal, open Opener
 		return Summary{}, fmt.Errorf("stix: reopen input: %w", err)
 	}
 	defer f.Close()
-	rd := NewReader(f, opt.MaxObjectBytes)
-	var batch []record.STIXInput
-	var indexes []int
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	// One goroutine reads and maps the next batch while this one records
+	// the last: parsing and the database each get a core.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 1)
+	var readErr error
+	go func() {
+		defer close(batches)
+		readErr = im.read(ctx, f, rejected, opt, batches)
+	}()
+	for bt := range batches {
+		sum.Unchanged += bt.standard
+		sum.Rejected = append(sum.Rejected, bt.rejected...)
+		if len(bt.objects) == 0 {
+			continue
 		}
 		res, err := im.Recorder.ImportSTIX(ctx, who, record.STIXImport{
-			Distribution: opt.Distribution, DefaultTLP: opt.DefaultTLP, Objects: batch, AllOrNothing: opt.AllOrNothing})
+			Distribution: opt.Distribution, DefaultTLP: opt.DefaultTLP, Objects: bt.objects, AllOrNothing: opt.AllOrNothing})
 		if err != nil && !errors.Is(err, record.ErrSTIXRejected) {
-			return err
+			cancel()
+			for range batches {
+			}
+			return sum, err
+		}
+		if errors.Is(err, record.ErrSTIXRejected) {
+			// Nothing of the batch was recorded: only its rejections count.
+			for k, oc := range res.Outcomes {
+				if oc == record.STIXRejected {
+					sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k]})
+				}
+			}
+			continue
 		}
 		for k, oc := range res.Outcomes {
 			switch oc {
@@ -119,15 +140,39 @@ func (im Importer) Import(ctx context.Context, who center.Principal, open Opener
 			case record.STIXUnchanged:
 				sum.Unchanged++
 			case record.STIXRejected:
-				sum.Rejected = append(sum.Rejected, Rejection{Index: indexes[k], ID: batch[k].ID, Reason: res.Reasons[k]})
+				sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k]})
 			}
 		}
-		if errors.Is(err, record.ErrSTIXRejected) {
-			// Nothing of the batch was recorded.
-			sum.Imported, sum.NewVersions, sum.Unchanged = 0, 0, 0
+	}
+	if readErr != nil {
+		return sum, readErr
+	}
+	sortRejections(sum.Rejected)
+	return sum, nil
+}
+
+// A batch is what the reader hands the recorder: objects to record and
+// what it settled itself.
+type batch struct {
+	objects  []record.STIXInput
+	indexes  []int
+	rejected []Rejection
+	standard int // standard TLP marking definitions, known already
+}
+
+// read is the second pass's reader: it parses the input again and sends
+// batches of objects to record, skipping those the first pass refused.
+func (im Importer) read(ctx context.Context, f io.Reader, rejected map[int]Rejection, opt Options, out chan<- batch) error {
+	rd := NewReader(f, opt.MaxObjectBytes)
+	var bt batch
+	send := func() bool {
+		select {
+		case out <- bt:
+			bt = batch{}
+			return true
+		case <-ctx.Done():
+			return false
 		}
-		batch, indexes = batch[:0], indexes[:0]
-		return nil
 	}
 	for {
 		if opt.Progress != nil {
@@ -143,35 +188,34 @@ func (im Importer) Import(ctx context.Context, who center.Principal, open Opener
 		}
 		if err != nil {
 			// The first pass read the same bytes whole.
-			return sum, fmt.Errorf("stix: input changed between passes: %w", err)
+			return fmt.Errorf("stix: input changed between passes: %w", err)
 		}
 		if _, ok := rejected[o.Index]; ok {
 			continue
 		}
 		if o.Type == "marking-definition" {
 			if _, ok := StandardTLP(o.ID); ok {
-				sum.Unchanged++ // the center knows the standard ones
+				bt.standard++ // the center knows the standard ones
 				continue
 			}
 		}
 		in, rej2 := input(o)
 		if rej2 != nil {
-			sum.Rejected = append(sum.Rejected, *rej2)
+			bt.rejected = append(bt.rejected, *rej2)
 			continue
 		}
-		batch = append(batch, in)
-		indexes = append(indexes, o.Index)
-		if !opt.AllOrNothing && len(batch) >= opt.BatchSize {
-			if err := flush(); err != nil {
-				return sum, err
+		bt.objects = append(bt.objects, in)
+		bt.indexes = append(bt.indexes, o.Index)
+		if !opt.AllOrNothing && len(bt.objects) >= opt.BatchSize {
+			if !send() {
+				return ctx.Err()
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return sum, err
+	if !send() {
+		return ctx.Err()
 	}
-	sortRejections(sum.Rejected)
-	return sum, nil
+	return nil
 }
 
 // check is the first pass: it reads the whole input, returning the
@@ -183,6 +227,7 @@ func (im Importer) check(ctx context.Context, who center.Principal, open Opener,
 	}
 	defer f.Close()
 	rd := NewReader(f, opt.MaxObjectBytes)
+	rd.checkOnly = true
 	rejected := map[int]Rejection{}
 	defined := map[string]bool{}
 	// refs holds the objects that use a marking neither standard nor

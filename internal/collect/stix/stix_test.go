@@ -24,7 +24,7 @@ import (
 )
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *sqlite.Store
 	rec   *record.Recorder
@@ -32,10 +32,15 @@ type fixture struct {
 	im    stix.Importer
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture { return openFixture(t, sqlite.Options{NoSync: true}) }
+
+// newBenchFixture opens the store as a center runs it, fsync included.
+func newBenchFixture(t testing.TB) *fixture { return openFixture(t, sqlite.Options{}) }
+
+func openFixture(t testing.TB, opts sqlite.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,29 +67,73 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 		return nil, fmt.Errorf("sqlite: newest stix date_added: %w", err)
 	}
 	next := max(micros(at), last+1)
-	added := make([]time.Time, len(objs))
+	// A newer version takes over "latest" from the one before it: one
+	// statement for the batch. (An older version, which the write path
+	// never sends, goes in below the newest, not latest.)
+	type idMod struct {
+		ID  string `json:"i"`
+		Mod int64  `json:"m"`
+	}
+	pairs := make([]idMod, len(objs))
 	for i, o := range objs {
-		dist, err := json.Marshal(o.Distribution)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: distribution: %w", err)
+		if i > 0 && o.Source != objs[0].Source {
+			return nil, fmt.Errorf("sqlite: insert stix: one source per call")
 		}
-		audience, _ := json.Marshal(o.Audience)
-		mod := modifiedMicros(o.Modified)
-		// A newer version takes over "latest"; an older one (which the
-		// write path never sends) goes in below it.
-		res, err := t.ExecContext(ctx, `UPDATE stix_objects SET latest = 0 WHERE id = ? AND source = ? AND latest = 1 AND modified < ?`, o.ID, o.Source, mod)
+		pairs[i] = idMod{o.ID, modifiedMicros(o.Modified)}
+	}
+	list, _ := json.Marshal(pairs)
+	// Statements here run OR FAIL: a failure aborts the whole update (its
+	// savepoint is rolled back), so SQLite need not keep a statement
+	// journal per statement — which, inside a savepoint of thousands of
+	// rows, cost more than the inserts.
+	if err := t.exec(ctx, "retire stix versions", `
+		UPDATE OR FAIL stix_objects SET latest = 0
+		WHERE added IN (SELECT o.added FROM json_each(?) j
+			JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.latest = 1 AND o.modified < j.value ->> 'm')`,
+		string(list), objs[0].Source); err != nil {
+		return nil, err
+	}
+	var older []string
+	if err := func() error {
+		rows, err := t.QueryContext(ctx, `
+			SELECT DISTINCT j.value ->> 'i' FROM json_each(?) j
+			JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.modified > j.value ->> 'm'`,
+			string(list), objs[0].Source)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: stix %s: %w", o.ID, mapError(err))
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			older = append(older, id)
+		}
+		return rows.Err()
+	}(); err != nil {
+		return nil, fmt.Errorf("sqlite: stix versions: %w", err)
+	}
+	added := make([]time.Time, len(objs))
+	var lastDist, lastAudience []byte
+	var lastDistV center.Distribution
+	var lastAudienceV []center.PartyCode
+	for i, o := range objs {
+		// A batch shares one distribution and audience: encode them once.
+		if lastDist == nil || !sameDistribution(o.Distribution, lastDistV) {
+			b, err := json.Marshal(o.Distribution)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: distribution: %w", err)
+			}
+			lastDist, lastDistV = b, o.Distribution
+		}
+		if lastAudience == nil || !slices.Equal(o.Audience, lastAudienceV) {
+			lastAudience, _ = json.Marshal(o.Audience)
+			lastAudienceV = o.Audience
 		}
 		latest := 1
-		if n, _ := res.RowsAffected(); n == 0 {
-			var newer int
-			if err := t.QueryRowContext(ctx, `SELECT count(*) FROM stix_objects WHERE id = ? AND source = ? AND modified > ?`, o.ID, o.Source, mod).Scan(&newer); err != nil {
-				return nil, fmt.Errorf("sqlite: stix %s: %w", o.ID, err)
-			}
-			if newer > 0 {
-				latest = 0
-			}
+		if slices.Contains(older, o.ID) {
+			latest = 0
 		}
 		var report sql.NullString
 		var reportSeq sql.NullInt64
@@ -97,22 +142,26 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			reportSeq = sql.NullInt64{Int64: o.ReportSeq, Valid: true}
 		}
 		if err := t.exec(ctx, "insert stix "+o.ID, `
-			INSERT INTO stix_objects (added, id, type, spec_version, modified, latest, source, tlp, distribution,
+			INSERT OR FAIL INTO stix_objects (added, id, type, spec_version, modified, latest, source, tlp, distribution,
 				audience, report, report_seq, digest, object)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			next, o.ID, o.Type, o.SpecVersion, mod, latest, o.Source, o.TLP, string(dist),
-			string(audience), report, reportSeq, o.Digest, string(o.JSON)); err != nil {
+			next, o.ID, o.Type, o.SpecVersion, modifiedMicros(o.Modified), latest, o.Source, o.TLP, string(lastDist),
+			string(lastAudience), report, reportSeq, o.Digest, string(o.JSON)); err != nil {
 			return nil, err
 		}
 		if err := t.exec(ctx, "insert stix views",
-			`INSERT INTO stix_views (party, added, type) SELECT value, ?, ? FROM json_each(?)`,
-			next, o.Type, string(audience)); err != nil {
+			`INSERT OR FAIL INTO stix_views (party, added, type) SELECT value, ?, ? FROM json_each(?)`,
+			next, o.Type, string(lastAudience)); err != nil {
 			return nil, err
 		}
 		added[i] = fromMicros(next)
 		next++
 	}
 	return added, nil
+}
+
+func sameDistribution(a, b center.Distribution) bool {
+	return a.All == b.All && a.Committee == b.Committee && slices.Equal(a.Parties, b.Parties)
 }
 
 func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string, modified, at time.Time) error {

@@ -79,7 +79,7 @@ type STIXTx interface {
 	// the later of at and one microsecond after the newest Added stored,
 	// so Added strictly increases even if the clock steps back. It returns
 	// the Added assigned to each. A version with an ID, Source and Modified
-	// already stored is center.ErrConflict.
+	// already stored is center.ErrConflict. All objs have the same Source.
 	InsertSTIX(ctx context.Context, at time.Time, objs []STIXObject) ([]time.Time, error)
 	// RevokeSTIX marks source's version of id at modified revoked at the
 	// time; center.ErrNotFound if there is no such unrevoked version.

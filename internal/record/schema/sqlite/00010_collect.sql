@@ -18,6 +18,10 @@
 --   version of, when it is one.
 --   digest: SHA-256 of the canonical object, to tell a re-sent version
 --   from a conflicting one; object: the JSON as received, compacted.
+-- No foreign keys here: the one write path inserts both tables together,
+-- and a foreign key check makes SQLite keep a statement journal for every
+-- statement, which inside a savepoint of thousands of rows cost more than
+-- the rows themselves.
 CREATE TABLE stix_objects (
     added        INTEGER PRIMARY KEY,
     id           TEXT NOT NULL,
@@ -25,7 +29,7 @@ CREATE TABLE stix_objects (
     spec_version TEXT NOT NULL,
     modified     INTEGER NOT NULL,
     latest       INTEGER NOT NULL DEFAULT 1,
-    source       TEXT NOT NULL REFERENCES parties (code),
+    source       TEXT NOT NULL,
     tlp          TEXT NOT NULL,
     distribution TEXT NOT NULL,
     audience     TEXT NOT NULL,
@@ -43,7 +47,7 @@ CREATE TABLE stix_objects (
 -- for match[type].
 CREATE TABLE stix_views (
     party TEXT NOT NULL,
-    added INTEGER NOT NULL REFERENCES stix_objects (added),
+    added INTEGER NOT NULL,
     type  TEXT NOT NULL,
     PRIMARY KEY (party, added)
 ) WITHOUT ROWID, STRICT;
