@@ -351,7 +351,9 @@ func idType(s string) string {
 
 func alnumLower(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-func isHexDigit(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
 
 // validType is ^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-?$: lowercase words
 // joined by single hyphens, starting with a letter, maybe ending in one.
