@@ -159,6 +159,19 @@ func (s *Server) routes() {
 	}, s.analyzeText)
 
 	register(s, huma.Operation{
+		OperationID: "import", Method: http.MethodPost, Path: "/api/v1/import",
+		Summary: "Import STIX or MISP", Description: "Records a STIX 2.1 bundle or MISP events (one or a list) as the caller's party, all or nothing: a rejected object refuses the request with every reason listed. Objects keep their own TLP markings; the query sets the default and the distribution.",
+		Tags: []string{"collect"}, Security: bearerAuth(), MaxBodyBytes: maxImportBytes, BodyReadTimeout: 5 * time.Minute,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+	}, s.importBundle)
+	register(s, huma.Operation{
+		OperationID: "export", Method: http.MethodGet, Path: "/api/v1/export",
+		Summary: "Export as STIX", Description: "Streams, as one STIX 2.1 bundle, the newest version of every STIX object and report shared with the caller's party. AMBER+STRICT and RED reach only their distribution.",
+		Tags: []string{"collect"}, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.exportBundle)
+
+	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
 		Tags: []string{"operations"},
