@@ -52,3 +52,39 @@ CREATE TABLE stix_views (
     PRIMARY KEY (party, added)
 ) WITHOUT ROWID, STRICT;
 CREATE INDEX stix_views_by_type ON stix_views (party, type, added);
+
+-- News feeds the chair configured (interval in seconds; removed set when
+-- the chair takes one off), their health and conditional-GET state, and
+-- the items taken from them (key: a digest of the item's GUID or link;
+-- words: its title's normalized words, for near-duplicate clustering).
+CREATE TABLE feeds (
+    id          TEXT PRIMARY KEY,
+    url         TEXT NOT NULL,
+    interval_s  INTEGER NOT NULL,
+    language    TEXT NOT NULL,
+    reliability TEXT NOT NULL,
+    party       TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    removed     INTEGER
+) STRICT;
+
+CREATE TABLE feed_states (
+    id            TEXT PRIMARY KEY REFERENCES feeds (id),
+    etag          TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    last_poll     INTEGER NOT NULL,
+    last_success  INTEGER NOT NULL,
+    last_error    TEXT NOT NULL,
+    items_taken   INTEGER NOT NULL,
+    next_poll     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE feed_items (
+    feed   TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    report TEXT NOT NULL,
+    words  TEXT NOT NULL,
+    taken  INTEGER NOT NULL,
+    PRIMARY KEY (feed, key)
+) WITHOUT ROWID, STRICT;
+CREATE INDEX feed_items_by_time ON feed_items (taken);
