@@ -134,4 +134,3 @@ func (s *Store) Feeds(ctx context.Context) ([]store.Feed, []store.FeedState, err
 	}
 	return feeds, states, rows.Err()
 }
-
