@@ -16,6 +16,8 @@ import (
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/collect/feed"
+	"github.com/tabadul/tabadul/internal/collect/fetch"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
 )
@@ -101,6 +103,10 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		keepRetention(pctx, rec, log)
 	}()
 	defer func() { endPurging(); <-purging }()
+	// The chair's news feeds: due ones are polled each minute.
+	feeds := &feed.Poller{Store: st, Recorder: rec, Client: &fetch.Client{UserAgent: "tabadul/" + version()}, Clock: a.clock, Log: log}
+	feeds.Start(time.Minute)
+	defer feeds.Stop()
 
 	srv, err := api.New(api.Config{
 		Store:    st,

@@ -171,6 +171,26 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
 	}, s.exportBundle)
 
+	feeds := []string{"feeds"}
+	register(s, huma.Operation{
+		OperationID: "list-feeds", Method: http.MethodGet, Path: feedsPath,
+		Summary: "List news feeds and their health", Description: "Lists the chair's news feeds with their health: last poll, last success, last error, items taken. Member parties only.",
+		Tags: feeds, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.listFeeds)
+	register(s, body(huma.Operation{
+		OperationID: "add-feed", Method: http.MethodPost, Path: feedsPath,
+		Summary: "Add a news feed", Description: "Configures an RSS, Atom or JSON feed whose new items become TLP:CLEAR reports of the chair's party, shared with every member. A chair power.",
+		Tags: feeds, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
+	}), s.addFeed)
+	register(s, huma.Operation{
+		OperationID: "remove-feed", Method: http.MethodDelete, Path: feedsPath + "/{id}",
+		Summary: "Remove a news feed", Description: "Stops polling a feed; its reports stay. A chair power.",
+		Tags: feeds, Security: bearerAuth(), DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
+	}, s.removeFeed)
+
 	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
