@@ -128,4 +128,3 @@ func (s *Server) removeFeed(ctx context.Context, in *feedIDInput) (*struct{}, er
 	}
 	return nil, s.recorder.RemoveFeed(ctx, who, in.ID)
 }
-
