@@ -132,6 +132,7 @@ type Tx interface {
 
 	STIXTx
 	FeedTx
+	TAXIITx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -193,6 +194,7 @@ type Reader interface {
 
 	STIXReader
 	FeedReader
+	TAXIIReader
 }
 
 // LogReader reads the transparency log's tables.

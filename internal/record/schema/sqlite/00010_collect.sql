@@ -88,3 +88,29 @@ CREATE TABLE feed_items (
     PRIMARY KEY (feed, key)
 ) WITHOUT ROWID, STRICT;
 CREATE INDEX feed_items_by_time ON feed_items (taken);
+
+-- Remote TAXII 2.1 collections parties pull from: the remote, the
+-- credentials (secret sealed with the collector key, never in the clear),
+-- how pulled objects are shared, and where the pulls stand (added_after:
+-- the last page's X-TAXII-Date-Added-Last, exactly as the server sent it).
+CREATE TABLE taxii_remotes (
+    id            TEXT PRIMARY KEY,
+    party         TEXT NOT NULL,
+    distribution  TEXT NOT NULL,
+    default_tlp   TEXT NOT NULL,
+    api_root      TEXT NOT NULL,
+    collection    TEXT NOT NULL,
+    username      TEXT NOT NULL,
+    sealed_secret BLOB NOT NULL,
+    created       INTEGER NOT NULL,
+    removed       INTEGER
+) STRICT;
+
+CREATE TABLE taxii_cursors (
+    id           TEXT PRIMARY KEY REFERENCES taxii_remotes (id),
+    added_after  TEXT NOT NULL,
+    last_poll    INTEGER NOT NULL,
+    last_success INTEGER NOT NULL,
+    last_error   TEXT NOT NULL,
+    objects      INTEGER NOT NULL
+) STRICT;
