@@ -334,4 +334,3 @@ func (p *Puller) Pull(ctx context.Context, r store.TAXIIRemote, cur store.TAXIIC
 	cur.LastSuccess = p.Clock.Now().UTC()
 	return total, p.Recorder.RecordTAXIICursor(ctx, cur)
 }
-
