@@ -18,6 +18,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/collect/feed"
 	"github.com/tabadul/tabadul/internal/collect/fetch"
+	"github.com/tabadul/tabadul/internal/collect/taxiiclient"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
 )
@@ -107,6 +108,20 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	feeds := &feed.Poller{Store: st, Recorder: rec, Client: &fetch.Client{UserAgent: "tabadul/" + version()}, Clock: a.clock, Log: log}
 	feeds.Start(time.Minute)
 	defer feeds.Stop()
+	// Subscribed TAXII collections are pulled every quarter hour.
+	sealer, err := a.sealer()
+	if err != nil {
+		return err
+	}
+	tctx, endPulls := context.WithCancel(ctx)
+	pulls := make(chan struct{})
+	go func() {
+		defer close(pulls)
+		pullTAXII(tctx, &taxiiclient.Puller{Store: st, Recorder: rec, Sealer: sealer, Clock: a.clock,
+			Client: &taxiiclient.Client{HTTP: &fetch.Client{UserAgent: "tabadul/" + version()}}},
+			15*time.Minute, func(err error) { log.Error("taxii: pull", "err", err) })
+	}()
+	defer func() { endPulls(); <-pulls }()
 
 	srv, err := api.New(api.Config{
 		Store:    st,
