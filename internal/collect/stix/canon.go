@@ -8,8 +8,9 @@ import (
 )
 
 // canonicalDigest hashes an object with its top-level keys sorted and its
-// values compacted, so that the same content sent in another key order or
-// layout is recognized as the same version.
+// values compacted (props come from the compacted object), so that the
+// same content sent in another key order or layout is recognized as the
+// same version.
 func canonicalDigest(props map[string]json.RawMessage) []byte {
 	keys := make([]string, 0, len(props))
 	for k := range props {
@@ -25,9 +26,7 @@ func canonicalDigest(props map[string]json.RawMessage) []byte {
 		kb, _ := json.Marshal(k)
 		b.Write(kb)
 		b.WriteByte(':')
-		if err := json.Compact(&b, props[k]); err != nil {
-			b.Write(props[k])
-		}
+		b.Write(props[k])
 	}
 	b.WriteByte('}')
 	sum := sha256.Sum256(b.Bytes())

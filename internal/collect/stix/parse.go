@@ -461,6 +461,17 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 		// object would not round-trip unchanged.
 		return reject("invalid UTF-8")
 	}
+	if !checkOnly {
+		// Compacted first, so that the properties' values come out
+		// compact and the digest can use them as they are.
+		var compact bytes.Buffer
+		compact.Grow(len(raw))
+		if err := json.Compact(&compact, raw); err != nil {
+			return reject("not a JSON object")
+		}
+		raw = compact.Bytes()
+		o.JSON = raw
+	}
 	if err := json.Unmarshal(raw, &o.props); err != nil || o.props == nil {
 		return reject("not a JSON object")
 	}
@@ -604,14 +615,9 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 		}
 	}
 	if checkOnly {
+		o.JSON = nil
 		return o, nil
 	}
-	var compact bytes.Buffer
-	compact.Grow(len(raw))
-	if err := json.Compact(&compact, raw); err != nil {
-		return reject("not a JSON object")
-	}
-	o.JSON = compact.Bytes()
 	o.Digest = canonicalDigest(o.props)
 	return o, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
@@ -118,6 +119,29 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	var lastDist, lastAudience []byte
 	var lastDistV center.Distribution
 	var lastAudienceV []center.PartyCode
+	args := make([]any, 0, stixChunk*stixInsertColumns)
+	flush := func(rows int) error {
+		if rows == 0 {
+			return nil
+		}
+		err := t.exec(ctx, "insert stix objects", stixInsert(rows), args...)
+		args = args[:0]
+		return err
+	}
+	// The views of a run of objects with one audience go in with one
+	// statement, in party order: appends at the end of each party's range.
+	runStart := next
+	flushViews := func(end int64) error {
+		if end <= runStart || lastAudience == nil {
+			return nil
+		}
+		err := t.exec(ctx, "insert stix views", `
+			INSERT OR FAIL INTO stix_views (party, added, type)
+			SELECT a.value, o.added, o.type FROM json_each(?) a JOIN stix_objects o ON o.added >= ? AND o.added < ?
+			ORDER BY a.value, o.added`, string(lastAudience), runStart, end)
+		runStart = end
+		return err
+	}
 	for i, o := range objs {
 		// A batch shares one distribution and audience: encode them once.
 		if lastDist == nil || !sameDistribution(o.Distribution, lastDistV) {
@@ -128,6 +152,12 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			lastDist, lastDistV = b, o.Distribution
 		}
 		if lastAudience == nil || !slices.Equal(o.Audience, lastAudienceV) {
+			if err := flush(len(args) / stixInsertColumns); err != nil {
+				return nil, err
+			}
+			if err := flushViews(next); err != nil {
+				return nil, err
+			}
 			lastAudience, _ = json.Marshal(o.Audience)
 			lastAudienceV = o.Audience
 		}
@@ -141,23 +171,50 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			report = sql.NullString{String: o.Report, Valid: true}
 			reportSeq = sql.NullInt64{Int64: o.ReportSeq, Valid: true}
 		}
-		if err := t.exec(ctx, "insert stix "+o.ID, `
-			INSERT OR FAIL INTO stix_objects (added, id, type, spec_version, modified, latest, source, tlp, distribution,
-				audience, report, report_seq, digest, object)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			next, o.ID, o.Type, o.SpecVersion, modifiedMicros(o.Modified), latest, o.Source, o.TLP, string(lastDist),
-			string(lastAudience), report, reportSeq, o.Digest, string(o.JSON)); err != nil {
-			return nil, err
-		}
-		if err := t.exec(ctx, "insert stix views",
-			`INSERT OR FAIL INTO stix_views (party, added, type) SELECT value, ?, ? FROM json_each(?)`,
-			next, o.Type, string(lastAudience)); err != nil {
-			return nil, err
+		args = append(args, next, o.ID, o.Type, o.SpecVersion, modifiedMicros(o.Modified), latest, o.Source, o.TLP, string(lastDist),
+			string(lastAudience), report, reportSeq, o.Digest, string(o.JSON))
+		if len(args) == stixChunk*stixInsertColumns {
+			if err := flush(stixChunk); err != nil {
+				return nil, err
+			}
 		}
 		added[i] = fromMicros(next)
 		next++
 	}
+	if err := flush(len(args) / stixInsertColumns); err != nil {
+		return nil, err
+	}
+	if err := flushViews(next); err != nil {
+		return nil, err
+	}
 	return added, nil
+}
+
+// Objects go in stixChunk rows per statement: the statement's own cost
+// was half an object's.
+const (
+	stixChunk         = 64
+	stixInsertColumns = 14
+)
+
+var stixInserts sync.Map // rows -> statement text
+
+func stixInsert(rows int) string {
+	if q, ok := stixInserts.Load(rows); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT OR FAIL INTO stix_objects (added, id, type, spec_version, modified, latest, source, tlp, distribution,
+		audience, report, report_seq, digest, object) VALUES `)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	q := b.String()
+	stixInserts.Store(rows, q)
+	return q
 }
 
 func sameDistribution(a, b center.Distribution) bool {
