@@ -283,6 +283,15 @@ func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q stor
 		where.WriteString(` AND o.id IN (SELECT value FROM json_each(?))`)
 		args = append(args, string(list))
 	}
+	if len(q.Versions) > 0 {
+		ms := make([]int64, len(q.Versions))
+		for i, v := range q.Versions {
+			ms[i] = modifiedMicros(v)
+		}
+		list, _ := json.Marshal(ms)
+		where.WriteString(` AND o.modified IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(list))
+	}
 	if q.Source != "" {
 		where.WriteString(` AND o.source = ?`)
 		args = append(args, q.Source)

@@ -105,6 +105,9 @@ type STIXQuery struct {
 	AddedAfter time.Time
 	// IDs and Types keep versions with any of the ids and any of the types.
 	IDs, Types []string
+	// Versions keeps the versions with one of these Modified times
+	// (TAXII's match[version] with timestamps).
+	Versions []time.Time
 	// Source keeps versions recorded by that party.
 	Source center.PartyCode
 	// LatestOnly keeps, of each object, only its newest stored version
