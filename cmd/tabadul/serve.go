@@ -16,6 +16,9 @@ import (
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/collect/feed"
+	"github.com/tabadul/tabadul/internal/collect/fetch"
+	"github.com/tabadul/tabadul/internal/collect/taxiiclient"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
 )
@@ -118,6 +121,24 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		keepRetention(pctx, rec, log)
 	}()
 	defer func() { endPurging(); <-purging }()
+	// The chair's news feeds: due ones are polled each minute.
+	feeds := &feed.Poller{Store: st, Recorder: rec, Client: &fetch.Client{UserAgent: "tabadul/" + version()}, Clock: a.clock, Log: log}
+	feeds.Start(time.Minute)
+	defer feeds.Stop()
+	// Subscribed TAXII collections are pulled every quarter hour.
+	sealer, err := a.sealer()
+	if err != nil {
+		return err
+	}
+	tctx, endPulls := context.WithCancel(ctx)
+	pulls := make(chan struct{})
+	go func() {
+		defer close(pulls)
+		pullTAXII(tctx, &taxiiclient.Puller{Store: st, Recorder: rec, Sealer: sealer, Clock: a.clock,
+			Client: &taxiiclient.Client{HTTP: &fetch.Client{UserAgent: "tabadul/" + version()}}},
+			15*time.Minute, func(err error) { log.Error("taxii: pull", "err", err) })
+	}()
+	defer func() { endPulls(); <-pulls }()
 
 	dist, err := startDistribution(ctx, st, rec, a.clock, cfg.webhooks, log)
 	if err != nil {

@@ -20,7 +20,7 @@ type StreamConfig struct {
 	// WriteTimeout is how long one write may take before the reader counts
 	// as too slow and is disconnected; default 10s.
 	WriteTimeout time.Duration
-	// Poll is how often a stream reads its feed when nothing wakes it;
+	// Poll is how often a stream reads its inbox when nothing wakes it;
 	// default 1s.
 	Poll time.Duration
 	// Page is how many events are read at a time; default 100.
@@ -46,11 +46,11 @@ func (c *StreamConfig) defaults() {
 // clock whatever clock the center runs on.
 var wallClock center.Clock = center.SystemClock{}
 
-// stream serves GET /api/v1/stream: the caller's party's feed as
-// Server-Sent Events. Each event's id is its feed position; a client that
+// stream serves GET /api/v1/stream: the caller's party's inbox as
+// Server-Sent Events. Each event's id is its inbox position; a client that
 // reconnects with Last-Event-ID (or ?last_event_id=) gets every later
 // event once, none twice. Without one, the stream starts at the present.
-// Events come from the feed, which holds only what the stored visibility
+// Events come from the inbox, which holds only what the stored visibility
 // decision lets the party see. A reader too slow to take a write within
 // WriteTimeout is disconnected: the server holds at most one page per
 // stream and never buffers for a reader.
@@ -76,7 +76,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		after = n
-	} else if after, err = s.store.LastFeedSeq(ctx, party); err != nil {
+	} else if after, err = s.store.LastInboxSeq(ctx, party); err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
@@ -112,10 +112,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		if s.changes != nil {
 			wake = s.changes.Wait() // before reading, so no change slips between
 		}
-		items, err := s.store.Feed(ctx, party, after, cfg.Page)
+		items, err := s.store.Inbox(ctx, party, after, cfg.Page)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "api: stream: reading the feed", "party", party, "err", err)
+				s.log.ErrorContext(ctx, "api: stream: reading the inbox", "party", party, "err", err)
 			}
 			return
 		}

@@ -167,7 +167,7 @@ func BenchmarkDelivery(b *testing.B) {
 							b.Error(err)
 							return
 						}
-						pl, _ := json.Marshal(distribute.Payload{Type: store.FeedCreated, Timestamp: rep.Version, Data: rep})
+						pl, _ := json.Marshal(distribute.Payload{Type: store.InboxCreated, Timestamp: rep.Version, Data: rep})
 						mu.Lock()
 						submitted[rep.ID] = t0
 						payloads = append(payloads, pl)

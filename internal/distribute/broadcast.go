@@ -3,7 +3,7 @@ package distribute
 import "sync"
 
 // A Broadcast tells every waiter that something was recorded: the live
-// streams' cue to read their feed. The zero value is ready to use.
+// streams' cue to read their inbox. The zero value is ready to use.
 type Broadcast struct {
 	mu sync.Mutex
 	ch chan struct{}

@@ -3,7 +3,7 @@
 // them off the center's network.
 //
 // The outbox is written by the one write path (package record), in the
-// transaction that records a report version or a revocation: one feed
+// transaction that records a report version or a revocation: one inbox
 // entry per party in the version's stored audience and one delivery per
 // matching subscription. So an accepted report cannot miss a delivery,
 // and a delivery cannot reach a party outside the audience.

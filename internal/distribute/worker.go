@@ -441,7 +441,7 @@ type Payload struct {
 	Type      string        `json:"type"`
 	Timestamp time.Time     `json:"timestamp"`
 	Data      center.Report `json:"data"`
-	// EventSeq is the party's feed position: the live stream's event id.
+	// EventSeq is the party's inbox position: the live stream's event id.
 	EventSeq int64 `json:"event_seq"`
 }
 

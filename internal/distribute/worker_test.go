@@ -305,7 +305,7 @@ func TestHorizonThenRedrive(t *testing.T) {
 		t.Fatalf("SY got %d webhooks after the redrive, want 1", n)
 	}
 	for _, p := range f.recv["SY"].got {
-		if p.Data.ID != rep.ID || p.Type != store.FeedCreated {
+		if p.Data.ID != rep.ID || p.Type != store.InboxCreated {
 			t.Errorf("SY got %s %s", p.Type, p.Data.ID)
 		}
 	}

@@ -434,7 +434,7 @@ func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, 
 }
 
 // distribute writes, in the transaction that records a version or a
-// revocation, one feed entry for every party in the version's stored
+// revocation, one inbox entry for every party in the version's stored
 // audience and one outbox row for each of that party's subscriptions that
 // selects it. prev is the version before (nil for a new report); doc is
 // the version's analyzed text, nil if there is none.
@@ -453,16 +453,16 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 		at = *rep.Revoked
 	}
 	for _, p := range rep.Audience {
-		typ := store.FeedCreated
+		typ := store.InboxCreated
 		switch {
 		case revoked:
-			typ = store.FeedRevoked
+			typ = store.InboxRevoked
 		case prev != nil && prev.VisibleTo(p):
-			typ = store.FeedUpdated
+			typ = store.InboxUpdated
 		case prev != nil:
-			typ = store.FeedShared
+			typ = store.InboxShared
 		}
-		fseq, err := tx.AppendFeed(ctx, store.FeedEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at})
+		fseq, err := tx.AppendInbox(ctx, store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at})
 		if err != nil {
 			return err
 		}
@@ -471,7 +471,7 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 				continue
 			}
 			if _, err := tx.InsertDelivery(ctx, store.Delivery{ID: "msg_" + strings.ReplaceAll(uuid.NewString(), "-", ""),
-				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, FeedSeq: fseq, Created: at, NextAttempt: at}); err != nil {
+				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: fseq, Created: at, NextAttempt: at}); err != nil {
 				return err
 			}
 		}

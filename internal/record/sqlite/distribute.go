@@ -162,20 +162,20 @@ func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode
 		ORDER BY s.created, s.id`, args...))
 }
 
-func (t *tx) AppendFeed(ctx context.Context, f store.FeedEntry) (int64, error) {
-	res, err := t.ExecContext(ctx, `INSERT INTO feed (party, type, report, version_seq, at) VALUES (?, ?, ?, ?, ?)`,
+func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error) {
+	res, err := t.ExecContext(ctx, `INSERT INTO inbox (party, type, report, version_seq, at) VALUES (?, ?, ?, ?, ?)`,
 		f.Party, f.Type, f.Report, f.VersionSeq, micros(f.At))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: append feed: %w", err)
+		return 0, fmt.Errorf("sqlite: append inbox: %w", err)
 	}
 	return res.LastInsertId()
 }
 
 func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error) {
 	res, err := t.ExecContext(ctx, `
-		INSERT INTO deliveries (id, party, endpoint, subscription, feed_seq, created, state, next_attempt)
+		INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
 		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
-		d.ID, d.Party, d.Endpoint, d.Subscription, d.FeedSeq, micros(d.Created), micros(d.NextAttempt))
+		d.ID, d.Party, d.Endpoint, d.Subscription, d.InboxSeq, micros(d.Created), micros(d.NextAttempt))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert delivery: %w", mapError(err))
 	}
@@ -222,14 +222,14 @@ func (t *tx) Redrive(ctx context.Context, seq int64, at time.Time) error {
 		UPDATE deliveries SET state = 'pending', next_attempt = ?, done = NULL WHERE seq = ?`, micros(at), seq)
 }
 
-const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.feed_seq, f.type, f.report, d.created,
+const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.inbox_seq, f.type, f.report, d.created,
 	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done`
 
 func scanDelivery(sc interface{ Scan(...any) error }, extra ...any) (store.Delivery, error) {
 	var d store.Delivery
 	var created, next, latency int64
 	var done sql.NullInt64
-	dest := append([]any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.FeedSeq, &d.Type, &d.Report, &created,
+	dest := append([]any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &created,
 		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return d, err
@@ -257,7 +257,7 @@ func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
 
 func (t *tx) DeliveryByID(ctx context.Context, id string) (store.Delivery, error) {
 	d, err := scanDelivery(t.QueryRowContext(ctx, `
-		SELECT `+deliveryColumns+` FROM deliveries d JOIN feed f ON f.seq = d.feed_seq WHERE d.id = ?`, id))
+		SELECT `+deliveryColumns+` FROM deliveries d JOIN inbox f ON f.seq = d.inbox_seq WHERE d.id = ?`, id))
 	if err != nil {
 		return d, notFound("delivery", id, err)
 	}
@@ -316,7 +316,7 @@ func (s *Store) Deliveries(ctx context.Context, party center.PartyCode, q store.
 	}
 	args = append(args, q.Limit)
 	return scanDeliveries(s.rd.QueryContext(ctx, `
-		SELECT `+deliveryColumns+` FROM deliveries d JOIN feed f ON f.seq = d.feed_seq
+		SELECT `+deliveryColumns+` FROM deliveries d JOIN inbox f ON f.seq = d.inbox_seq
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY d.seq DESC LIMIT ?`, args...))
 }
 
@@ -372,26 +372,26 @@ func (s *Store) EndpointHealth(ctx context.Context, party center.PartyCode, id s
 	return h, arows.Err()
 }
 
-func (s *Store) Feed(ctx context.Context, party center.PartyCode, after int64, limit int) ([]store.FeedItem, error) {
+func (s *Store) Inbox(ctx context.Context, party center.PartyCode, after int64, limit int) ([]store.InboxItem, error) {
 	rows, err := s.rd.QueryContext(ctx, `
 		SELECT f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
-		FROM feed f
+		FROM inbox f
 		JOIN audience a ON a.party = f.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
 		WHERE f.party = ? AND f.seq > ?
 		ORDER BY f.seq LIMIT ?`, party, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: feed: %w", err)
+		return nil, fmt.Errorf("sqlite: inbox: %w", err)
 	}
 	defer rows.Close()
-	var out []store.FeedItem
+	var out []store.InboxItem
 	for rows.Next() {
-		var it store.FeedItem
+		var it store.InboxItem
 		var at int64
-		rep, err := scanFeedRow(rows, &it, &at)
+		rep, err := scanInboxRow(rows, &it, &at)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: feed: %w", err)
+			return nil, fmt.Errorf("sqlite: inbox: %w", err)
 		}
 		it.At, it.Version = fromMicros(at), rep
 		out = append(out, it)
@@ -399,8 +399,8 @@ func (s *Store) Feed(ctx context.Context, party center.PartyCode, after int64, l
 	return out, rows.Err()
 }
 
-// scanFeedRow scans feed columns followed by versionColumns.
-func scanFeedRow(sc interface{ Scan(...any) error }, it *store.FeedItem, at *int64) (center.Report, error) {
+// scanInboxRow scans inbox columns followed by versionColumns.
+func scanInboxRow(sc interface{ Scan(...any) error }, it *store.InboxItem, at *int64) (center.Report, error) {
 	var rep center.Report
 	var version, created int64
 	var dist, tags, audience string
@@ -425,10 +425,10 @@ func scanFeedRow(sc interface{ Scan(...any) error }, it *store.FeedItem, at *int
 	return rep, nil
 }
 
-func (s *Store) LastFeedSeq(ctx context.Context, party center.PartyCode) (int64, error) {
+func (s *Store) LastInboxSeq(ctx context.Context, party center.PartyCode) (int64, error) {
 	var seq sql.NullInt64
-	if err := s.rd.QueryRowContext(ctx, `SELECT max(seq) FROM feed WHERE party = ?`, party).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("sqlite: last feed seq: %w", err)
+	if err := s.rd.QueryRowContext(ctx, `SELECT max(seq) FROM inbox WHERE party = ?`, party).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("sqlite: last inbox seq: %w", err)
 	}
 	return seq.Int64, nil
 }
@@ -455,7 +455,7 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 	now := micros(q.Now)
 	return scanDeliveries(s.rd.QueryContext(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
-		JOIN feed f ON f.seq = d.feed_seq
+		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
 		WHERE d.state = 'pending' AND d.next_attempt <= ?
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
@@ -478,7 +478,7 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 		SELECT `+deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
 			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
 		FROM deliveries d
-		JOIN feed f ON f.seq = d.feed_seq
+		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
 		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq

@@ -9,7 +9,7 @@ import (
 )
 
 // DistributeTx writes the distribution tables: endpoints, subscriptions,
-// the feed of what each party may see, and the delivery outbox. Only the
+// the inbox of what each party may see, and the delivery outbox. Only the
 // write path (package record) calls them, in the transaction that records
 // the change they follow from.
 type DistributeTx interface {
@@ -31,11 +31,11 @@ type DistributeTx interface {
 	// ActiveSubscriptions returns the undeleted subscriptions, to undeleted
 	// endpoints, of the given parties.
 	ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]Subscription, error)
-	// AppendFeed records that a party may now see a change and returns the
+	// AppendInbox records that a party may now see a change and returns the
 	// entry's Seq. The entry's party must be in the stored audience of the
 	// version it names: the write path appends one entry per audience
 	// party, never more.
-	AppendFeed(ctx context.Context, f FeedEntry) (int64, error)
+	AppendInbox(ctx context.Context, f InboxEntry) (int64, error)
 	// InsertDelivery puts a delivery in the outbox, pending, due at its
 	// NextAttempt, and returns its Seq.
 	InsertDelivery(ctx context.Context, d Delivery) (int64, error)
@@ -56,8 +56,8 @@ type DistributeTx interface {
 
 // DistributeReader reads the distribution tables. Each method that takes a
 // party returns only that party's endpoints, subscriptions, deliveries and
-// feed: another party's is center.ErrNotFound or absent, never an error of
-// its own kind. The feed and the outbound payloads are joined with the
+// inbox: another party's is center.ErrNotFound or absent, never an error of
+// its own kind. The inbox and the outbound payloads are joined with the
 // stored audience, so a report reaches only a party the visibility rule
 // let see it.
 type DistributeReader interface {
@@ -73,11 +73,11 @@ type DistributeReader interface {
 	// and returns its latest attempts; center.ErrNotFound for an endpoint
 	// of another party.
 	EndpointHealth(ctx context.Context, party center.PartyCode, id string) (EndpointHealth, error)
-	// Feed returns up to limit of the party's feed entries with Seq >
+	// Inbox returns up to limit of the party's inbox entries with Seq >
 	// after, in order, each with the version the party may see.
-	Feed(ctx context.Context, party center.PartyCode, after int64, limit int) ([]FeedItem, error)
-	// LastFeedSeq returns the party's newest feed entry's Seq, 0 if none.
-	LastFeedSeq(ctx context.Context, party center.PartyCode) (int64, error)
+	Inbox(ctx context.Context, party center.PartyCode, after int64, limit int) ([]InboxItem, error)
+	// LastInboxSeq returns the party's newest inbox entry's Seq, 0 if none.
+	LastInboxSeq(ctx context.Context, party center.PartyCode) (int64, error)
 
 	// DueDeliveries returns up to q.Limit pending deliveries due at q.Now,
 	// oldest due first, of the whole center, skipping endpoints whose
@@ -86,7 +86,7 @@ type DistributeReader interface {
 	// one. It is the delivery worker's read; it returns no content.
 	DueDeliveries(ctx context.Context, q DueQuery) ([]Delivery, error)
 	// Outbound returns what the pending deliveries seqs send, in Seq
-	// order: each one's endpoint (with sealed secrets) and feed entry with
+	// order: each one's endpoint (with sealed secrets) and inbox entry with
 	// the version as the delivery's party may see it. A delivery that is
 	// not pending, or whose party may not see the version, is left out.
 	Outbound(ctx context.Context, seqs []int64) ([]Outbound, error)
@@ -216,16 +216,16 @@ func (s Seq) in(doc SearchDoc) bool {
 	return false
 }
 
-// Feed event types: what happened, as the receiving party sees it.
+// Inbox event types: what happened, as the receiving party sees it.
 const (
-	FeedCreated = "report.created" // a new report
-	FeedUpdated = "report.updated" // a new version of a report the party saw
-	FeedShared  = "report.shared"  // a version widened to the party
-	FeedRevoked = "report.revoked"
+	InboxCreated = "report.created" // a new report
+	InboxUpdated = "report.updated" // a new version of a report the party saw
+	InboxShared  = "report.shared"  // a version widened to the party
+	InboxRevoked = "report.revoked"
 )
 
-// A FeedEntry is one change a party may see.
-type FeedEntry struct {
+// A InboxEntry is one change a party may see.
+type InboxEntry struct {
 	Seq        int64
 	Party      center.PartyCode
 	Type       string
@@ -234,9 +234,9 @@ type FeedEntry struct {
 	At         time.Time
 }
 
-// A FeedItem is a feed entry with the version as its party may see it.
-type FeedItem struct {
-	FeedEntry
+// A InboxItem is a inbox entry with the version as its party may see it.
+type InboxItem struct {
+	InboxEntry
 	Version center.Report
 }
 
@@ -249,7 +249,7 @@ const (
 	Dead      DeliveryState = "dead"
 )
 
-// A Delivery is one feed entry owed to one endpoint.
+// A Delivery is one inbox entry owed to one endpoint.
 type Delivery struct {
 	Seq int64 `json:"-"`
 	// ID is the webhook-id: the same on every attempt.
@@ -257,7 +257,7 @@ type Delivery struct {
 	Party        center.PartyCode `json:"party"`
 	Endpoint     string           `json:"endpoint_id"`
 	Subscription string           `json:"subscription_id"`
-	FeedSeq      int64            `json:"event_seq"`
+	InboxSeq      int64            `json:"event_seq"`
 	Type         string           `json:"type"`
 	Report       string           `json:"report_id"`
 	Created      time.Time        `json:"created"`
@@ -310,5 +310,5 @@ type EndpointHealth struct {
 type Outbound struct {
 	Delivery Delivery
 	Endpoint Endpoint
-	Item     FeedItem
+	Item     InboxItem
 }

@@ -132,6 +132,9 @@ type Tx interface {
 
 	EntityTx
 	DistributeTx
+	STIXTx
+	FeedTx
+	TAXIITx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -193,6 +196,9 @@ type Reader interface {
 
 	EntityReader
 	DistributeReader
+	STIXReader
+	FeedReader
+	TAXIIReader
 }
 
 // LogReader reads the transparency log's tables.

@@ -15,10 +15,10 @@ import (
 )
 
 // testDistribution: endpoints and subscriptions belong to one party and
-// are managed only by its officers; every recorded change puts one feed
+// are managed only by its officers; every recorded change puts one inbox
 // entry per party the oracle lets see it, and one outbox row per matching
 // subscription, in the same transaction; no read path shows a party
-// another's endpoint, delivery or feed.
+// another's endpoint, delivery or inbox.
 func testDistribution(t *testing.T, f *fixture) {
 	f.found()
 	ctx := f.ctx
@@ -88,7 +88,7 @@ func testDistribution(t *testing.T, f *fixture) {
 		t.Fatalf("JO deletes IQ's subscription: %v", err)
 	}
 
-	// The feed and the outbox follow the oracle.
+	// The inbox and the outbox follow the oracle.
 	dir := testkit.Roster()
 	type change struct {
 		rep center.Report
@@ -107,15 +107,15 @@ func testDistribution(t *testing.T, f *fixture) {
 		{"JO", center.TLPAmber, toParties("SY")},
 	}
 	for _, c := range cases {
-		changes = append(changes, change{f.submit(c.src, draft("feed", c.tlp, c.dist)), c.tlp})
+		changes = append(changes, change{f.submit(c.src, draft("inbox", c.tlp, c.dist)), c.tlp})
 	}
-	// A failed write leaves no feed entry or delivery.
+	// A failed write leaves no inbox entry or delivery.
 	if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft("", center.TLPGreen, all)); err == nil {
 		t.Fatal("an empty title was accepted")
 	}
 	// A revision widening IR's RED report to every member is not allowed
 	// (RED needs a list); widen it to IQ instead. Then revoke it.
-	rev, err := f.rec.ReviseReport(ctx, testkit.Analyst("IR"), changes[2].rep.ID, draft("feed 2", center.TLPRed, toParties("RU", "IQ")))
+	rev, err := f.rec.ReviseReport(ctx, testkit.Analyst("IR"), changes[2].rep.ID, draft("inbox 2", center.TLPRed, toParties("RU", "IQ")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func testDistribution(t *testing.T, f *fixture) {
 	changes = append(changes, change{revoked, center.TLPRed})
 
 	for _, p := range []center.PartyCode{"IQ", "SY", "IR", "RU", "JO"} {
-		items, err := f.s.Feed(ctx, p, 0, 100)
+		items, err := f.s.Inbox(ctx, p, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,25 +141,25 @@ func testDistribution(t *testing.T, f *fixture) {
 		for i, it := range items {
 			got = append(got, it.Report)
 			if it.Party != p || !it.Version.VisibleTo(p) || it.Version.ID != it.Report {
-				t.Errorf("%s's feed holds %+v", p, it.FeedEntry)
+				t.Errorf("%s's inbox holds %+v", p, it.InboxEntry)
 			}
 			if i > 0 && it.Seq <= items[i-1].Seq {
-				t.Errorf("%s's feed out of order", p)
+				t.Errorf("%s's inbox out of order", p)
 			}
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("%s's feed = %v, want %v", p, got, want)
+			t.Errorf("%s's inbox = %v, want %v", p, got, want)
 		}
 		if len(items) > 1 {
-			rest, _ := f.s.Feed(ctx, p, items[0].Seq, 100)
+			rest, _ := f.s.Inbox(ctx, p, items[0].Seq, 100)
 			if len(rest) != len(items)-1 || rest[0].Seq != items[1].Seq {
-				t.Errorf("%s's feed after %d = %d entries", p, items[0].Seq, len(rest))
+				t.Errorf("%s's inbox after %d = %d entries", p, items[0].Seq, len(rest))
 			}
 		}
-		if last, _ := f.s.LastFeedSeq(ctx, p); len(items) > 0 && last != items[len(items)-1].Seq {
-			t.Errorf("%s's LastFeedSeq = %d", p, last)
+		if last, _ := f.s.LastInboxSeq(ctx, p); len(items) > 0 && last != items[len(items)-1].Seq {
+			t.Errorf("%s's LastInboxSeq = %d", p, last)
 		}
-		// Deliveries: one per feed entry its subscription selects.
+		// Deliveries: one per inbox entry its subscription selects.
 		ds, err := f.s.Deliveries(ctx, p, store.DeliveryQuery{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
@@ -185,7 +185,7 @@ func testDistribution(t *testing.T, f *fixture) {
 			}
 			out := outs[0]
 			if !out.Item.Version.VisibleTo(p) || out.Endpoint.ID != d.Endpoint || out.Delivery.Seq != d.Seq {
-				t.Errorf("outbound of %s to %s: %+v", d.ID, p, out.Item.FeedEntry)
+				t.Errorf("outbound of %s to %s: %+v", d.ID, p, out.Item.InboxEntry)
 			}
 		}
 	}

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
 		{"Distribution", testDistribution},
+		{"STIX", testSTIX},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {

@@ -38,7 +38,7 @@ CREATE INDEX subscriptions_by_party ON subscriptions (party) WHERE deleted IS NU
 -- Every change a party may see, one row per party in the version's stored
 -- audience, written in the transaction that records the change: the live
 -- stream's events (seq is the SSE id) and what deliveries point at.
-CREATE TABLE feed (
+CREATE TABLE inbox (
     seq         INTEGER PRIMARY KEY,
     party       TEXT NOT NULL,
     type        TEXT NOT NULL,  -- report.created, report.updated, report.shared, report.revoked
@@ -46,9 +46,9 @@ CREATE TABLE feed (
     version_seq INTEGER NOT NULL REFERENCES versions (seq),
     at          INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX feed_by_party ON feed (party, seq);
+CREATE INDEX inbox_by_party ON inbox (party, seq);
 
--- The outbox: one row per feed row and matching subscription. id is the
+-- The outbox: one row per inbox row and matching subscription. id is the
 -- webhook-id, fixed across attempts so that receivers deduplicate.
 CREATE TABLE deliveries (
     seq          INTEGER PRIMARY KEY,
@@ -56,7 +56,7 @@ CREATE TABLE deliveries (
     party        TEXT NOT NULL,
     endpoint     TEXT NOT NULL REFERENCES endpoints (id),
     subscription TEXT NOT NULL,
-    feed_seq     INTEGER NOT NULL REFERENCES feed (seq),
+    inbox_seq     INTEGER NOT NULL REFERENCES inbox (seq),
     created      INTEGER NOT NULL,
     state        TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
     attempts     INTEGER NOT NULL DEFAULT 0,
