@@ -131,6 +131,7 @@ type Tx interface {
 	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
 
 	STIXTx
+	TAXIITx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -191,6 +192,7 @@ type Reader interface {
 	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
 
 	STIXReader
+	TAXIIReader
 }
 
 // LogReader reads the transparency log's tables.

@@ -1,0 +1,187 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+func (t *tx) PutTAXIIStatus(ctx context.Context, s store.TAXIIStatus) error {
+	lists := make([]string, 3)
+	for i, l := range [][]store.TAXIIStatusDetail{s.Successes, s.Failures, s.Pendings} {
+		if l == nil {
+			l = []store.TAXIIStatusDetail{}
+		}
+		b, err := json.Marshal(l)
+		if err != nil {
+			return fmt.Errorf("sqlite: taxii status %s: %w", s.ID, err)
+		}
+		lists[i] = string(b)
+	}
+	return t.exec(ctx, "put taxii status "+s.ID, `
+		INSERT INTO taxii_statuses (id, party, username, requested, updated, total, successes, failures, pendings)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET updated = excluded.updated, total = excluded.total,
+			successes = excluded.successes, failures = excluded.failures, pendings = excluded.pendings
+		WHERE taxii_statuses.party = excluded.party`,
+		s.ID, s.Party, s.Username, micros(s.Requested), micros(s.Updated), s.Total, lists[0], lists[1], lists[2])
+}
+
+func (t *tx) SetTAXIIDistribution(ctx context.Context, party center.PartyCode, d center.Distribution) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("sqlite: taxii distribution: %w", err)
+	}
+	return t.exec(ctx, "set taxii distribution of "+string(party), `
+		INSERT INTO taxii_parties (party, distribution) VALUES (?, ?)
+		ON CONFLICT (party) DO UPDATE SET distribution = excluded.distribution`, party, string(b))
+}
+
+func (s *Store) TAXIIStatus(ctx context.Context, viewer center.PartyCode, id string) (store.TAXIIStatus, error) {
+	st := store.TAXIIStatus{ID: id, Party: viewer}
+	var requested, updated int64
+	var lists [3]string
+	err := s.rd.QueryRowContext(ctx, `
+		SELECT username, requested, updated, total, successes, failures, pendings
+		FROM taxii_statuses WHERE id = ? AND party = ?`, id, viewer).
+		Scan(&st.Username, &requested, &updated, &st.Total, &lists[0], &lists[1], &lists[2])
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, center.ErrNotFound)
+	}
+	if err != nil {
+		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
+	}
+	st.Requested, st.Updated = fromMicros(requested), fromMicros(updated)
+	for i, p := range []*[]store.TAXIIStatusDetail{&st.Successes, &st.Failures, &st.Pendings} {
+		if err := json.Unmarshal([]byte(lists[i]), p); err != nil {
+			return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
+		}
+	}
+	return st, nil
+}
+
+func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (center.Distribution, bool, error) {
+	var raw string
+	err := s.rd.QueryRowContext(ctx, `SELECT distribution FROM taxii_parties WHERE party = ?`, party).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return center.Distribution{}, false, nil
+	}
+	if err != nil {
+		return center.Distribution{}, false, fmt.Errorf("sqlite: taxii distribution of %s: %w", party, err)
+	}
+	var d center.Distribution
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		return center.Distribution{}, false, fmt.Errorf("sqlite: taxii distribution of %s: %w", party, err)
+	}
+	return d, true, nil
+}
+
+// maxTAXIIValues bounds each list of a TAXII filter: the query is built
+// from them.
+const maxTAXIIValues = 1000
+
+// TAXIIObjects reads a party's page from stix_views, the visibility index:
+// with no id filter the query walks stix_views (party, added) — or
+// (party, type, added) with types — from AddedAfter, so a deep page costs
+// what the first one does. An id filter starts from the ids instead.
+// "first" and "last" look at the object's other visible, unrevoked
+// versions from the same source through the (id, source, modified) index.
+func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q store.TAXIIQuery) (store.STIXPage, error) {
+	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
+		return store.STIXPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	}
+	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
+		if len(l) > maxTAXIIValues {
+			return store.STIXPage{}, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
+		}
+	}
+	if len(q.Versions.Exact) > maxTAXIIValues {
+		return store.STIXPage{}, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
+	}
+	after := int64(0)
+	if !q.AddedAfter.IsZero() {
+		after = micros(q.AddedAfter)
+	}
+	var where strings.Builder
+	args := []any{viewer, after}
+	where.WriteString(`v.party = ? AND v.added > ? AND o.revoked IS NULL`)
+	inList := func(col string, vals []string) {
+		list, _ := json.Marshal(vals)
+		where.WriteString(` AND ` + col + ` IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(list))
+	}
+	if len(q.Types) > 0 {
+		inList("v.type", q.Types)
+	}
+	if len(q.IDs) > 0 {
+		inList("o.id", q.IDs)
+	}
+	if len(q.SpecVersions) > 0 {
+		inList("o.spec_version", q.SpecVersions)
+	}
+	if q.Source != "" {
+		where.WriteString(` AND o.source = ?`)
+		args = append(args, q.Source)
+	}
+	vm := q.Versions
+	if vm.IsZero() {
+		vm.Last = true
+	}
+	if !vm.All {
+		// An other visible, unrevoked version of the same object from the
+		// same source, newer (cmp ">") or older ("<").
+		other := func(cmp string) string {
+			return `NOT EXISTS (SELECT 1 FROM stix_objects n JOIN stix_views nv ON nv.party = v.party AND nv.added = n.added
+				WHERE n.id = o.id AND n.source = o.source AND n.modified ` + cmp + ` o.modified AND n.revoked IS NULL)`
+		}
+		var alts []string
+		if vm.Last {
+			alts = append(alts, other(">"))
+		}
+		if vm.First {
+			alts = append(alts, other("<"))
+		}
+		if len(vm.Exact) > 0 {
+			us := make([]int64, len(vm.Exact))
+			for i, t := range vm.Exact {
+				us[i] = micros(t)
+			}
+			list, _ := json.Marshal(us)
+			alts = append(alts, `(CASE WHEN o.modified = 0 THEN o.added ELSE o.modified END) IN (SELECT value FROM json_each(?))`)
+			args = append(args, string(list))
+		}
+		where.WriteString(` AND (` + strings.Join(alts, " OR ") + `)`)
+	}
+	args = append(args, q.Limit+1)
+	// CROSS JOIN fixes the join order: the visibility index drives the
+	// scan, or the id index when ids are given.
+	from := `stix_views v CROSS JOIN stix_objects o ON o.added = v.added`
+	if len(q.IDs) > 0 {
+		from = `stix_objects o CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`
+		args = append([]any{viewer}, args...)
+	}
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+stixColumns+`
+		FROM `+from+`
+		WHERE `+where.String()+`
+		ORDER BY v.added
+		LIMIT ?`, args...)
+	if err != nil {
+		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
+	}
+	objs, err := scanSTIX(rows)
+	if err != nil {
+		return store.STIXPage{}, err
+	}
+	page := store.STIXPage{Objects: objs}
+	if len(objs) > q.Limit {
+		page.Objects, page.More = objs[:q.Limit], true
+	}
+	return page, nil
+}
