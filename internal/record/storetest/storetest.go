@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
 		{"STIX", testSTIX},
+		{"TAXII", testTAXII},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
