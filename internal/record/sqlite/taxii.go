@@ -142,7 +142,9 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 		}
 		var alts []string
 		if vm.Last {
-			alts = append(alts, other(">"))
+			// The source's newest version, visible here and unrevoked, is
+			// the last without looking further.
+			alts = append(alts, `o.latest = 1`, other(">"))
 		}
 		if vm.First {
 			alts = append(alts, other("<"))
@@ -167,7 +169,7 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 		args = append([]any{viewer}, args...)
 	}
 	rows, err := s.rd.QueryContext(ctx, `
-		SELECT `+stixColumns+`
+		SELECT `+taxiiColumns+`
 		FROM `+from+`
 		WHERE `+where.String()+`
 		ORDER BY v.added
@@ -175,7 +177,7 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	if err != nil {
 		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
 	}
-	objs, err := scanSTIX(rows)
+	objs, err := scanTAXII(rows)
 	if err != nil {
 		return store.STIXPage{}, err
 	}
@@ -184,4 +186,25 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 		page.Objects, page.More = objs[:q.Limit], true
 	}
 	return page, nil
+}
+
+// taxiiColumns are what TAXII serves of a version: not its visibility
+// decision (the query applied it) nor its digest, which a full sync would
+// otherwise decode a million times.
+const taxiiColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.object`
+
+func scanTAXII(rows *sql.Rows) ([]store.STIXObject, error) {
+	defer rows.Close()
+	var out []store.STIXObject
+	for rows.Next() {
+		var o store.STIXObject
+		var added, mod int64
+		var obj []byte
+		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &obj); err != nil {
+			return nil, fmt.Errorf("sqlite: taxii objects: %w", err)
+		}
+		o.Added, o.Modified, o.JSON = fromMicros(added), modifiedTime(mod), obj
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }

@@ -53,7 +53,9 @@ type TAXIIReader interface {
 	// TAXIIObjects returns up to q.Limit STIX object versions the viewer
 	// may see, unrevoked, matching q, with Added > q.AddedAfter, ascending
 	// by Added, and whether more follow. Its cost does not grow with how
-	// many versions precede q.AddedAfter.
+	// many versions precede q.AddedAfter. The versions carry what TAXII
+	// serves (Added, ID, Type, SpecVersion, Modified, Source, TLP, JSON);
+	// their Distribution, Audience and Digest are left empty.
 	TAXIIObjects(ctx context.Context, viewer center.PartyCode, q TAXIIQuery) (STIXPage, error)
 	// TAXIIStatus returns the status resource with the id if viewer's
 	// party made it; center.ErrNotFound otherwise.
