@@ -100,11 +100,11 @@ type server struct {
 	done   chan struct{} // closed when stdout is drained
 }
 
-// startServer runs `tabadul serve` on a free port of the loopback and waits
-// until it prints the address it listens on.
-func startServer(t *testing.T, dataDir string) *server {
+// startServer runs `tabadul serve` on a free port of the loopback, with
+// any extra flags, and waits until it prints the address it listens on.
+func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func startServer(t *testing.T, dataDir string) *server {
 	case <-time.After(time.Minute):
 		t.Fatalf("serve did not listen within a minute; stderr:\n%s", s.stderr)
 	}
-	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasSuffix(s.url, ":0") {
+	if !(strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasPrefix(s.url, "https://127.0.0.1:")) || strings.HasSuffix(s.url, ":0") {
 		t.Fatalf("serve printed %q, want the bound address", s.url)
 	}
 	return s
