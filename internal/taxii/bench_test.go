@@ -198,7 +198,9 @@ func BenchmarkTAXII(b *testing.B) {
 	}
 	b.Run("DeepPage", func(b *testing.B) {
 		// Random starts in the second half of the collection.
-		latency(b, func(int) string { return objects + "?limit=100&added_after=" + deep(len(marks)/2+rnd.IntN(len(marks)/2-1)) })
+		latency(b, func(int) string {
+			return objects + "?limit=100&added_after=" + deep(len(marks)/2+rnd.IntN(len(marks)/2-1))
+		})
 	})
 	b.Run("LastPage", func(b *testing.B) {
 		latency(b, func(int) string { return objects + "?limit=100&added_after=" + deep(len(marks)-2) })
