@@ -45,7 +45,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.PersistentFlags().StringVar(&a.dataDir, "data", "tabadul-data", "the center's data directory")
 	root.AddCommand(a.serveCommand(), a.initCommand(), a.userCommand(), a.tokenCommand(), a.governanceCommand(),
-		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand())
+		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand(), a.taxiiCommand())
 	a.noteStarts(root)
 	return root
 }

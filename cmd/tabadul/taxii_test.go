@@ -119,3 +119,31 @@ func TestServeTAXIIOverTLS(t *testing.T) {
 		t.Errorf("--tls-cert alone: exit %d %s", r.code, r.stderr)
 	}
 }
+
+func TestTAXIIDistributionCommand(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServer(t, data)
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	tests := []struct {
+		desc string
+		args []string
+		code int
+		out  string
+	}{
+		{"an officer sets parties", []string{"--user", "iq-officer", "--parties", "ir,RU"}, 0, "shared with parties"},
+		{"an officer sets a committee", []string{"--user", "sy-officer", "--committee", "quad"}, 0, "committee quad"},
+		{"an analyst may not", []string{"--user", "iq-analyst", "--all"}, 1, "officer"},
+		{"an unknown party", []string{"--user", "iq-officer", "--parties", "XX"}, 1, "XX"},
+		{"two choices", []string{"--user", "iq-officer", "--all", "--committee", "quad"}, 2, "exactly one"},
+		{"no choice", []string{"--user", "iq-officer"}, 2, "exactly one"},
+	}
+	for _, tt := range tests {
+		r := tabadul(t, "", append([]string{"taxii", "distribution", "--data", data}, tt.args...)...)
+		if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.out) {
+			t.Errorf("%s: exit %d, %q %q", tt.desc, r.code, r.stdout, r.stderr)
+		}
+	}
+}
