@@ -49,17 +49,29 @@ func benchStore(b *testing.B, n int) (*sqlite.Store, *record.Recorder, *testkit.
 		dir = b.TempDir()
 	}
 	path := filepath.Join(dir, fmt.Sprintf("taxii-bench-%d.db", n))
-	_, statErr := os.Stat(path)
+	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	// A kept database is reused only if its fill finished.
+	const metaFilled = "taxii_bench_filled"
+	if _, err := os.Stat(path); err == nil {
+		st, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if v, err := st.Meta(ctx, metaFilled); err == nil && v == strconv.Itoa(n) {
+			b.Cleanup(func() { st.Close() })
+			return st, record.NewRecorder(st, clock, center.DefaultLimits), clock
+		}
+		st.Close()
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+	}
 	st, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	rec := record.NewRecorder(st, clock, center.DefaultLimits)
-	if statErr == nil {
-		return st, rec, clock
-	}
 	if err := rec.Found(ctx, testkit.Charter()); err != nil {
 		b.Fatal(err)
 	}
@@ -89,6 +101,9 @@ func benchStore(b *testing.B, n int) (*sqlite.Store, *record.Recorder, *testkit.
 		clock.Advance(time.Second)
 	}
 	b.Logf("stored %d objects in %v", n, time.Since(start))
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, metaFilled, strconv.Itoa(n)) }); err != nil {
+		b.Fatal(err)
+	}
 	return st, rec, clock
 }
 
