@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
@@ -86,12 +87,11 @@ func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (
 // from them.
 const maxTAXIIValues = 1000
 
-// TAXIIObjects reads a party's page from stix_views, the visibility index:
-// with no id filter the query walks stix_views (party, added) — or
-// (party, type, added) with types — from AddedAfter, so a deep page costs
-// what the first one does. An id filter starts from the ids instead.
-// "first" and "last" look at the object's other visible, unrevoked
-// versions from the same source through the (id, source, modified) index.
+// TAXIIObjects reads a party's page by the plan its filters call for (see
+// below), each walking an index from AddedAfter, so that a deep page costs
+// what the first one does. "first" and "last" look at the object's other
+// visible, unrevoked versions from the same source through the
+// (id, source, modified) index.
 func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q store.TAXIIQuery) (store.STIXPage, error) {
 	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
 		return store.STIXPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
@@ -108,16 +108,14 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	if !q.AddedAfter.IsZero() {
 		after = micros(q.AddedAfter)
 	}
+	// The filters every plan applies, after its driving index.
 	var where strings.Builder
-	args := []any{viewer, after}
-	where.WriteString(`v.party = ? AND v.added > ? AND o.revoked IS NULL`)
+	var args []any
+	where.WriteString(`o.revoked IS NULL`)
 	inList := func(col string, vals []string) {
 		list, _ := json.Marshal(vals)
 		where.WriteString(` AND ` + col + ` IN (SELECT value FROM json_each(?))`)
 		args = append(args, string(list))
-	}
-	if len(q.Types) > 0 {
-		inList("v.type", q.Types)
 	}
 	if len(q.IDs) > 0 {
 		inList("o.id", q.IDs)
@@ -160,20 +158,49 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 		}
 		where.WriteString(` AND (` + strings.Join(alts, " OR ") + `)`)
 	}
-	args = append(args, q.Limit+1)
-	// CROSS JOIN fixes the join order: the visibility index drives the
-	// scan, or the id index when ids are given.
-	from := `stix_views v CROSS JOIN stix_objects o ON o.added = v.added`
-	if len(q.IDs) > 0 {
-		from = `stix_objects o CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`
-		args = append([]any{viewer}, args...)
+	// The plan is chosen here, not left to the planner (CROSS JOIN fixes
+	// the join order, INDEXED BY the index), so that a page reads about
+	// Limit rows of its driving index whatever its depth:
+	//   ids: the (id, source, modified) index, then visibility;
+	//   types: per type, stix_views (party, type, added), merged;
+	//   a source: stix_objects (source, added), then visibility;
+	//   else: stix_views (party, added).
+	branch := func(from, lead string, leadArgs ...any) (string, []any) {
+		a := append(append(leadArgs, args...), q.Limit+1)
+		return `SELECT ` + taxiiColumns + ` FROM ` + from + ` WHERE ` + lead + ` AND ` + where.String() +
+			` ORDER BY o.added LIMIT ?`, a
 	}
-	rows, err := s.rd.QueryContext(ctx, `
-		SELECT `+taxiiColumns+`
-		FROM `+from+`
-		WHERE `+where.String()+`
-		ORDER BY v.added
-		LIMIT ?`, args...)
+	var query string
+	var qargs []any
+	switch {
+	case len(q.IDs) > 0:
+		lead, leadArgs := `o.added > ?`, []any{viewer, after}
+		if len(q.Types) > 0 {
+			list, _ := json.Marshal(q.Types)
+			lead += ` AND o.type IN (SELECT value FROM json_each(?))`
+			leadArgs = append(leadArgs, string(list))
+		}
+		query, qargs = branch(`stix_objects o CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`, lead, leadArgs...)
+	case len(q.Types) > 0:
+		types := slices.Clone(q.Types)
+		slices.Sort(types)
+		types = slices.Compact(types)
+		var parts []string
+		for _, typ := range types {
+			b, a := branch(`stix_views v INDEXED BY stix_views_by_type CROSS JOIN stix_objects o ON o.added = v.added`,
+				`v.party = ? AND v.type = ? AND v.added > ?`, viewer, typ, after)
+			parts = append(parts, `SELECT * FROM (`+b+`)`)
+			qargs = append(qargs, a...)
+		}
+		query = `SELECT * FROM (` + strings.Join(parts, ` UNION ALL `) + `) ORDER BY 1 LIMIT ?`
+		qargs = append(qargs, q.Limit+1)
+	case q.Source != "":
+		query, qargs = branch(`stix_objects o INDEXED BY taxii_objects_by_source CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`,
+			`o.source = ? AND o.added > ?`, viewer, q.Source, after)
+	default:
+		query, qargs = branch(`stix_views v CROSS JOIN stix_objects o ON o.added = v.added`, `v.party = ? AND v.added > ?`, viewer, after)
+	}
+	rows, err := s.rd.QueryContext(ctx, query, qargs...)
 	if err != nil {
 		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
 	}

@@ -29,3 +29,7 @@ CREATE TABLE taxii_parties (
 -- "first" and "last" of match[version] look up an object's other versions
 -- from the same source: the UNIQUE (id, source, modified) index of 00010
 -- serves them.
+
+-- A from-XX collection walks XX's objects in date_added order (the rowid
+-- follows the source in the index), then checks each against stix_views.
+CREATE INDEX taxii_objects_by_source ON stix_objects (source);
