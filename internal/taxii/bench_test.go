@@ -230,6 +230,12 @@ func BenchmarkTAXII(b *testing.B) {
 			return colPath("from-IQ") + "objects/?limit=100&next=" + tok
 		})
 	})
+	b.Run("DeepPageType", func(b *testing.B) {
+		// match[type] of the observables, a quarter of the objects.
+		latency(b, func(int) string {
+			return objects + "?limit=100&match[type]=ipv4-addr&added_after=" + deep(len(marks)/2+rnd.IntN(len(marks)/2-1))
+		})
+	})
 	b.Run("DeepManifest", func(b *testing.B) {
 		latency(b, func(int) string {
 			return colPath("shared-with-me") + "manifest/?limit=100&added_after=" + deep(len(marks)/2+rnd.IntN(len(marks)/2-1))
