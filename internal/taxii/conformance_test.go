@@ -629,3 +629,29 @@ func TestStoreQueryLimits(t *testing.T) {
 		t.Error("2000 ids accepted")
 	}
 }
+
+// Closing the server while an envelope is being recorded leaves its
+// status complete: what was not recorded is a failure to send again.
+func TestCloseLeavesNoPendingStatus(t *testing.T) {
+	c := newTestCenter(t, func(cfg *Config) { cfg.SyncObjects = 1; cfg.BatchSize = 10 })
+	var objs []string
+	for i := range 2000 {
+		objs = append(objs, indicator(newID("indicator"), "2026-01-01T00:00:00.000Z", fmt.Sprint(i)))
+	}
+	st, r := c.add("iq-analyst", "from-IQ", objs...)
+	wantStatus(t, r, http.StatusAccepted)
+	c.server.Close()
+	got, err := c.store.TAXIIStatus(context.Background(), "IQ", st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Complete() || got.Total != 2000 || len(got.Successes)+len(got.Failures) != 2000 {
+		t.Fatalf("after Close: %d pending, %d successes, %d failures", len(got.Pendings), len(got.Successes), len(got.Failures))
+	}
+	for _, f := range got.Failures {
+		if !strings.Contains(f.Message, "add it again") {
+			t.Errorf("failure %+v", f)
+		}
+	}
+	t.Logf("%d recorded before Close, %d to send again", len(got.Successes), len(got.Failures))
+}

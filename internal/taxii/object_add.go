@@ -54,6 +54,11 @@ func (s *Server) objectAdd(w http.ResponseWriter, r *http.Request) error {
 		s.adding.Add(1)
 		go func() {
 			defer s.adding.Done()
+			select {
+			case s.slots <- struct{}{}:
+				defer func() { <-s.slots }()
+			case <-s.bg.Done():
+			}
 			if err := a.run(s.bg); err != nil {
 				s.log.Error("taxii: background addition", "status", st.ID, "err", err)
 			}

@@ -113,7 +113,13 @@ type Server struct {
 	bg     context.Context
 	stop   context.CancelFunc
 	adding sync.WaitGroup
+	// slots bounds how many background additions record at once; the
+	// others wait their turn, their statuses pending.
+	slots chan struct{}
 }
+
+// backgroundSlots is how many large envelopes are recorded at once.
+const backgroundSlots = 2
 
 // New checks cfg, reads (or creates) the key of next tokens, and returns a
 // Server with every route registered.
@@ -126,7 +132,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("taxii: page key: %w", err)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, recorder: cfg.Recorder, clock: cfg.Clock, log: cfg.Logger,
-		pages: pager{key: key}, mux: http.NewServeMux()}
+		pages: pager{key: key}, mux: http.NewServeMux(), slots: make(chan struct{}, backgroundSlots)}
 	s.bg, s.stop = context.WithCancel(context.Background())
 	s.routes()
 	return s, nil
