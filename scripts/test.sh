@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TEST_TIMEOUT="${TEST_TIMEOUT:-15m}"
 # The packages whose code runs goroutines: the store's group commit, the
 # HTTP server, and the binary's signal handling.
-readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./cmd/...)
+readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./internal/taxii/... ./cmd/...)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }

@@ -28,6 +28,9 @@ func parseEnvelope(body []byte) ([]envelopeObject, error) {
 	bad := func(format string, args ...any) error {
 		return refuse(http.StatusBadRequest, "Bad envelope", format, args...)
 	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, bad("the body is not a TAXII envelope (a JSON object with \"objects\")")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var env struct {
 		Objects *[]json.RawMessage `json:"objects"`
@@ -43,10 +46,7 @@ func parseEnvelope(body []byte) ([]envelopeObject, error) {
 		return nil, bad("trailing data after the envelope")
 	}
 	if env.Objects == nil {
-		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-			return nil, bad(`the envelope has no "objects"`)
-		}
-		return nil, bad("the body is not a TAXII envelope (a JSON object)")
+		return nil, bad(`the envelope has no "objects"`)
 	}
 	if len(*env.Objects) > maxEnvelopeObjects {
 		return nil, bad("the envelope holds %d objects, over %d", len(*env.Objects), maxEnvelopeObjects)
