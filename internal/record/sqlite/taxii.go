@@ -93,16 +93,37 @@ const maxTAXIIValues = 1000
 // visible, unrevoked versions from the same source through the
 // (id, source, modified) index.
 func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q store.TAXIIQuery) (store.STIXPage, error) {
+	query, qargs, err := taxiiQuery(viewer, q)
+	if err != nil {
+		return store.STIXPage{}, err
+	}
+	rows, err := s.rd.QueryContext(ctx, query, qargs...)
+	if err != nil {
+		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
+	}
+	objs, err := scanTAXII(rows)
+	if err != nil {
+		return store.STIXPage{}, err
+	}
+	page := store.STIXPage{Objects: objs}
+	if len(objs) > q.Limit {
+		page.Objects, page.More = objs[:q.Limit], true
+	}
+	return page, nil
+}
+
+// taxiiQuery builds TAXIIObjects' query for q.
+func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, error) {
 	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
-		return store.STIXPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+		return "", nil, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
 	}
 	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
 		if len(l) > maxTAXIIValues {
-			return store.STIXPage{}, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
+			return "", nil, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
 		}
 	}
 	if len(q.Versions.Exact) > maxTAXIIValues {
-		return store.STIXPage{}, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
+		return "", nil, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
 	}
 	after := int64(0)
 	if !q.AddedAfter.IsZero() {
@@ -165,10 +186,12 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	//   types: per type, stix_views (party, type, added), merged;
 	//   a source: stix_objects (source, added), then visibility;
 	//   else: stix_views (party, added).
-	branch := func(from, lead string, leadArgs ...any) (string, []any) {
+	// Each plan orders by its driving index's column, which SQLite then
+	// reads in order instead of sorting the whole range.
+	branch := func(from, order, lead string, leadArgs ...any) (string, []any) {
 		a := append(append(leadArgs, args...), q.Limit+1)
 		return `SELECT ` + taxiiColumns + ` FROM ` + from + ` WHERE ` + lead + ` AND ` + where.String() +
-			` ORDER BY o.added LIMIT ?`, a
+			` ORDER BY ` + order + ` LIMIT ?`, a
 	}
 	var query string
 	var qargs []any
@@ -180,14 +203,14 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 			lead += ` AND o.type IN (SELECT value FROM json_each(?))`
 			leadArgs = append(leadArgs, string(list))
 		}
-		query, qargs = branch(`stix_objects o CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`, lead, leadArgs...)
+		query, qargs = branch(`stix_objects o CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`, `o.added`, lead, leadArgs...)
 	case len(q.Types) > 0:
 		types := slices.Clone(q.Types)
 		slices.Sort(types)
 		types = slices.Compact(types)
 		var parts []string
 		for _, typ := range types {
-			b, a := branch(`stix_views v INDEXED BY stix_views_by_type CROSS JOIN stix_objects o ON o.added = v.added`,
+			b, a := branch(`stix_views v INDEXED BY stix_views_by_type CROSS JOIN stix_objects o ON o.added = v.added`, `v.added`,
 				`v.party = ? AND v.type = ? AND v.added > ?`, viewer, typ, after)
 			parts = append(parts, `SELECT * FROM (`+b+`)`)
 			qargs = append(qargs, a...)
@@ -195,24 +218,12 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 		query = `SELECT * FROM (` + strings.Join(parts, ` UNION ALL `) + `) ORDER BY 1 LIMIT ?`
 		qargs = append(qargs, q.Limit+1)
 	case q.Source != "":
-		query, qargs = branch(`stix_objects o INDEXED BY taxii_objects_by_source CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`,
+		query, qargs = branch(`stix_objects o INDEXED BY taxii_objects_by_source CROSS JOIN stix_views v ON v.party = ? AND v.added = o.added`, `o.added`,
 			`o.source = ? AND o.added > ?`, viewer, q.Source, after)
 	default:
-		query, qargs = branch(`stix_views v CROSS JOIN stix_objects o ON o.added = v.added`, `v.party = ? AND v.added > ?`, viewer, after)
+		query, qargs = branch(`stix_views v CROSS JOIN stix_objects o ON o.added = v.added`, `v.added`, `v.party = ? AND v.added > ?`, viewer, after)
 	}
-	rows, err := s.rd.QueryContext(ctx, query, qargs...)
-	if err != nil {
-		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
-	}
-	objs, err := scanTAXII(rows)
-	if err != nil {
-		return store.STIXPage{}, err
-	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return query, qargs, nil
 }
 
 // taxiiColumns are what TAXII serves of a version: not its visibility
