@@ -15,8 +15,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly TEST_TIMEOUT="${TEST_TIMEOUT:-15m}"
 # The packages whose code runs goroutines: the store's group commit, the
-# HTTP server, the binary's signal handling, and the delivery worker.
-readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./cmd/... ./internal/distribute/...)
+# HTTP server, the binary's signal handling, the delivery worker and the
+# TAXII server.
+readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./internal/taxii/... ./cmd/... ./internal/distribute/...)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }

@@ -162,7 +162,7 @@ func startServerArgs(t *testing.T, args ...string) *server {
 	case <-time.After(time.Minute):
 		t.Fatalf("serve did not listen within a minute; stderr:\n%s", s.stderr)
 	}
-	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasSuffix(s.url, ":0") {
+	if !(strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasPrefix(s.url, "https://127.0.0.1:")) || strings.HasSuffix(s.url, ":0") {
 		t.Fatalf("serve printed %q, want the bound address", s.url)
 	}
 	return s

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/tabadul/tabadul/internal/collect/taxiiclient"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/taxii"
 )
 
 // serveConfig is everything serve needs besides the app, checked once.
@@ -29,6 +31,8 @@ type serveConfig struct {
 	maxBody int
 	// webhooks configures the delivery of webhooks.
 	webhooks webhookFlags
+	// tlsCert and tlsKey, both or neither, serve HTTPS (the API and TAXII).
+	tlsCert, tlsKey string
 }
 
 // Server timeouts. Reading a request's headers gets little time, so that
@@ -57,12 +61,17 @@ func (a *app) serveCommand() *cobra.Command {
 			if cfg.maxBody < 1 {
 				return usagef("--max-body must be at least 1 byte")
 			}
+			if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
+			}
 			return a.serve(cmd.Context(), cfg)
 		},
 	}
 	cmd.Flags().StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free port")
 	cmd.Flags().IntVar(&cfg.maxBody, "max-body", center.DefaultLimits.MaxBodyBytes, "the largest report body accepted, in bytes")
 	cfg.webhooks.register(cmd)
+	cmd.Flags().StringVar(&cfg.tlsCert, "tls-cert", "", "a PEM certificate (chain) file: serve HTTPS; needs --tls-key")
+	cmd.Flags().StringVar(&cfg.tlsKey, "tls-key", "", "the PEM private key file of --tls-cert")
 	return cmd
 }
 
@@ -163,12 +172,36 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
+	// The TAXII 2.1 server answers under /taxii2/; it is closed after the
+	// HTTP server, so that its background additions finish or are marked
+	// failed before the store closes.
+	taxiiSrv, err := taxii.New(ctx, taxii.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer taxiiSrv.Close()
+	mux := http.NewServeMux()
+	mux.Handle(taxii.Prefix, taxiiSrv.Handler())
+	mux.Handle("/", srv.Handler())
+
+	var tlsConfig *tls.Config
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		scheme = "https"
+	}
+
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           mux,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -178,11 +211,18 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	}
 	hs.RegisterOnShutdown(srv.CloseStreams)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			serveErr <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- hs.Serve(ln)
+	}()
 
 	// The bound address, not the flag: with port 0 this is the only way to
 	// learn the port.
-	fmt.Fprintf(a.stdout, "Tabadul listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(a.stdout, "Tabadul listening on %s://%s\n", scheme, ln.Addr())
+	fmt.Fprintf(a.stdout, "TAXII 2.1 discovery at %s://%s%s\n", scheme, ln.Addr(), taxii.Prefix)
 	log.Info("serving", "addr", ln.Addr().String(), "data", a.dataDir, "db", a.where(), "version", version())
 
 	select {

@@ -26,10 +26,10 @@ func (a *app) sealer() (*taxiiclient.Sealer, error) {
 func (a *app) taxiiCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "taxii",
-		Short: "Subscribe to remote TAXII 2.1 collections and pull from them",
+		Short: "Pull from remote TAXII 2.1 collections; set how TAXII additions are shared",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(a.taxiiAddCommand(), a.taxiiListCommand(), a.taxiiPullCommand())
+	cmd.AddCommand(a.taxiiAddCommand(), a.taxiiListCommand(), a.taxiiPullCommand(), a.taxiiDistributionCommand())
 	return cmd
 }
 

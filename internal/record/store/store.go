@@ -135,6 +135,7 @@ type Tx interface {
 	STIXTx
 	FeedTx
 	TAXIITx
+	TAXIIServerTx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -199,6 +200,7 @@ type Reader interface {
 	STIXReader
 	FeedReader
 	TAXIIReader
+	TAXIIServerReader
 }
 
 // LogReader reads the transparency log's tables.

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WitnessAmendments", testWitnessAmendments},
 		{"Distribution", testDistribution},
 		{"STIX", testSTIX},
+		{"TAXII", testTAXII},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {
