@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TEST_TIMEOUT="${TEST_TIMEOUT:-15m}"
 # The packages whose code runs goroutines: the store's group commit, the
 # HTTP server, and the binary's signal handling.
-readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./cmd/...)
+readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./internal/web/... ./cmd/...)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
@@ -32,15 +32,11 @@ require_tools() {
 }
 
 # install_dependencies installs what the tests need beyond Go and its
-# modules. Nothing yet: every test so far needs only Go. When a test needs a
-# system package (chromium for browser tests, postgresql for the second
-# backend), install it here from Debian's packages when it is missing, e.g.
-#
-#   ensure_debian_package chromium chromium
-#
-# so that a fresh machine and CI run the same tests.
+# modules, from Debian's packages when it is missing, so that a fresh
+# machine and CI run the same tests.
 install_dependencies() {
-	:
+	# The web interface's browser tests (internal/web) drive Chromium.
+	ensure_debian_package chromium chromium
 }
 
 # ensure_debian_package CMD PACKAGE installs PACKAGE with apt-get unless CMD

@@ -18,6 +18,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/web"
 )
 
 // serveConfig is everything serve needs besides the app, checked once.
@@ -42,8 +43,8 @@ func (a *app) serveCommand() *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the center's API (an empty data directory gets the demo center)",
-		Long: "Serve the center's REST API until SIGINT or SIGTERM.\n\n" +
+		Short: "Serve the center's web interface and API (an empty data directory gets the demo center)",
+		Long: "Serve the center's web interface (at /) and REST API (at /api/v1) until SIGINT or SIGTERM.\n\n" +
 			"If the data directory holds no center yet, serve creates the demo center of the\n" +
 			"seed article: Iraq, Syria, Iran and Russia, a user of each role for each, and the\n" +
 			"article as the first report. The demo users' passwords are printed once.",
@@ -116,12 +117,17 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	if err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           web.Combine(ui.Handler(), srv.Handler()),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
