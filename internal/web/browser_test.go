@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -185,9 +187,21 @@ func (p *person) chooseLanguage(lang string) {
 	)
 }
 
+// screenshot saves the whole page. It grows the viewport to the page's
+// height and captures the viewport: Chromium's capture beyond the viewport
+// shifts a right-to-left page sideways.
 func (e *browserEnv) screenshot(p *person, name string) {
 	e.t.Helper()
-	png := run(p, chromedp.FullScreenshot(100))
+	h := run(p, chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+	if _, err := chromedp.Call(p.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 1280, Height: max(h, 800), DeviceScaleFactor: 1,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	png := run(p, chromedp.CaptureScreenshot())
+	if _, err := chromedp.Call(p.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		e.t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(e.shots, name+".png"), png, 0o644); err != nil {
 		e.t.Fatal(err)
 	}
@@ -385,7 +399,8 @@ func TestBrowser(t *testing.T) {
 		officer.login("iq-officer")
 		officer.open("/governance")
 		li := `li[id="` + amendment.ID + `"]`
-		officer.do(chromedp.Click(chromedp.CSS(li+" button.approve")), chromedp.WaitVisible(chromedp.ID("amend-h")))
+		// The vote reloads the page, which then offers no vote.
+		officer.do(chromedp.Click(chromedp.CSS(li+" button.approve")), chromedp.WaitNotPresent(chromedp.CSS(li+" button.approve")), chromedp.WaitVisible(chromedp.CSS(li)))
 		if got := officer.text(li); !strings.Contains(got, "Approved by Iraq") || !strings.Contains(got, "Waiting for Syria, Iran, Russia") {
 			t.Errorf("amendment after approving: %q", got)
 		}
