@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record"
 )
 
 // secret report: IQ to IQ and RU only, with words no other report has.
