@@ -61,7 +61,7 @@
 //     func (s *Server) showEntity(w http.ResponseWriter, r *http.Request, v *visit) error:
 //     it reads through s.store with v.party() as the viewer (or writes
 //     through s.recorder with v.who), and ends with
-//     s.render(w, r, v, "entity_show", title, data), data being a struct
+//     s.render(w, r, v, http.StatusOK, "entity_show", title, data), data being a struct
 //     of its own (no map[string]any).
 //  3. routes.go gets one line: s.page("GET /entities/{id}", s.showEntity)
 //     (or s.action for a POST, which checks the CSRF token first), and,

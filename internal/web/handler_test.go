@@ -362,6 +362,21 @@ func TestLanguageRememberedPerUser(t *testing.T) {
 	}
 }
 
+func TestLanguagePickedBeforeSigningIn(t *testing.T) {
+	c := newTestCenter(t)
+	b := c.browser("en")
+	if res := b.get("/login?lang=ru"); !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) || !strings.Contains(res.body, `action="/login?lang=ru"`) {
+		t.Fatalf("login page with ?lang=ru:\n%s", res.body)
+	}
+	res := b.post("/login?lang=ru", "/login?lang=ru", url.Values{"username": {"jo-analyst"}, "password": {password("jo-analyst")}})
+	if res.url != "/" || !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) {
+		t.Fatalf("after signing in from the Russian page: at %s", res.url)
+	}
+	if got, _ := record.UILanguage(context.Background(), c.store, "jo-analyst"); got != "ru" {
+		t.Errorf("stored language %q, want ru", got)
+	}
+}
+
 func TestChairBanner(t *testing.T) {
 	c := newTestCenter(t)
 	want := map[string]string{

@@ -18,7 +18,7 @@ func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request, v *visit) e
 	username := strings.ToLower(strings.TrimSpace(r.PostForm.Get("username")))
 	password := r.PostForm.Get("password")
 	addr := clientAddress(r)
-	view := loginView{Username: username}
+	view := loginView{Username: username, Picked: pickedLanguage(r)}
 	if !s.limiter.allowed(username, addr) {
 		view.Error = "login.limited"
 		return s.render(w, r, v, http.StatusTooManyRequests, "login", v.L.T("login.title"), view)
@@ -33,6 +33,15 @@ func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request, v *visit) e
 		return s.render(w, r, v, http.StatusUnauthorized, "login", v.L.T("login.title"), view)
 	}
 	s.limiter.succeeded(username)
+	if view.Picked != "" {
+		u, err := s.store.User(r.Context(), username)
+		if err != nil {
+			return err
+		}
+		if err := s.recorder.SetUILanguage(r.Context(), center.Principal{User: u}, view.Picked); err != nil {
+			return err
+		}
+	}
 	if err := s.startSession(w, r, username); err != nil {
 		return err
 	}
