@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeServesTheWebInterface: tabadul serve answers the web interface
@@ -70,6 +71,27 @@ func TestServeServesTheWebInterface(t *testing.T) {
 	// The seed article is shared with every member, Russia among them.
 	if !strings.Contains(body, "داعش") {
 		t.Errorf("the inbox lacks the seed article:\n%s", body)
+	}
+	// The demo's witnesses cosign the log in the background: the log's page
+	// shows the published checkpoint and who cosigned it, and the seed
+	// article's page says it is cosigned.
+	var logPage string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		req, _ = http.NewRequest(http.MethodGet, s.url+"/transparency", nil)
+		if _, logPage = fetch(req); strings.Count(logPage, "<td>да</td>") >= 3 {
+			break
+		}
+	}
+	if !strings.Contains(logPage, `class="checkpoint"`) || strings.Count(logPage, "<td>да</td>") < 3 {
+		t.Fatalf("no published checkpoint cosigned by the quorum on the log's page:\n%s", logPage)
+	}
+	link := regexp.MustCompile(`href="(/reports/report--[0-9a-f-]+)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no report link in the inbox")
+	}
+	req, _ = http.NewRequest(http.MethodGet, s.url+link[1], nil)
+	if _, page := fetch(req); !strings.Contains(page, "подписан свидетелями") {
+		t.Errorf("the seed article's page does not say it is cosigned:\n%s", page)
 	}
 	// The API is still the API.
 	if code, _ := get(t, s.url+"/healthz", ""); code != http.StatusOK {
