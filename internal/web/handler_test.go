@@ -476,3 +476,62 @@ func TestInboxFilters(t *testing.T) {
 func governTerm(n int) govern.Amendment {
 	return govern.Amendment{Kind: govern.SetTermAmendment, Months: n}
 }
+
+func TestReviseAndRevoke(t *testing.T) {
+	c := newTestCenter(t)
+	rep := c.submit("iq-analyst", iqToRU())
+	path := "/reports/" + rep.ID
+	iq := c.browser("en")
+	iq.login("iq-analyst")
+	ru := c.browser("en")
+	ru.login("ru-analyst")
+
+	if res := ru.get(path); strings.Contains(res.body, path+"/edit") || strings.Contains(res.body, path+"/revoke") {
+		t.Error("a party that is not the source is offered edit or revoke")
+	}
+	if res := ru.get(path + "/edit"); res.status != http.StatusForbidden {
+		t.Errorf("RU editing IQ's report: %d, want 403", res.status)
+	}
+	edit := iq.get(path + "/edit")
+	if !strings.Contains(edit.body, iqToRU().Title) || !strings.Contains(edit.body, `id="party-RU" name="party" value="RU" checked`) {
+		t.Fatalf("the edit form is not filled with the report:\n%s", edit.body)
+	}
+	// An invalid revision comes back with its message and records nothing.
+	if res := iq.post(path+"/edit", path, url.Values{"title": {" "}, "body": {"b"}, "tlp": {"AMBER"}, "dist": {"parties"}, "party": {"RU"}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "A title is required") {
+		t.Errorf("invalid revision: %d", res.status)
+	}
+	res := iq.post(path+"/edit", path, url.Values{"title": {"Revised title"}, "body": {"b"}, "tlp": {"AMBER"}, "dist": {"parties"}, "party": {"RU"}})
+	if res.url != path || !strings.Contains(res.body, "Revised title") || !strings.Contains(res.body, "2 versions") {
+		t.Fatalf("after revising: at %s\n%s", res.url, res.body)
+	}
+	if old := ru.get(path + "?version=1"); !strings.Contains(old.body, iqToRU().Title) || !strings.Contains(old.body, "This is version 1, not the newest.") {
+		t.Errorf("the first version's page:\n%s", old.body)
+	}
+	if res := ru.get(path + "?version=3"); res.status != http.StatusNotFound {
+		t.Errorf("a version that does not exist: %d", res.status)
+	}
+
+	res = iq.post(path, path+"/revoke", url.Values{})
+	if res.url != path || !strings.Contains(res.body, "This report was revoked on 1 December 2026") || strings.Contains(res.body, path+"/edit") {
+		t.Fatalf("after revoking: at %s\n%s", res.url, res.body)
+	}
+	if res := ru.get("/"); !strings.Contains(res.body, `class="revoked"`) {
+		t.Error("the inbox does not mark the report revoked")
+	}
+	if res := iq.post(path, path+"/revoke", url.Values{}); res.status != http.StatusConflict {
+		t.Errorf("revoking twice: %d, want 409", res.status)
+	}
+	if res := iq.get(path + "/edit"); res.status != http.StatusConflict {
+		t.Errorf("editing a revoked report: %d, want 409", res.status)
+	}
+}
+
+func TestSearchErrorsInTheUsersLanguage(t *testing.T) {
+	c := newTestCenter(t)
+	b := c.browser("ar")
+	b.login("sy-analyst")
+	res := b.get("/search?q=" + url.QueryEscape(`"خلية`))
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "في الاستعلام خطأ عند الموضع") {
+		t.Fatalf("malformed query: %d\n%s", res.status, res.body)
+	}
+}
