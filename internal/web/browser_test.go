@@ -233,6 +233,18 @@ const untranslatedJS = `(() => {
   return out.join(' | ');
 })()`
 
+// unlabelledJS lists the form controls a screen reader could not name:
+// no <label for>, no wrapping label, no aria-label.
+const unlabelledJS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button')) {
+    const named = (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.closest('label') ||
+      el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim());
+    if (!named) out.push(el.outerHTML.slice(0, 80));
+  }
+  return out.join(' | ');
+})()`
+
 func TestBrowser(t *testing.T) {
 	chromium := findChromium(t)
 	started := time.Now()
@@ -432,6 +444,9 @@ func TestBrowser(t *testing.T) {
 					if left := officer.eval(untranslatedJS); left != "" {
 						t.Errorf("%s %s: text left untranslated: %s", lang, pg.name, left)
 					}
+				}
+				if bare := officer.eval(unlabelledJS); bare != "" {
+					t.Errorf("%s %s: controls without a label: %s", lang, pg.name, bare)
 				}
 				env.screenshot(officer, lang+"-"+pg.name)
 			}

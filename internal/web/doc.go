@@ -19,7 +19,8 @@
 // username, a random session id and the time it was issued, valid for
 // SessionLifetime. Signing out ends all of the user's sessions on every
 // node (Recorder.EndUISessions). The cookie is HttpOnly, SameSite=Strict,
-// and Secure when the request came over TLS. Every form carries a CSRF
+// and Secure when the request came over TLS (or through a TLS-terminating
+// proxy that sets X-Forwarded-Proto: https). Every form carries a CSRF
 // token, an HMAC of the session id (or, before signing in, of a random
 // pre-session cookie), and every unsafe request must also pass
 // http.CrossOriginProtection's Origin and Sec-Fetch-Site checks. Failed

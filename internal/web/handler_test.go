@@ -194,6 +194,22 @@ func TestCookiesOverTLS(t *testing.T) {
 	}
 }
 
+func TestCookiesBehindATLSProxy(t *testing.T) {
+	c := newTestCenter(t)
+	b := c.browser("en")
+	req, _ := http.NewRequest(http.MethodGet, c.http.URL+"/login", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cks := res.Cookies()
+	if len(cks) != 1 || cks[0].Name != "__Host-tabadul-pre" || !cks[0].Secure {
+		t.Errorf("behind a TLS proxy: cookies %v", res.Header["Set-Cookie"])
+	}
+}
+
 func TestCookiesOverHTTP(t *testing.T) {
 	c := newTestCenter(t)
 	b := c.browser("en")

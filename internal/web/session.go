@@ -107,17 +107,26 @@ func checkCSRF(key []byte, id, token string) bool {
 	return id != "" && subtle.ConstantTimeCompare([]byte(want), []byte(token)) == 1
 }
 
+// overTLS reports whether the browser reached the center over TLS: the
+// connection itself, or a TLS-terminating proxy in front of it that says
+// so in X-Forwarded-Proto. Believing a forged header costs nothing: it can
+// only make a client's own cookies Secure, which a plain-HTTP browser then
+// does not send back.
+func overTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 // Cookie names. Over TLS they take the __Host- prefix, which the browser
 // accepts only from a secure origin, for the whole host and no other.
 func sessionCookieName(r *http.Request) string {
-	if r.TLS != nil {
+	if overTLS(r) {
 		return "__Host-tabadul-session"
 	}
 	return "tabadul-session"
 }
 
 func preCookieName(r *http.Request) string {
-	if r.TLS != nil {
+	if overTLS(r) {
 		return "__Host-tabadul-pre"
 	}
 	return "tabadul-pre"
@@ -126,7 +135,7 @@ func preCookieName(r *http.Request) string {
 func cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: overTLS(r), SameSite: http.SameSiteStrictMode,
 	}
 }
 
