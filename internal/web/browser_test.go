@@ -156,6 +156,18 @@ func (p *person) eval(js string) string {
 	return run(p, chromedp.Evaluate[string](js))
 }
 
+// waitText waits until the element's text is want.
+func (p *person) waitText(css, want string) {
+	p.t.Helper()
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = p.text(css); got == want {
+			return
+		}
+	}
+	p.t.Fatalf("%s reads %q, want %q", css, got, want)
+}
+
 // htmlLangDir is the page's <html lang> and dir.
 func (p *person) htmlLangDir() string {
 	return p.eval(`document.documentElement.lang + " " + document.documentElement.dir`)
@@ -372,6 +384,17 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("inbox lacks the report: %q", got)
 		}
 		env.screenshot(ru, "ru-inbox")
+		// Filtering swaps the list in place (htmx) and keeps the filter in
+		// the address.
+		ru.do(chromedp.SetValue(chromedp.ID("f-tlp"), "RED"))
+		ru.eval(`document.getElementById('f-tlp').dispatchEvent(new Event('change', {bubbles: true})); ''`)
+		ru.waitText("#inbox-count", "0 отчётов")
+		if loc := ru.eval(`location.search`); !strings.Contains(loc, "tlp=RED") {
+			t.Errorf("the filter is not in the address: %q", loc)
+		}
+		ru.do(chromedp.SetValue(chromedp.ID("f-tlp"), "AMBER"))
+		ru.eval(`document.getElementById('f-tlp').dispatchEvent(new Event('change', {bubbles: true})); ''`)
+		ru.waitText("#inbox-count", "1 отчёт")
 	})
 
 	t.Run("sy-analyst does not, and switches language", func(t *testing.T) {
