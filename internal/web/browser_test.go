@@ -156,12 +156,25 @@ func (p *person) eval(js string) string {
 	return run(p, chromedp.Evaluate[string](js))
 }
 
-// waitText waits until the element's text is want.
+// setValue sets a form control's value in the page and, like a user's
+// choice, fires its change event. (Done in the page: a node chromedp
+// looked up earlier may have been replaced since.)
+func (p *person) setValue(id, value string) {
+	p.t.Helper()
+	got := p.eval(fmt.Sprintf(`(() => { const e = document.getElementById(%q); if (!e) return 'missing';
+  e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return e.value; })()`, id, value))
+	if got != value {
+		p.t.Fatalf("set #%s to %q: %q", id, value, got)
+	}
+}
+
+// waitText waits until the element's text is want. It reads the text in
+// the page, so that an element htmx swaps out meanwhile is no error.
 func (p *person) waitText(css, want string) {
 	p.t.Helper()
 	var got string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if got = p.text(css); got == want {
+		if got = p.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, css)); got == want {
 			return
 		}
 	}
@@ -192,8 +205,8 @@ func (p *person) logout() {
 // chooseLanguage picks a language with the menu in the page's header.
 func (p *person) chooseLanguage(lang string) {
 	p.t.Helper()
+	p.setValue("lang-select", lang)
 	p.do(
-		chromedp.SetValue(chromedp.ID("lang-select"), lang),
 		chromedp.Click(chromedp.ID("lang-apply")),
 		chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang+`"] #chair`)),
 	)
@@ -317,12 +330,14 @@ func TestBrowser(t *testing.T) {
 		iq.do(
 			chromedp.SendKeys(chromedp.ID("title"), title),
 			chromedp.SendKeys(chromedp.ID("body"), "رصدت الوحدة اتصالات من إيران إلى العنوان 10.0.0.9 عبر النطاق evil.example في البصرة."),
-			chromedp.SetValue(chromedp.ID("tlp"), "AMBER"),
 			chromedp.Click(chromedp.ID("dist-parties")),
 			chromedp.Click(chromedp.ID("party-RU")),
-			chromedp.SetValue(chromedp.ID("reliability"), "B"),
-			chromedp.SetValue(chromedp.ID("credibility"), "2"),
 			chromedp.SendKeys(chromedp.ID("tags"), "بصرة"),
+		)
+		iq.setValue("tlp", "AMBER")
+		iq.setValue("reliability", "B")
+		iq.setValue("credibility", "2")
+		iq.do(
 			chromedp.Click(chromedp.ID("submit")),
 			chromedp.WaitVisible(chromedp.ID("report-title")),
 		)
@@ -386,14 +401,12 @@ func TestBrowser(t *testing.T) {
 		env.screenshot(ru, "ru-inbox")
 		// Filtering swaps the list in place (htmx) and keeps the filter in
 		// the address.
-		ru.do(chromedp.SetValue(chromedp.ID("f-tlp"), "RED"))
-		ru.eval(`document.getElementById('f-tlp').dispatchEvent(new Event('change', {bubbles: true})); ''`)
+		ru.setValue("f-tlp", "RED")
 		ru.waitText("#inbox-count", "0 отчётов")
 		if loc := ru.eval(`location.search`); !strings.Contains(loc, "tlp=RED") {
 			t.Errorf("the filter is not in the address: %q", loc)
 		}
-		ru.do(chromedp.SetValue(chromedp.ID("f-tlp"), "AMBER"))
-		ru.eval(`document.getElementById('f-tlp').dispatchEvent(new Event('change', {bubbles: true})); ''`)
+		ru.setValue("f-tlp", "AMBER")
 		ru.waitText("#inbox-count", "1 отчёт")
 	})
 
