@@ -356,6 +356,10 @@ func TestBrowser(t *testing.T) {
 		if got := iq.eval(`getComputedStyle(document.getElementById('report-body')).direction`); got != "rtl" {
 			t.Errorf("report body direction %q", got)
 		}
+		ip := `document.querySelector('#report-body .observable-ip')`
+		if got := iq.eval(ip + `.textContent + " " + getComputedStyle(` + ip + `).direction + " " + getComputedStyle(` + ip + `).unicodeBidi`); got != "10.0.0.9 ltr isolate" {
+			t.Errorf("the IP in the Arabic text: %q, want it isolated left to right", got)
+		}
 		rep, err := c.store.Report(ctx, "IQ", strings.TrimPrefix(reportPath, "/reports/"))
 		if err != nil || rep.Language != "ar" || rep.Reliability != "B" || rep.Credibility != "2" ||
 			len(rep.Distribution.Parties) != 1 || rep.Distribution.Parties[0] != "RU" || rep.TLP != center.TLPAmber {

@@ -3,6 +3,7 @@ package web
 import (
 	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -109,6 +110,26 @@ func FuzzAcceptLanguage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, accept string) {
 		if got := ls.match(accept); !slices.Contains(languages, got) {
 			t.Fatalf("%q -> %q", accept, got)
+		}
+	})
+}
+
+// FuzzMarkObservables: a report's text is outside input; marking its
+// observables adds only <bdi> elements and changes no character.
+func FuzzMarkObservables(f *testing.F) {
+	f.Add("اتصال من 10.0.0.7 إلى hxxp://evil[.]example/x", "ar")
+	f.Add("<script>1.2.3.4</script> a@b.example CVE-2024-3094", "en")
+	f.Add("d41d8cd98f00b204e9800998ecf8427e\x00", "")
+	f.Add("хост evil[.]example.ru", "ru")
+	bdi := regexp.MustCompile(`<bdi dir="ltr" class="observable observable-[a-z]+">|</bdi>`)
+	f.Fuzz(func(t *testing.T, text, language string) {
+		out, _ := markObservables(text, language)
+		plain := bdi.ReplaceAllString(string(out), "")
+		if strings.ContainsAny(plain, "<>") {
+			t.Fatalf("markup leaked: %q", out)
+		}
+		if html.UnescapeString(plain) != strings.ReplaceAll(text, "\x00", "\uFFFD") {
+			t.Fatalf("text changed: %q -> %q", text, out)
 		}
 	})
 }

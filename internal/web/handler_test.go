@@ -551,3 +551,25 @@ func TestSearchErrorsInTheUsersLanguage(t *testing.T) {
 		t.Fatalf("malformed query: %d\n%s", res.status, res.body)
 	}
 }
+
+func TestObservablesMarked(t *testing.T) {
+	c := newTestCenter(t)
+	rep := c.submit("iq-analyst", center.Draft{
+		Title: "مؤشرات", Body: "اتصال من 10.0.0.7 إلى hxxp://evil[.]example/x ثم <b>CVE-2024-3094</b>.",
+		Language: "ar", TLP: center.TLPGreen, Distribution: center.Distribution{All: true},
+	})
+	b := c.browser("en")
+	b.login("ru-analyst")
+	body := b.get("/reports/" + rep.ID).body
+	for _, want := range []string{
+		`<bdi dir="ltr" class="observable observable-ip">10.0.0.7</bdi>`,
+		`<bdi dir="ltr" class="observable observable-url">hxxp://evil[.]example/x</bdi>`,
+		`&lt;b&gt;<bdi dir="ltr" class="observable observable-cve">CVE-2024-3094</bdi>&lt;/b&gt;`,
+		`URL: <bdi dir="ltr" translate="no" class="observable">http://evil.example/x</bdi>`,
+		`IP address: <bdi dir="ltr" translate="no" class="observable">10.0.0.7</bdi>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %s in:\n%s", want, body)
+		}
+	}
+}

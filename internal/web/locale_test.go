@@ -149,6 +149,9 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		govern.SetOrderAmendment, govern.SetTermAmendment, govern.SetCommitteeAmendment, govern.SetWitnessAmendment, govern.SetWitnessQuorumAmendment} {
 		used["amendment.kind."+string(k)] = true
 	}
+	for _, k := range []string{"ip", "domain", "url", "email", "hash", "cve"} {
+		used["observable."+k] = true
+	}
 	for _, s := range []govern.Status{govern.Open, govern.Approved, govern.Rejected, govern.Expired} {
 		used["amendment.status."+string(s)] = true
 	}

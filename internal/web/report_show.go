@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -14,8 +15,10 @@ import (
 // reportView is one version of a report, with its history and its place
 // in the transparency log.
 type reportView struct {
-	Row          reportRow
-	Body         string
+	Row reportRow
+	// Body is the text with its observables marked.
+	Body         template.HTML
+	Observables  []observableRow
 	Author       string
 	Distribution string
 	Reliability  center.Reliability
@@ -70,13 +73,14 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	view := reportView{
-		Row: s.row(dir, v.L, rep), Body: rep.Body, Author: rep.Author,
+		Row: s.row(dir, v.L, rep), Author: rep.Author,
 		Distribution: distribution(dir, v.L, rep.Distribution),
 		Reliability:  rep.Reliability, Credibility: rep.Credibility,
 		Created: v.L.DateTime(rep.Created), Purged: rep.Purged != nil,
 		Shown: n, Latest: n == len(versions),
 		Mine: rep.Source == v.party() && rep.Revoked == nil,
 	}
+	view.Body, view.Observables = markObservables(rep.Body, rep.Language)
 	if rep.Revoked != nil {
 		view.RevokedAt = v.L.DateTime(*rep.Revoked)
 	}
