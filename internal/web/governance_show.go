@@ -22,6 +22,16 @@ type governanceView struct {
 	Amendments []amendmentRow
 	Bulletins  []bulletinRow
 	Officer    bool
+	// Chair: the user is an officer of the chairing party, who may publish
+	// bulletins.
+	Chair    bool
+	Bulletin bulletinForm
+}
+
+// bulletinForm is the form of a new bulletin, with its errors.
+type bulletinForm struct {
+	Title, Body string
+	Errors      map[string]string
 }
 
 type termRow struct {
@@ -56,6 +66,12 @@ type bulletinRow struct {
 // approve and reject for officers whose party's vote is awaited, and the
 // bulletins.
 func (s *Server) showGovernance(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return s.renderGovernance(w, r, v, http.StatusOK, bulletinForm{})
+}
+
+// renderGovernance renders the governance page with a bulletin form as
+// given.
+func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, v *visit, status int, form bulletinForm) error {
 	ctx := r.Context()
 	g, err := record.ReadGovernance(ctx, s.store)
 	if err != nil {
@@ -67,7 +83,8 @@ func (s *Server) showGovernance(w http.ResponseWriter, r *http.Request, v *visit
 		return err
 	}
 	l := v.L
-	view := governanceView{TermMonths: l.N("governance.term_months", g.TermMonths()), Officer: v.who.IsOfficer()}
+	view := governanceView{TermMonths: l.N("governance.term_months", g.TermMonths()), Officer: v.who.IsOfficer(),
+		Chair: v.who.IsOfficer() && cur.Party == string(v.party()), Bulletin: form}
 	term := func(t govern.Term, current bool) termRow {
 		row := termRow{Party: partyName(g.Directory, l, center.PartyCode(t.Party)), From: l.Date(t.Start), Until: l.Date(t.End), FromISO: ISO(t.Start), Current: current}
 		return row
@@ -112,7 +129,7 @@ func (s *Server) showGovernance(w http.ResponseWriter, r *http.Request, v *visit
 		view.Bulletins = append(view.Bulletins, bulletinRow{Title: b.Title, Body: b.Body,
 			Party: partyName(g.Directory, l, b.Party), Published: l.DateTime(b.Published), PublishedISO: ISO(b.Published)})
 	}
-	return s.render(w, r, v, http.StatusOK, "governance", l.T("governance.title"), view)
+	return s.render(w, r, v, status, "governance", l.T("governance.title"), view)
 }
 
 // amendmentDetail says what an amendment changes, in the locale.

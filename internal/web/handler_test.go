@@ -573,3 +573,27 @@ func TestObservablesMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishBulletin(t *testing.T) {
+	c := newTestCenter(t)
+	sy := c.browser("en")
+	sy.login("sy-officer")
+	if res := sy.get("/governance"); strings.Contains(res.body, `id="bulletin-form"`) {
+		t.Error("an officer of a party that does not chair is offered the bulletin form")
+	}
+	if res := sy.post("/governance", "/governance/bulletins", url.Values{"title": {"t"}, "body": {"b"}}); res.status != http.StatusForbidden {
+		t.Errorf("a non-chair's bulletin: %d, want 403", res.status)
+	}
+	iq := c.browser("ar")
+	iq.login("iq-officer")
+	if res := iq.post("/governance", "/governance/bulletins", url.Values{"title": {""}, "body": {"نص"}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "العنوان مطلوب") {
+		t.Errorf("a bulletin without a title: %d", res.status)
+	}
+	res := iq.post("/governance", "/governance/bulletins", url.Values{"title": {"اجتماع الأحد"}, "body": {"في بغداد."}})
+	if res.url != "/governance" || !strings.Contains(res.body, "اجتماع الأحد") {
+		t.Fatalf("after publishing: at %s", res.url)
+	}
+	if res := sy.get("/governance"); !strings.Contains(res.body, "اجتماع الأحد") {
+		t.Error("another party does not see the bulletin")
+	}
+}

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	s.page("GET /governance", s.showGovernance)
 	s.action("POST /governance/amendments/{id}/approve", s.approveAmendment)
 	s.action("POST /governance/amendments/{id}/reject", s.rejectAmendment)
+	s.action("POST /governance/bulletins", s.publishBulletin)
 	s.page("GET /transparency", s.showLog)
 
 	static, _ := fs.Sub(staticFS, "static")
