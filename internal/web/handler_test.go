@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
@@ -595,5 +596,26 @@ func TestPublishBulletin(t *testing.T) {
 	}
 	if res := sy.get("/governance"); !strings.Contains(res.body, "اجتماع الأحد") {
 		t.Error("another party does not see the bulletin")
+	}
+}
+
+func TestHandOver(t *testing.T) {
+	c := newTestCenter(t)
+	sy := c.browser("en")
+	sy.login("sy-officer")
+	if res := sy.post("/governance", "/governance/handover", url.Values{}); res.status != http.StatusForbidden {
+		t.Errorf("a non-chair's handover: %d, want 403", res.status)
+	}
+	iq := c.browser("en")
+	iq.login("iq-officer")
+	res := iq.post("/governance", "/governance/handover", url.Values{})
+	// The term ends at the next midnight: Syria chairs from 2 December.
+	if res.url != "/governance" || !strings.Contains(res.body, "Chair: Iraq until 2 December 2026") {
+		t.Fatalf("after handing over: at %s\n%s", res.url, res.body)
+	}
+	c.clock.Advance(24 * time.Hour)
+	sy.login("sy-officer") // the day-old session has lapsed
+	if res := sy.get("/"); !strings.Contains(res.body, "Chair: Syria until") {
+		t.Errorf("the next day, Syria does not chair")
 	}
 }

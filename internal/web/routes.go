@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	s.action("POST /governance/amendments/{id}/approve", s.approveAmendment)
 	s.action("POST /governance/amendments/{id}/reject", s.rejectAmendment)
 	s.action("POST /governance/bulletins", s.publishBulletin)
+	s.action("POST /governance/handover", s.handOver)
 	s.page("GET /transparency", s.showLog)
 
 	static, _ := fs.Sub(staticFS, "static")
