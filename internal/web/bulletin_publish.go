@@ -19,7 +19,7 @@ func (s *Server) publishBulletin(w http.ResponseWriter, r *http.Request, v *visi
 		if !ok {
 			return err
 		}
-		return s.renderGovernance(w, r, v, http.StatusBadRequest, bulletinForm{Title: title, Body: body, Errors: msgs})
+		return s.renderGovernance(w, r, v, http.StatusBadRequest, bulletinForm{Title: title, Body: body, Errors: msgs}, proposalForm{})
 	}
 	http.Redirect(w, r, "/governance#bulletins-h", http.StatusSeeOther)
 	return nil

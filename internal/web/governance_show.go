@@ -26,6 +26,12 @@ type governanceView struct {
 	// bulletins.
 	Chair    bool
 	Bulletin bulletinForm
+	// Member: the user is an officer of a member party, who may propose
+	// amendments.
+	Member   bool
+	Proposal proposalForm
+	Kinds    []choice
+	Parties  []partyOption
 }
 
 // bulletinForm is the form of a new bulletin, with its errors.
@@ -66,12 +72,12 @@ type bulletinRow struct {
 // approve and reject for officers whose party's vote is awaited, and the
 // bulletins.
 func (s *Server) showGovernance(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return s.renderGovernance(w, r, v, http.StatusOK, bulletinForm{})
+	return s.renderGovernance(w, r, v, http.StatusOK, bulletinForm{}, proposalForm{})
 }
 
 // renderGovernance renders the governance page with a bulletin form as
-// given.
-func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, v *visit, status int, form bulletinForm) error {
+// given, and the amendment proposal form.
+func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, v *visit, status int, form bulletinForm, proposal proposalForm) error {
 	ctx := r.Context()
 	g, err := record.ReadGovernance(ctx, s.store)
 	if err != nil {
@@ -84,7 +90,9 @@ func (s *Server) renderGovernance(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	l := v.L
 	view := governanceView{TermMonths: l.N("governance.term_months", g.TermMonths()), Officer: v.who.IsOfficer(),
-		Chair: v.who.IsOfficer() && cur.Party == string(v.party()), Bulletin: form}
+		Chair: v.who.IsOfficer() && cur.Party == string(v.party()), Bulletin: form,
+		Member:   v.who.IsOfficer() && slices.Contains(g.Members(), string(v.party())),
+		Proposal: proposal, Kinds: kindOptions(l, proposal.Kind), Parties: memberOptions(g.Directory, l, proposal.Members)}
 	term := func(t govern.Term, current bool) termRow {
 		row := termRow{Party: partyName(g.Directory, l, center.PartyCode(t.Party)), From: l.Date(t.Start), Until: l.Date(t.End), FromISO: ISO(t.Start), Current: current}
 		return row

@@ -619,3 +619,30 @@ func TestHandOver(t *testing.T) {
 		t.Errorf("the next day, Syria does not chair")
 	}
 }
+
+func TestProposeAmendment(t *testing.T) {
+	c := newTestCenter(t)
+	analyst := c.browser("en")
+	analyst.login("iq-analyst")
+	if res := analyst.get("/governance"); strings.Contains(res.body, `id="amendment-form"`) {
+		t.Error("an analyst is offered the proposal form")
+	}
+	if res := analyst.post("/governance", "/governance/amendments", url.Values{"kind": {"set_term"}, "months": {"2"}}); res.status != http.StatusForbidden {
+		t.Errorf("an analyst's proposal: %d, want 403", res.status)
+	}
+	ru := c.browser("ru")
+	ru.login("ru-officer")
+	res := ru.post("/governance", "/governance/amendments", url.Values{"kind": {"set_term"}, "months": {"7"}})
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Проверьте поле: Срок в месяцах") {
+		t.Fatalf("a term of 7 months: %d\n%s", res.status, res.body)
+	}
+	res = ru.post("/governance", "/governance/amendments", url.Values{"kind": {"add_associate"}, "party": {"kz"},
+		"name_ru": {"Казахстан"}, "name_en": {"Kazakhstan"}, "name_ar": {"كازاخستان"}, "name_fa": {"قزاقستان"}})
+	if res.url != "/governance" || !strings.Contains(res.body, "Принятие ассоциированной стороны: <bdi>Казахстан</bdi>") {
+		t.Fatalf("after proposing: at %s\n%s", res.url, res.body)
+	}
+	g, err := record.ReadGovernance(context.Background(), c.store)
+	if err != nil || len(g.Amendments) != 1 || g.Amendments[0].Party != "KZ" || g.Amendments[0].Proposer != "RU" || g.Amendments[0].Names["fa"] != "قزاقستان" {
+		t.Errorf("recorded %+v, %v", g.Amendments, err)
+	}
+}

@@ -57,6 +57,7 @@ var testUsers = []struct {
 	{"sy-officer", "SY", center.Officer},
 	{"ir-analyst", "IR", center.Analyst},
 	{"ru-analyst", "RU", center.Analyst},
+	{"ru-officer", "RU", center.Officer},
 	{"jo-analyst", "JO", center.Analyst},
 }
 

@@ -160,7 +160,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	}
 	for _, k := range []string{"error.not_found", "error.forbidden", "error.conflict", "error.invalid", "error.csrf", "error.internal",
 		"chair.banner", "chair.none", "time.utc", "login.failed", "login.limited", "search.bad_query", "compose.title", "edit.title",
-		"governance.term_months", "dist.all_members", "dist.committee_named", "list.sep"} {
+		"governance.term_months", "invalid.amendment", "dist.all_members", "dist.committee_named", "list.sep"} {
 		used[k] = true
 	}
 	for k := range used {

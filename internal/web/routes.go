@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.page("GET /search", s.showSearch)
 
 	s.page("GET /governance", s.showGovernance)
+	s.action("POST /governance/amendments", s.proposeAmendment)
 	s.action("POST /governance/amendments/{id}/approve", s.approveAmendment)
 	s.action("POST /governance/amendments/{id}/reject", s.rejectAmendment)
 	s.action("POST /governance/bulletins", s.publishBulletin)
