@@ -23,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/taxii"
+	"github.com/tabadul/tabadul/internal/web"
 )
 
 // serveConfig is everything serve needs besides the app, checked once.
@@ -51,8 +52,8 @@ func (a *app) serveCommand() *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the center's API (an empty data directory gets the demo center)",
-		Long: "Serve the center's REST API until SIGINT or SIGTERM.\n\n" +
+		Short: "Serve the center's web interface and API (an empty data directory gets the demo center)",
+		Long: "Serve the center's web interface (at /) and REST API (at /api/v1) until SIGINT or SIGTERM.\n\n" +
 			"If the data directory holds no center yet, serve creates the demo center of the\n" +
 			"seed article: Iraq, Syria, Iran and Russia, a user of each role for each, and the\n" +
 			"article as the first report. The demo users' passwords are printed once.",
@@ -172,6 +173,10 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	if err != nil {
+		return err
+	}
 	// The TAXII 2.1 server answers under /taxii2/; it is closed after the
 	// HTTP server, so that its background additions finish or are marked
 	// failed before the store closes.
@@ -182,7 +187,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	defer taxiiSrv.Close()
 	mux := http.NewServeMux()
 	mux.Handle(taxii.Prefix, taxiiSrv.Handler())
-	mux.Handle("/", srv.Handler())
+	mux.Handle("/", web.Combine(ui.Handler(), srv.Handler()))
 
 	var tlsConfig *tls.Config
 	scheme := "http"
