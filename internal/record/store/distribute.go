@@ -257,7 +257,7 @@ type Delivery struct {
 	Party        center.PartyCode `json:"party"`
 	Endpoint     string           `json:"endpoint_id"`
 	Subscription string           `json:"subscription_id"`
-	InboxSeq      int64            `json:"event_seq"`
+	InboxSeq     int64            `json:"event_seq"`
 	Type         string           `json:"type"`
 	Report       string           `json:"report_id"`
 	Created      time.Time        `json:"created"`
