@@ -655,3 +655,38 @@ func TestCloseLeavesNoPendingStatus(t *testing.T) {
 	}
 	t.Logf("%d recorded before Close, %d to send again", len(got.Successes), len(got.Failures))
 }
+
+// A status left pending by a node that stopped is complete, its pending
+// objects failures, once it has not changed for staleAfter.
+func TestStalePendingStatus(t *testing.T) {
+	c := newTestCenter(t, nil)
+	ctx := context.Background()
+	id := newID("indicator")
+	st := store.TAXIIStatus{ID: "1f8a8f62-34a2-4d0e-9c1b-6c2b7d7f0a11", Party: "IQ", Username: "iq-analyst", Total: 2,
+		Successes: []store.TAXIIStatusDetail{{ID: newID("indicator"), Version: "2026-01-01T00:00:00.000Z"}},
+		Pendings:  []store.TAXIIStatusDetail{{ID: id, Version: "2026-01-01T00:00:00.000Z"}}}
+	if err := c.rec.PutTAXIIStatus(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	get := func() statusResource {
+		r := c.get("iq-analyst", root+"status/"+st.ID+"/")
+		wantStatus(t, r, http.StatusOK)
+		var out statusResource
+		r.json(t, &out)
+		return out
+	}
+	c.clock.Advance(staleAfter - time.Minute)
+	if got := get(); got.Status != "pending" || got.PendingCount != 1 {
+		t.Fatalf("fresh: %+v", got)
+	}
+	c.clock.Advance(2 * time.Minute)
+	got := get()
+	if got.Status != "complete" || got.FailureCount != 1 || got.SuccessCount != 1 || got.Failures[0].ID != id ||
+		!strings.Contains(got.Failures[0].Message, "add it again") {
+		t.Fatalf("stale: %+v", got)
+	}
+	// Stored so: every node answers the same.
+	if again := get(); again.FailureCount != 1 || again.Status != "complete" {
+		t.Fatalf("again: %+v", again)
+	}
+}
