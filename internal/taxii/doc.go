@@ -22,7 +22,10 @@
 // party's TAXII distribution (all members unless its officers set
 // another) at the TLP of their markings. The status resource is kept in
 // the database: small envelopes are recorded before the answer, larger
-// ones in the background while the status says "pending".
+// ones in the background while the status says "pending". A pending
+// status is written at least every five minutes; one unchanged for
+// fifteen belongs to a node that stopped, and the next poll of it, on any
+// node, turns its pending objects into failures to send again.
 //
 // Pagination is by the server's date_added, unique and strictly
 // increasing per version: a page is "added after the last one seen", so
