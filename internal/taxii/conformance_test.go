@@ -690,3 +690,30 @@ func TestStalePendingStatus(t *testing.T) {
 		t.Fatalf("again: %+v", again)
 	}
 }
+
+// Objects with an "objects" property of their own (observed-data may
+// have one) and custom objects are added like any other.
+func TestAddObjectsOfEveryShape(t *testing.T) {
+	c := newTestCenter(t, nil)
+	od := newID("observed-data")
+	custom := newID("x-acme-widget")
+	st, r := c.add("iq-analyst", "from-IQ",
+		`{"type":"observed-data","spec_version":"2.1","id":"`+od+`","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",`+
+			`"first_observed":"2026-01-01T00:00:00Z","last_observed":"2026-01-01T00:00:00Z","number_observed":1,`+
+			`"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.1"}}}`,
+		`{"type":"x-acme-widget","spec_version":"2.1","id":"`+custom+`","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","x_size":3}`,
+		`{"type":"bundle","id":"bundle--6f0c0a8e-3f4c-4b6a-9a55-2f1de4f1c2a1","objects":[]}`,
+	)
+	wantStatus(t, r, http.StatusAccepted)
+	if st.SuccessCount != 2 || st.FailureCount != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	r = c.get("sy-analyst", colPath("from-IQ")+"objects/"+od+"/")
+	if !strings.Contains(string(r.body), `"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.1"}}`) {
+		t.Errorf("observed-data: %s", r.body)
+	}
+	r = c.get("sy-analyst", colPath("from-IQ")+"objects/"+custom+"/")
+	if !strings.Contains(string(r.body), `"x_size":3`) {
+		t.Errorf("custom object: %s", r.body)
+	}
+}
