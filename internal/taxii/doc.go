@@ -37,4 +37,10 @@
 // client may change between pages). A token is thus good on every node
 // and after restarts, never expires, and is refused (400) with another
 // query.
+//
+// The key is not a credential: a token only says where a page starts,
+// which added_after says as well, and every page is read inside the
+// caller's visibility whatever the token. Binding tokens to the query
+// tells a client that changed its query mid-way, instead of serving it
+// pages of another query.
 package taxii
