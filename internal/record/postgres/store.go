@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -46,8 +47,8 @@ import (
 type Options struct {
 	// MaxBatch caps how many Updates share one commit; 0 means 256.
 	MaxBatch int
-	// Readers is the size of the read pool; 0 means pgxpool's default
-	// (the larger of 4 and the number of CPUs).
+	// Readers is the size of the read pool; 0 means 2×GOMAXPROCS, at
+	// least 4, as on SQLite.
 	Readers int
 	// RankWindow is how many of a search's newest matches are ranked when
 	// it has more; 0 means DefaultRankWindow.
@@ -102,9 +103,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", redact(err))
 	}
 	keepalive(pcfg.ConnConfig)
-	if opts.Readers > 0 {
-		pcfg.MaxConns = int32(opts.Readers)
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
+	pcfg.MaxConns = int32(opts.Readers)
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
