@@ -11,7 +11,9 @@
 // does: one goroutine gathers every Update waiting at the moment into one
 // transaction, runs each inside its own SAVEPOINT (so one failing Update
 // rolls back alone), and commits once for all of them. A commit is durable
-// when Update returns (synchronous_commit on, the server's default).
+// when Update returns (synchronous_commit on, the server's default). An
+// update that goes on after one of its statements failed (PostgreSQL then
+// refuses the rest of its savepoint) fails alone, its changes rolled back.
 //
 // Reads use a pool of connections; they see every commit that has
 // returned, on every node.
