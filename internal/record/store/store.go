@@ -130,9 +130,7 @@ type Tx interface {
 	// is findable the moment its write returns.
 	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
 
-	STIXTx
-	FeedTx
-	TAXIITx
+	CollectTx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -192,9 +190,7 @@ type Reader interface {
 	// no request path may call it.
 	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
 
-	STIXReader
-	FeedReader
-	TAXIIReader
+	CollectReader
 }
 
 // LogReader reads the transparency log's tables.
