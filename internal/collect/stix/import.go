@@ -227,7 +227,7 @@ func (im Importer) check(ctx context.Context, who center.Principal, open Opener,
 	}
 	defer f.Close()
 	rd := NewReader(f, opt.MaxObjectBytes)
-	rd.checkOnly = true
+	rd.deferParse = true
 	rejected := map[int]Rejection{}
 	defined := map[string]bool{}
 	// refs holds the objects that use a marking neither standard nor
@@ -239,35 +239,74 @@ func (im Importer) check(ctx context.Context, who center.Principal, open Opener,
 	}
 	var refs []use
 	n := 0
-	for {
-		if opt.Progress != nil {
-			opt.Progress(1, rd.BytesRead())
-		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return nil, 0, ctx.Err()
-		}
-		o, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		var rej *Rejection
-		if errors.As(err, &rej) {
-			rejected[rej.Index] = *rej
-			n++
-			continue
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		n++
-		if o.Type == "marking-definition" {
-			defined[o.ID] = true
-		}
-		for _, m := range o.Markings {
-			if _, ok := StandardTLP(m); !ok {
-				refs = append(refs, use{o.Index, o.ID, m})
+	// One goroutine tokenizes, this one checks: each gets a core.
+	type raw struct {
+		index int
+		json  []byte
+	}
+	chunks := make(chan []raw, 4)
+	var readErr error
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		chunk := make([]raw, 0, 256)
+		send := func() bool {
+			select {
+			case chunks <- chunk:
+				chunk = make([]raw, 0, 256)
+				return true
+			case <-stop:
+				return false
 			}
 		}
+		for k := 0; ; k++ {
+			if opt.Progress != nil {
+				opt.Progress(1, rd.BytesRead())
+			}
+			if k%4096 == 0 && ctx.Err() != nil {
+				readErr = ctx.Err()
+				return
+			}
+			o, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			chunk = append(chunk, raw{o.Index, o.JSON})
+			if len(chunk) == cap(chunk) && !send() {
+				return
+			}
+		}
+		send()
+	}()
+	for chunk := range chunks {
+		for _, r := range chunk {
+			n++
+			o, err := parseObject(r.index, r.json, true)
+			var rej *Rejection
+			if errors.As(err, &rej) {
+				rejected[rej.Index] = *rej
+				continue
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			if o.Type == "marking-definition" {
+				defined[o.ID] = true
+			}
+			for _, m := range o.Markings {
+				if _, ok := StandardTLP(m); !ok {
+					refs = append(refs, use{o.Index, o.ID, m})
+				}
+			}
+		}
+	}
+	if readErr != nil {
+		return nil, 0, readErr
 	}
 	known := map[string]bool{}
 	for _, u := range refs {

@@ -89,6 +89,9 @@ type Reader struct {
 	// checkOnly skips what only recording needs (the compact form and the
 	// digest): the first pass of an import.
 	checkOnly bool
+	// deferParse makes Next return each object's raw JSON unparsed (Index
+	// and JSON set), for a caller that parses on another goroutine.
+	deferParse bool
 }
 
 type member struct {
@@ -205,6 +208,9 @@ func (r *Reader) Next() (Object, error) {
 			}
 			i := r.index
 			r.index++
+			if r.deferParse {
+				return Object{Index: i, JSON: raw}, nil
+			}
 			return parseObject(i, raw, r.checkOnly)
 		case 2:
 			if !r.dec.More() {
@@ -294,6 +300,9 @@ func (r *Reader) finish() (Object, error) {
 	}
 	b.WriteByte('}')
 	r.index = 1
+	if r.deferParse {
+		return Object{Index: 0, JSON: b.Bytes()}, nil
+	}
 	return parseObject(0, b.Bytes(), r.checkOnly)
 }
 

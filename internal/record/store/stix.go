@@ -110,8 +110,9 @@ type STIXQuery struct {
 	Versions []time.Time
 	// Source keeps versions recorded by that party.
 	Source center.PartyCode
-	// LatestOnly keeps, of each object, only its newest stored version
-	// (and only if viewer may see that one).
+	// LatestOnly keeps, of each object, only the newest version each
+	// source party holds (and only if viewer may see that one): two
+	// parties' copies of one object are two latest versions.
 	LatestOnly bool
 	// WithRevoked includes revoked versions (TAXII shows them as deleted
 	// history; exports never do).

@@ -132,9 +132,7 @@ type Tx interface {
 
 	EntityTx
 	DistributeTx
-	STIXTx
-	FeedTx
-	TAXIITx
+	CollectTx
 	TAXIIServerTx
 }
 
@@ -197,9 +195,7 @@ type Reader interface {
 
 	EntityReader
 	DistributeReader
-	STIXReader
-	FeedReader
-	TAXIIReader
+	CollectReader
 	TAXIIServerReader
 }
 
