@@ -82,8 +82,9 @@ func (t *tx) PutEntity(ctx context.Context, e store.Entity) error {
 		// thing (a merge, not a second entity, joins two).
 		var other string
 		err := t.QueryRowContext(ctx, `
-			SELECT a.entity FROM entity_aliases a JOIN entities x ON x.id = a.entity
-			JOIN json_each(?) j ON a.lang = j.value ->> '$.Lang' AND a.name = j.value ->> '$.Name'
+			SELECT a.entity FROM json_each(?) j
+			CROSS JOIN entity_aliases a ON a.name = j.value ->> '$.Name' AND a.lang = j.value ->> '$.Lang'
+			JOIN entities x ON x.id = a.entity
 			WHERE a.entity != ? AND x.status IN ('proposed', 'accepted') LIMIT 1`, string(b), e.ID).Scan(&other)
 		if err == nil {
 			return center.Refuse(center.ErrConflict, "a name of %s is already a name of %s", e.ID, other)
@@ -536,13 +537,17 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	if err != nil {
 		return nil, err
 	}
+	// CROSS JOIN keeps the edges the outer loop: left to itself, the
+	// planner scanned the viewer's whole report_views for one side.
 	rows, err := s.rd.QueryContext(ctx, `
-		SELECT r.id, r.source, e.similarity FROM (
-			SELECT b_seq AS other, similarity FROM dup_edges WHERE a_seq = ?1
-			UNION ALL SELECT a_seq, similarity FROM dup_edges WHERE b_seq = ?1) e
-		JOIN report_views rv ON rv.party = ?2 AND rv.seq = e.other
-		JOIN reports r ON r.rid = rv.rid
-		ORDER BY e.similarity DESC, r.id`, seq, viewer)
+		SELECT r.id, r.source, d.similarity FROM dup_edges d
+		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.b_seq
+		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.a_seq = ?1
+		UNION ALL
+		SELECT r.id, r.source, d.similarity FROM dup_edges d
+		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.a_seq
+		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.b_seq = ?1
+		ORDER BY 3 DESC, 1`, seq, viewer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: near-duplicates: %w", err)
 	}
