@@ -467,9 +467,10 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	item := "entity:" + entityID
 	act := store.EntityActivity{Timeline: []store.DayCount{}, CoOccurring: []store.ItemCount{}, Recent: []string{}}
 	rows, err := s.rd.QueryContext(ctx, `
-		SELECT strftime('%Y-%m-%d', rv.version / 1000000, 'unixepoch') AS day, count(*)
-		FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
-		WHERE vi.item = ? GROUP BY day ORDER BY day`, viewer, item)
+		SELECT strftime('%Y-%m-%d', version / 1000000, 'unixepoch') AS day, count(*) FROM (
+			SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
+		GROUP BY day ORDER BY day`, viewer, item, store.MaxTimeline+1)
 	if err != nil {
 		return act, fmt.Errorf("sqlite: timeline: %w", err)
 	}
@@ -487,6 +488,15 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	}()
 	if err != nil {
 		return act, fmt.Errorf("sqlite: timeline: %w", err)
+	}
+	if act.Reports > store.MaxTimeline {
+		// One report too many was read to know there are more; it is the
+		// oldest, so it comes off the first day.
+		act.Reports, act.Capped = store.MaxTimeline, true
+		act.Timeline[0].Count--
+		if act.Timeline[0].Count == 0 {
+			act.Timeline = act.Timeline[1:]
+		}
 	}
 	act.Window = min(window, act.Reports)
 	crows, err := s.rd.QueryContext(ctx, `

@@ -199,10 +199,16 @@ type ItemCount struct {
 	Count int  `json:"count"`
 }
 
+// MaxTimeline bounds an entity's timeline: it counts the newest
+// MaxTimeline reports mentioning it, so that a country named in most
+// reports costs a bounded read.
+const MaxTimeline = 10000
+
 // EntityActivity is what the reports viewer may see say of an entity.
 type EntityActivity struct {
-	// Reports counts them.
+	// Reports counts them, up to MaxTimeline; Capped says there are more.
 	Reports int
+	Capped  bool
 	// Timeline counts them per day of their newest visible version.
 	Timeline []DayCount
 	// CoOccurring counts the other entities mentioned with it, most
