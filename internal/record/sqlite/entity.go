@@ -78,14 +78,16 @@ func (t *tx) PutEntity(ctx context.Context, e store.Entity) error {
 		return fmt.Errorf("sqlite: aliases: %w", err)
 	}
 	if e.Status == store.Accepted || e.Status == store.Proposed {
-		// An alias of another live entity is a conflict: one name, one
-		// thing (a merge, not a second entity, joins two).
+		// A name another entity has accepted is a conflict: one name, one
+		// thing (a merge, not a second entity, joins two). Pending names
+		// do not count: a party must not learn from a refusal what
+		// another party proposed; the chair meets the clash on accepting.
 		var other string
 		err := t.QueryRowContext(ctx, `
 			SELECT a.entity FROM json_each(?) j
 			CROSS JOIN entity_aliases a ON a.name = j.value ->> '$.Name' AND a.lang = j.value ->> '$.Lang'
 			JOIN entities x ON x.id = a.entity
-			WHERE a.entity != ? AND x.status IN ('proposed', 'accepted') LIMIT 1`, string(b), e.ID).Scan(&other)
+			WHERE a.entity != ? AND x.status = 'accepted' AND a.status = 'accepted' LIMIT 1`, string(b), e.ID).Scan(&other)
 		if err == nil {
 			return center.Refuse(center.ErrConflict, "a name of %s is already a name of %s", e.ID, other)
 		}

@@ -152,9 +152,10 @@ type EntityTx interface {
 	// Entity returns an entity of any status with its aliases, or
 	// center.ErrNotFound.
 	Entity(ctx context.Context, id string) (Entity, error)
-	// PutEntity stores e and replaces its aliases with e.Aliases. An alias
-	// (language and name) belongs to at most one entity that is not
-	// rejected or merged: another's is center.ErrConflict.
+	// PutEntity stores e and replaces its aliases with e.Aliases. An
+	// alias (language and name) that another accepted entity has accepted
+	// is center.ErrConflict; pending names never conflict, so that a
+	// refusal reveals nothing another party proposed.
 	PutEntity(ctx context.Context, e Entity) error
 	// MoveLinks moves the recorded mentions of entity from to entity into
 	// (all of them if aliases is nil, else those made through one of the

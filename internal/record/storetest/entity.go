@@ -80,6 +80,26 @@ func testEntities(t *testing.T, f *fixture) {
 		}
 	})
 
+	t.Run("pending names do not conflict", func(t *testing.T) {
+		// A refusal would tell IR what SY proposed; the chair meets the
+		// clash instead.
+		name := []store.Alias{{Lang: "en", Name: "Abu Y"}}
+		sy, err := f.rec.ProposeEntity(f.ctx, testkit.Analyst("SY"), store.Person, "Abu Y", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ir, err := f.rec.ProposeEntity(f.ctx, testkit.Analyst("IR"), store.Person, "Abu Y", name)
+		if err != nil {
+			t.Fatalf("a second pending proposal of the same name: %v", err)
+		}
+		if _, _, err := f.rec.Curate(f.ctx, testkit.Officer("IQ"), sy.ID, record.Curation{Action: record.Accept}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.rec.Curate(f.ctx, testkit.Officer("IQ"), ir.ID, record.Curation{Action: record.Accept}); !errors.Is(err, center.ErrConflict) {
+			t.Errorf("accepting a second entity of an accepted name: %v, want ErrConflict", err)
+		}
+	})
+
 	// The oracle first: it knows every report recorded.
 	t.Run("oracle", func(t *testing.T) { testCorrelationOracle(t, f) })
 
