@@ -594,3 +594,34 @@ func (t *tx) unlinkReport(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []string) ([]center.Report, error) {
+	if len(ids) == 0 {
+		return []center.Report{}, nil
+	}
+	b, _ := json.Marshal(ids)
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+versionColumns+` FROM json_each(?) j
+		CROSS JOIN reports r ON r.id = j.value
+		CROSS JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid
+		JOIN versions v ON v.seq = rv.seq`, string(b), viewer)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reports by id: %w", err)
+	}
+	found, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]center.Report, len(found))
+	for _, r := range found {
+		byID[r.ID] = r
+	}
+	out := make([]center.Report, 0, len(found))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}

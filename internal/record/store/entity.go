@@ -253,6 +253,10 @@ type EntityReader interface {
 	// co-occurrences over the newest window of them, and the newest
 	// recent ones.
 	EntityActivity(ctx context.Context, viewer center.PartyCode, entityID string, window, recent int) (EntityActivity, error)
+	// ReportsByID returns the newest version viewer may see of each of
+	// the listed reports, in the order listed; a report viewer may not see
+	// (or that does not exist) is left out.
+	ReportsByID(ctx context.Context, viewer center.PartyCode, ids []string) ([]center.Report, error)
 	// NearDuplicates returns the reports whose visible version was
 	// recorded as a near-duplicate of the version of reportID viewer sees
 	// (either way round).

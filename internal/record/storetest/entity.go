@@ -231,6 +231,26 @@ func testCorrelationOracle(t *testing.T, f *fixture) {
 		return nil, false
 	}
 	for _, viewer := range codes {
+		got, err := f.s.ReportsByID(f.ctx, viewer, append(slices.Clone(ids), "report--00000000-0000-4000-8000-000000000000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, id := range ids {
+			if _, ok := view(viewer, id); ok {
+				want = append(want, id)
+			}
+		}
+		var gotIDs []string
+		for _, r := range got {
+			gotIDs = append(gotIDs, r.ID)
+			if !slices.Contains(r.Audience, viewer) {
+				t.Errorf("%s: ReportsByID gave a version of %s it may not see", viewer, r.ID)
+			}
+		}
+		if !slices.Equal(gotIDs, want) {
+			t.Errorf("%s: ReportsByID = %v, oracle %v", viewer, gotIDs, want)
+		}
 		for _, id := range ids {
 			mine, ok := view(viewer, id)
 			posts, err := f.s.RelatedPostings(f.ctx, viewer, id, 1000)
