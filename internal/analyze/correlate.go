@@ -95,16 +95,14 @@ func (c *Correlator) Related(ctx context.Context, viewer center.PartyCode, id st
 		}
 		return ka.first - kb.first
 	})
+	order = order[:min(len(order), limit)]
+	reps, err := c.store.ReportsByID(ctx, viewer, order)
+	if err != nil {
+		return nil, fmt.Errorf("analyze: related reports: %w", err)
+	}
 	out := []RelatedReport{}
-	for _, rid := range order {
-		if len(out) == limit {
-			break
-		}
-		rep, err := c.store.Report(ctx, viewer, rid)
-		if err != nil {
-			return nil, fmt.Errorf("analyze: related report %s: %w", rid, err)
-		}
-		k := cands[rid]
+	for _, rep := range reps {
+		k := cands[rep.ID]
 		slices.SortStableFunc(k.shared, func(a, b SharedItem) int {
 			if a.Weight != b.Weight {
 				if a.Weight > b.Weight {

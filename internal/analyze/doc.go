@@ -21,4 +21,15 @@
 // newest first. Visibility is applied by the store inside the query, so a
 // party's results, total, facets and snippets never reflect a report it
 // may not see.
+//
+// # Correlation
+//
+// The Correlator links reports for one viewer: related reports (those that
+// share entities or observables, ranked by the rarity of what they share),
+// entity pages (names, reports per day, co-occurring entities) and
+// near-duplicate clusters with their independent sources. Every count and
+// list comes from the store's viewer-bound reads, so a report hidden from
+// the viewer changes none of its answers. The Registry is the live entity
+// registry: the recorder's extractor at write time, and the aliases search
+// expands names with.
 package analyze

@@ -67,3 +67,55 @@ func FuzzProposeEntity(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCurateEntity feeds arbitrary bytes to POST
+// /api/v1/entities/{id}/curation as the chair's officer. Whatever the
+// bytes: no 5xx, a refusal is a problem and records nothing, a 200
+// records exactly one entity.curated event.
+func FuzzCurateEntity(f *testing.F) {
+	c := newEntityCenter(f)
+	h := c.server.Handler()
+	tok := c.token("iq-officer")
+	ctx := context.Background()
+	for _, s := range []string{
+		`{"action":"rename","name":"ISIL"}`,
+		`{"action":"accept"}`,
+		`{"action":"merge","into":"group--al-qaeda"}`,
+		`{"action":"split","name":"x","aliases":[{"lang":"ar","name":"داعش"}]}`,
+		`{"action":"reject","aliases":[{"lang":"en","name":"nope"}]}`,
+	} {
+		f.Add("group--isis", []byte(s))
+	}
+	evs, err := c.store.Events(ctx, 0, 1<<30)
+	if err != nil {
+		f.Fatal(err)
+	}
+	last := evs[len(evs)-1].Seq
+	f.Fuzz(func(t *testing.T, id string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.URL.Path = entitiesPath + "/" + id + "/curation"
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q %q: %s", rec.Code, id, body, rec.Body.Bytes())
+		}
+		recorded, err := c.store.Events(ctx, last, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recorded) > 0 {
+			last = recorded[len(recorded)-1].Seq
+		}
+		if rec.Code != http.StatusOK {
+			if len(recorded) != 0 {
+				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
+			}
+			return
+		}
+		if len(recorded) != 1 || recorded[0].Type != "entity.curated" {
+			t.Fatalf("200, yet events %+v", recorded)
+		}
+	})
+}

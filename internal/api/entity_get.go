@@ -15,7 +15,8 @@ type entityItemCount struct {
 type entityPageResponse struct {
 	Body struct {
 		Entity      entityView        `json:"entity"`
-		Reports     int               `json:"reports" doc:"How many reports the caller's party may see mention it."`
+		Reports     int               `json:"reports" doc:"How many reports the caller's party may see mention it, up to 10,000."`
+		More        bool              `json:"more,omitempty" doc:"More than 10,000 reports mention it; reports and timeline count the newest 10,000."`
 		Timeline    []store.DayCount  `json:"timeline" doc:"Those reports per day (UTC) of their newest version the caller may see."`
 		CoOccurring []entityItemCount `json:"co_occurring" doc:"Entities mentioned in the same reports, most frequent first, over the newest 'window' of them."`
 		Window      int               `json:"window"`
@@ -44,7 +45,7 @@ func (s *Server) getEntity(ctx context.Context, in *entityID) (*entityPageRespon
 	out := &entityPageResponse{}
 	b := &out.Body
 	b.Entity = viewEntity(page.Entity)
-	b.Reports, b.Timeline, b.Window = page.Activity.Reports, page.Activity.Timeline, page.Activity.Window
+	b.Reports, b.More, b.Timeline, b.Window = page.Activity.Reports, page.Activity.Capped, page.Activity.Timeline, page.Activity.Window
 	b.CoOccurring = make([]entityItemCount, 0, len(page.Activity.CoOccurring))
 	for _, c := range page.Activity.CoOccurring {
 		b.CoOccurring = append(b.CoOccurring, entityItemCount{ID: c.Item.Value, Name: page.Names[c.Item.Value], Count: c.Count})

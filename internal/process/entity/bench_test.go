@@ -75,3 +75,14 @@ func BenchmarkNewMatcher(b *testing.B) {
 		NewMatcher(es)
 	}
 }
+
+// BenchmarkAnalyze is the analysis alone (package lang) on the same text:
+// the part of extraction that indexing for search does anyway.
+func BenchmarkAnalyze(b *testing.B) {
+	text := benchText(b)
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		lang.Analyze(text, "")
+	}
+}

@@ -78,13 +78,16 @@ func (t *tx) PutEntity(ctx context.Context, e store.Entity) error {
 		return fmt.Errorf("sqlite: aliases: %w", err)
 	}
 	if e.Status == store.Accepted || e.Status == store.Proposed {
-		// An alias of another live entity is a conflict: one name, one
-		// thing (a merge, not a second entity, joins two).
+		// A name another entity has accepted is a conflict: one name, one
+		// thing (a merge, not a second entity, joins two). Pending names
+		// do not count: a party must not learn from a refusal what
+		// another party proposed; the chair meets the clash on accepting.
 		var other string
 		err := t.QueryRowContext(ctx, `
-			SELECT a.entity FROM entity_aliases a JOIN entities x ON x.id = a.entity
-			JOIN json_each(?) j ON a.lang = j.value ->> '$.Lang' AND a.name = j.value ->> '$.Name'
-			WHERE a.entity != ? AND x.status IN ('proposed', 'accepted') LIMIT 1`, string(b), e.ID).Scan(&other)
+			SELECT a.entity FROM json_each(?) j
+			CROSS JOIN entity_aliases a ON a.name = j.value ->> '$.Name' AND a.lang = j.value ->> '$.Lang'
+			JOIN entities x ON x.id = a.entity
+			WHERE a.entity != ? AND x.status = 'accepted' AND a.status = 'accepted' LIMIT 1`, string(b), e.ID).Scan(&other)
 		if err == nil {
 			return center.Refuse(center.ErrConflict, "a name of %s is already a name of %s", e.ID, other)
 		}
@@ -466,9 +469,10 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	item := "entity:" + entityID
 	act := store.EntityActivity{Timeline: []store.DayCount{}, CoOccurring: []store.ItemCount{}, Recent: []string{}}
 	rows, err := s.rd.QueryContext(ctx, `
-		SELECT strftime('%Y-%m-%d', rv.version / 1000000, 'unixepoch') AS day, count(*)
-		FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
-		WHERE vi.item = ? GROUP BY day ORDER BY day`, viewer, item)
+		SELECT strftime('%Y-%m-%d', version / 1000000, 'unixepoch') AS day, count(*) FROM (
+			SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
+		GROUP BY day ORDER BY day`, viewer, item, store.MaxTimeline+1)
 	if err != nil {
 		return act, fmt.Errorf("sqlite: timeline: %w", err)
 	}
@@ -486,6 +490,15 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	}()
 	if err != nil {
 		return act, fmt.Errorf("sqlite: timeline: %w", err)
+	}
+	if act.Reports > store.MaxTimeline {
+		// One report too many was read to know there are more; it is the
+		// oldest, so it comes off the first day.
+		act.Reports, act.Capped = store.MaxTimeline, true
+		act.Timeline[0].Count--
+		if act.Timeline[0].Count == 0 {
+			act.Timeline = act.Timeline[1:]
+		}
 	}
 	act.Window = min(window, act.Reports)
 	crows, err := s.rd.QueryContext(ctx, `
@@ -536,13 +549,17 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	if err != nil {
 		return nil, err
 	}
+	// CROSS JOIN keeps the edges the outer loop: left to itself, the
+	// planner scanned the viewer's whole report_views for one side.
 	rows, err := s.rd.QueryContext(ctx, `
-		SELECT r.id, r.source, e.similarity FROM (
-			SELECT b_seq AS other, similarity FROM dup_edges WHERE a_seq = ?1
-			UNION ALL SELECT a_seq, similarity FROM dup_edges WHERE b_seq = ?1) e
-		JOIN report_views rv ON rv.party = ?2 AND rv.seq = e.other
-		JOIN reports r ON r.rid = rv.rid
-		ORDER BY e.similarity DESC, r.id`, seq, viewer)
+		SELECT r.id, r.source, d.similarity FROM dup_edges d
+		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.b_seq
+		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.a_seq = ?1
+		UNION ALL
+		SELECT r.id, r.source, d.similarity FROM dup_edges d
+		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.a_seq
+		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.b_seq = ?1
+		ORDER BY 3 DESC, 1`, seq, viewer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: near-duplicates: %w", err)
 	}
@@ -576,4 +593,35 @@ func (t *tx) unlinkReport(ctx context.Context, id string) error {
 		}
 	}
 	return nil
+}
+
+func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []string) ([]center.Report, error) {
+	if len(ids) == 0 {
+		return []center.Report{}, nil
+	}
+	b, _ := json.Marshal(ids)
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+versionColumns+` FROM json_each(?) j
+		CROSS JOIN reports r ON r.id = j.value
+		CROSS JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid
+		JOIN versions v ON v.seq = rv.seq`, string(b), viewer)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reports by id: %w", err)
+	}
+	found, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]center.Report, len(found))
+	for _, r := range found {
+		byID[r.ID] = r
+	}
+	out := make([]center.Report, 0, len(found))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	return out, nil
 }

@@ -152,9 +152,10 @@ type EntityTx interface {
 	// Entity returns an entity of any status with its aliases, or
 	// center.ErrNotFound.
 	Entity(ctx context.Context, id string) (Entity, error)
-	// PutEntity stores e and replaces its aliases with e.Aliases. An alias
-	// (language and name) belongs to at most one entity that is not
-	// rejected or merged: another's is center.ErrConflict.
+	// PutEntity stores e and replaces its aliases with e.Aliases. An
+	// alias (language and name) that another accepted entity has accepted
+	// is center.ErrConflict; pending names never conflict, so that a
+	// refusal reveals nothing another party proposed.
 	PutEntity(ctx context.Context, e Entity) error
 	// MoveLinks moves the recorded mentions of entity from to entity into
 	// (all of them if aliases is nil, else those made through one of the
@@ -199,10 +200,16 @@ type ItemCount struct {
 	Count int  `json:"count"`
 }
 
+// MaxTimeline bounds an entity's timeline: it counts the newest
+// MaxTimeline reports mentioning it, so that a country named in most
+// reports costs a bounded read.
+const MaxTimeline = 10000
+
 // EntityActivity is what the reports viewer may see say of an entity.
 type EntityActivity struct {
-	// Reports counts them.
+	// Reports counts them, up to MaxTimeline; Capped says there are more.
 	Reports int
+	Capped  bool
 	// Timeline counts them per day of their newest visible version.
 	Timeline []DayCount
 	// CoOccurring counts the other entities mentioned with it, most
@@ -246,6 +253,10 @@ type EntityReader interface {
 	// co-occurrences over the newest window of them, and the newest
 	// recent ones.
 	EntityActivity(ctx context.Context, viewer center.PartyCode, entityID string, window, recent int) (EntityActivity, error)
+	// ReportsByID returns the newest version viewer may see of each of
+	// the listed reports, in the order listed; a report viewer may not see
+	// (or that does not exist) is left out.
+	ReportsByID(ctx context.Context, viewer center.PartyCode, ids []string) ([]center.Report, error)
 	// NearDuplicates returns the reports whose visible version was
 	// recorded as a near-duplicate of the version of reportID viewer sees
 	// (either way round).

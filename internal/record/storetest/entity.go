@@ -80,6 +80,26 @@ func testEntities(t *testing.T, f *fixture) {
 		}
 	})
 
+	t.Run("pending names do not conflict", func(t *testing.T) {
+		// A refusal would tell IR what SY proposed; the chair meets the
+		// clash instead.
+		name := []store.Alias{{Lang: "en", Name: "Abu Y"}}
+		sy, err := f.rec.ProposeEntity(f.ctx, testkit.Analyst("SY"), store.Person, "Abu Y", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ir, err := f.rec.ProposeEntity(f.ctx, testkit.Analyst("IR"), store.Person, "Abu Y", name)
+		if err != nil {
+			t.Fatalf("a second pending proposal of the same name: %v", err)
+		}
+		if _, _, err := f.rec.Curate(f.ctx, testkit.Officer("IQ"), sy.ID, record.Curation{Action: record.Accept}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.rec.Curate(f.ctx, testkit.Officer("IQ"), ir.ID, record.Curation{Action: record.Accept}); !errors.Is(err, center.ErrConflict) {
+			t.Errorf("accepting a second entity of an accepted name: %v, want ErrConflict", err)
+		}
+	})
+
 	// The oracle first: it knows every report recorded.
 	t.Run("oracle", func(t *testing.T) { testCorrelationOracle(t, f) })
 
@@ -211,6 +231,26 @@ func testCorrelationOracle(t *testing.T, f *fixture) {
 		return nil, false
 	}
 	for _, viewer := range codes {
+		got, err := f.s.ReportsByID(f.ctx, viewer, append(slices.Clone(ids), "report--00000000-0000-4000-8000-000000000000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, id := range ids {
+			if _, ok := view(viewer, id); ok {
+				want = append(want, id)
+			}
+		}
+		var gotIDs []string
+		for _, r := range got {
+			gotIDs = append(gotIDs, r.ID)
+			if !slices.Contains(r.Audience, viewer) {
+				t.Errorf("%s: ReportsByID gave a version of %s it may not see", viewer, r.ID)
+			}
+		}
+		if !slices.Equal(gotIDs, want) {
+			t.Errorf("%s: ReportsByID = %v, oracle %v", viewer, gotIDs, want)
+		}
 		for _, id := range ids {
 			mine, ok := view(viewer, id)
 			posts, err := f.s.RelatedPostings(f.ctx, viewer, id, 1000)

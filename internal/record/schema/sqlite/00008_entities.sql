@@ -32,6 +32,7 @@ CREATE TABLE entity_aliases (
 ) STRICT;
 CREATE INDEX entity_aliases_by_norm ON entity_aliases (norm);
 CREATE INDEX entity_aliases_by_key ON entity_aliases (key);
+CREATE INDEX entity_aliases_by_name ON entity_aliases (name, lang);
 
 -- Where a version's text names an entity (byte offsets of title, newline,
 -- body) and through which alias key: for highlighting, and for a split to
