@@ -105,11 +105,12 @@ const (
 // many items were taken.
 func (r *Recorder) RecordFeedPoll(ctx context.Context, feedID string, st store.FeedState, items []NewFeedItem) (int, error) {
 	docs := make([]*store.SearchDoc, len(items))
+	xs := make([]*store.Extraction, len(items))
 	for i := range items {
 		d := &items[i].Draft
 		d.TLP, d.Distribution = center.TLPClear, center.Distribution{All: true}
 		d.Normalize()
-		docs[i] = r.analyze(d)
+		docs[i], xs[i] = r.prepare(d)
 	}
 	taken := 0
 	err := r.update(ctx, func(tx store.Tx) error {
@@ -152,13 +153,7 @@ func (r *Recorder) RecordFeedPoll(ctx context.Context, feedID string, st store.F
 				continue // an item no report can hold (no title, say): skipped, and retried next poll
 			}
 			rep := newVersion(center.NewReportID(), now, now, who, d, dir)
-			if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
-				return err
-			}
-			if err := index(ctx, tx, rep.Seq, docs[i]); err != nil {
-				return err
-			}
-			if err := appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: f.Party, User: who.User.Username, At: now, Subject: rep.ID}, rep); err != nil {
+			if err := r.recordVersion(ctx, tx, &rep, nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i]); err != nil {
 				return err
 			}
 			words := strings.Join(it.Words, " ")

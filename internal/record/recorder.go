@@ -127,6 +127,29 @@ func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*sto
 // minDraftsPerWorker is the smallest share of a batch worth a goroutine.
 const minDraftsPerWorker = 32
 
+// recordVersion records a version the write path has decided on, in tx:
+// its row, its search entry, its entity links, what it owes the
+// subscriptions of the parties that may now see it, and its event of type
+// typ. prev is the version it follows, nil for a new report. Every path
+// that records a report version — submission, revision, import, news
+// feeds — goes through it, so none misses a step. It sets rep.Seq.
+func (r *Recorder) recordVersion(ctx context.Context, tx store.Tx, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) error {
+	var err error
+	if rep.Seq, err = tx.InsertVersion(ctx, *rep); err != nil {
+		return err
+	}
+	if err := index(ctx, tx, rep.Seq, doc); err != nil {
+		return err
+	}
+	if err := link(ctx, tx, *rep, x); err != nil {
+		return err
+	}
+	if err := r.distribute(ctx, tx, *rep, prev, false, doc); err != nil {
+		return err
+	}
+	return appendEvent(ctx, tx, center.Event{Type: typ, Party: rep.Source, User: user, At: rep.Version, Subject: rep.ID}, *rep)
+}
+
 // index puts a version in the search index, if there is one to put.
 func index(ctx context.Context, tx store.Tx, seq int64, doc *store.SearchDoc) error {
 	if doc == nil {
@@ -348,19 +371,7 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 				return fmt.Errorf("record: report %d of %d: %w", i, len(drafts), err)
 			}
 			rep := newVersion(center.NewReportID(), now, now, who, d, dir)
-			if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
-				return err
-			}
-			if err := index(ctx, tx, rep.Seq, docs[i]); err != nil {
-				return err
-			}
-			if err := link(ctx, tx, rep, xs[i]); err != nil {
-				return err
-			}
-			if err := r.distribute(ctx, tx, rep, nil, false, docs[i]); err != nil {
-				return err
-			}
-			if err := appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep); err != nil {
+			if err := r.recordVersion(ctx, tx, &rep, nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i]); err != nil {
 				return err
 			}
 			out = append(out, rep)
@@ -399,20 +410,11 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			now = prev.Version.Add(time.Microsecond)
 		}
 		rep := newVersion(id, prev.Created, now, who, d, dir)
-		if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
-			return err
-		}
-		if err := index(ctx, tx, rep.Seq, doc); err != nil {
-			return err
-		}
-		if err := link(ctx, tx, rep, x); err != nil {
+		if err := r.recordVersion(ctx, tx, &rep, &prev, center.ReportRevised, who.User.Username, doc, x); err != nil {
 			return err
 		}
 		out = rep
-		if err := r.distribute(ctx, tx, rep, &prev, false, doc); err != nil {
-			return err
-		}
-		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevised, Party: who.Party(), User: who.User.Username, At: now, Subject: id}, rep)
+		return nil
 	})
 	return out, err
 }

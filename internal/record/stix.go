@@ -108,10 +108,11 @@ var ErrSTIXRejected = fmt.Errorf("record: stix objects rejected: %w", center.Err
 func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STIXImport) (STIXResult, error) {
 	n := len(imp.Objects)
 	docs := make([]*store.SearchDoc, n)
+	xs := make([]*store.Extraction, n)
 	for i := range imp.Objects {
 		if d := imp.Objects[i].Report; d != nil {
 			d.Normalize()
-			docs[i] = r.analyze(d)
+			docs[i], xs[i] = r.prepare(d)
 		}
 	}
 	var res STIXResult
@@ -182,7 +183,7 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 				Source: party, TLP: tlp, Distribution: imp.Distribution, Audience: audience,
 				Digest: o.Digest, JSON: o.JSON}
 			if o.Report != nil {
-				out, err := r.importReport(ctx, tx, who, dir, o, tlp, imp.Distribution, docs[i], now, outcome == STIXNewVersion)
+				out, err := r.importReport(ctx, tx, who, dir, o, tlp, imp.Distribution, docs[i], xs[i], now, outcome == STIXNewVersion)
 				switch {
 				case errors.Is(err, errUnchanged):
 					res.Outcomes[i] = STIXUnchanged
@@ -243,7 +244,7 @@ var errUnchanged = errors.New("record: unchanged")
 // with its id: a new report, or a new version of one the party wrote.
 // newer says the party holds an older STIX version of it.
 func (r *Recorder) importReport(ctx context.Context, tx store.Tx, who center.Principal, dir center.Directory,
-	o STIXInput, tlp center.TLP, dist center.Distribution, doc *store.SearchDoc, now time.Time, newer bool) (center.Report, error) {
+	o STIXInput, tlp center.TLP, dist center.Distribution, doc *store.SearchDoc, x *store.Extraction, now time.Time, newer bool) (center.Report, error) {
 	d := *o.Report
 	d.TLP, d.Distribution = tlp, dist
 	d.Normalize()
@@ -278,13 +279,11 @@ func (r *Recorder) importReport(ctx context.Context, tx store.Tx, who center.Pri
 		}
 	}
 	rep := newVersion(o.ID, created, now, who, d, dir)
-	if rep.Seq, err = tx.InsertVersion(ctx, rep); err != nil {
-		return center.Report{}, err
+	var before *center.Report
+	if typ == center.ReportRevised {
+		before = &prev
 	}
-	if err := index(ctx, tx, rep.Seq, doc); err != nil {
-		return center.Report{}, err
-	}
-	return rep, appendEvent(ctx, tx, center.Event{Type: typ, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep)
+	return rep, r.recordVersion(ctx, tx, &rep, before, typ, who.User.Username, doc, x)
 }
 
 // isRefusal reports whether err is the caller's fault (a reason to reject
