@@ -120,6 +120,10 @@ type Worker struct {
 	// cutOff that the read stopped at its limit.
 	queue         []queued
 	stale, cutOff bool
+	// queuedTo counts the queue by endpoint; skipped holds the endpoints
+	// the last read left out.
+	queuedTo map[string]int
+	skipped  map[string]bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -172,13 +176,20 @@ type queued struct {
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
-	free := w.maxHanded() - w.sending
-	if free <= 0 || !(w.stale || w.cutOff) {
+	limit := prefetch*w.cfg.Concurrency - len(w.queue)
+	if limit <= 0 || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
 	}
+	// Endpoints with enough handed over and queued are left out of the
+	// read, so that one endpoint's backlog never fills the queue.
 	var skipE []string
-	for e, n := range w.perEndpoint {
-		if n >= w.maxHandedTo() {
+	for e := range w.perEndpoint {
+		if !w.hungry(e) {
+			skipE = append(skipE, e)
+		}
+	}
+	for e := range w.queuedTo {
+		if w.perEndpoint[e] == 0 && !w.hungry(e) {
 			skipE = append(skipE, e)
 		}
 	}
@@ -189,7 +200,6 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	for _, q := range w.queue {
 		skipD = append(skipD, q.d.Seq)
 	}
-	limit := prefetch * w.cfg.Concurrency
 	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
 	if err != nil {
 		return started, err
@@ -206,13 +216,24 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	for i := range outs {
 		byseq[outs[i].Delivery.Seq] = &outs[i]
 	}
-	// Read again once slots free if this read stopped at its limit or
-	// left out endpoints that were full: they may have more due.
-	w.stale, w.cutOff = false, len(due) == limit || len(skipE) > 0
+	// Read again when this read stopped at its limit, or, for an endpoint
+	// it left out, once that endpoint runs low (see answered).
+	w.stale, w.cutOff = false, len(due) == limit
+	clear(w.skipped)
+	for _, e := range skipE {
+		w.skipped[e] = true
+	}
 	for _, d := range due {
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+		w.queuedTo[d.Endpoint]++
 	}
 	return started + w.serve(ctx), nil
+}
+
+// hungry reports whether an endpoint has fewer deliveries handed over and
+// queued than its senders take at once, twice over.
+func (w *Worker) hungry(endpoint string) bool {
+	return w.perEndpoint[endpoint]+w.queuedTo[endpoint] < w.maxHandedTo()
 }
 
 // Each endpoint has PerEndpoint sender goroutines, which take deliveries
@@ -233,6 +254,7 @@ func (w *Worker) serve(ctx context.Context) int {
 	for _, q := range w.queue {
 		d := q.d
 		if w.busy[d.Seq] {
+			w.dequeued(d.Endpoint)
 			continue
 		}
 		if w.sending >= w.maxHanded() || w.perEndpoint[d.Endpoint] >= w.maxHandedTo() {
@@ -242,12 +264,20 @@ func (w *Worker) serve(ctx context.Context) int {
 		w.busy[d.Seq] = true
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
+		w.dequeued(d.Endpoint)
 		started++
 		w.senderFor(ctx, d.Endpoint) <- q
 	}
 	clear(w.queue[len(kept):])
 	w.queue = kept
 	return started
+}
+
+// dequeued counts a delivery out of the queue.
+func (w *Worker) dequeued(endpoint string) {
+	if w.queuedTo[endpoint]--; w.queuedTo[endpoint] <= 0 {
+		delete(w.queuedTo, endpoint)
+	}
 }
 
 // senderFor returns the channel of an endpoint's senders, starting them
@@ -276,6 +306,7 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 // that its breaker and backoff, read afresh, decide when they go.
 func (w *Worker) forget(endpoint string) {
 	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
+	delete(w.queuedTo, endpoint)
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -283,9 +314,16 @@ func (w *Worker) answered(r record.AttemptResult) {
 	if r.State != store.Delivered {
 		w.forget(r.Delivery.Endpoint)
 	}
+	e := r.Delivery.Endpoint
 	w.sending--
-	if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
-		delete(w.perEndpoint, r.Delivery.Endpoint)
+	if w.perEndpoint[e]--; w.perEndpoint[e] <= 0 {
+		delete(w.perEndpoint, e)
+	}
+	// An endpoint the last read left out may have more due: read again
+	// once it runs low.
+	if w.skipped[e] && w.hungry(e) {
+		delete(w.skipped, e)
+		w.cutOff = true
 	}
 }
 
@@ -344,6 +382,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
+	w.queuedTo, w.skipped = map[string]int{}, map[string]bool{}
 	w.senders = map[string]chan queued{}
 	defer func() {
 		for _, ch := range w.senders {
