@@ -156,8 +156,10 @@ func (w *Worker) Wake() {
 
 // prefetch is how many due deliveries one look reads, in multiples of
 // the concurrency: reading more than the free slots spares a query per
-// freed slot while a backlog drains. It bounds the payloads held in memory
-// besides those on the wire.
+// freed slot while a backlog drains. The queue holds at most twice that,
+// and an endpoint at most twice what it may have handed over: that bounds
+// the payloads held in memory besides those on the wire, and keeps one
+// endpoint's backlog from crowding out the others.
 const prefetch = 2
 
 // queued is a due delivery read ahead, with what it sends: nil if it is
@@ -176,8 +178,8 @@ type queued struct {
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
-	limit := prefetch*w.cfg.Concurrency - len(w.queue)
-	if limit <= 0 || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
+	limit := prefetch * w.cfg.Concurrency
+	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
 	}
 	// Endpoints with enough handed over and queued are left out of the
@@ -224,6 +226,12 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 		w.skipped[e] = true
 	}
 	for _, d := range due {
+		// An endpoint queues at most as much again as it may have handed
+		// over; the rest is read again when it runs low.
+		if w.perEndpoint[d.Endpoint]+w.queuedTo[d.Endpoint] >= 2*w.maxHandedTo() {
+			w.skipped[d.Endpoint] = true
+			continue
+		}
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
 		w.queuedTo[d.Endpoint]++
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -426,4 +427,60 @@ func TestOrderedEndpoint(t *testing.T) {
 			t.Fatalf("out of order: %v", seen)
 		}
 	}
+}
+
+// TestSlowEndpointDelaysNoOther: while one party's endpoint holds every
+// request it gets, the others get all of theirs.
+func TestSlowEndpointDelaysNoOther(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	release := make(chan struct{})
+	var held atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		held.Add(1)
+		<-release
+	}))
+	defer slow.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("SY"), slow.URL, "slow", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("SY"), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { f.w.Run(wctx); close(done) }()
+	f.rec.OnDeliveries(f.w.Wake)
+	const n = 300
+	for i := range n {
+		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tries := 0; ; tries++ {
+		f.recv["RU"].mu.Lock()
+		got := len(f.recv["RU"].got)
+		f.recv["RU"].mu.Unlock()
+		if got == n {
+			break
+		}
+		if tries == 2000 { // 20 s
+			t.Fatalf("RU got %d of %d while SY's slow endpoint held %d requests", got, n, held.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h := held.Load(); h == 0 || h > 16 {
+		t.Errorf("the slow endpoint held %d requests at once; the limit is 16", h)
+	}
+	close(release)
+	stop()
+	<-done
 }
