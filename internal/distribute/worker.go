@@ -124,6 +124,8 @@ type Worker struct {
 	// the last read left out.
 	queuedTo map[string]int
 	skipped  map[string]bool
+	// refill holds the endpoints to read for alone, having run low.
+	refill map[string]bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -178,6 +180,19 @@ type queued struct {
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
+	for e := range w.refill {
+		delete(w.refill, e)
+		room := 2*w.maxHandedTo() - w.perEndpoint[e] - w.queuedTo[e]
+		if room <= 0 || w.sending >= w.maxHanded() {
+			continue
+		}
+		if err := w.read(ctx, store.DueQuery{Endpoint: e, Limit: room}); err != nil {
+			return started, err
+		}
+		if w.queuedTo[e] == room {
+			w.skipped[e] = true // it may have more: read again when it runs low
+		}
+	}
 	limit := prefetch * w.cfg.Concurrency
 	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
@@ -195,16 +210,34 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 			skipE = append(skipE, e)
 		}
 	}
-	skipD := make([]int64, 0, len(w.busy)+len(w.queue))
-	for seq := range w.busy {
-		skipD = append(skipD, seq)
+	// Read again when this read stopped at its limit, or, for an endpoint
+	// it left out, once that endpoint runs low (see answered).
+	clear(w.skipped)
+	for _, e := range skipE {
+		w.skipped[e] = true
 	}
-	for _, q := range w.queue {
-		skipD = append(skipD, q.d.Seq)
-	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
-	if err != nil {
+	n := len(w.queue)
+	if err := w.read(ctx, store.DueQuery{SkipEndpoints: skipE, Limit: limit}); err != nil {
 		return started, err
+	}
+	w.stale, w.cutOff = false, len(w.queue)-n == limit
+	return started + w.serve(ctx), nil
+}
+
+// read adds to the queue the due deliveries q asks for, with what they
+// send, leaving out the busy and the queued ones.
+func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
+	q.Now = w.cfg.Clock.Now()
+	q.SkipDeliveries = make([]int64, 0, len(w.busy)+len(w.queue))
+	for seq := range w.busy {
+		q.SkipDeliveries = append(q.SkipDeliveries, seq)
+	}
+	for _, qd := range w.queue {
+		q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	if err != nil {
+		return err
 	}
 	seqs := make([]int64, len(due))
 	for i, d := range due {
@@ -212,18 +245,11 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	}
 	outs, err := w.cfg.Store.Outbound(ctx, seqs)
 	if err != nil {
-		return started, err
+		return err
 	}
 	byseq := make(map[int64]*store.Outbound, len(outs))
 	for i := range outs {
 		byseq[outs[i].Delivery.Seq] = &outs[i]
-	}
-	// Read again when this read stopped at its limit, or, for an endpoint
-	// it left out, once that endpoint runs low (see answered).
-	w.stale, w.cutOff = false, len(due) == limit
-	clear(w.skipped)
-	for _, e := range skipE {
-		w.skipped[e] = true
 	}
 	for _, d := range due {
 		// An endpoint queues at most as much again as it may have handed
@@ -235,7 +261,7 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
 		w.queuedTo[d.Endpoint]++
 	}
-	return started + w.serve(ctx), nil
+	return nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and
@@ -327,11 +353,11 @@ func (w *Worker) answered(r record.AttemptResult) {
 	if w.perEndpoint[e]--; w.perEndpoint[e] <= 0 {
 		delete(w.perEndpoint, e)
 	}
-	// An endpoint the last read left out may have more due: read again
+	// An endpoint the last read left out may have more due: read its own
 	// once it runs low.
 	if w.skipped[e] && w.hungry(e) {
 		delete(w.skipped, e)
-		w.cutOff = true
+		w.refill[e] = true
 	}
 }
 
@@ -390,7 +416,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
-	w.queuedTo, w.skipped = map[string]int{}, map[string]bool{}
+	w.queuedTo, w.skipped, w.refill = map[string]int{}, map[string]bool{}, map[string]bool{}
 	w.senders = map[string]chan queued{}
 	defer func() {
 		for _, ch := range w.senders {
