@@ -171,10 +171,11 @@ type queued struct {
 	out *store.Outbound
 }
 
-// dispatch starts attempts for due deliveries within the limits and
-// returns how many it started. It serves the queue of due deliveries read
-// before, and reads more when the queue cannot fill the free slots and
-// something may have changed (stale) or the last read was cut off. What
+// dispatch hands due deliveries to their endpoints' senders within the
+// limits and returns how many it handed over. It serves the queue of due
+// deliveries read before; reads for each endpoint that ran low after a
+// read had left it out; and reads for all when something may have changed
+// (stale: woken, or the poll) or the last read stopped at its limit. What
 // the deliveries send is read with them, in one query, so that starting
 // an attempt costs no query and attempts touch the database only to
 // record their outcome.
