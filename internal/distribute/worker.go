@@ -120,6 +120,12 @@ type Worker struct {
 	// cutOff that the read stopped at its limit.
 	queue         []queued
 	stale, cutOff bool
+	// queuedTo counts the queue by endpoint; skipped holds the endpoints
+	// the last read left out.
+	queuedTo map[string]int
+	skipped  map[string]bool
+	// refill holds the endpoints to read for alone, having run low.
+	refill map[string]bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -152,8 +158,10 @@ func (w *Worker) Wake() {
 
 // prefetch is how many due deliveries one look reads, in multiples of
 // the concurrency: reading more than the free slots spares a query per
-// freed slot while a backlog drains. It bounds the payloads held in memory
-// besides those on the wire.
+// freed slot while a backlog drains. The queue holds at most twice that,
+// and an endpoint at most twice what it may have handed over: that bounds
+// the payloads held in memory besides those on the wire, and keeps one
+// endpoint's backlog from crowding out the others.
 const prefetch = 2
 
 // queued is a due delivery read ahead, with what it sends: nil if it is
@@ -163,36 +171,74 @@ type queued struct {
 	out *store.Outbound
 }
 
-// dispatch starts attempts for due deliveries within the limits and
-// returns how many it started. It serves the queue of due deliveries read
-// before, and reads more when the queue cannot fill the free slots and
-// something may have changed (stale) or the last read was cut off. What
+// dispatch hands due deliveries to their endpoints' senders within the
+// limits and returns how many it handed over. It serves the queue of due
+// deliveries read before; reads for each endpoint that ran low after a
+// read had left it out; and reads for all when something may have changed
+// (stale: woken, or the poll) or the last read stopped at its limit. What
 // the deliveries send is read with them, in one query, so that starting
 // an attempt costs no query and attempts touch the database only to
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
-	free := w.maxHanded() - w.sending
-	if free <= 0 || !(w.stale || w.cutOff) {
+	for e := range w.refill {
+		delete(w.refill, e)
+		room := 2*w.maxHandedTo() - w.perEndpoint[e] - w.queuedTo[e]
+		if room <= 0 || w.sending >= w.maxHanded() {
+			continue
+		}
+		if err := w.read(ctx, store.DueQuery{Endpoint: e, Limit: room}); err != nil {
+			return started, err
+		}
+		if w.queuedTo[e] == room {
+			w.skipped[e] = true // it may have more: read again when it runs low
+		}
+	}
+	limit := prefetch * w.cfg.Concurrency
+	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
 	}
+	// Endpoints with enough handed over and queued are left out of the
+	// read, so that one endpoint's backlog never fills the queue.
 	var skipE []string
-	for e, n := range w.perEndpoint {
-		if n >= w.maxHandedTo() {
+	for e := range w.perEndpoint {
+		if !w.hungry(e) {
 			skipE = append(skipE, e)
 		}
 	}
-	skipD := make([]int64, 0, len(w.busy)+len(w.queue))
-	for seq := range w.busy {
-		skipD = append(skipD, seq)
+	for e := range w.queuedTo {
+		if w.perEndpoint[e] == 0 && !w.hungry(e) {
+			skipE = append(skipE, e)
+		}
 	}
-	for _, q := range w.queue {
-		skipD = append(skipD, q.d.Seq)
+	// Read again when this read stopped at its limit, or, for an endpoint
+	// it left out, once that endpoint runs low (see answered).
+	clear(w.skipped)
+	for _, e := range skipE {
+		w.skipped[e] = true
 	}
-	limit := prefetch * w.cfg.Concurrency
-	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
-	if err != nil {
+	n := len(w.queue)
+	if err := w.read(ctx, store.DueQuery{SkipEndpoints: skipE, Limit: limit}); err != nil {
 		return started, err
+	}
+	w.stale, w.cutOff = false, len(w.queue)-n == limit
+	return started + w.serve(ctx), nil
+}
+
+// read adds to the queue the due deliveries q asks for, with what they
+// send, leaving out the busy and the queued ones.
+func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
+	q.Now = w.cfg.Clock.Now()
+	q.SkipDeliveries = make([]int64, 0, len(w.busy)+len(w.queue))
+	for seq := range w.busy {
+		q.SkipDeliveries = append(q.SkipDeliveries, seq)
+	}
+	for _, qd := range w.queue {
+		q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	if err != nil {
+		return err
 	}
 	seqs := make([]int64, len(due))
 	for i, d := range due {
@@ -200,19 +246,29 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	}
 	outs, err := w.cfg.Store.Outbound(ctx, seqs)
 	if err != nil {
-		return started, err
+		return err
 	}
 	byseq := make(map[int64]*store.Outbound, len(outs))
 	for i := range outs {
 		byseq[outs[i].Delivery.Seq] = &outs[i]
 	}
-	// Read again once slots free if this read stopped at its limit or
-	// left out endpoints that were full: they may have more due.
-	w.stale, w.cutOff = false, len(due) == limit || len(skipE) > 0
 	for _, d := range due {
+		// An endpoint queues at most as much again as it may have handed
+		// over; the rest is read again when it runs low.
+		if w.perEndpoint[d.Endpoint]+w.queuedTo[d.Endpoint] >= 2*w.maxHandedTo() {
+			w.skipped[d.Endpoint] = true
+			continue
+		}
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+		w.queuedTo[d.Endpoint]++
 	}
-	return started + w.serve(ctx), nil
+	return nil
+}
+
+// hungry reports whether an endpoint has fewer deliveries handed over and
+// queued than its senders take at once, twice over.
+func (w *Worker) hungry(endpoint string) bool {
+	return w.perEndpoint[endpoint]+w.queuedTo[endpoint] < w.maxHandedTo()
 }
 
 // Each endpoint has PerEndpoint sender goroutines, which take deliveries
@@ -233,6 +289,7 @@ func (w *Worker) serve(ctx context.Context) int {
 	for _, q := range w.queue {
 		d := q.d
 		if w.busy[d.Seq] {
+			w.dequeued(d.Endpoint)
 			continue
 		}
 		if w.sending >= w.maxHanded() || w.perEndpoint[d.Endpoint] >= w.maxHandedTo() {
@@ -242,12 +299,20 @@ func (w *Worker) serve(ctx context.Context) int {
 		w.busy[d.Seq] = true
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
+		w.dequeued(d.Endpoint)
 		started++
 		w.senderFor(ctx, d.Endpoint) <- q
 	}
 	clear(w.queue[len(kept):])
 	w.queue = kept
 	return started
+}
+
+// dequeued counts a delivery out of the queue.
+func (w *Worker) dequeued(endpoint string) {
+	if w.queuedTo[endpoint]--; w.queuedTo[endpoint] <= 0 {
+		delete(w.queuedTo, endpoint)
+	}
 }
 
 // senderFor returns the channel of an endpoint's senders, starting them
@@ -276,6 +341,7 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 // that its breaker and backoff, read afresh, decide when they go.
 func (w *Worker) forget(endpoint string) {
 	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
+	delete(w.queuedTo, endpoint)
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -283,9 +349,16 @@ func (w *Worker) answered(r record.AttemptResult) {
 	if r.State != store.Delivered {
 		w.forget(r.Delivery.Endpoint)
 	}
+	e := r.Delivery.Endpoint
 	w.sending--
-	if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
-		delete(w.perEndpoint, r.Delivery.Endpoint)
+	if w.perEndpoint[e]--; w.perEndpoint[e] <= 0 {
+		delete(w.perEndpoint, e)
+	}
+	// An endpoint the last read left out may have more due: read its own
+	// once it runs low.
+	if w.skipped[e] && w.hungry(e) {
+		delete(w.skipped, e)
+		w.refill[e] = true
 	}
 }
 
@@ -344,6 +417,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
+	w.queuedTo, w.skipped, w.refill = map[string]int{}, map[string]bool{}, map[string]bool{}
 	w.senders = map[string]chan queued{}
 	defer func() {
 		for _, ch := range w.senders {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -426,4 +427,75 @@ func TestOrderedEndpoint(t *testing.T) {
 			t.Fatalf("out of order: %v", seen)
 		}
 	}
+}
+
+// TestSlowEndpointDelaysNoOther: while one party's endpoint holds every
+// request it gets, the others get all of theirs.
+func TestSlowEndpointDelaysNoOther(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	release := make(chan struct{})
+	// held counts the requests the slow endpoint holds now; most, the
+	// most it held at once.
+	var held, most atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := held.Add(1)
+		defer held.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done(): // the worker gave up on it
+		}
+	}))
+	defer slow.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("SY"), slow.URL, "slow", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("SY"), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	// No attempt times out during the test: a timed-out request may still
+	// be held by the server when its retry arrives.
+	w, err := distribute.New(distribute.Config{Store: f.st, Recorder: f.rec, Clock: f.clock, Timeout: 5 * time.Minute,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(wctx); close(done) }()
+	f.rec.OnDeliveries(w.Wake)
+	const n = 100
+	for i := range n {
+		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tries := 0; ; tries++ {
+		f.recv["RU"].mu.Lock()
+		got := len(f.recv["RU"].got)
+		f.recv["RU"].mu.Unlock()
+		if got == n {
+			break
+		}
+		if tries == 2000 { // 20 s
+			t.Fatalf("RU got %d of %d while SY's slow endpoint held %d requests", got, n, held.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if m := most.Load(); m == 0 || m > 16 {
+		t.Errorf("the slow endpoint held %d requests at once; the limit is 16", m)
+	}
+	close(release)
+	stop()
+	<-done
 }

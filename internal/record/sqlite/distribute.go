@@ -453,6 +453,19 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
 	}
 	now := micros(q.Now)
+	if q.Endpoint != "" {
+		// One endpoint's pending rows, in Seq order, by their own index.
+		return scanDeliveries(s.rd.QueryContext(ctx, `
+			SELECT `+deliveryColumns+` FROM deliveries d
+			JOIN feed f ON f.seq = d.feed_seq
+			JOIN endpoints e ON e.id = d.endpoint
+			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
+				AND d.seq NOT IN (SELECT value FROM json_each(?))
+				AND (e.open_until IS NULL OR e.open_until <= ?)
+				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
+					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
+			ORDER BY d.seq LIMIT ?`, q.Endpoint, now, string(dj), now, q.Limit))
+	}
 	return scanDeliveries(s.rd.QueryContext(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq

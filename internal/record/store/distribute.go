@@ -282,7 +282,10 @@ type Attempt struct {
 
 // DueQuery asks for the deliveries due at Now.
 type DueQuery struct {
-	Now            time.Time
+	Now time.Time
+	// Endpoint, if set, asks for that endpoint's due deliveries only,
+	// oldest first by Seq (SkipEndpoints is then ignored).
+	Endpoint       string
 	SkipEndpoints  []string
 	SkipDeliveries []int64 // by Seq
 	Limit          int

@@ -201,6 +201,9 @@ func testDistribution(t *testing.T, f *fixture) {
 	if len(due) == 0 {
 		t.Fatal("no due deliveries")
 	}
+	if only, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), Endpoint: eps["IQ"].ID, Limit: 100}); len(only) == 0 || slices.ContainsFunc(only, func(d store.Delivery) bool { return d.Endpoint != eps["IQ"].ID }) {
+		t.Fatalf("DueDeliveries of IQ's endpoint: %d, or another's", len(only))
+	}
 	if skipped, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), SkipEndpoints: []string{eps["IQ"].ID}, Limit: 100}); slices.ContainsFunc(skipped, func(d store.Delivery) bool { return d.Endpoint == eps["IQ"].ID }) {
 		t.Fatal("DueDeliveries returned a skipped endpoint's delivery")
 	}
