@@ -31,6 +31,21 @@ func (s *Server) routes() {
 	s.action("POST /governance/handover", s.handOver)
 	s.page("GET /transparency", s.showLog)
 
+	s.page("GET /inbox/stream", s.streamInbox)
+	s.page("GET /entities", s.listEntities)
+	s.action("POST /entities", s.proposeEntity)
+	s.page("GET /entities/{id}", s.showEntity)
+	s.action("POST /entities/{id}/aliases", s.proposeAlias)
+	s.action("POST /entities/{id}/curate", s.curateEntity)
+	s.page("GET /distribution", s.showDistribution)
+	s.action("POST /endpoints", s.createEndpoint)
+	s.action("POST /endpoints/{id}/rotate", s.rotateEndpoint)
+	s.action("POST /endpoints/{id}/delete", s.deleteEndpoint)
+	s.action("POST /subscriptions", s.createSubscription)
+	s.action("POST /subscriptions/{id}/delete", s.deleteSubscription)
+	s.page("GET /deliveries", s.listDeliveries)
+	s.action("POST /deliveries/{id}/redrive", s.redriveDelivery)
+
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

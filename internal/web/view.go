@@ -37,8 +37,10 @@ var navItems = []navItem{
 	{"/", "nav.inbox"},
 	{"/reports/new", "nav.compose"},
 	{"/search", "nav.search"},
+	{"/entities", "nav.entities"},
 	{"/governance", "nav.governance"},
 	{"/transparency", "nav.log"},
+	{"/distribution", "nav.distribution"},
 }
 
 // Nav returns the menu.
