@@ -3,13 +3,17 @@ package web
 import (
 	"bufio"
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,13 +27,82 @@ import (
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
+// seededDB is a founded center with the entity registry seeded and the
+// test users, made once (seeding takes seconds) and copied for each test.
+var seededDB struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if seededDB.dir != "" {
+		os.RemoveAll(seededDB.dir)
+	}
+	os.Exit(code)
+}
+
+func makeSeededDB() (string, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "tabadul-web-seed-")
+	if err != nil {
+		return "", err
+	}
+	seededDB.dir = dir
+	path := filepath.Join(dir, "tabadul.db")
+	st, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
+	if err != nil {
+		return "", err
+	}
+	rec := record.NewRecorder(st, testkit.NewClock(testStart), center.DefaultLimits).ExtractWith(analyze.NewRegistry(st))
+	err = rec.Found(ctx, testkit.Charter())
+	var es []store.Entity
+	if err == nil {
+		es, err = entity.Seed()
+	}
+	if err == nil {
+		_, err = rec.SeedEntities(ctx, es)
+	}
+	for _, u := range testUsers {
+		if err == nil {
+			_, err = rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, password(u.name), cheapParams)
+		}
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return path, err
+}
+
 // newLinkedCenter is newTestCenter with the entity registry seeded and the
 // write path extracting entities, observables and near-duplicates, as
 // tabadul serve runs it.
 func newLinkedCenter(t testing.TB) *testCenter {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+	seededDB.once.Do(func() {
+		var path string
+		path, seededDB.err = makeSeededDB()
+		seededDB.dir = filepath.Dir(path)
+	})
+	if seededDB.err != nil {
+		t.Fatalf("seeded center: %v", seededDB.err)
+	}
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(filepath.Join(seededDB.dir, "tabadul.db"+suffix))
+		if errors.Is(err, fs.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+suffix, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -40,22 +113,10 @@ func newLinkedCenter(t testing.TB) *testCenter {
 	})
 	clock := testkit.NewClock(testStart)
 	g := analyze.NewRegistry(st)
-	rec := record.NewRecorder(st, clock, center.DefaultLimits).ExtractWith(g)
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatalf("found: %v", err)
-	}
-	es, err := entity.Seed()
-	if err != nil {
+	if err := g.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := rec.SeedEntities(ctx, es); err != nil || !ok {
-		t.Fatalf("seed: %v, %v", ok, err)
-	}
-	for _, u := range testUsers {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, password(u.name), cheapParams); err != nil {
-			t.Fatalf("create user %s: %v", u.name, err)
-		}
-	}
+	rec := record.NewRecorder(st, clock, center.DefaultLimits).ExtractWith(g)
 	c := &testCenter{t: t, store: st, rec: rec, clock: clock, logs: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(c.logs, nil))
 	apiSrv, err := api.New(api.Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
