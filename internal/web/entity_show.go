@@ -13,10 +13,12 @@ import (
 // entityView is an entity's page: its names in each script, and what the
 // reports the visitor's party may see say of it.
 type entityView struct {
-	ID, Name   string
-	Type       store.EntityType
-	Status     store.EntityStatus
-	MergedInto string
+	// Name is the entity's name in the page's language; Canonical, the
+	// registry's name for it.
+	ID, Name, Canonical string
+	Type                store.EntityType
+	Status              store.EntityStatus
+	MergedInto          string
 	// Names are the entity's names by script: ar, fa, ru, en, then the
 	// names used in every script.
 	Names   []aliasGroup
@@ -64,9 +66,17 @@ func (s *Server) showEntity(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	e := page.Entity
-	view := entityView{ID: e.ID, Name: e.Name, Type: e.Type, Status: e.Status, MergedInto: e.MergedInto,
+	view := entityView{ID: e.ID, Name: e.Name, Canonical: e.Name, Type: e.Type, Status: e.Status, MergedInto: e.MergedInto,
 		Reports: v.L.N("entity.reports", page.Activity.Reports), Types: store.EntityTypes,
 		Curator: isChairOfficer(v, chair)}
+	// The entity is called by its accepted name in the page's language,
+	// else by its canonical name.
+	for _, a := range e.Aliases {
+		if a.Lang == v.L.Lang && a.Status == store.Accepted {
+			view.Name = a.Name
+			break
+		}
+	}
 	for _, l := range []string{"ar", "fa", "ru", "en", ""} {
 		g := aliasGroup{Lang: l}
 		for _, a := range e.Aliases {
@@ -92,7 +102,7 @@ func (s *Server) showEntity(w http.ResponseWriter, r *http.Request, v *visit) er
 	for _, rep := range page.Recent {
 		view.Recent = append(view.Recent, s.row(dir, v.L, rep))
 	}
-	return s.render(w, r, v, http.StatusOK, "entity_show", e.Name, view)
+	return s.render(w, r, v, http.StatusOK, "entity_show", view.Name, view)
 }
 
 // timelineChart is a bar chart of reports per day, drawn as inline SVG

@@ -344,8 +344,8 @@ func TestEntityProposalAndCuration(t *testing.T) {
 	if sec := section(sy.get("/entities/"+id).body, "entity-names"); !strings.Contains(sec, "تیپ شمالی") {
 		t.Errorf("SY does not see the accepted name")
 	}
-	if res := iq.post("/entities/"+id, "/entities/"+id+"/curate", url.Values{"action": {"rename"}, "name": {"North Brigade"}, "type": {"group"}}); text(section(res.body, "entity-name")) != "North Brigade" {
-		t.Errorf("rename: %d %q", res.status, section(res.body, "entity-name"))
+	if res := iq.post("/entities/"+id, "/entities/"+id+"/curate", url.Values{"action": {"rename"}, "name": {"North Brigade"}, "type": {"group"}}); text(section(res.body, "entity-canonical")) != "North Brigade" {
+		t.Errorf("rename: %d %q", res.status, section(res.body, "entity-canonical"))
 	}
 	if res := iq.post("/entities/"+id, "/entities/"+id+"/curate", url.Values{"action": {"merge"}, "into": {"group--isis"}}); res.url != "/entities/group--isis" {
 		t.Errorf("merge: %d at %s", res.status, res.url)
