@@ -93,10 +93,7 @@ func (s *Server) showEntity(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	view.Chart = chartOf(v.L, page.Activity.Timeline)
 	for _, c := range page.Activity.CoOccurring {
-		name := page.Names[c.Item.Value]
-		if name == "" {
-			name = c.Item.Value
-		}
+		name := s.entityName(ctx, v.L.Lang, c.Item.Value)
 		view.Co = append(view.Co, coRow{ID: c.Item.Value, Name: name, Count: v.L.Num(c.Count)})
 	}
 	for _, rep := range page.Recent {
@@ -151,7 +148,8 @@ func chartOf(l *Locale, days []store.DayCount) *timelineChart {
 	slices.SortFunc(pts, func(a, b point) int { return a.t.Compare(b.t) })
 	first, last := pts[0].t, pts[len(pts)-1].t
 	span := int(last.Sub(first).Hours()/24) + 1
-	bw := max(1, chartWidth/span)
+	// A bar is a day wide, and no wider than a tenth of the chart.
+	bw := min(chartWidth/10, max(1, chartWidth/span))
 	c := &timelineChart{Width: chartWidth, Height: chartHeight, From: l.Date(first), To: l.Date(last), Max: l.Num(top)}
 	for _, p := range pts {
 		day := int(p.t.Sub(first).Hours() / 24)

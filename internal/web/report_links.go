@@ -72,10 +72,7 @@ func (s *Server) links(ctx context.Context, v *visit, dir center.Directory, rep 
 		if n, ok := names[id]; ok {
 			return n
 		}
-		n := id
-		if e, err := s.store.Entity(ctx, id); err == nil {
-			n = e.Name
-		}
+		n := s.entityName(ctx, v.L.Lang, id)
 		names[id] = n
 		return n
 	}
@@ -165,4 +162,19 @@ func markLinks(title, body string, ms []store.Mention, obs []store.Observable) t
 	}
 	b.WriteString(template.HTMLEscapeString(body[at:]))
 	return template.HTML(b.String())
+}
+
+// entityName is an accepted entity's name in the language, else its
+// canonical name, else its id.
+func (s *Server) entityName(ctx context.Context, lang, id string) string {
+	e, err := s.store.Entity(ctx, id)
+	if err != nil {
+		return id
+	}
+	for _, a := range e.Aliases {
+		if a.Lang == lang && a.Status == store.Accepted {
+			return a.Name
+		}
+	}
+	return e.Name
 }
