@@ -81,6 +81,16 @@ func browseNewPages(t *testing.T, env *browserEnv) {
 		}
 	})
 
+	t.Run("collection: the feeds and the import form", func(t *testing.T) {
+		iq.t = t
+		iq.open("/feeds")
+		iq.do(chromedp.SendKeys(chromedp.ID("feed-url"), "https://news.example/rss"), chromedp.Submit(chromedp.ID("feed-url")), chromedp.WaitVisible(chromedp.ID("feeds")))
+		if got := iq.text("#feeds"); !strings.Contains(got, "https://news.example/rss") {
+			t.Errorf("feeds: %q", got)
+		}
+		iq.do(chromedp.Click(chromedp.ID("import-link")), chromedp.WaitVisible(chromedp.ID("import-file")))
+	})
+
 	t.Run("screenshots of the entity and report pages in each language", func(t *testing.T) {
 		iq.t = t
 		pages := []struct{ name, path string }{
@@ -89,6 +99,8 @@ func browseNewPages(t *testing.T, env *browserEnv) {
 			{"entities", "/entities"},
 			{"distribution", "/distribution"},
 			{"deliveries", "/deliveries"},
+			{"feeds", "/feeds"},
+			{"import", "/import"},
 		}
 		for _, lang := range []string{"ar", "fa", "ru", "en"} {
 			iq.open("/")

@@ -5,7 +5,7 @@ import "github.com/tabadul/tabadul/internal/record/store"
 // pageKeys are the message keys the entity, distribution and delivery
 // pages build from a value, listed with every value.
 func pageKeys() []string {
-	keys := []string{"entity.reports"}
+	keys := []string{"entity.reports", "feeds.never", "feeds.every_minutes"}
 	for _, t := range store.EntityTypes {
 		keys = append(keys, "entity.type."+string(t))
 	}

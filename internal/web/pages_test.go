@@ -2,10 +2,13 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -502,4 +505,100 @@ var tagRE = regexp.MustCompile(`<[^>]*>`)
 // text is an element's text, its tags stripped, spaces trimmed.
 func text(html string) string {
 	return strings.TrimSpace(tagRE.ReplaceAllString(html, ""))
+}
+
+func TestCollectionPages(t *testing.T) {
+	c := newLinkedCenter(t)
+	iq := c.browser("en")
+	iq.login("iq-officer")
+	res := iq.post("/feeds", "/feeds", url.Values{"url": {"https://news.example/rss"}, "interval": {"30"}, "language": {"ar"}, "reliability": {"B"}})
+	if !strings.Contains(section(res.body, "feeds"), "https://news.example/rss") || !strings.Contains(res.body, "Not polled yet") {
+		t.Fatalf("add feed: %d\n%s", res.status, section(res.body, "feeds"))
+	}
+	if res := iq.post("/feeds", "/feeds", url.Values{"url": {"ftp://x"}, "interval": {"30"}}); res.status != http.StatusBadRequest {
+		t.Errorf("a bad feed URL: status %d", res.status)
+	}
+	sy := c.browser("en")
+	sy.login("sy-officer")
+	if body := sy.get("/feeds").body; !strings.Contains(body, "https://news.example/rss") || strings.Contains(body, `action="/feeds"`) {
+		t.Errorf("sy-officer: the feed missing, or the chair's form shown")
+	}
+	if res := sy.post("/feeds", "/feeds", url.Values{"url": {"https://other.example/rss"}, "interval": {"30"}}); res.status != http.StatusForbidden {
+		t.Errorf("sy-officer adds a feed: status %d", res.status)
+	}
+	jo := c.browser("en")
+	jo.login("jo-analyst")
+	if res := jo.get("/feeds"); res.status != http.StatusNotFound || strings.Contains(res.body, "news.example") {
+		t.Errorf("an associate sees the feeds: status %d", res.status)
+	}
+
+	// An import shared with SY only: SY sees it, RU does not.
+	an := c.browser("en")
+	an.login("iq-analyst")
+	res = an.upload("/import", "/import", url.Values{"tlp": {"RED"}, "to": {"SY"}}, "bundle", importBundle(importIndicator, importReport))
+	if res.status != http.StatusOK || !strings.Contains(section(res.body, "import-done"), "2 new reports") {
+		t.Fatalf("import: %d\n%s", res.status, section(res.body, "import-done")+section(res.body, "import-rejected"))
+	}
+	syA := c.browser("en")
+	syA.login("sy-analyst")
+	if !strings.Contains(section(syA.get("/").body, "results"), "Secret C2 for SY") {
+		t.Errorf("SY's inbox lacks the imported report")
+	}
+	ru := c.browser("en")
+	ru.login("ru-analyst")
+	if strings.Contains(ru.get("/").body, "Secret C2 for SY") || strings.Contains(ru.get("/search?q=C2").body, "Secret C2 for SY") {
+		t.Errorf("RU sees the report imported for SY")
+	}
+	before, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100})
+	res = an.upload("/import", "/import", url.Values{}, "bundle", `{"type":"bundle",`)
+	if res.status != http.StatusBadRequest || section(res.body, "import-rejected") == "" {
+		t.Errorf("a malformed bundle: %d", res.status)
+	}
+	if after, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100}); after.Total != before.Total {
+		t.Errorf("a refused import recorded reports: %d then %d", before.Total, after.Total)
+	}
+}
+
+const (
+	importIndicator = `{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-01-02T03:04:05.000Z","modified":"2026-01-02T03:04:05.000Z","name":"C2","pattern":"[ipv4-addr:value = '203.0.113.9']","pattern_type":"stix","valid_from":"2026-01-02T03:04:05Z"}`
+	importReport    = `{"type":"report","spec_version":"2.1","id":"report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3","created":"2026-01-02T03:04:05.000Z","modified":"2026-01-02T03:04:05.000Z","name":"Secret C2 for SY","description":"only SY","published":"2026-01-02T00:00:00Z","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]}`
+)
+
+func importBundle(objs ...string) string {
+	return `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[` + strings.Join(objs, ",") + `]}`
+}
+
+// upload submits a multipart form with one file from the page at from,
+// with that page's token.
+func (b *browser) upload(from, path string, form url.Values, field, content string) response {
+	b.t.Helper()
+	form.Set("_csrf", b.csrf(from))
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(field, "bundle.json")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	mw.Close()
+	req, err := http.NewRequest(http.MethodPost, b.c.http.URL+path, &buf)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", b.c.http.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Accept-Language", b.lang)
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(data), url: res.Request.URL.Path}
 }

@@ -45,6 +45,11 @@ func (s *Server) routes() {
 	s.action("POST /subscriptions/{id}/delete", s.deleteSubscription)
 	s.page("GET /deliveries", s.listDeliveries)
 	s.action("POST /deliveries/{id}/redrive", s.redriveDelivery)
+	s.page("GET /feeds", s.listFeeds)
+	s.action("POST /feeds", s.addFeed)
+	s.action("POST /feeds/{id}/remove", s.removeFeed)
+	s.page("GET /import", s.showImport)
+	s.action("POST /import", s.submitImport)
 
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))

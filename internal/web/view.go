@@ -41,6 +41,7 @@ var navItems = []navItem{
 	{"/governance", "nav.governance"},
 	{"/transparency", "nav.log"},
 	{"/distribution", "nav.distribution"},
+	{"/feeds", "nav.collection"},
 }
 
 // Nav returns the menu.
