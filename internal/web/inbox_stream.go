@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
@@ -109,6 +110,8 @@ func (s *Server) streamInbox(w http.ResponseWriter, r *http.Request, v *visit) e
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-s.closingStreams():
+			return nil
 		case <-poll.C:
 		case <-heartbeat.C:
 			key, err := s.keys.get(ctx)
@@ -128,3 +131,24 @@ func (s *Server) streamInbox(w http.ResponseWriter, r *http.Request, v *visit) e
 // wallClock sets write deadlines, which net/http measures on the wall
 // clock whatever clock the center runs on.
 var wallClock center.Clock = center.SystemClock{}
+
+// liveStreams ends the live streams of a Server; its zero value is ready.
+type liveStreams struct {
+	once    sync.Once
+	closing chan struct{}
+	closed  sync.Once
+}
+
+func (s *Server) closingStreams() chan struct{} {
+	s.streams.once.Do(func() { s.streams.closing = make(chan struct{}) })
+	return s.streams.closing
+}
+
+// CloseStreams ends every live inbox stream, now and from now on: an open
+// stream is a request that never finishes, which a graceful shutdown would
+// otherwise wait for. Give it to http.Server.RegisterOnShutdown; browsers
+// reconnect and miss nothing (the page reloads the inbox).
+func (s *Server) CloseStreams() {
+	ch := s.closingStreams()
+	s.streams.closed.Do(func() { close(ch) })
+}

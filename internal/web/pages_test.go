@@ -482,6 +482,13 @@ func TestLiveInbox(t *testing.T) {
 	if res := c.browser("en").get("/inbox/stream"); res.url != "/login" {
 		t.Errorf("the stream without a session: at %s", res.url)
 	}
+	// A shutdown ends the open streams instead of waiting for them.
+	c.ui.CloseStreams()
+	for _, r := range []*bufio.Reader{ru, sy} {
+		if _, err := io.ReadAll(r); err != nil {
+			t.Errorf("a stream after CloseStreams: %v", err)
+		}
+	}
 }
 
 // section returns the element with the id, up to the end of its first

@@ -73,6 +73,7 @@ type Server struct {
 
 	mux     *http.ServeMux
 	handler http.Handler
+	streams liveStreams // inbox_stream.go
 }
 
 // New checks cfg, parses the templates and the translations, and returns a
