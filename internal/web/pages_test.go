@@ -420,6 +420,27 @@ func TestDistributionPages(t *testing.T) {
 			t.Errorf("sy-officer POST %s: status %d, want 404", p, res.status)
 		}
 	}
+	// A dead delivery is offered for redrive to officers, and redriven.
+	d := ds[0]
+	err = c.rec.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d,
+		Attempt: store.Attempt{Delivery: d.ID, N: 1, At: c.clock.Now(), Status: 500, Error: "HTTP 500"}, State: store.Dead}},
+		record.Breaker{Threshold: 100, Cooldown: func(int) time.Duration { return time.Minute }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := an.get("/deliveries?state=dead").body; !strings.Contains(section(body, "deliveries"), d.Report) || strings.Contains(body, "/redrive") {
+		t.Errorf("iq-analyst: the dead delivery missing, or offered for redrive")
+	}
+	if body := iq.get("/distribution").body; !strings.Contains(body, "Some deliveries failed for good") {
+		t.Errorf("the endpoint's health does not show the dead delivery")
+	}
+	res = iq.post("/deliveries?state=dead", "/deliveries/"+d.ID+"/redrive", url.Values{"state": {"dead"}})
+	if res.status != http.StatusOK || strings.Contains(section(res.body, "deliveries"), d.Report) {
+		t.Errorf("redrive: %d, still dead:\n%s", res.status, section(res.body, "deliveries"))
+	}
+	if got, _ := c.store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Report: d.Report, Limit: 10}); len(got) != 1 || got[0].State != store.Pending {
+		t.Errorf("after redrive: %+v", got)
+	}
 	if res := iq.post("/distribution", "/endpoints/"+id+"/delete", url.Values{}); res.url != "/distribution" || strings.Contains(section(res.body, "endpoints"), id) {
 		t.Errorf("delete: at %s", res.url)
 	}
@@ -608,4 +629,24 @@ func (b *browser) upload(from, path string, form url.Values, field, content stri
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: string(data), url: res.Request.URL.Path}
+}
+
+// TestNewPagesHeaders: the new pages carry the security headers and no
+// inline script or style, in a right-to-left language too.
+func TestNewPagesHeaders(t *testing.T) {
+	c := newLinkedCenter(t)
+	rep := c.submit("iq-analyst", publicDraft("خلية في بغداد", publicBody))
+	b := c.browser("ar")
+	b.login("iq-officer")
+	for _, p := range []string{"/reports/" + rep.ID, "/entities", "/entities?q=" + url.QueryEscape("بغداد"), "/entities/location--baghdad",
+		"/distribution", "/deliveries", "/feeds", "/import", "/static/live.js", "/static/pages.css"} {
+		res := b.get(p)
+		if res.status != http.StatusOK {
+			t.Errorf("%s: status %d", p, res.status)
+		}
+		checkHeaders(t, p, res)
+		if strings.HasPrefix(res.header.Get("Content-Type"), "text/html") && !strings.Contains(res.body, `<html lang="ar" dir="rtl">`) {
+			t.Errorf("%s: not an Arabic right-to-left page", p)
+		}
+	}
 }
