@@ -173,7 +173,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
-	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log, Changes: dist.changes})
 	if err != nil {
 		return err
 	}

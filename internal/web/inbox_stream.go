@@ -75,6 +75,10 @@ func (s *Server) streamInbox(w http.ResponseWriter, r *http.Request, v *visit) e
 	p := &page{visit: v}
 	var buf, row bytes.Buffer
 	for {
+		var wake <-chan struct{}
+		if s.changes != nil {
+			wake = s.changes.Wait() // before reading, so no change slips between
+		}
 		items, err := s.store.Inbox(ctx, party, after, streamPage)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -112,6 +116,7 @@ func (s *Server) streamInbox(w http.ResponseWriter, r *http.Request, v *visit) e
 			return nil
 		case <-s.closingStreams():
 			return nil
+		case <-wake:
 		case <-poll.C:
 		case <-heartbeat.C:
 			key, err := s.keys.get(ctx)

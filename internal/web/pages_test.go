@@ -23,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/process/entity"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
@@ -120,6 +121,9 @@ func newLinkedCenter(t testing.TB) *testCenter {
 		t.Fatal(err)
 	}
 	rec := record.NewRecorder(st, clock, center.DefaultLimits).ExtractWith(g)
+	// The live streams wake when something is recorded, as in serve.
+	changes := &distribute.Broadcast{}
+	rec.OnDeliveries(changes.Notify)
 	c := &testCenter{t: t, store: st, rec: rec, clock: clock, logs: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(c.logs, nil))
 	apiSrv, err := api.New(api.Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
@@ -127,7 +131,7 @@ func newLinkedCenter(t testing.TB) *testCenter {
 		t.Fatalf("api: %v", err)
 	}
 	searcher := analyze.NewSearcher(st, nil).WithRegistry(g)
-	if c.ui, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Searcher: searcher}); err != nil {
+	if c.ui, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Searcher: searcher, Changes: changes}); err != nil {
 		t.Fatalf("web: %v", err)
 	}
 	c.http = httptest.NewServer(Combine(c.ui.Handler(), apiSrv.Handler()))
@@ -447,6 +451,10 @@ func TestDistributionPages(t *testing.T) {
 }
 
 func TestLiveInbox(t *testing.T) {
+	// Only the recorder's wake-up can deliver in time: the streams do not
+	// poll during the test.
+	defer func(p time.Duration) { streamPoll = p }(streamPoll)
+	streamPoll = time.Hour
 	c := newLinkedCenter(t)
 	open := func(user string) *bufio.Reader {
 		b := c.browser("en")
