@@ -42,7 +42,11 @@ func browseNewPages(t *testing.T, env *browserEnv) {
 		sy.t = t
 		sy.login("sy-analyst")
 		sy.open("/entities")
-		sy.do(chromedp.SendKeys(chromedp.ID("entity-q"), "Багдад"), chromedp.Click(chromedp.ID("entity-lookup")), chromedp.WaitVisible(chromedp.ID("found")))
+		// The results follow the typing (htmx), without a submit.
+		sy.do(chromedp.SendKeys(chromedp.ID("entity-q"), "Багдад"), chromedp.WaitVisible(chromedp.CSS(`#found a[href="/entities/location--baghdad"]`)))
+		if loc := sy.eval(`location.search`); !strings.Contains(loc, "q=") {
+			t.Errorf("the lookup is not in the address: %q", loc)
+		}
 		sy.do(chromedp.Click(chromedp.CSS(`#found a[href="/entities/location--baghdad"]`)), chromedp.WaitVisible(chromedp.ID("timeline")))
 		if got := sy.text("#entity-reports"); got != "2 reports" {
 			t.Errorf("sy-analyst: Baghdad mentioned in %q, want the two public reports only", got)
