@@ -173,7 +173,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
-	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log, Changes: dist.changes})
 	if err != nil {
 		return err
 	}
@@ -215,6 +215,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(srv.CloseStreams)
+	hs.RegisterOnShutdown(ui.CloseStreams)
 	serveErr := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {

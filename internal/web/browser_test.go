@@ -514,6 +514,8 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("pages for entities, distribution and the live inbox", func(t *testing.T) { browseNewPages(t, env) })
+
 	// Give the last events time to arrive, then check that no page logged
 	// an error.
 	time.Sleep(200 * time.Millisecond)

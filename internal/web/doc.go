@@ -70,8 +70,8 @@
 //     (or s.action for a POST, which checks the CSRF token first), and,
 //     for the menu, one entry in navItems.
 //
-// A live page (the stream) vendors htmx's SSE extension (the npm package
-// htmx-ext-sse) into static/ beside htmx.min.js, uses hx-ext="sse" in its
-// template, and serves its event stream from a route of its own behind
-// s.page, so it is authenticated like every other.
+// A live page serves its event stream from a route of its own behind
+// s.page, so it is authenticated like every other: the inbox's is
+// /inbox/stream (inbox_stream.go), whose events carry rows rendered on
+// the server, which static/live.js, loaded by the page, only places.
 package web

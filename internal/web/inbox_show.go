@@ -23,6 +23,9 @@ type inboxView struct {
 	Source, TLP, Tag, Lang string
 	Page                   int
 	Prev, Next             string
+	// Live: the first page with no filter, which the party's stream
+	// updates as reports arrive (inbox_stream.go).
+	Live bool
 }
 
 // showInbox lists the newest version of every report the party may see,
@@ -61,6 +64,7 @@ func (s *Server) showInbox(w http.ResponseWriter, r *http.Request, v *visit) err
 	}
 	view.Parties = partyOptions(dir, v.L, f.Sources...)
 	view.Total = res.Total
+	view.Live = view.Page == 1 && len(q) == 0
 	for _, h := range res.Hits {
 		view.Items = append(view.Items, s.row(dir, v.L, h.Report))
 	}

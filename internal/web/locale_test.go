@@ -163,6 +163,9 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		"governance.term_months", "invalid.amendment", "dist.all_members", "dist.committee_named", "list.sep"} {
 		used[k] = true
 	}
+	for _, k := range pageKeys() {
+		used[k] = true
+	}
 	for k := range used {
 		if _, ok := en[k]; !ok {
 			t.Errorf("key %q is used but not in the catalog", k)

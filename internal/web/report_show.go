@@ -36,6 +36,9 @@ type reportView struct {
 	CosignedBy []string
 	// Mine: the viewer's party wrote it, so may revise or revoke it.
 	Mine bool
+	// Links are the newest version's entities, related reports,
+	// near-duplicates and deliveries (report_links.go).
+	Links *reportLinks
 }
 
 // A versionRow is one version in a report's history.
@@ -81,6 +84,15 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, v *visit) er
 		Mine: rep.Source == v.party() && rep.Revoked == nil,
 	}
 	view.Body, view.Observables = markObservables(rep.Body, rep.Language)
+	if view.Latest && !view.Purged {
+		var marked template.HTML
+		if view.Links, marked, err = s.links(ctx, v, dir, rep); err != nil {
+			return err
+		}
+		if marked != "" {
+			view.Body = marked
+		}
+	}
 	if rep.Revoked != nil {
 		view.RevokedAt = v.L.DateTime(*rep.Revoked)
 	}

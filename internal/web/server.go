@@ -13,6 +13,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
@@ -38,6 +39,9 @@ type Config struct {
 	Clock center.Clock
 	// Logger receives every internal error.
 	Logger *slog.Logger
+	// Changes, if set, wakes the live inbox streams when something is
+	// recorded; without it they read the inbox every second.
+	Changes *distribute.Broadcast
 }
 
 func (c Config) validate() error {
@@ -73,6 +77,8 @@ type Server struct {
 
 	mux     *http.ServeMux
 	handler http.Handler
+	streams liveStreams // inbox_stream.go
+	changes *distribute.Broadcast
 }
 
 // New checks cfg, parses the templates and the translations, and returns a
@@ -83,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: cfg.Store, recorder: cfg.Recorder, searcher: cfg.Searcher,
-		clock: cfg.Clock, log: cfg.Logger,
+		clock: cfg.Clock, log: cfg.Logger, changes: cfg.Changes,
 		limiter: newLimiter(cfg.Clock),
 		keys:    &keyring{recorder: cfg.Recorder},
 		mux:     http.NewServeMux(),

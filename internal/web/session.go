@@ -261,7 +261,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc, si
 	v.CSRF = csrfToken(key, v.sid)
 	if post {
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxForm())
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(r); err != nil {
 			s.fail(w, r, v, center.Invalid("form", "unreadable form: %v", err))
 			return
 		}

@@ -37,8 +37,11 @@ var navItems = []navItem{
 	{"/", "nav.inbox"},
 	{"/reports/new", "nav.compose"},
 	{"/search", "nav.search"},
+	{"/entities", "nav.entities"},
 	{"/governance", "nav.governance"},
 	{"/transparency", "nav.log"},
+	{"/distribution", "nav.distribution"},
+	{"/feeds", "nav.collection"},
 }
 
 // Nav returns the menu.
