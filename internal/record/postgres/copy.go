@@ -19,6 +19,8 @@ var CopiedTables = []string{
 	"reports", "versions", "audience", "report_views", "version_tags",
 	"events", "rotation_acts", "amendments",
 	"log_hashes", "checkpoints", "witnesses", "bulletins", "witness_keys",
+	"entities", "entity_aliases", "entity_mentions", "version_observables", "version_items",
+	"dup_signatures", "dup_bands", "dup_edges",
 }
 
 // identities are the identity columns CopyCenter sets past the copied
