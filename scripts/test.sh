@@ -15,8 +15,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly TEST_TIMEOUT="${TEST_TIMEOUT:-15m}"
 # The packages whose code runs goroutines: the store's group commit, the
-# HTTP server, and the binary's signal handling.
-readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./cmd/...)
+# HTTP server, the binary's signal handling, the delivery worker, the
+# TAXII server and the web interface.
+readonly RACE_PACKAGES=(./internal/record/... ./internal/api/... ./internal/taxii/... ./internal/web/... ./cmd/... ./internal/distribute/...)
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'test.sh: %s\n' "$*" >&2; exit 1; }
@@ -32,15 +33,12 @@ require_tools() {
 }
 
 # install_dependencies installs what the tests need beyond Go and its
-# modules: PostgreSQL for the second backend. When a test needs another
-# system package (chromium for browser tests), install it here from
-# Debian's packages when it is missing, e.g.
-#
-#   ensure_debian_package chromium chromium
-#
-# so that a fresh machine and CI run the same tests.
+# modules, from Debian's packages when it is missing, so that a fresh
+# machine and CI run the same tests: PostgreSQL for the second backend,
+# Chromium for the web interface's browser tests (internal/web).
 install_dependencies() {
 	ensure_postgresql
+	ensure_debian_package chromium chromium
 }
 
 # ensure_postgresql installs Debian's postgresql package unless a server's

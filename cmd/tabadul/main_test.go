@@ -103,11 +103,11 @@ type server struct {
 	done   chan struct{} // closed when stdout is drained
 }
 
-// startServer runs `tabadul serve` on a free port of the loopback and waits
-// until it prints the address it listens on.
-func startServer(t *testing.T, dataDir string) *server {
+// startServer runs `tabadul serve` on a free port of the loopback, with any
+// extra flags, and waits until it prints the address it listens on.
+func startServer(t *testing.T, dataDir string, flags ...string) *server {
 	t.Helper()
-	return startServerArgs(t, "--data", dataDir)
+	return startServerArgs(t, append([]string{"--data", dataDir}, flags...)...)
 }
 
 // startServerArgs runs `tabadul serve` with the given flags as startServer
@@ -162,7 +162,7 @@ func startServerArgs(t *testing.T, args ...string) *server {
 	case <-time.After(time.Minute):
 		t.Fatalf("serve did not listen within a minute; stderr:\n%s", s.stderr)
 	}
-	if !strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasSuffix(s.url, ":0") {
+	if !(strings.HasPrefix(s.url, "http://127.0.0.1:") || strings.HasPrefix(s.url, "https://127.0.0.1:")) || strings.HasSuffix(s.url, ":0") {
 		t.Fatalf("serve printed %q, want the bound address", s.url)
 	}
 	return s

@@ -48,7 +48,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.db, "db", "",
 		"the center's database: a postgres:// URL, or empty for SQLite in the data directory (default $"+dbEnv+")")
 	root.AddCommand(a.serveCommand(), a.initCommand(), a.userCommand(), a.tokenCommand(), a.governanceCommand(),
-		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand(), a.migrateCommand())
+		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand(), a.migrateCommand(),
+		a.importCommand(), a.exportCommand(), a.taxiiCommand())
 	a.noteStarts(root)
 	return root
 }

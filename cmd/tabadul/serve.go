@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,14 +17,23 @@ import (
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/collect/feed"
+	"github.com/tabadul/tabadul/internal/collect/fetch"
+	"github.com/tabadul/tabadul/internal/collect/taxiiclient"
 	"github.com/tabadul/tabadul/internal/demo"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/taxii"
+	"github.com/tabadul/tabadul/internal/web"
 )
 
 // serveConfig is everything serve needs besides the app, checked once.
 type serveConfig struct {
 	addr    string
 	maxBody int
+	// webhooks configures the delivery of webhooks.
+	webhooks webhookFlags
+	// tlsCert and tlsKey, both or neither, serve HTTPS (the API and TAXII).
+	tlsCert, tlsKey string
 }
 
 // Server timeouts. Reading a request's headers gets little time, so that
@@ -42,8 +52,8 @@ func (a *app) serveCommand() *cobra.Command {
 	var cfg serveConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the center's API (an empty data directory gets the demo center)",
-		Long: "Serve the center's REST API until SIGINT or SIGTERM.\n\n" +
+		Short: "Serve the center's web interface and API (an empty data directory gets the demo center)",
+		Long: "Serve the center's web interface (at /) and REST API (at /api/v1) until SIGINT or SIGTERM.\n\n" +
 			"If the data directory holds no center yet, serve creates the demo center of the\n" +
 			"seed article: Iraq, Syria, Iran and Russia, a user of each role for each, and the\n" +
 			"article as the first report. The demo users' passwords are printed once.",
@@ -52,11 +62,17 @@ func (a *app) serveCommand() *cobra.Command {
 			if cfg.maxBody < 1 {
 				return usagef("--max-body must be at least 1 byte")
 			}
+			if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
+			}
 			return a.serve(cmd.Context(), cfg)
 		},
 	}
 	cmd.Flags().StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free port")
 	cmd.Flags().IntVar(&cfg.maxBody, "max-body", center.DefaultLimits.MaxBodyBytes, "the largest report body accepted, in bytes")
+	cfg.webhooks.register(cmd)
+	cmd.Flags().StringVar(&cfg.tlsCert, "tls-cert", "", "a PEM certificate (chain) file: serve HTTPS; needs --tls-key")
+	cmd.Flags().StringVar(&cfg.tlsKey, "tls-key", "", "the PEM private key file of --tls-cert")
 	return cmd
 }
 
@@ -115,6 +131,30 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		keepRetention(pctx, rec, log)
 	}()
 	defer func() { endPurging(); <-purging }()
+	// The chair's news feeds: due ones are polled each minute.
+	feeds := &feed.Poller{Store: st, Recorder: rec, Client: &fetch.Client{UserAgent: "tabadul/" + version()}, Clock: a.clock, Log: log}
+	feeds.Start(time.Minute)
+	defer feeds.Stop()
+	// Subscribed TAXII collections are pulled every quarter hour.
+	sealer, err := a.sealer()
+	if err != nil {
+		return err
+	}
+	tctx, endPulls := context.WithCancel(ctx)
+	pulls := make(chan struct{})
+	go func() {
+		defer close(pulls)
+		pullTAXII(tctx, &taxiiclient.Puller{Store: st, Recorder: rec, Sealer: sealer, Clock: a.clock,
+			Client: &taxiiclient.Client{HTTP: &fetch.Client{UserAgent: "tabadul/" + version()}}},
+			15*time.Minute, func(err error) { log.Error("taxii: pull", "err", err) })
+	}()
+	defer func() { endPulls(); <-pulls }()
+
+	dist, err := startDistribution(ctx, st, rec, a.clock, cfg.webhooks, log)
+	if err != nil {
+		return err
+	}
+	defer dist.stop()
 
 	srv, err := api.New(api.Config{
 		Store:    st,
@@ -126,9 +166,38 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		Registry: nil,
 		Version:  version(),
 		Searcher: analyze.NewSearcher(st, nil).WithRegistry(registry),
+		Guard:    dist.guard,
+		Changes:  dist.changes,
 	})
 	if err != nil {
 		return err
+	}
+
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	// The TAXII 2.1 server answers under /taxii2/; it is closed after the
+	// HTTP server, so that its background additions finish or are marked
+	// failed before the store closes.
+	taxiiSrv, err := taxii.New(ctx, taxii.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer taxiiSrv.Close()
+	mux := http.NewServeMux()
+	mux.Handle(taxii.Prefix, taxiiSrv.Handler())
+	mux.Handle("/", web.Combine(ui.Handler(), srv.Handler()))
+
+	var tlsConfig *tls.Config
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		scheme = "https"
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -136,7 +205,8 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           mux,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -144,12 +214,20 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			serveErr <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- hs.Serve(ln)
+	}()
 
 	// The bound address, not the flag: with port 0 this is the only way to
 	// learn the port.
-	fmt.Fprintf(a.stdout, "Tabadul listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(a.stdout, "Tabadul listening on %s://%s\n", scheme, ln.Addr())
+	fmt.Fprintf(a.stdout, "TAXII 2.1 discovery at %s://%s%s\n", scheme, ln.Addr(), taxii.Prefix)
 	log.Info("serving", "addr", ln.Addr().String(), "data", a.dataDir, "db", a.where(), "version", version())
 
 	select {

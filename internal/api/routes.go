@@ -160,6 +160,41 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
 	}, s.analyzeText)
 
+	s.distributionRoutes()
+
+	register(s, huma.Operation{
+		OperationID: "import", Method: http.MethodPost, Path: "/api/v1/import",
+		Summary: "Import STIX or MISP", Description: "Records a STIX 2.1 bundle or MISP events (one or a list) as the caller's party, all or nothing: a rejected object refuses the request with every reason listed. Objects keep their own TLP markings; the query sets the default and the distribution.",
+		Tags: []string{"collect"}, Security: bearerAuth(), MaxBodyBytes: maxImportBytes, BodyReadTimeout: 5 * time.Minute,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+	}, s.importBundle)
+	register(s, huma.Operation{
+		OperationID: "export", Method: http.MethodGet, Path: "/api/v1/export",
+		Summary: "Export as STIX", Description: "Streams, as one STIX 2.1 bundle, the newest version of every STIX object and report shared with the caller's party. AMBER+STRICT and RED reach only their distribution.",
+		Tags: []string{"collect"}, Security: bearerAuth(),
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, s.exportBundle)
+
+	feeds := []string{"feeds"}
+	register(s, huma.Operation{
+		OperationID: "list-feeds", Method: http.MethodGet, Path: feedsPath,
+		Summary: "List news feeds and their health", Description: "Lists the chair's news feeds with their health: last poll, last success, last error, items taken. Member parties only.",
+		Tags: feeds, Security: bearerAuth(),
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, s.listFeeds)
+	register(s, body(huma.Operation{
+		OperationID: "add-feed", Method: http.MethodPost, Path: feedsPath,
+		Summary: "Add a news feed", Description: "Configures an RSS, Atom or JSON feed whose new items become TLP:CLEAR reports of the chair's party, shared with every member. A chair power.",
+		Tags: feeds, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
+	}), s.addFeed)
+	register(s, huma.Operation{
+		OperationID: "remove-feed", Method: http.MethodDelete, Path: feedsPath + "/{id}",
+		Summary: "Remove a news feed", Description: "Stops polling a feed; its reports stay. A chair power.",
+		Tags: feeds, Security: bearerAuth(), DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
+	}, s.removeFeed)
+
 	register(s, huma.Operation{
 		OperationID: "get-health", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Liveness probe", Description: "Answers while the process serves HTTP.",
@@ -180,6 +215,9 @@ func (s *Server) routes() {
 	// nothing for someone who is not a party either, so a scraper presents
 	// a token like any client.
 	s.mux.Handle("GET /metrics", s.requireParty(s.metrics.handler(s.log)))
+	// The live stream: Server-Sent Events, outside huma, which answers
+	// each request once.
+	s.mux.HandleFunc("GET "+streamPath, s.stream)
 }
 
 // register adds an operation to the API. Every handler's error passes

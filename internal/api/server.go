@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
@@ -38,6 +41,14 @@ type Config struct {
 	// Searcher answers /api/v1/search; nil means one over Store with the
 	// starter aliases.
 	Searcher *analyze.Searcher
+	// Guard checks endpoint URLs when they are registered; the zero Guard
+	// refuses every address that is not public.
+	Guard distribute.Guard
+	// Changes, if set, wakes the live streams when something is recorded;
+	// without it they poll their feed.
+	Changes *distribute.Broadcast
+	// Stream tunes the live stream.
+	Stream StreamConfig
 }
 
 // validate reports every missing field at once.
@@ -89,6 +100,13 @@ type Server struct {
 	// correlator answers the related-report, entity and near-duplicate
 	// reads.
 	correlator *analyze.Correlator
+	guard      distribute.Guard
+	changes    *distribute.Broadcast
+	streamCfg  StreamConfig
+	streams    atomic.Int64
+	// closing ends the live streams at shutdown (CloseStreams).
+	closing     chan struct{}
+	closingOnce sync.Once
 }
 
 // New checks cfg and returns a Server with every route registered.
@@ -105,7 +123,10 @@ func New(cfg Config) (*Server, error) {
 		version:  cfg.Version,
 		maxBody:  int64(cfg.Recorder.Limits().MaxBodyBytes)*6 + 64<<10,
 		mux:      http.NewServeMux(),
+		guard:    cfg.Guard, changes: cfg.Changes, streamCfg: cfg.Stream,
 	}
+	s.streamCfg.defaults()
+	s.closing = make(chan struct{})
 	if s.version == "" {
 		s.version = "dev"
 	}

@@ -31,6 +31,8 @@ type Recorder struct {
 	// notify, if set, is called after each committed change that
 	// appended events (see OnEvents).
 	notify atomic.Pointer[func()]
+	// outbox, if set, wakes the delivery worker (see OnDeliveries).
+	outbox atomic.Pointer[func()]
 }
 
 // OnEvents sets fn to be called after every committed change that appended
@@ -49,6 +51,9 @@ func (r *Recorder) OnEvents(fn func()) {
 func (r *Recorder) update(ctx context.Context, fn func(store.Tx) error) error {
 	err := r.store.Update(ctx, fn)
 	if fn := r.notify.Load(); err == nil && fn != nil {
+		(*fn)()
+	}
+	if fn := r.outbox.Load(); err == nil && fn != nil {
 		(*fn)()
 	}
 	return err
@@ -352,6 +357,9 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 			if err := link(ctx, tx, rep, xs[i]); err != nil {
 				return err
 			}
+			if err := r.distribute(ctx, tx, rep, nil, false, docs[i]); err != nil {
+				return err
+			}
 			if err := appendEvent(ctx, tx, center.Event{Type: center.ReportSubmitted, Party: who.Party(), User: who.User.Username, At: now, Subject: rep.ID}, rep); err != nil {
 				return err
 			}
@@ -401,6 +409,9 @@ func (r *Recorder) ReviseReport(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		out = rep
+		if err := r.distribute(ctx, tx, rep, &prev, false, doc); err != nil {
+			return err
+		}
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevised, Party: who.Party(), User: who.User.Username, At: now, Subject: id}, rep)
 	})
 	return out, err
@@ -424,6 +435,9 @@ func (r *Recorder) RevokeReport(ctx context.Context, who center.Principal, id st
 		}
 		prev.Revoked = &now
 		out = prev
+		if err := r.distribute(ctx, tx, prev, nil, true, nil); err != nil {
+			return err
+		}
 		return appendEvent(ctx, tx, center.Event{Type: center.ReportRevoked, Party: who.Party(), User: who.User.Username, At: now, Subject: id},
 			struct {
 				ID      string

@@ -131,6 +131,11 @@ type Tx interface {
 	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
 
 	EntityTx
+	DistributeTx
+	STIXTx
+	FeedTx
+	TAXIITx
+	TAXIIServerTx
 }
 
 // Reader holds the read paths. Every method that returns reports takes the
@@ -191,6 +196,11 @@ type Reader interface {
 	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
 
 	EntityReader
+	DistributeReader
+	STIXReader
+	FeedReader
+	TAXIIReader
+	TAXIIServerReader
 }
 
 // LogReader reads the transparency log's tables.

@@ -62,6 +62,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RegisterWitness", testRegisterWitness},
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
+		{"Distribution", testDistribution},
+		{"STIX", testSTIX},
+		{"TAXII", testTAXII},
 		{"Closed", testClosed},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,537 @@
+package distribute
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute/webhook"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/secret"
+)
+
+// Config is everything a Worker needs; zero durations and limits take the
+// defaults named.
+type Config struct {
+	Store    store.Store
+	Recorder *record.Recorder
+	// Clock decides when deliveries are due and stamps signatures.
+	Clock center.Clock
+	// Stopwatch measures attempts' latency; nil means the system clock
+	// (a simulated Clock stands still during an attempt).
+	Stopwatch center.Clock
+	Guard     Guard
+	Logger    *slog.Logger
+	// Client sends the webhooks; nil means one that dials through the
+	// guard, follows no redirect and gives up after Timeout.
+	Client  *http.Client
+	Timeout time.Duration // default 10s
+
+	// Horizon is how long a delivery is retried before it is
+	// dead-lettered; default 72h.
+	Horizon time.Duration
+	// BaseBackoff is the first retry's delay, doubling to MaxBackoff;
+	// defaults 5s and 1h. Each delay is jittered to between half and all
+	// of itself.
+	BaseBackoff, MaxBackoff time.Duration
+	// PerEndpoint caps the attempts in flight to one endpoint (default
+	// 16). Concurrency (default 256) bounds the deliveries the worker holds
+	// at once: twice it, read ahead and handed to endpoints' senders.
+	PerEndpoint, Concurrency int
+	// BreakerThreshold consecutive failures open an endpoint's circuit
+	// breaker (default 5), for the backoff of the failures beyond it.
+	BreakerThreshold int
+	// Poll is how often the worker looks for due deliveries without being
+	// woken; default 1s.
+	Poll time.Duration
+}
+
+func (c *Config) defaults() error {
+	if c.Store == nil || c.Recorder == nil || c.Clock == nil {
+		return errors.New("distribute: config: Store, Recorder and Clock are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defInt := func(d *int, v int) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Timeout, 10*time.Second)
+	def(&c.Horizon, 72*time.Hour)
+	def(&c.BaseBackoff, 5*time.Second)
+	def(&c.MaxBackoff, time.Hour)
+	def(&c.Poll, time.Second)
+	defInt(&c.PerEndpoint, 16)
+	defInt(&c.Concurrency, 256)
+	defInt(&c.BreakerThreshold, 5)
+	if c.Stopwatch == nil {
+		c.Stopwatch = center.SystemClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Client == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = c.Guard.Dialer().DialContext
+		t.Proxy = nil // a proxy would dial on our behalf, past the guard
+		t.MaxIdleConnsPerHost = c.PerEndpoint * 2
+		t.MaxIdleConns = c.Concurrency * 2
+		c.Client = &http.Client{
+			Transport: t,
+			Timeout:   c.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	return nil
+}
+
+// Worker sends the outbox's deliveries. Run it once per center database.
+type Worker struct {
+	cfg     Config
+	results chan record.AttemptResult
+	wake    chan struct{}
+
+	// Only the goroutine in Run or Drain touches these. busy holds every
+	// delivery from its dispatch until its outcome is recorded;
+	// perEndpoint and sending count the attempts on the wire, whose slots
+	// free as soon as the answer comes, before the outcome is durable.
+	busy        map[int64]bool
+	perEndpoint map[string]int
+	sending     int
+	// queue holds due deliveries read but not yet started, oldest due
+	// first; stale says the outbox may have changed since it was read,
+	// cutOff that the read stopped at its limit.
+	queue         []queued
+	stale, cutOff bool
+	// senders holds each endpoint's senders' channel, for one run.
+	senders map[string]chan queued
+
+	keyMu sync.Mutex
+	key   []byte
+}
+
+// New checks cfg and returns a worker.
+func New(cfg Config) (*Worker, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Worker{
+		cfg:         cfg,
+		results:     make(chan record.AttemptResult, 2*cfg.Concurrency),
+		wake:        make(chan struct{}, 1),
+		busy:        map[int64]bool{},
+		perEndpoint: map[string]int{},
+	}, nil
+}
+
+// Wake makes the worker look for due deliveries now; it never blocks.
+// Give it to Recorder.OnDeliveries.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// prefetch is how many due deliveries one look reads, in multiples of
+// the concurrency: reading more than the free slots spares a query per
+// freed slot while a backlog drains. It bounds the payloads held in memory
+// besides those on the wire.
+const prefetch = 2
+
+// queued is a due delivery read ahead, with what it sends: nil if it is
+// no longer pending or its party may not see it.
+type queued struct {
+	d   store.Delivery
+	out *store.Outbound
+}
+
+// dispatch starts attempts for due deliveries within the limits and
+// returns how many it started. It serves the queue of due deliveries read
+// before, and reads more when the queue cannot fill the free slots and
+// something may have changed (stale) or the last read was cut off. What
+// the deliveries send is read with them, in one query, so that starting
+// an attempt costs no query and attempts touch the database only to
+// record their outcome.
+func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	started := w.serve(ctx)
+	free := w.maxHanded() - w.sending
+	if free <= 0 || !(w.stale || w.cutOff) {
+		return started, nil
+	}
+	var skipE []string
+	for e, n := range w.perEndpoint {
+		if n >= w.maxHandedTo() {
+			skipE = append(skipE, e)
+		}
+	}
+	skipD := make([]int64, 0, len(w.busy)+len(w.queue))
+	for seq := range w.busy {
+		skipD = append(skipD, seq)
+	}
+	for _, q := range w.queue {
+		skipD = append(skipD, q.d.Seq)
+	}
+	limit := prefetch * w.cfg.Concurrency
+	due, err := w.cfg.Store.DueDeliveries(ctx, store.DueQuery{Now: w.cfg.Clock.Now(), SkipEndpoints: skipE, SkipDeliveries: skipD, Limit: limit})
+	if err != nil {
+		return started, err
+	}
+	seqs := make([]int64, len(due))
+	for i, d := range due {
+		seqs[i] = d.Seq
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	if err != nil {
+		return started, err
+	}
+	byseq := make(map[int64]*store.Outbound, len(outs))
+	for i := range outs {
+		byseq[outs[i].Delivery.Seq] = &outs[i]
+	}
+	// Read again once slots free if this read stopped at its limit or
+	// left out endpoints that were full: they may have more due.
+	w.stale, w.cutOff = false, len(due) == limit || len(skipE) > 0
+	for _, d := range due {
+		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+	}
+	return started + w.serve(ctx), nil
+}
+
+// Each endpoint has PerEndpoint sender goroutines, which take deliveries
+// from the endpoint's channel one after another, as a plain HTTP client
+// would, so that an answer is followed by the next request without a
+// round through the worker's loop. The loop keeps each channel topped up:
+// an endpoint has at most maxHandedTo deliveries handed over and not yet
+// answered (PerEndpoint on the wire, as many waiting), the worker
+// maxHanded in all.
+func (w *Worker) maxHandedTo() int { return 2 * w.cfg.PerEndpoint }
+func (w *Worker) maxHanded() int   { return 2 * w.cfg.Concurrency }
+
+// serve hands deliveries from the queue to their endpoints' senders while
+// there is room, keeping the rest in order.
+func (w *Worker) serve(ctx context.Context) int {
+	started := 0
+	kept := w.queue[:0]
+	for _, q := range w.queue {
+		d := q.d
+		if w.busy[d.Seq] {
+			continue
+		}
+		if w.sending >= w.maxHanded() || w.perEndpoint[d.Endpoint] >= w.maxHandedTo() {
+			kept = append(kept, q)
+			continue
+		}
+		w.busy[d.Seq] = true
+		w.perEndpoint[d.Endpoint]++
+		w.sending++
+		started++
+		w.senderFor(ctx, d.Endpoint) <- q
+	}
+	clear(w.queue[len(kept):])
+	w.queue = kept
+	return started
+}
+
+// senderFor returns the channel of an endpoint's senders, starting them
+// on first use. The channel holds maxHandedTo, so handing over never
+// blocks.
+func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
+	if ch, ok := w.senders[endpoint]; ok {
+		return ch
+	}
+	ch := make(chan queued, w.maxHandedTo())
+	w.senders[endpoint] = ch
+	// Attempts outlive a stopping worker by at most Timeout, so that their
+	// outcome is recorded rather than counted as a failure.
+	actx := context.WithoutCancel(ctx)
+	for range w.cfg.PerEndpoint {
+		go func() {
+			for q := range ch {
+				w.results <- w.attempt(actx, q.d, q.out)
+			}
+		}()
+	}
+	return ch
+}
+
+// forget drops the queued deliveries of an endpoint that just failed, so
+// that its breaker and backoff, read afresh, decide when they go.
+func (w *Worker) forget(endpoint string) {
+	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
+}
+
+// answered frees the wire slot of an attempt whose answer came.
+func (w *Worker) answered(r record.AttemptResult) {
+	if r.State != store.Delivered {
+		w.forget(r.Delivery.Endpoint)
+	}
+	w.sending--
+	if w.perEndpoint[r.Delivery.Endpoint]--; w.perEndpoint[r.Delivery.Endpoint] <= 0 {
+		delete(w.perEndpoint, r.Delivery.Endpoint)
+	}
+}
+
+// record writes a batch of outcomes in one transaction. If it fails, the
+// deliveries stay pending and go again: at least once.
+func (w *Worker) record(ctx context.Context, batch []record.AttemptResult) {
+	err := w.cfg.Recorder.RecordAttempts(ctx, batch, record.Breaker{Threshold: w.cfg.BreakerThreshold, Cooldown: w.cooldown})
+	if err != nil {
+		w.cfg.Logger.Error("distribute: recording attempts", "attempts", len(batch), "err", err)
+	}
+}
+
+// Run delivers until ctx ends, then waits for the attempts in flight and
+// records them.
+func (w *Worker) Run(ctx context.Context) { w.loop(ctx, false) }
+
+// Drain attempts every delivery due now, and those that fall due while it
+// runs, until none is left or in flight; it returns the attempts made. It
+// is Run's work without the waiting, for tests on a simulated clock; do
+// not call it while Run runs.
+func (w *Worker) Drain(ctx context.Context) (int, error) { return w.loop(ctx, true) }
+
+// loop is the worker: it dispatches due deliveries, frees an attempt's
+// slot when its answer comes, and hands outcomes to a goroutine that
+// records them, as many to a transaction as came in while the previous
+// one committed. A delivery leaves busy only once its outcome is
+// recorded, so it is never sent twice at once. With untilIdle, loop
+// returns once nothing is due or busy.
+func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
+	toRecord := make(chan []record.AttemptResult, 1)
+	recorded := make(chan []record.AttemptResult, 1)
+	rctx := context.WithoutCancel(ctx)
+	go func() {
+		for b := range toRecord {
+			w.record(rctx, b)
+			recorded <- b
+		}
+	}()
+	defer close(toRecord)
+	var queue []record.AttemptResult // answered, waiting for the recorder
+	recording := false
+	flush := func() {
+		if !recording && len(queue) > 0 {
+			toRecord <- queue
+			queue, recording = nil, true
+		}
+	}
+	done := func(b []record.AttemptResult) {
+		for _, r := range b {
+			delete(w.busy, r.Delivery.Seq)
+		}
+		recording = false
+		flush()
+	}
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	total, stopping := 0, false
+	w.stale, w.queue = true, w.queue[:0]
+	w.senders = map[string]chan queued{}
+	defer func() {
+		for _, ch := range w.senders {
+			close(ch)
+		}
+	}()
+	for {
+		if !stopping {
+			n, err := w.dispatch(ctx)
+			if err != nil && ctx.Err() == nil {
+				if untilIdle {
+					return total, err
+				}
+				w.cfg.Logger.Error("distribute: reading due deliveries", "err", err)
+			}
+			total += n
+			if untilIdle && len(w.busy) == 0 {
+				return total, nil
+			}
+		} else if len(w.busy) == 0 {
+			return total, nil
+		}
+		var wait <-chan time.Time
+		if !untilIdle {
+			wait = t.C
+		}
+		cancelled := ctx.Done()
+		if stopping {
+			cancelled = nil // closed: it would be ready on every turn
+		}
+		select {
+		case r := <-w.results:
+			w.answered(r)
+			queue = append(queue, r)
+			// Take every answer already in, then look for more work once.
+			for more := true; more; {
+				select {
+				case r := <-w.results:
+					w.answered(r)
+					queue = append(queue, r)
+				default:
+					more = false
+				}
+			}
+			flush()
+		case b := <-recorded:
+			done(b)
+		case <-w.wake:
+			w.stale = true
+		case <-wait:
+			w.stale = true
+		case <-cancelled:
+			stopping = true
+		}
+	}
+}
+
+// backoff is the delay before attempt n+1 after n failed ones: the base
+// doubled per failure up to the maximum, jittered to between half and all
+// of itself so that a recovered endpoint is not hit by every retry at once.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.cfg.BaseBackoff
+	for i := 1; i < n && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.cfg.MaxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// cooldown is how long an open breaker holds an endpoint after failures
+// consecutive failures.
+func (w *Worker) cooldown(failures int) time.Duration {
+	return w.backoff(failures - w.cfg.BreakerThreshold + 1)
+}
+
+// sealKey returns the center's sealing key, read once.
+func (w *Worker) sealKey(ctx context.Context) ([]byte, error) {
+	w.keyMu.Lock()
+	defer w.keyMu.Unlock()
+	if w.key != nil {
+		return w.key, nil
+	}
+	k, err := record.SealKey(ctx, w.cfg.Store)
+	if err != nil || k == nil {
+		return nil, fmt.Errorf("distribute: sealing key: %w", errors.Join(err, errors.New("none")))
+	}
+	w.key = k
+	return k, nil
+}
+
+// A Payload is a webhook's body, as the Standard Webhooks specification
+// shapes it: the event type, when it happened, and the report as the
+// receiving party may see it.
+type Payload struct {
+	Type      string        `json:"type"`
+	Timestamp time.Time     `json:"timestamp"`
+	Data      center.Report `json:"data"`
+	// EventSeq is the party's inbox position: the live stream's event id.
+	EventSeq int64 `json:"event_seq"`
+}
+
+// maxResponseBytes is how much of an answer is read (to reuse the
+// connection); the rest is dropped.
+const maxResponseBytes = 64 << 10
+
+// attempt makes one attempt and decides the delivery's next state.
+// out is what d sends, nil if it is no longer pending or not visible.
+func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbound) record.AttemptResult {
+	now := w.cfg.Clock.Now()
+	res := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now}}
+	var status int
+	var err error
+	if out == nil {
+		err = errNotVisible
+	} else {
+		status, err = w.send(ctx, d, *out, now, &res.Attempt.Latency)
+	}
+	res.Attempt.Status = status
+	switch {
+	case err == nil && status >= 200 && status < 300:
+		res.State = store.Delivered
+		return res
+	case err != nil:
+		res.Attempt.Error = err.Error()
+	default:
+		res.Attempt.Error = fmt.Sprintf("answered %d", status)
+	}
+	if errors.Is(err, errNotVisible) {
+		res.State = store.Dead
+		return res
+	}
+	// The last retry falls on the horizon itself; a failure there (or
+	// after it, if the breaker held the delivery) is final.
+	horizon := d.Created.Add(w.cfg.Horizon)
+	if !now.Before(horizon) {
+		res.State = store.Dead
+		return res
+	}
+	res.State, res.Next = store.Pending, now.Add(w.backoff(d.Attempts+1))
+	if res.Next.After(horizon) {
+		res.Next = horizon
+	}
+	return res
+}
+
+// errNotVisible: the delivery is no longer pending, or its party may not
+// see its content. The write path never makes a row of the second kind;
+// if one exists, it is not sent.
+var errNotVisible = errors.New("distribute: the delivery is not pending or its version is not visible to its party")
+
+func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound, now time.Time, latency *time.Duration) (int, error) {
+	if !out.Item.Version.VisibleTo(d.Party) {
+		return 0, errNotVisible
+	}
+	body, err := json.Marshal(Payload{Type: out.Item.Type, Timestamp: out.Item.At, Data: out.Item.Version, EventSeq: out.Item.Seq})
+	if err != nil {
+		return 0, fmt.Errorf("distribute: payload: %w", err)
+	}
+	sk, err := w.sealKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	e := out.Endpoint
+	key, err := secret.Unseal(sk, e.Secret, []byte(e.ID))
+	if err != nil {
+		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
+	}
+	sigs := []string{webhook.Sign(key, d.ID, now, body)}
+	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
+		if prev, err := secret.Unseal(sk, e.PrevSecret, []byte(e.ID)); err == nil {
+			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("distribute: request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Tabadul-Webhooks/1")
+	webhook.SetHeaders(req.Header, d.ID, now, sigs...)
+	start := w.cfg.Stopwatch.Now()
+	resp, err := w.cfg.Client.Do(req)
+	if err != nil {
+		*latency = w.cfg.Stopwatch.Now().Sub(start)
+		return 0, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
+	resp.Body.Close()
+	*latency = w.cfg.Stopwatch.Now().Sub(start)
+	return resp.StatusCode, nil
+}

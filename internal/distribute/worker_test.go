@@ -1,0 +1,429 @@
+package distribute_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/analyze"
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/distribute"
+	"github.com/tabadul/tabadul/internal/distribute/webhook"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+var testStart = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+
+// receiver is a party's receiving system on the loopback: it verifies
+// each webhook with the helper the project ships and counts what it got.
+type receiver struct {
+	party  center.PartyCode
+	srv    *httptest.Server
+	down   atomic.Bool
+	mu     sync.Mutex
+	got    map[string]distribute.Payload // by webhook-id, after dedup
+	copies int                           // every 2xx-answered POST, duplicates included
+	bad    int                           // refused by the verifier
+}
+
+func newReceiver(t *testing.T, party center.PartyCode, clock center.Clock) (*receiver, func(secret string)) {
+	rc := &receiver{party: party, got: map[string]distribute.Payload{}}
+	var h atomic.Pointer[webhook.Receiver]
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rc.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		h.Load().ServeHTTP(w, r)
+	}))
+	t.Cleanup(rc.srv.Close)
+	setSecret := func(secret string) {
+		key, err := webhook.ParseSecret(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Store(&webhook.Receiver{
+			Verifier: &webhook.Verifier{Keys: [][]byte{key}, Clock: clock, Seen: &webhook.ReplayCache{}},
+			Handle: func(id string, body []byte) error {
+				var p distribute.Payload
+				if err := json.Unmarshal(body, &p); err != nil {
+					return err
+				}
+				rc.mu.Lock()
+				defer rc.mu.Unlock()
+				rc.copies++
+				if _, dup := rc.got[id]; dup {
+					t.Errorf("%s: webhook-id %s handled twice", party, id)
+				}
+				rc.got[id] = p
+				return nil
+			},
+		})
+	}
+	return rc, setSecret
+}
+
+type fixture struct {
+	st    *sqlite.Store
+	rec   *record.Recorder
+	clock *testkit.Clock
+	w     *distribute.Worker
+	recv  map[center.PartyCode]*receiver
+	eps   map[center.PartyCode]store.Endpoint
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := testkit.NewClock(testStart)
+	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		t.Fatal(err)
+	}
+	w, err := distribute.New(distribute.Config{Store: st, Recorder: rec, Clock: clock,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, rec: rec, clock: clock, w: w, recv: map[center.PartyCode]*receiver{}, eps: map[center.PartyCode]store.Endpoint{}}
+	for _, p := range testkit.Roster().Parties {
+		rc, setSecret := newReceiver(t, p.Code, clock)
+		e, secret, err := rec.CreateEndpoint(ctx, testkit.Officer(p.Code), rc.srv.URL+"/hook", "systems of "+string(p.Code), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setSecret(secret)
+		if _, err := rec.CreateSubscription(ctx, testkit.Officer(p.Code), e.ID, store.Filter{}); err != nil {
+			t.Fatal(err)
+		}
+		f.recv[p.Code], f.eps[p.Code] = rc, e
+	}
+	return f
+}
+
+func draft(title string, tlp center.TLP, dist center.Distribution) center.Draft {
+	return center.Draft{Title: title, Body: "Body of " + title, Language: "en", TLP: tlp, Distribution: dist}
+}
+
+// TestOutageOfSixHours: one party's endpoint is down for six simulated
+// hours while reports flow; once it is back, every party has every
+// delivery it is owed exactly once per webhook-id, and nothing it may not
+// see.
+func TestOutageOfSixHours(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.recv["IQ"].down.Store(true)
+
+	// owed counts, per party, the changes it may see: each is one
+	// delivery to its one subscription.
+	owed := map[center.PartyCode]int{}
+	visible := map[center.PartyCode]map[string]bool{}
+	note := func(rep center.Report) {
+		for _, p := range rep.Audience {
+			owed[p]++
+			if visible[p] == nil {
+				visible[p] = map[string]bool{}
+			}
+			visible[p][rep.ID] = true
+		}
+	}
+	dists := []struct {
+		tlp  center.TLP
+		dist center.Distribution
+	}{
+		{center.TLPGreen, center.Distribution{All: true}},
+		{center.TLPAmber, center.Distribution{Parties: []center.PartyCode{"SY"}}},
+		{center.TLPAmber, center.Distribution{Committee: "regional"}},
+		{center.TLPRed, center.Distribution{Parties: []center.PartyCode{"IR"}}},
+	}
+	sources := []center.PartyCode{"IQ", "SY", "IR", "RU"}
+	var reports []center.Report
+	for step := 0; step < 6*60; step++ {
+		if step%9 == 0 {
+			n := len(reports)
+			d := dists[n%len(dists)]
+			rep, err := f.rec.SubmitReport(ctx, testkit.Analyst(sources[n%len(sources)]), draft("report "+string(rune('A'+n%26)), d.tlp, d.dist))
+			if err != nil {
+				t.Fatal(err)
+			}
+			note(rep)
+			reports = append(reports, rep)
+		}
+		if step%45 == 44 {
+			// A revision that widens the distribution to every member,
+			// and a revocation.
+			prev := reports[len(reports)-3]
+			rev, err := f.rec.ReviseReport(ctx, testkit.Analyst(prev.Source), prev.ID, draft(prev.Title+" (widened)", center.TLPGreen, center.Distribution{All: true}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			note(rev)
+			gone := reports[len(reports)-2]
+			revoked, err := f.rec.RevokeReport(ctx, testkit.Analyst(gone.Source), gone.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			note(revoked)
+		}
+		if _, err := f.w.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+	}
+	if n := len(f.recv["IQ"].got); n != 0 {
+		t.Fatalf("IQ got %d webhooks while down", n)
+	}
+	h, err := f.st.EndpointHealth(ctx, "IQ", f.eps["IQ"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Endpoint.Failures < 5 || h.Pending != int64(owed["IQ"]) || h.Dead != 0 {
+		t.Fatalf("IQ's health after the outage: failures %d, pending %d (owed %d), dead %d", h.Endpoint.Failures, h.Pending, owed["IQ"], h.Dead)
+	}
+
+	f.recv["IQ"].down.Store(false)
+	for step := 0; step < 3*60 && f.pending(t) > 0; step++ {
+		f.clock.Advance(time.Minute)
+		if _, err := f.w.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.pending(t); n > 0 {
+		t.Fatalf("%d deliveries still pending three hours after the endpoint came back", n)
+	}
+	for p, rc := range f.recv {
+		if len(rc.got) != owed[p] {
+			t.Errorf("%s got %d distinct webhooks, owed %d", p, len(rc.got), owed[p])
+		}
+		for id, pl := range rc.got {
+			if !visible[p][pl.Data.ID] {
+				t.Errorf("%s got %s about report %s, which it may not see", p, id, pl.Data.ID)
+			}
+		}
+		t.Logf("%s: %d webhooks, %d copies answered", p, len(rc.got), rc.copies)
+	}
+	if owed["JO"] == 0 || owed["IQ"] == 0 {
+		t.Fatal("the test shares nothing with JO or IQ; it proves nothing")
+	}
+	// Every receipt is an event, for the transparency log.
+	var receipts int
+	for after := int64(0); ; {
+		evs, err := f.st.Events(ctx, after, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			if e.Type == record.DeliveryReceipt {
+				receipts++
+			}
+			after = e.Seq
+		}
+	}
+	total := 0
+	for _, n := range owed {
+		total += n
+	}
+	if receipts != total {
+		t.Errorf("%d receipt events, want %d", receipts, total)
+	}
+}
+
+func (f *fixture) pending(t *testing.T) int64 {
+	var n int64
+	for p, e := range f.eps {
+		h, err := f.st.EndpointHealth(context.Background(), p, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += h.Pending
+	}
+	return n
+}
+
+// TestHorizonThenRedrive: an endpoint down past the horizon gets its
+// deliveries dead-lettered; a redrive by the party's officer sends them.
+func TestHorizonThenRedrive(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.recv["SY"].down.Store(true)
+	rep, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft("to Syria", center.TLPAmber, center.Distribution{Parties: []center.PartyCode{"SY"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 * 24 * 6 { // four days in ten-minute steps
+		if _, err := f.w.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(10 * time.Minute)
+	}
+	ds, err := f.st.Deliveries(ctx, "SY", store.DeliveryQuery{Report: rep.ID, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].State != store.Dead || ds[0].Attempts < 5 {
+		t.Fatalf("after four days down: %+v", ds)
+	}
+	// Dead at the horizon, give or take the breaker's hold (at most the
+	// longest backoff) and the test's ten-minute steps.
+	if d := ds[0]; d.Done.Sub(d.Created) < 72*time.Hour || d.Done.Sub(d.Created) > 73*time.Hour+10*time.Minute {
+		t.Errorf("dead-lettered %s after it was recorded; the horizon is 72h", d.Done.Sub(d.Created))
+	}
+	// Another party cannot redrive it; an analyst of SY may not either.
+	if err := f.rec.Redrive(ctx, testkit.Officer("IQ"), ds[0].ID); !errors.Is(err, center.ErrNotFound) {
+		t.Errorf("IQ redrives SY's delivery: %v", err)
+	}
+	if err := f.rec.Redrive(ctx, testkit.Analyst("SY"), ds[0].ID); !errors.Is(err, center.ErrForbidden) {
+		t.Errorf("an analyst redrives: %v", err)
+	}
+	f.recv["SY"].down.Store(false)
+	if err := f.rec.Redrive(ctx, testkit.Officer("SY"), ds[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.recv["SY"].got); n != 1 {
+		t.Fatalf("SY got %d webhooks after the redrive, want 1", n)
+	}
+	for _, p := range f.recv["SY"].got {
+		if p.Data.ID != rep.ID || p.Type != store.InboxCreated {
+			t.Errorf("SY got %s %s", p.Type, p.Data.ID)
+		}
+	}
+}
+
+// TestFilters: a subscription gets only what its filter selects, a search
+// query included.
+func TestFilters(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	// RU's systems want only GREEN reports from IQ that mention a drone.
+	text, where, err := analyze.CompileFilter("drone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.rec.DeleteEndpoint(ctx, testkit.Officer("RU"), f.eps["RU"].ID); err != nil {
+		t.Fatal(err)
+	}
+	rc, setSecret := newReceiver(t, "RU", f.clock)
+	e2, secret, err := f.rec.CreateEndpoint(ctx, testkit.Officer("RU"), rc.srv.URL+"/filtered", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setSecret(secret)
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("RU"), e2.ID, store.Filter{
+		Sources: []center.PartyCode{"IQ"}, TLP: []center.TLP{center.TLPGreen}, Query: "drone", Text: text, Where: where}); err != nil {
+		t.Fatal(err)
+	}
+	all := center.Distribution{All: true}
+	want := map[string]bool{}
+	for _, c := range []struct {
+		src   center.PartyCode
+		tlp   center.TLP
+		title string
+		match bool
+	}{
+		{"IQ", center.TLPGreen, "A drone seen over the river", true},
+		{"IQ", center.TLPGreen, "Drones over the border", true}, // the stem matches
+		{"IQ", center.TLPAmber, "A drone, amber", false},
+		{"SY", center.TLPGreen, "A drone from Syria", false},
+		{"IQ", center.TLPGreen, "Nothing of interest", false},
+	} {
+		rep, err := f.rec.SubmitReport(ctx, testkit.Analyst(c.src), draft(c.title, c.tlp, all))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.match {
+			want[rep.ID] = true
+		}
+	}
+	if _, err := f.w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range rc.got {
+		got[p.Data.ID] = true
+	}
+	if len(got) != len(want) {
+		t.Fatalf("RU's filtered endpoint got %d reports, want %d", len(got), len(want))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("missing %s", id)
+		}
+	}
+}
+
+// TestOrderedEndpoint: an endpoint that asks for order gets its
+// deliveries one at a time, in the order recorded, a failure holding back
+// the rest.
+func TestOrderedEndpoint(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var mu sync.Mutex
+	var seen []int64
+	fail := atomic.Int32{}
+	fail.Store(2)
+	inflight := atomic.Int32{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if inflight.Add(1) > 1 {
+			t.Error("two deliveries in flight to an ordered endpoint")
+		}
+		defer inflight.Add(-1)
+		var p distribute.Payload
+		json.NewDecoder(r.Body).Decode(&p)
+		if fail.Add(-1) >= 0 {
+			http.Error(w, "later", http.StatusServiceUnavailable)
+			return
+		}
+		mu.Lock()
+		seen = append(seen, p.EventSeq)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("JO"), srv.URL, "ordered", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("JO"), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft("ordered "+string(rune('a'+i)), center.TLPGreen, center.Distribution{Committee: "regional"})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 60 {
+		if _, err := f.w.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+	}
+	if len(seen) != 20 {
+		t.Fatalf("ordered endpoint got %d, want 20", len(seen))
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("out of order: %v", seen)
+		}
+	}
+}

@@ -1,0 +1,480 @@
+package record
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/secret"
+)
+
+// The distribution's changes of state. Endpoint and subscription changes
+// and every receipt are events, so that the transparency log shows what was
+// delivered to whom and when; failed attempts are bookkeeping, recorded but
+// not logged.
+const (
+	EndpointCreated     center.EventType = "endpoint.created"
+	EndpointRotated     center.EventType = "endpoint.rotated"
+	EndpointDeleted     center.EventType = "endpoint.deleted"
+	SubscriptionCreated center.EventType = "subscription.created"
+	SubscriptionDeleted center.EventType = "subscription.deleted"
+	DeliveryReceipt     center.EventType = "delivery.receipt"
+	DeliveryDead        center.EventType = "delivery.dead"
+	DeliveryRedriven    center.EventType = "delivery.redriven"
+)
+
+// MetaSealKey holds the center's key that seals webhook secrets at rest,
+// base64; created with the first endpoint.
+const MetaSealKey = "distribute_seal_key"
+
+// SecretPrefix starts every webhook signing secret, as the Standard
+// Webhooks specification writes them.
+const SecretPrefix = "whsec_"
+
+// maxURLBytes and maxDescriptionBytes bound what an endpoint holds.
+const (
+	maxURLBytes         = 2048
+	maxDescriptionBytes = 1000
+	// MaxOverlap bounds how long a rotated-out secret keeps signing.
+	MaxOverlap = 7 * 24 * time.Hour
+)
+
+// OnDeliveries sets fn to be called after every committed change, so the
+// delivery worker looks for new outbox rows at once; fn must not block.
+func (r *Recorder) OnDeliveries(fn func()) {
+	if fn == nil {
+		r.outbox.Store(nil)
+		return
+	}
+	r.outbox.Store(&fn)
+}
+
+// requireOfficer: only a party's officers manage its endpoints and
+// subscriptions.
+func requireOfficer(who center.Principal) error {
+	if !who.IsOfficer() {
+		return center.Refuse(center.ErrForbidden, "only officers manage their party's endpoints and subscriptions")
+	}
+	return nil
+}
+
+// sealKey returns the center's sealing key, creating it in tx if absent.
+func sealKey(ctx context.Context, tx store.Tx) ([]byte, error) {
+	v, err := tx.Meta(ctx, MetaSealKey)
+	if err != nil {
+		return nil, err
+	}
+	if v != "" {
+		return base64.StdEncoding.DecodeString(v)
+	}
+	k := secret.NewSealKey()
+	return k, tx.SetMeta(ctx, MetaSealKey, base64.StdEncoding.EncodeToString(k))
+}
+
+// SealKey returns the center's sealing key for the delivery worker, which
+// opens endpoints' secrets to sign; nil before the first endpoint.
+func SealKey(ctx context.Context, r store.Reader) ([]byte, error) {
+	v, err := r.Meta(ctx, MetaSealKey)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(v)
+}
+
+// newWebhookSecret returns a fresh signing key and its whsec_ form.
+func newWebhookSecret() ([]byte, string) {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k, SecretPrefix + base64.StdEncoding.EncodeToString(k)
+}
+
+// ValidateEndpointURL checks an endpoint URL's form: absolute http or
+// https, a host, no user information or fragment. Where it may point is the
+// SSRF guard's decision (package distribute), made before and at delivery.
+func ValidateEndpointURL(raw string) error {
+	if len(raw) > maxURLBytes {
+		return center.Invalid("url", "must be at most %d bytes", maxURLBytes)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Hostname() == "" {
+		return center.Invalid("url", "must be an absolute http or https URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return center.Invalid("url", "scheme %q must be http or https", u.Scheme)
+	}
+	if u.User != nil || u.Fragment != "" {
+		return center.Invalid("url", "must carry no user information or fragment")
+	}
+	return nil
+}
+
+// CreateEndpoint registers a receiving system of the officer's party and
+// returns it with its signing secret, which is shown this once: the center
+// keeps it sealed.
+func (r *Recorder) CreateEndpoint(ctx context.Context, who center.Principal, rawURL, description string, ordered bool) (store.Endpoint, string, error) {
+	if err := requireOfficer(who); err != nil {
+		return store.Endpoint{}, "", err
+	}
+	if err := ValidateEndpointURL(rawURL); err != nil {
+		return store.Endpoint{}, "", err
+	}
+	if len(description) > maxDescriptionBytes {
+		return store.Endpoint{}, "", center.Invalid("description", "must be at most %d bytes", maxDescriptionBytes)
+	}
+	key, plain := newWebhookSecret()
+	e := store.Endpoint{ID: "endpoint--" + uuid.NewString(), Party: who.Party(), URL: rawURL,
+		Description: description, Ordered: ordered, Created: r.now()}
+	err := r.update(ctx, func(tx store.Tx) error {
+		sk, err := sealKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if e.Secret, err = secret.Seal(sk, key, []byte(e.ID)); err != nil {
+			return err
+		}
+		if err := tx.InsertEndpoint(ctx, e); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: EndpointCreated, Party: who.Party(), User: who.User.Username, At: e.Created, Subject: e.ID},
+			struct {
+				ID, URL, Description string
+				Ordered              bool
+			}{e.ID, e.URL, e.Description, e.Ordered})
+	})
+	if err != nil {
+		return store.Endpoint{}, "", err
+	}
+	return e, plain, nil
+}
+
+// ownEndpoint returns the party's undeleted endpoint; another party's is
+// center.ErrNotFound.
+func ownEndpoint(ctx context.Context, tx store.Tx, who center.Principal, id string) (store.Endpoint, error) {
+	e, err := tx.EndpointByID(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	if e.Party != who.Party() || e.Deleted != nil {
+		return store.Endpoint{}, fmt.Errorf("record: endpoint %q: %w", id, center.ErrNotFound)
+	}
+	return e, nil
+}
+
+// RotateEndpointSecret gives the endpoint a new signing secret, returned
+// this once; the old one keeps signing beside it for overlap, so that the
+// party can switch its receiver without losing a delivery.
+func (r *Recorder) RotateEndpointSecret(ctx context.Context, who center.Principal, id string, overlap time.Duration) (store.Endpoint, string, error) {
+	if err := requireOfficer(who); err != nil {
+		return store.Endpoint{}, "", err
+	}
+	if overlap < 0 || overlap > MaxOverlap {
+		return store.Endpoint{}, "", center.Invalid("overlap_seconds", "must be between 0 and %d", int(MaxOverlap/time.Second))
+	}
+	key, plain := newWebhookSecret()
+	var out store.Endpoint
+	err := r.update(ctx, func(tx store.Tx) error {
+		e, err := ownEndpoint(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		sk, err := sealKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := r.now()
+		e.PrevSecret, e.PrevUntil = nil, nil
+		if overlap > 0 {
+			until := now.Add(overlap)
+			e.PrevSecret, e.PrevUntil = e.Secret, &until
+		}
+		if e.Secret, err = secret.Seal(sk, key, []byte(e.ID)); err != nil {
+			return err
+		}
+		if err := tx.UpdateEndpoint(ctx, e); err != nil {
+			return err
+		}
+		out = e
+		return appendEvent(ctx, tx, center.Event{Type: EndpointRotated, Party: who.Party(), User: who.User.Username, At: now, Subject: e.ID},
+			struct {
+				ID        string
+				PrevUntil *time.Time
+			}{e.ID, e.PrevUntil})
+	})
+	if err != nil {
+		return store.Endpoint{}, "", err
+	}
+	return out, plain, nil
+}
+
+// DeleteEndpoint deletes the party's endpoint and its subscriptions'
+// deliveries still pending are dead-lettered.
+func (r *Recorder) DeleteEndpoint(ctx context.Context, who center.Principal, id string) error {
+	if err := requireOfficer(who); err != nil {
+		return err
+	}
+	return r.update(ctx, func(tx store.Tx) error {
+		e, err := ownEndpoint(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		now := r.now()
+		e.Deleted = &now
+		if err := tx.UpdateEndpoint(ctx, e); err != nil {
+			return err
+		}
+		if err := tx.KillPending(ctx, id, now); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: EndpointDeleted, Party: who.Party(), User: who.User.Username, At: now, Subject: id},
+			struct{ ID string }{id})
+	})
+}
+
+// maxFilterValues bounds each list of a filter.
+const maxFilterValues = 100
+
+// ValidateFilter checks a subscription filter's own fields.
+func ValidateFilter(f store.Filter) error {
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"filter.sources", len(f.Sources)}, {"filter.tlp", len(f.TLP)}, {"filter.tags", len(f.Tags)}, {"filter.languages", len(f.Languages)}} {
+		if l.n > maxFilterValues {
+			return center.Invalid(l.name, "at most %d values", maxFilterValues)
+		}
+	}
+	for i, t := range f.TLP {
+		if !slices.Contains(center.TLPs, t) {
+			return center.Invalid(fmt.Sprintf("filter.tlp[%d]", i), "tlp %q must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED", t)
+		}
+	}
+	for i, p := range f.Sources {
+		if !p.Valid() {
+			return center.Invalid(fmt.Sprintf("filter.sources[%d]", i), "party code %q is not well-formed", p)
+		}
+	}
+	for i, t := range f.Tags {
+		if strings.TrimSpace(t) == "" || len(t) > 400 {
+			return center.Invalid(fmt.Sprintf("filter.tags[%d]", i), "a tag is 1 to 400 bytes")
+		}
+	}
+	for i, l := range f.Languages {
+		if len(l) < 2 || len(l) > 3 || strings.ToLower(l) != l {
+			return center.Invalid(fmt.Sprintf("filter.languages[%d]", i), "language %q must be an ISO 639 code such as ar", l)
+		}
+	}
+	if len(f.Query) > 2000 {
+		return center.Invalid("filter.query", "must be at most 2000 bytes")
+	}
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, center.ErrNotFound) }
+
+// CreateSubscription subscribes one of the party's endpoints to the
+// changes f selects among those the party may see. The caller compiles
+// f.Query into f.Text and f.Where (the query language lives above record).
+func (r *Recorder) CreateSubscription(ctx context.Context, who center.Principal, endpointID string, f store.Filter) (store.Subscription, error) {
+	if err := requireOfficer(who); err != nil {
+		return store.Subscription{}, err
+	}
+	if err := ValidateFilter(f); err != nil {
+		return store.Subscription{}, err
+	}
+	s := store.Subscription{ID: "subscription--" + uuid.NewString(), Party: who.Party(), Endpoint: endpointID, Filter: f, Created: r.now()}
+	err := r.update(ctx, func(tx store.Tx) error {
+		if _, err := ownEndpoint(ctx, tx, who, endpointID); err != nil {
+			return center.Invalid("endpoint_id", "no endpoint %q of party %s", endpointID, who.Party())
+		}
+		if err := tx.InsertSubscription(ctx, s); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: SubscriptionCreated, Party: who.Party(), User: who.User.Username, At: s.Created, Subject: s.ID}, s)
+	})
+	if err != nil {
+		return store.Subscription{}, err
+	}
+	return s, nil
+}
+
+// DeleteSubscription ends one of the party's subscriptions; deliveries
+// already in the outbox still go.
+func (r *Recorder) DeleteSubscription(ctx context.Context, who center.Principal, id string) error {
+	if err := requireOfficer(who); err != nil {
+		return err
+	}
+	return r.update(ctx, func(tx store.Tx) error {
+		s, err := tx.SubscriptionByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if s.Party != who.Party() {
+			return fmt.Errorf("record: subscription %q: %w", id, center.ErrNotFound)
+		}
+		now := r.now()
+		if err := tx.DeleteSubscription(ctx, id, now); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: SubscriptionDeleted, Party: who.Party(), User: who.User.Username, At: now, Subject: id},
+			struct{ ID string }{id})
+	})
+}
+
+// Redrive makes one of the party's dead-lettered deliveries pending again,
+// due now.
+func (r *Recorder) Redrive(ctx context.Context, who center.Principal, deliveryID string) error {
+	if err := requireOfficer(who); err != nil {
+		return err
+	}
+	return r.update(ctx, func(tx store.Tx) error {
+		d, err := tx.DeliveryByID(ctx, deliveryID)
+		if err != nil {
+			return err
+		}
+		if d.Party != who.Party() {
+			return fmt.Errorf("record: delivery %q: %w", deliveryID, center.ErrNotFound)
+		}
+		now := r.now()
+		if err := tx.Redrive(ctx, d.Seq, now); err != nil {
+			return err
+		}
+		return appendEvent(ctx, tx, center.Event{Type: DeliveryRedriven, Party: who.Party(), User: who.User.Username, At: now, Subject: d.ID},
+			struct{ ID string }{d.ID})
+	})
+}
+
+// An AttemptResult is the outcome of one delivery attempt, as the delivery
+// worker decided it: the delivery's next state and, while pending, when
+// it is next due.
+type AttemptResult struct {
+	Delivery store.Delivery
+	Attempt  store.Attempt
+	State    store.DeliveryState
+	Next     time.Time
+}
+
+// Breaker is the circuit breaker's policy: after Threshold consecutive
+// failed attempts, an endpoint gets no attempt for Cooldown(failures).
+type Breaker struct {
+	Threshold int
+	Cooldown  func(failures int) time.Duration
+}
+
+// RecordAttempts records a batch of attempts in one transaction: each
+// attempt's row, its delivery's new state, the endpoints' breakers, and,
+// for every receipt (a 2xx) and every dead letter, an event, so that the
+// transparency log covers what was delivered to whom.
+func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, b Breaker) error {
+	if len(results) == 0 {
+		return nil
+	}
+	return r.update(ctx, func(tx store.Tx) error {
+		endpoints := map[string]*store.Endpoint{}
+		for _, res := range results {
+			d := res.Delivery
+			if err := tx.FinishAttempt(ctx, d.Seq, res.Attempt, res.State, res.Next); err != nil {
+				if isNotFound(err) {
+					continue // no longer pending: deleted endpoint, or already finished
+				}
+				return err
+			}
+			e, ok := endpoints[d.Endpoint]
+			if !ok {
+				got, err := tx.EndpointByID(ctx, d.Endpoint)
+				if err != nil {
+					return err
+				}
+				e = &got
+				endpoints[d.Endpoint] = e
+			}
+			ok2 := res.State == store.Delivered
+			if ok2 {
+				e.Failures, e.OpenUntil = 0, nil
+			} else {
+				e.Failures++
+				if b.Threshold > 0 && e.Failures >= b.Threshold && b.Cooldown != nil {
+					until := res.Attempt.At.Add(b.Cooldown(e.Failures))
+					e.OpenUntil = &until
+				}
+			}
+			var typ center.EventType
+			switch res.State {
+			case store.Delivered:
+				typ = DeliveryReceipt
+			case store.Dead:
+				typ = DeliveryDead
+			default:
+				continue
+			}
+			if err := appendEvent(ctx, tx, center.Event{Type: typ, Party: d.Party, At: res.Attempt.At, Subject: d.ID},
+				struct {
+					ID, Endpoint, Report, Type string
+					Status, Attempts           int
+				}{d.ID, d.Endpoint, d.Report, d.Type, res.Attempt.Status, d.Attempts + 1}); err != nil {
+				return err
+			}
+		}
+		for _, e := range endpoints {
+			if err := tx.UpdateEndpoint(ctx, *e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// distribute writes, in the transaction that records a version or a
+// revocation, one inbox entry for every party in the version's stored
+// audience and one outbox row for each of that party's subscriptions that
+// selects it. prev is the version before (nil for a new report); doc is
+// the version's analyzed text, nil if there is none.
+func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Report, prev *center.Report, revoked bool, doc *store.SearchDoc) error {
+	subs, err := tx.ActiveSubscriptions(ctx, rep.Audience)
+	if err != nil {
+		return err
+	}
+	needText := slices.ContainsFunc(subs, func(s store.Subscription) bool { return !s.Filter.Text.Empty() })
+	if doc == nil && needText && r.analyzer != nil && len(rep.Body) <= r.limits.MaxBodyBytes {
+		d, _ := r.analyzer.AnalyzeReport(rep.Title, rep.Body, rep.Language)
+		doc = &d
+	}
+	at := rep.Version
+	if revoked && rep.Revoked != nil {
+		at = *rep.Revoked
+	}
+	for _, p := range rep.Audience {
+		typ := store.InboxCreated
+		switch {
+		case revoked:
+			typ = store.InboxRevoked
+		case prev != nil && prev.VisibleTo(p):
+			typ = store.InboxUpdated
+		case prev != nil:
+			typ = store.InboxShared
+		}
+		fseq, err := tx.AppendInbox(ctx, store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at})
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			if s.Party != p || !s.Filter.Matches(rep, doc) {
+				continue
+			}
+			if _, err := tx.InsertDelivery(ctx, store.Delivery{ID: "msg_" + strings.ReplaceAll(uuid.NewString(), "-", ""),
+				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: fseq, Created: at, NextAttempt: at}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,548 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// The distribution tables (migration 00009). Every read that returns a
+// report joins audience on the reading party: the visibility rule's
+// stored decision.
+
+const endpointColumns = `id, party, url, description, ordered, secret, prev_secret, prev_until, created, deleted, failures, open_until`
+
+func scanEndpoint(sc interface{ Scan(...any) error }) (store.Endpoint, error) {
+	var e store.Endpoint
+	var created int64
+	var prevUntil, deleted, openUntil sql.NullInt64
+	if err := sc.Scan(&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret,
+		&prevUntil, &created, &deleted, &e.Failures, &openUntil); err != nil {
+		return e, err
+	}
+	e.Created = fromMicros(created)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(prevUntil), timePtr(deleted), timePtr(openUntil)
+	return e, nil
+}
+
+func (t *tx) InsertEndpoint(ctx context.Context, e store.Endpoint) error {
+	return t.exec(ctx, "insert endpoint", `
+		INSERT INTO endpoints (id, party, url, description, ordered, secret, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Party, e.URL, e.Description, e.Ordered, e.Secret, micros(e.Created))
+}
+
+func (t *tx) UpdateEndpoint(ctx context.Context, e store.Endpoint) error {
+	res, err := t.ExecContext(ctx, `
+		UPDATE endpoints SET description = ?, secret = ?, prev_secret = ?, prev_until = ?, deleted = ?,
+			failures = ?, open_until = ? WHERE id = ?`,
+		e.Description, e.Secret, e.PrevSecret, nullMicros(e.PrevUntil), nullMicros(e.Deleted),
+		e.Failures, nullMicros(e.OpenUntil), e.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update endpoint %s: %w", e.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: endpoint %q: %w", e.ID, center.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) EndpointByID(ctx context.Context, id string) (store.Endpoint, error) {
+	e, err := scanEndpoint(t.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE id = ?`, id))
+	if err != nil {
+		return e, notFound("endpoint", id, err)
+	}
+	return e, nil
+}
+
+func (t *tx) InsertSubscription(ctx context.Context, s store.Subscription) error {
+	f, err := encodeFilter(s.Filter)
+	if err != nil {
+		return err
+	}
+	return t.exec(ctx, "insert subscription", `
+		INSERT INTO subscriptions (id, party, endpoint, filter, created) VALUES (?, ?, ?, ?, ?)`,
+		s.ID, s.Party, s.Endpoint, f, micros(s.Created))
+}
+
+// storedFilter is a filter as stored: what the party gave, and its query
+// compiled.
+type storedFilter struct {
+	store.Filter
+	Text  store.TextQuery    `json:"text"`
+	Where store.SearchFilter `json:"where"`
+}
+
+func encodeFilter(f store.Filter) (string, error) {
+	b, err := json.Marshal(storedFilter{Filter: f, Text: f.Text, Where: f.Where})
+	if err != nil {
+		return "", fmt.Errorf("sqlite: subscription filter: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeFilter(s string) (store.Filter, error) {
+	var sf storedFilter
+	if err := json.Unmarshal([]byte(s), &sf); err != nil {
+		return store.Filter{}, fmt.Errorf("sqlite: subscription filter: %w", err)
+	}
+	f := sf.Filter
+	f.Text, f.Where = sf.Text, sf.Where
+	return f, nil
+}
+
+const subscriptionColumns = `id, party, endpoint, filter, created`
+
+func scanSubscription(sc interface{ Scan(...any) error }) (store.Subscription, error) {
+	var s store.Subscription
+	var f string
+	var created int64
+	if err := sc.Scan(&s.ID, &s.Party, &s.Endpoint, &f, &created); err != nil {
+		return s, err
+	}
+	s.Created = fromMicros(created)
+	var err error
+	s.Filter, err = decodeFilter(f)
+	return s, err
+}
+
+func scanSubscriptions(rows *sql.Rows, err error) ([]store.Subscription, error) {
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Subscription
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: subscriptions: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) SubscriptionByID(ctx context.Context, id string) (store.Subscription, error) {
+	s, err := scanSubscription(t.QueryRowContext(ctx,
+		`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ? AND deleted IS NULL`, id))
+	if err != nil {
+		return s, notFound("subscription", id, err)
+	}
+	return s, nil
+}
+
+func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) error {
+	res, err := t.ExecContext(ctx, `UPDATE subscriptions SET deleted = ? WHERE id = ? AND deleted IS NULL`, micros(at), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete subscription %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: subscription %q: %w", id, center.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]store.Subscription, error) {
+	if len(parties) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(parties))
+	for i, p := range parties {
+		args[i] = p
+	}
+	return scanSubscriptions(t.QueryContext(ctx, `
+		SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
+		JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
+		WHERE s.deleted IS NULL AND s.party IN (?`+strings.Repeat(", ?", len(parties)-1)+`)
+		ORDER BY s.created, s.id`, args...))
+}
+
+func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error) {
+	res, err := t.ExecContext(ctx, `INSERT INTO inbox (party, type, report, version_seq, at) VALUES (?, ?, ?, ?, ?)`,
+		f.Party, f.Type, f.Report, f.VersionSeq, micros(f.At))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: append inbox: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error) {
+	res, err := t.ExecContext(ctx, `
+		INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+		d.ID, d.Party, d.Endpoint, d.Subscription, d.InboxSeq, micros(d.Created), micros(d.NextAttempt))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert delivery: %w", mapError(err))
+	}
+	return res.LastInsertId()
+}
+
+func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, state store.DeliveryState, next time.Time) error {
+	var done sql.NullInt64
+	if state != store.Pending {
+		done = sql.NullInt64{Int64: micros(a.At), Valid: true}
+	}
+	res, err := t.ExecContext(ctx, `
+		UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt = ?, last_status = ?,
+			last_error = ?, last_latency = ?, done = ?
+		WHERE seq = ? AND state = 'pending'`,
+		state, micros(next), a.Status, a.Error, a.Latency.Microseconds(), done, seq)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish attempt of delivery %d: %w", seq, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: pending delivery %d: %w", seq, center.ErrNotFound)
+	}
+	return t.exec(ctx, "record attempt", `
+		INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
+		VALUES (?, (SELECT attempts FROM deliveries WHERE seq = ?), ?, ?, ?, ?)`,
+		seq, seq, micros(a.At), a.Status, a.Latency.Microseconds(), a.Error)
+}
+
+func (t *tx) KillPending(ctx context.Context, endpoint string, at time.Time) error {
+	return t.exec(ctx, "dead-letter pending deliveries", `
+		UPDATE deliveries SET state = 'dead', done = ?, last_error = 'endpoint deleted'
+		WHERE endpoint = ? AND state = 'pending'`, micros(at), endpoint)
+}
+
+func (t *tx) Redrive(ctx context.Context, seq int64, at time.Time) error {
+	var state string
+	if err := t.QueryRowContext(ctx, `SELECT state FROM deliveries WHERE seq = ?`, seq).Scan(&state); err != nil {
+		return notFound("delivery", fmt.Sprint(seq), err)
+	}
+	if state == string(store.Delivered) {
+		return center.Refuse(center.ErrConflict, "the delivery was delivered; there is nothing to redrive")
+	}
+	return t.exec(ctx, "redrive delivery", `
+		UPDATE deliveries SET state = 'pending', next_attempt = ?, done = NULL WHERE seq = ?`, micros(at), seq)
+}
+
+const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.inbox_seq, f.type, f.report, d.created,
+	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done`
+
+func scanDelivery(sc interface{ Scan(...any) error }, extra ...any) (store.Delivery, error) {
+	var d store.Delivery
+	var created, next, latency int64
+	var done sql.NullInt64
+	dest := append([]any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &created,
+		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.Created, d.NextAttempt, d.Done = fromMicros(created), fromMicros(next), timePtr(done)
+	d.LastLatency = time.Duration(latency) * time.Microsecond
+	return d, nil
+}
+
+func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) DeliveryByID(ctx context.Context, id string) (store.Delivery, error) {
+	d, err := scanDelivery(t.QueryRowContext(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries d JOIN inbox f ON f.seq = d.inbox_seq WHERE d.id = ?`, id))
+	if err != nil {
+		return d, notFound("delivery", id, err)
+	}
+	return d, nil
+}
+
+func (s *Store) Endpoints(ctx context.Context, party center.PartyCode) ([]store.Endpoint, error) {
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+endpointColumns+` FROM endpoints WHERE party = ? AND deleted IS NULL ORDER BY created, id`, party)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: endpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: endpoints: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) Endpoint(ctx context.Context, party center.PartyCode, id string) (store.Endpoint, error) {
+	e, err := scanEndpoint(s.rd.QueryRowContext(ctx, `
+		SELECT `+endpointColumns+` FROM endpoints WHERE id = ? AND party = ? AND deleted IS NULL`, id, party))
+	if err != nil {
+		return e, notFound("endpoint", id, err)
+	}
+	return e, nil
+}
+
+func (s *Store) Subscriptions(ctx context.Context, party center.PartyCode) ([]store.Subscription, error) {
+	return scanSubscriptions(s.rd.QueryContext(ctx, `
+		SELECT `+subscriptionColumns+` FROM subscriptions WHERE party = ? AND deleted IS NULL ORDER BY created, id`, party))
+}
+
+func (s *Store) Deliveries(ctx context.Context, party center.PartyCode, q store.DeliveryQuery) ([]store.Delivery, error) {
+	if q.Limit < 1 || q.Limit > store.MaxPageSize {
+		return nil, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	}
+	where := []string{"d.party = ?"}
+	args := []any{party}
+	if q.Endpoint != "" {
+		where, args = append(where, "d.endpoint = ?"), append(args, q.Endpoint)
+	}
+	if q.State != "" {
+		where, args = append(where, "d.state = ?"), append(args, q.State)
+	}
+	if q.Report != "" {
+		where, args = append(where, "f.report = ?"), append(args, q.Report)
+	}
+	if q.Before > 0 {
+		where, args = append(where, "d.seq < ?"), append(args, q.Before)
+	}
+	args = append(args, q.Limit)
+	return scanDeliveries(s.rd.QueryContext(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries d JOIN inbox f ON f.seq = d.inbox_seq
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY d.seq DESC LIMIT ?`, args...))
+}
+
+func (s *Store) EndpointHealth(ctx context.Context, party center.PartyCode, id string) (store.EndpointHealth, error) {
+	var h store.EndpointHealth
+	e, err := s.Endpoint(ctx, party, id)
+	if err != nil {
+		return h, err
+	}
+	h.Endpoint = e
+	rows, err := s.rd.QueryContext(ctx, `SELECT state, count(*), min(created) FROM deliveries WHERE endpoint = ? GROUP BY state`, id)
+	if err != nil {
+		return h, fmt.Errorf("sqlite: endpoint health: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n, oldest int64
+		if err := rows.Scan(&state, &n, &oldest); err != nil {
+			return h, fmt.Errorf("sqlite: endpoint health: %w", err)
+		}
+		switch store.DeliveryState(state) {
+		case store.Pending:
+			h.Pending = n
+			t := fromMicros(oldest)
+			h.OldestPending = &t
+		case store.Delivered:
+			h.Delivered = n
+		case store.Dead:
+			h.Dead = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return h, fmt.Errorf("sqlite: endpoint health: %w", err)
+	}
+	arows, err := s.rd.QueryContext(ctx, `
+		SELECT d.id, a.n, a.at, a.status, a.latency, a.error FROM delivery_attempts a
+		JOIN deliveries d ON d.seq = a.delivery
+		WHERE d.endpoint = ? ORDER BY a.at DESC, a.delivery DESC LIMIT 20`, id)
+	if err != nil {
+		return h, fmt.Errorf("sqlite: endpoint attempts: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var a store.Attempt
+		var at, latency int64
+		if err := arows.Scan(&a.Delivery, &a.N, &at, &a.Status, &latency, &a.Error); err != nil {
+			return h, fmt.Errorf("sqlite: endpoint attempts: %w", err)
+		}
+		a.At, a.Latency = fromMicros(at), time.Duration(latency)*time.Microsecond
+		h.LastAttempts = append(h.LastAttempts, a)
+	}
+	return h, arows.Err()
+}
+
+func (s *Store) Inbox(ctx context.Context, party center.PartyCode, after int64, limit int) ([]store.InboxItem, error) {
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
+		FROM inbox f
+		JOIN audience a ON a.party = f.party AND a.seq = f.version_seq
+		JOIN versions v ON v.seq = f.version_seq
+		JOIN reports r ON r.rid = v.rid
+		WHERE f.party = ? AND f.seq > ?
+		ORDER BY f.seq LIMIT ?`, party, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: inbox: %w", err)
+	}
+	defer rows.Close()
+	var out []store.InboxItem
+	for rows.Next() {
+		var it store.InboxItem
+		var at int64
+		rep, err := scanInboxRow(rows, &it, &at)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: inbox: %w", err)
+		}
+		it.At, it.Version = fromMicros(at), rep
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// scanInboxRow scans inbox columns followed by versionColumns.
+func scanInboxRow(sc interface{ Scan(...any) error }, it *store.InboxItem, at *int64) (center.Report, error) {
+	var rep center.Report
+	var version, created int64
+	var dist, tags, audience string
+	var observed, revoked, purged sql.NullInt64
+	err := sc.Scan(&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, at,
+		&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
+		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
+		&observed, &revoked, &purged)
+	if err != nil {
+		return rep, err
+	}
+	rep.Version, rep.Created = fromMicros(version), fromMicros(created)
+	rep.ObservedAt, rep.Revoked, rep.Purged = timePtr(observed), timePtr(revoked), timePtr(purged)
+	for _, x := range []struct {
+		s string
+		v any
+	}{{dist, &rep.Distribution}, {tags, &rep.Tags}, {audience, &rep.Audience}} {
+		if err := json.Unmarshal([]byte(x.s), x.v); err != nil {
+			return rep, fmt.Errorf("version %d: %w", rep.Seq, err)
+		}
+	}
+	return rep, nil
+}
+
+func (s *Store) LastInboxSeq(ctx context.Context, party center.PartyCode) (int64, error) {
+	var seq sql.NullInt64
+	if err := s.rd.QueryRowContext(ctx, `SELECT max(seq) FROM inbox WHERE party = ?`, party).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("sqlite: last inbox seq: %w", err)
+	}
+	return seq.Int64, nil
+}
+
+func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+	// The lists go in as JSON arrays, so that the statement's text, and
+	// its prepared form, stays the same whatever their lengths; an empty
+	// list must be [] (NOT IN a null would filter out every row).
+	skipE, skipD := q.SkipEndpoints, q.SkipDeliveries
+	if skipE == nil {
+		skipE = []string{}
+	}
+	if skipD == nil {
+		skipD = []int64{}
+	}
+	ej, err := json.Marshal(skipE)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
+	dj, err := json.Marshal(skipD)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
+	now := micros(q.Now)
+	return scanDeliveries(s.rd.QueryContext(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries d
+		JOIN inbox f ON f.seq = d.inbox_seq
+		JOIN endpoints e ON e.id = d.endpoint
+		WHERE d.state = 'pending' AND d.next_attempt <= ?
+			AND d.seq NOT IN (SELECT value FROM json_each(?))
+			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
+			AND (e.open_until IS NULL OR e.open_until <= ?)
+			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
+				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
+		ORDER BY d.next_attempt, d.seq LIMIT ?`, now, string(dj), string(ej), now, q.Limit))
+}
+
+func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	sj, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbound: %w", err)
+	}
+	rows, err := s.rd.QueryContext(ctx, `
+		SELECT `+deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
+		FROM deliveries d
+		JOIN inbox f ON f.seq = d.inbox_seq
+		JOIN endpoints e ON e.id = d.endpoint
+		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+		JOIN versions v ON v.seq = f.version_seq
+		JOIN reports r ON r.rid = v.rid
+		WHERE d.seq IN (SELECT value FROM json_each(?)) AND d.state = 'pending'
+		ORDER BY d.seq`, string(sj))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbound: %w", err)
+	}
+	defer rows.Close()
+	var outs []store.Outbound
+	for rows.Next() {
+		out, err := scanOutbound(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: outbound: %w", err)
+		}
+		outs = append(outs, out)
+	}
+	return outs, rows.Err()
+}
+
+func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
+	var out store.Outbound
+	var (
+		e                            = &out.Endpoint
+		eCreated                     int64
+		prevUntil, deleted, openUntl sql.NullInt64
+		it                           = &out.Item
+		at, version, created         int64
+		dist, tags, audience         string
+		observed, revoked, purged    sql.NullInt64
+		rep                          = &out.Item.Version
+	)
+	d, err := scanDelivery(row,
+		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
+		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
+		&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
+		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
+		&observed, &revoked, &purged)
+	if err != nil {
+		return out, err
+	}
+	out.Delivery = d
+	e.Created = fromMicros(eCreated)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(prevUntil), timePtr(deleted), timePtr(openUntl)
+	it.At = fromMicros(at)
+	rep.Version, rep.Created = fromMicros(version), fromMicros(created)
+	rep.ObservedAt, rep.Revoked, rep.Purged = timePtr(observed), timePtr(revoked), timePtr(purged)
+	for _, x := range []struct {
+		s string
+		v any
+	}{{dist, &rep.Distribution}, {tags, &rep.Tags}, {audience, &rep.Audience}} {
+		if err := json.Unmarshal([]byte(x.s), x.v); err != nil {
+			return out, fmt.Errorf("version %d: %w", rep.Seq, err)
+		}
+	}
+	return out, nil
+}
+
+// prefixed qualifies each of a comma-separated column list.
+func prefixed(prefix, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}

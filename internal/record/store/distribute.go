@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+)
+
+// DistributeTx writes the distribution tables: endpoints, subscriptions,
+// the inbox of what each party may see, and the delivery outbox. Only the
+// write path (package record) calls them, in the transaction that records
+// the change they follow from.
+type DistributeTx interface {
+	// InsertEndpoint stores a new endpoint; a taken id is center.ErrConflict.
+	InsertEndpoint(ctx context.Context, e Endpoint) error
+	// UpdateEndpoint overwrites the endpoint's description, secrets,
+	// Deleted and breaker fields. An unknown id is center.ErrNotFound.
+	UpdateEndpoint(ctx context.Context, e Endpoint) error
+	// EndpointByID returns any party's endpoint, deleted or not, or
+	// center.ErrNotFound: the write path checks the party.
+	EndpointByID(ctx context.Context, id string) (Endpoint, error)
+	// InsertSubscription stores a new subscription.
+	InsertSubscription(ctx context.Context, s Subscription) error
+	// SubscriptionByID returns any party's subscription, or
+	// center.ErrNotFound.
+	SubscriptionByID(ctx context.Context, id string) (Subscription, error)
+	// DeleteSubscription marks the subscription deleted at the time.
+	DeleteSubscription(ctx context.Context, id string, at time.Time) error
+	// ActiveSubscriptions returns the undeleted subscriptions, to undeleted
+	// endpoints, of the given parties.
+	ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]Subscription, error)
+	// AppendInbox records that a party may now see a change and returns the
+	// entry's Seq. The entry's party must be in the stored audience of the
+	// version it names: the write path appends one entry per audience
+	// party, never more.
+	AppendInbox(ctx context.Context, f InboxEntry) (int64, error)
+	// InsertDelivery puts a delivery in the outbox, pending, due at its
+	// NextAttempt, and returns its Seq.
+	InsertDelivery(ctx context.Context, d Delivery) (int64, error)
+	// FinishAttempt records attempt a of delivery seq and moves the
+	// delivery to state (pending, due at next; delivered; or dead).
+	FinishAttempt(ctx context.Context, seq int64, a Attempt, state DeliveryState, next time.Time) error
+	// KillPending dead-letters every pending delivery to the endpoint (it
+	// was deleted), at the time.
+	KillPending(ctx context.Context, endpoint string, at time.Time) error
+	// Redrive makes a dead (or pending) delivery pending again, due at the
+	// time. An unknown seq is center.ErrNotFound; a delivered one is
+	// center.ErrConflict.
+	Redrive(ctx context.Context, seq int64, at time.Time) error
+	// DeliveryByID returns any party's delivery by webhook-id, or
+	// center.ErrNotFound.
+	DeliveryByID(ctx context.Context, id string) (Delivery, error)
+}
+
+// DistributeReader reads the distribution tables. Each method that takes a
+// party returns only that party's endpoints, subscriptions, deliveries and
+// inbox: another party's is center.ErrNotFound or absent, never an error of
+// its own kind. The inbox and the outbound payloads are joined with the
+// stored audience, so a report reaches only a party the visibility rule
+// let see it.
+type DistributeReader interface {
+	// Endpoints lists the party's undeleted endpoints, oldest first.
+	Endpoints(ctx context.Context, party center.PartyCode) ([]Endpoint, error)
+	// Endpoint returns the party's undeleted endpoint, or center.ErrNotFound.
+	Endpoint(ctx context.Context, party center.PartyCode, id string) (Endpoint, error)
+	// Subscriptions lists the party's undeleted subscriptions, oldest first.
+	Subscriptions(ctx context.Context, party center.PartyCode) ([]Subscription, error)
+	// Deliveries lists the party's deliveries matching q, newest first.
+	Deliveries(ctx context.Context, party center.PartyCode, q DeliveryQuery) ([]Delivery, error)
+	// EndpointHealth counts the deliveries of the party's endpoint by state
+	// and returns its latest attempts; center.ErrNotFound for an endpoint
+	// of another party.
+	EndpointHealth(ctx context.Context, party center.PartyCode, id string) (EndpointHealth, error)
+	// Inbox returns up to limit of the party's inbox entries with Seq >
+	// after, in order, each with the version the party may see.
+	Inbox(ctx context.Context, party center.PartyCode, after int64, limit int) ([]InboxItem, error)
+	// LastInboxSeq returns the party's newest inbox entry's Seq, 0 if none.
+	LastInboxSeq(ctx context.Context, party center.PartyCode) (int64, error)
+
+	// DueDeliveries returns up to q.Limit pending deliveries due at q.Now,
+	// oldest due first, of the whole center, skipping endpoints whose
+	// breaker is open, the endpoints and deliveries q names (the worker's
+	// busy ones) and, for an ordered endpoint, all but its oldest pending
+	// one. It is the delivery worker's read; it returns no content.
+	DueDeliveries(ctx context.Context, q DueQuery) ([]Delivery, error)
+	// Outbound returns what the pending deliveries seqs send, in Seq
+	// order: each one's endpoint (with sealed secrets) and inbox entry with
+	// the version as the delivery's party may see it. A delivery that is
+	// not pending, or whose party may not see the version, is left out.
+	Outbound(ctx context.Context, seqs []int64) ([]Outbound, error)
+}
+
+// An Endpoint is one of a party's receiving systems.
+type Endpoint struct {
+	ID          string           `json:"id"`
+	Party       center.PartyCode `json:"party"`
+	URL         string           `json:"url"`
+	Description string           `json:"description"`
+	// Ordered asks for one delivery at a time, in the order recorded.
+	Ordered bool      `json:"ordered"`
+	Created time.Time `json:"created"`
+	// Secret is the signing secret, sealed; PrevSecret, the one a rotation
+	// replaced, also signs until PrevUntil.
+	Secret     []byte     `json:"-"`
+	PrevSecret []byte     `json:"-"`
+	PrevUntil  *time.Time `json:"prev_secret_until,omitempty"`
+	Deleted    *time.Time `json:"-"`
+	// Failures counts consecutive failed attempts; while OpenUntil is in
+	// the future the circuit breaker holds every delivery back.
+	Failures  int        `json:"consecutive_failures"`
+	OpenUntil *time.Time `json:"open_until,omitempty"`
+}
+
+// A Subscription says which changes a party wants at one endpoint.
+type Subscription struct {
+	ID       string           `json:"id"`
+	Party    center.PartyCode `json:"party"`
+	Endpoint string           `json:"endpoint_id"`
+	Filter   Filter           `json:"filter"`
+	Created  time.Time        `json:"created"`
+}
+
+// A Filter selects changes; each non-empty list matches any of its values,
+// and an empty filter matches everything the party may see.
+type Filter struct {
+	Sources   []center.PartyCode `json:"sources"`
+	TLP       []center.TLP       `json:"tlp"`
+	Tags      []string           `json:"tags"`
+	Languages []string           `json:"languages"`
+	// Query is a search query; Text and Where are its compiled form, set by
+	// whoever accepts the filter (the query language lives above the
+	// store).
+	Query string       `json:"query"`
+	Text  TextQuery    `json:"-"`
+	Where SearchFilter `json:"-"`
+}
+
+// Matches reports whether the filter selects the version rep, whose
+// analyzed text is doc (nil when there is none: then a filter with a text
+// query does not match).
+func (f Filter) Matches(rep center.Report, doc *SearchDoc) bool {
+	anyOf := func(want []string, have ...string) bool {
+		if len(want) == 0 {
+			return true
+		}
+		for _, h := range have {
+			if slices.Contains(want, h) {
+				return true
+			}
+		}
+		return false
+	}
+	strs := func(v any) []string {
+		switch v := v.(type) {
+		case []center.PartyCode:
+			out := make([]string, len(v))
+			for i, p := range v {
+				out[i] = string(p)
+			}
+			return out
+		case []center.TLP:
+			out := make([]string, len(v))
+			for i, t := range v {
+				out[i] = string(t)
+			}
+			return out
+		}
+		return nil
+	}
+	w := f.Where
+	switch {
+	case !anyOf(strs(f.Sources), string(rep.Source)), !anyOf(strs(w.Sources), string(rep.Source)):
+		return false
+	case !anyOf(strs(f.TLP), string(rep.TLP)), !anyOf(strs(w.TLPs), string(rep.TLP)):
+		return false
+	case !anyOf(f.Languages, rep.Language), !anyOf(w.Languages, rep.Language):
+		return false
+	case len(f.Tags) > 0 && !anyOf(f.Tags, rep.Tags...), len(w.Tags) > 0 && !anyOf(w.Tags, rep.Tags...):
+		return false
+	case !w.Since.IsZero() && rep.Version.Before(w.Since), !w.Until.IsZero() && !rep.Version.Before(w.Until):
+		return false
+	}
+	if f.Text.Empty() {
+		return true
+	}
+	return doc != nil && f.Text.MatchDoc(*doc)
+}
+
+// MatchDoc evaluates q against one analyzed document as the index would:
+// a word matches its surface form or its stem, a phrase its stems in
+// order.
+func (q TextQuery) MatchDoc(doc SearchDoc) bool {
+	for _, alts := range q.All {
+		if !slices.ContainsFunc(alts, func(s Seq) bool { return s.in(doc) }) {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(q.None, func(s Seq) bool { return s.in(doc) })
+}
+
+func (s Seq) in(doc SearchDoc) bool {
+	switch len(s.Stems) {
+	case 0:
+		return false
+	case 1:
+		return slices.Contains(doc.Stems, s.Stems[0]) ||
+			(len(s.Surface) == 1 && slices.Contains(doc.Surface, s.Surface[0]))
+	}
+	for i := 0; i+len(s.Stems) <= len(doc.Stems); i++ {
+		if slices.Equal(doc.Stems[i:i+len(s.Stems)], s.Stems) {
+			return true
+		}
+	}
+	return false
+}
+
+// Inbox event types: what happened, as the receiving party sees it.
+const (
+	InboxCreated = "report.created" // a new report
+	InboxUpdated = "report.updated" // a new version of a report the party saw
+	InboxShared  = "report.shared"  // a version widened to the party
+	InboxRevoked = "report.revoked"
+)
+
+// A InboxEntry is one change a party may see.
+type InboxEntry struct {
+	Seq        int64
+	Party      center.PartyCode
+	Type       string
+	Report     string
+	VersionSeq int64
+	At         time.Time
+}
+
+// A InboxItem is a inbox entry with the version as its party may see it.
+type InboxItem struct {
+	InboxEntry
+	Version center.Report
+}
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+const (
+	Pending   DeliveryState = "pending"
+	Delivered DeliveryState = "delivered"
+	Dead      DeliveryState = "dead"
+)
+
+// A Delivery is one inbox entry owed to one endpoint.
+type Delivery struct {
+	Seq int64 `json:"-"`
+	// ID is the webhook-id: the same on every attempt.
+	ID           string           `json:"id"`
+	Party        center.PartyCode `json:"party"`
+	Endpoint     string           `json:"endpoint_id"`
+	Subscription string           `json:"subscription_id"`
+	InboxSeq     int64            `json:"event_seq"`
+	Type         string           `json:"type"`
+	Report       string           `json:"report_id"`
+	Created      time.Time        `json:"created"`
+	State        DeliveryState    `json:"state"`
+	Attempts     int              `json:"attempts"`
+	NextAttempt  time.Time        `json:"next_attempt"`
+	LastStatus   int              `json:"last_status,omitempty"`
+	LastError    string           `json:"last_error,omitempty"`
+	LastLatency  time.Duration    `json:"last_latency_ns,omitempty"`
+	Done         *time.Time       `json:"done,omitempty"`
+}
+
+// An Attempt is one try at a delivery: Status 0 means no HTTP answer.
+type Attempt struct {
+	Delivery string        `json:"delivery_id"`
+	N        int           `json:"n"`
+	At       time.Time     `json:"at"`
+	Status   int           `json:"status"`
+	Latency  time.Duration `json:"latency_ns"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// DueQuery asks for the deliveries due at Now.
+type DueQuery struct {
+	Now            time.Time
+	SkipEndpoints  []string
+	SkipDeliveries []int64 // by Seq
+	Limit          int
+}
+
+// DeliveryQuery filters a delivery list; zero fields do not filter.
+type DeliveryQuery struct {
+	Endpoint string
+	State    DeliveryState
+	Report   string
+	// Before continues a list: only deliveries with Seq < Before.
+	Before int64
+	Limit  int // 1..MaxPageSize
+}
+
+// EndpointHealth is how deliveries to an endpoint are going.
+type EndpointHealth struct {
+	Endpoint                 Endpoint
+	Pending, Delivered, Dead int64
+	LastAttempts             []Attempt
+	OldestPending            *time.Time
+}
+
+// Outbound is what one delivery sends.
+type Outbound struct {
+	Delivery Delivery
+	Endpoint Endpoint
+	Item     InboxItem
+}
