@@ -21,3 +21,6 @@ CREATE TABLE taxii_parties (
 
 -- A from-XX collection walks XX's objects in date_added order.
 CREATE INDEX taxii_objects_by_source ON stix_objects (source, added);
+
+-- match[type] pages one party's objects of some types in date_added order.
+CREATE INDEX stix_views_by_type ON stix_views (party, type, added);
