@@ -19,6 +19,9 @@ import (
 // importer does.
 const DefaultTLP = center.TLPAmber
 
+// wrapStart opens the bundle each added object is read in.
+const wrapStart = `{"type":"bundle","id":"bundle--6f0c0a8e-3f4c-4b6a-9a55-2f1de4f1c2a1","objects":[`
+
 // The outcomes of an object of an addition.
 const (
 	pending = iota
@@ -109,7 +112,13 @@ func (a *addition) record(ctx context.Context) error {
 	parsed := make([]*stix.Object, len(a.objs))
 	defined := map[string]bool{}
 	for i, eo := range a.objs {
-		o, err := stix.NewReader(bytes.NewReader(eo.raw), 0).Next()
+		// Each object is read as the one object of a bundle, so that the
+		// importer's checks apply to it exactly (an object given alone
+		// would be taken for a bundle if it had "objects" of its own, as
+		// observed-data may).
+		wrapped := make([]byte, 0, len(eo.raw)+len(wrapStart)+2)
+		wrapped = append(append(append(wrapped, wrapStart...), eo.raw...), "]}"...)
+		o, err := stix.NewReader(bytes.NewReader(wrapped), 0).Next()
 		var rej *stix.Rejection
 		switch {
 		case errors.As(err, &rej):

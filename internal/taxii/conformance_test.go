@@ -655,3 +655,65 @@ func TestCloseLeavesNoPendingStatus(t *testing.T) {
 	}
 	t.Logf("%d recorded before Close, %d to send again", len(got.Successes), len(got.Failures))
 }
+
+// A status left pending by a node that stopped is complete, its pending
+// objects failures, once it has not changed for staleAfter.
+func TestStalePendingStatus(t *testing.T) {
+	c := newTestCenter(t, nil)
+	ctx := context.Background()
+	id := newID("indicator")
+	st := store.TAXIIStatus{ID: "1f8a8f62-34a2-4d0e-9c1b-6c2b7d7f0a11", Party: "IQ", Username: "iq-analyst", Total: 2,
+		Successes: []store.TAXIIStatusDetail{{ID: newID("indicator"), Version: "2026-01-01T00:00:00.000Z"}},
+		Pendings:  []store.TAXIIStatusDetail{{ID: id, Version: "2026-01-01T00:00:00.000Z"}}}
+	if err := c.rec.PutTAXIIStatus(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	get := func() statusResource {
+		r := c.get("iq-analyst", root+"status/"+st.ID+"/")
+		wantStatus(t, r, http.StatusOK)
+		var out statusResource
+		r.json(t, &out)
+		return out
+	}
+	c.clock.Advance(staleAfter - time.Minute)
+	if got := get(); got.Status != "pending" || got.PendingCount != 1 {
+		t.Fatalf("fresh: %+v", got)
+	}
+	c.clock.Advance(2 * time.Minute)
+	got := get()
+	if got.Status != "complete" || got.FailureCount != 1 || got.SuccessCount != 1 || got.Failures[0].ID != id ||
+		!strings.Contains(got.Failures[0].Message, "add it again") {
+		t.Fatalf("stale: %+v", got)
+	}
+	// Stored so: every node answers the same.
+	if again := get(); again.FailureCount != 1 || again.Status != "complete" {
+		t.Fatalf("again: %+v", again)
+	}
+}
+
+// Objects with an "objects" property of their own (observed-data may
+// have one) and custom objects are added like any other.
+func TestAddObjectsOfEveryShape(t *testing.T) {
+	c := newTestCenter(t, nil)
+	od := newID("observed-data")
+	custom := newID("x-acme-widget")
+	st, r := c.add("iq-analyst", "from-IQ",
+		`{"type":"observed-data","spec_version":"2.1","id":"`+od+`","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",`+
+			`"first_observed":"2026-01-01T00:00:00Z","last_observed":"2026-01-01T00:00:00Z","number_observed":1,`+
+			`"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.1"}}}`,
+		`{"type":"x-acme-widget","spec_version":"2.1","id":"`+custom+`","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","x_size":3}`,
+		`{"type":"bundle","id":"bundle--6f0c0a8e-3f4c-4b6a-9a55-2f1de4f1c2a1","objects":[]}`,
+	)
+	wantStatus(t, r, http.StatusAccepted)
+	if st.SuccessCount != 2 || st.FailureCount != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	r = c.get("sy-analyst", colPath("from-IQ")+"objects/"+od+"/")
+	if !strings.Contains(string(r.body), `"objects":{"0":{"type":"ipv4-addr","value":"198.51.100.1"}}`) {
+		t.Errorf("observed-data: %s", r.body)
+	}
+	r = c.get("sy-analyst", colPath("from-IQ")+"objects/"+custom+"/")
+	if !strings.Contains(string(r.body), `"x_size":3`) {
+		t.Errorf("custom object: %s", r.body)
+	}
+}

@@ -22,7 +22,10 @@
 // party's TAXII distribution (all members unless its officers set
 // another) at the TLP of their markings. The status resource is kept in
 // the database: small envelopes are recorded before the answer, larger
-// ones in the background while the status says "pending".
+// ones in the background while the status says "pending". A pending
+// status is written at least every five minutes; one unchanged for
+// fifteen belongs to a node that stopped, and the next poll of it, on any
+// node, turns its pending objects into failures to send again.
 //
 // Pagination is by the server's date_added, unique and strictly
 // increasing per version: a page is "added after the last one seen", so
@@ -34,4 +37,10 @@
 // client may change between pages). A token is thus good on every node
 // and after restarts, never expires, and is refused (400) with another
 // query.
+//
+// The key is not a credential: a token only says where a page starts,
+// which added_after says as well, and every page is read inside the
+// caller's visibility whatever the token. Binding tokens to the query
+// tells a client that changed its query mid-way, instead of serving it
+// pages of another query.
 package taxii

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -54,10 +55,23 @@ func (s *Server) objectAdd(w http.ResponseWriter, r *http.Request) error {
 		s.adding.Add(1)
 		go func() {
 			defer s.adding.Done()
-			select {
-			case s.slots <- struct{}{}:
-				defer func() { <-s.slots }()
-			case <-s.bg.Done():
+			// While it waits its turn, the addition keeps its status
+			// fresh, so that no poll takes it for one whose node died.
+			tick := time.NewTicker(statusRefresh)
+			defer tick.Stop()
+		wait:
+			for {
+				select {
+				case s.slots <- struct{}{}:
+					defer func() { <-s.slots }()
+					break wait
+				case <-s.bg.Done():
+					break wait
+				case <-tick.C:
+					if err := a.put(s.bg); err != nil {
+						s.log.Warn("taxii: refreshing a waiting status", "status", st.ID, "err", err)
+					}
+				}
 			}
 			if err := a.run(s.bg); err != nil {
 				s.log.Error("taxii: background addition", "status", st.ID, "err", err)

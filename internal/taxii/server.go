@@ -160,14 +160,23 @@ func (s *Server) Handler() http.Handler {
 }
 
 // handle wraps an endpoint: credentials, then the Accept header, then fn;
-// whatever fn returns is written by writeError.
+// whatever fn returns is written by writeError. Each request is logged in
+// one line, without its credentials.
 func (s *Server) handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+		start := s.clock.Now()
+		var party center.PartyCode
+		defer func() {
+			s.log.InfoContext(r.Context(), "taxii", "method", r.Method, "path", r.URL.Path, "status", w.status,
+				"party", string(party), "duration", s.clock.Now().Sub(start))
+		}()
 		who, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		party = who.Party()
 		if !acceptable(r.Header.Get("Accept")) {
 			s.writeError(w, r, refuse(http.StatusNotAcceptable, "Not acceptable",
 				"this server answers in %s only", taxiiMediaType))
@@ -198,3 +207,17 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeError(w, r, refuse(http.StatusNotFound, "Not found", "no TAXII endpoint at %s", r.URL.Path))
 }
+
+// statusWriter remembers the status a handler wrote, for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -2,6 +2,7 @@ package taxii
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/tabadul/tabadul/internal/record/store"
 )
@@ -31,6 +32,14 @@ func statusOf(st store.TAXIIStatus) statusResource {
 		PendingCount: len(st.Pendings), Pendings: st.Pendings}
 }
 
+// A pending addition writes its status at least every statusRefresh:
+// after each batch it records, and while it waits its turn. A status
+// pending and unchanged for staleAfter belongs to a node that stopped.
+const (
+	statusRefresh = 5 * time.Minute
+	staleAfter    = 15 * time.Minute
+)
+
 func (s *Server) statusGet(w http.ResponseWriter, r *http.Request) error {
 	if err := checkRoot(r); err != nil {
 		return err
@@ -38,6 +47,18 @@ func (s *Server) statusGet(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.store.TAXIIStatus(r.Context(), caller(r).Party(), r.PathValue("status"))
 	if err != nil {
 		return err
+	}
+	if !st.Complete() && s.clock.Now().Sub(st.Updated) > staleAfter {
+		// The node recording it stopped: what it had not recorded will
+		// not be, and the client must know to send it again.
+		for _, d := range st.Pendings {
+			d.Message = "not recorded: the server recording it stopped; add it again"
+			st.Failures = append(st.Failures, d)
+		}
+		st.Pendings = nil
+		if err := s.recorder.PutTAXIIStatus(r.Context(), st); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, statusOf(st))
 	return nil

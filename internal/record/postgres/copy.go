@@ -53,7 +53,11 @@ type Indexer func(title, body, language string) store.SearchDoc
 func (s *Store) CopyCenter(ctx context.Context, src *sql.DB, index Indexer) (map[string]int64, error) {
 	counts := map[string]int64{}
 	err := s.Update(ctx, func(t store.Tx) error {
-		ptx := t.(*tx).q
+		own := t.(*tx)
+		if err := own.start(ctx); err != nil {
+			return err
+		}
+		ptx := own.q
 		var n int64
 		if err := ptx.QueryRow(ctx, `SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM events)`).Scan(&n); err != nil {
 			return fmt.Errorf("postgres: copy: %w", err)

@@ -39,10 +39,17 @@ func TestSwallowedFailureFailsItsUpdateAlone(t *testing.T) {
 	s := open(t, postgres.Options{})
 	defer s.Close()
 	var wg sync.WaitGroup
-	errs := make([]error, 50)
+	errs := make([]error, 200)
 	for i := range errs {
 		wg.Go(func() {
 			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				// Half start with a read, which goes out with the
+				// savepoint's release, half with a write.
+				if i%2 == 1 {
+					if _, err := tx.Meta(ctx, "k0"); err != nil {
+						return err
+					}
+				}
 				if err := tx.SetMeta(ctx, fmt.Sprint("k", i), "v"); err != nil {
 					return err
 				}

@@ -11,7 +11,9 @@
 // does: one goroutine gathers every Update waiting at the moment into one
 // transaction, runs each inside its own SAVEPOINT (so one failing Update
 // rolls back alone), and commits once for all of them. A commit is durable
-// when Update returns (synchronous_commit on, the server's default).
+// when Update returns (synchronous_commit on, the server's default). An
+// update that goes on after one of its statements failed (PostgreSQL then
+// refuses the rest of its savepoint) fails alone, its changes rolled back.
 //
 // Reads use a pool of connections; they see every commit that has
 // returned, on every node.
@@ -27,12 +29,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -46,8 +48,8 @@ import (
 type Options struct {
 	// MaxBatch caps how many Updates share one commit; 0 means 256.
 	MaxBatch int
-	// Readers is the size of the read pool; 0 means pgxpool's default
-	// (the larger of 4 and the number of CPUs).
+	// Readers is the size of the read pool; 0 means 2×GOMAXPROCS, at
+	// least 4, as on SQLite.
 	Readers int
 }
 
@@ -92,9 +94,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", redact(err))
 	}
 	keepalive(pcfg.ConnConfig)
-	if opts.Readers > 0 {
-		pcfg.MaxConns = int32(opts.Readers)
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
+	pcfg.MaxConns = int32(opts.Readers)
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
@@ -211,12 +214,10 @@ const writeLock int64 = 0x7461626164756c01 // "tabadul" 01
 
 // Round trips: the committer's statements are few and cheap, so a batch's
 // time is mostly waits for the server. It takes the lock and opens the
-// first savepoint in one message, closes one update's savepoint and opens
-// the next one's in one message, and leaves the last savepoint to COMMIT.
-var (
-	lockAndSavepoint = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d); SAVEPOINT u", writeLock)
-	nextSavepoint    = "RELEASE SAVEPOINT u; SAVEPOINT u"
-)
+// first savepoint in one message; an update's first statement goes in one
+// message with the release of the savepoint before it and the opening of
+// its own (see tx.QueryRow); the last savepoint is released before COMMIT.
+var lockAndSavepoint = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d); SAVEPOINT u", writeLock)
 
 // commit runs a batch of updates in one transaction and reports each
 // outcome after the commit.
@@ -244,32 +245,26 @@ func (s *Store) commit(batch []*update) {
 			return fmt.Errorf("postgres: take the write lock: %w", err)
 		}
 		b := &batchState{}
-		// prev is the outcome of the update whose savepoint is open.
-		var prev *error
 		for i, u := range batch {
 			if err := u.ctx.Err(); err != nil {
 				results[i] = err
 				continue
 			}
-			if prev != nil {
-				if err := s.nextSavepoint(ctx, ptx, b, prev); err != nil {
-					ptx.Rollback(ctx)
-					return err
-				}
-			}
-			results[i], err = s.runSavepoint(ctx, ptx, b, u.fn)
+			results[i], err = s.runSavepoint(ctx, ptx, b, u.fn, &results[i])
 			if err != nil {
 				ptx.Rollback(ctx)
 				return err
 			}
-			prev = &results[i]
 		}
-		if prev != nil {
+		if b.used {
 			// The last update's savepoint: an update that swallowed a
 			// failed statement fails alone here too.
-			if err := s.nextSavepoint(ctx, ptx, b, prev); err != nil {
-				ptx.Rollback(ctx)
-				return err
+			t := &tx{q: ptx, s: s, batch: b}
+			if _, err := ptx.Exec(ctx, "RELEASE SAVEPOINT u"); err != nil {
+				if err := t.recoverBoundary(ctx, err); err != nil {
+					ptx.Rollback(ctx)
+					return err
+				}
 			}
 		}
 		if err := ptx.Commit(ctx); err != nil {
@@ -291,33 +286,12 @@ func (s *Store) commit(batch []*update) {
 	}
 }
 
-// nextSavepoint releases the savepoint of the update whose outcome is
-// *result and opens the next one. If that update returned no error but
-// left its savepoint aborted (it went on after a failed statement), its
-// changes are rolled back and *result becomes the failure.
-func (s *Store) nextSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, result *error) error {
-	_, err := ptx.Exec(ctx, nextSavepoint)
-	if err == nil {
-		return nil
-	}
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Code != "25P02" { // in_failed_sql_transaction
-		return fmt.Errorf("postgres: savepoint: %w", err)
-	}
-	if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u; "+nextSavepoint); err != nil {
-		return fmt.Errorf("postgres: rollback to savepoint: %w", err)
-	}
-	b.rosterKnown = false
-	if *result == nil {
-		*result = fmt.Errorf("postgres: an update went on after a failed statement: %w", err)
-	}
-	return nil
-}
-
-// runSavepoint runs fn inside the open savepoint of ptx. fnErr is fn's own
-// failure, already rolled back; err is a failure of the transaction itself.
-func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn func(store.Tx) error) (fnErr error, err error) {
-	t := &tx{q: ptx, s: s, batch: b}
+// runSavepoint runs fn in the savepoint it opens with its first statement
+// (see tx.start). fnErr is fn's own failure, already rolled back; err is a
+// failure of the transaction itself. result is where fn's outcome goes,
+// which a later failure of its savepoint may still set.
+func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn func(store.Tx) error, result *error) (fnErr error, err error) {
+	t := &tx{q: ptx, s: s, batch: b, self: result}
 	fnErr = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -332,8 +306,11 @@ func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn 
 	if fnErr != nil {
 		t.pending = nil
 		b.rosterKnown = false
-		if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
-			return nil, fmt.Errorf("postgres: rollback to savepoint: %w", err)
+		if t.began {
+			if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
+				return nil, fmt.Errorf("postgres: rollback to savepoint: %w", err)
+			}
+			b.used, b.owner = false, nil
 		}
 	}
 	return fnErr, nil

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,10 @@ type tx struct {
 	q     pgx.Tx
 	s     *Store
 	batch *batchState
+	// self is where the update's outcome goes; began is set once its
+	// savepoint is its own.
+	self  *error
+	began bool
 	// pending holds writes whose outcome nothing waits for (the search
 	// index's row), sent with the next statement in one round trip.
 	pending []queued
@@ -37,6 +42,50 @@ type batchState struct {
 	// change, if rosterKnown.
 	rosterVersion string
 	rosterKnown   bool
+	// used is set while the open savepoint holds the changes of the update
+	// whose outcome is owner; a fresh one holds none.
+	used  bool
+	owner *error
+}
+
+// start makes the open savepoint the update's, before its first
+// statement: a savepoint holding the previous update's changes is
+// released and a fresh one opened.
+func (t *tx) start(ctx context.Context) error {
+	if t.began {
+		return nil
+	}
+	t.began = true
+	if t.batch.used {
+		if _, err := t.q.Exec(ctx, "RELEASE SAVEPOINT u; SAVEPOINT u"); err != nil {
+			if err := t.recoverBoundary(ctx, err); err != nil {
+				return err
+			}
+		}
+	}
+	t.batch.used, t.batch.owner = true, t.self
+	return nil
+}
+
+// recoverBoundary handles the failure err of releasing the savepoint of
+// the update that owns it. If that update returned no error but left its
+// savepoint aborted (it went on after a failed statement), its changes are
+// rolled back, leaving a fresh savepoint, and its outcome becomes the
+// failure; any other failure is the transaction's.
+func (t *tx) recoverBoundary(ctx context.Context, err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "25P02" { // in_failed_sql_transaction
+		return fmt.Errorf("postgres: savepoint: %w", err)
+	}
+	if _, err := t.q.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
+		return fmt.Errorf("postgres: rollback to savepoint: %w", err)
+	}
+	t.batch.rosterKnown = false
+	if o := t.batch.owner; o != nil && *o == nil {
+		*o = fmt.Errorf("postgres: an update went on after a failed statement: %w", err)
+	}
+	t.batch.used, t.batch.owner = false, nil
+	return nil
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -46,30 +95,81 @@ var _ store.Tx = (*tx)(nil)
 // back every Update of the batch, not just the caller's.
 
 func (t *tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	ctx = context.WithoutCancel(ctx)
+	if err := t.start(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	if err := t.flush(ctx); err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	return t.q.Exec(context.WithoutCancel(ctx), sql, args...)
+	return t.q.Exec(ctx, sql, args...)
 }
 
 func (t *tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
+	if err := t.start(ctx); err != nil {
+		return nil, err
+	}
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	return t.q.Query(context.WithoutCancel(ctx), sql, args...)
+	return t.q.Query(ctx, sql, args...)
 }
 
+// QueryRow sends an update's first statement together with the release of
+// the savepoint before it and the opening of its own: one round trip.
 func (t *tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	ctx = context.WithoutCancel(ctx)
+	if !t.began && t.batch.used {
+		t.began = true
+		b := &pgx.Batch{}
+		b.Queue("RELEASE SAVEPOINT u")
+		b.Queue("SAVEPOINT u")
+		b.Queue(sql, args...)
+		br := t.q.SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			// The statements after the release were not run.
+			br.Close()
+			if err := t.recoverBoundary(ctx, err); err != nil {
+				return errRow{err}
+			}
+			t.batch.used, t.batch.owner = true, t.self
+			return t.q.QueryRow(ctx, sql, args...)
+		}
+		t.batch.used, t.batch.owner = true, t.self
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return errRow{fmt.Errorf("postgres: savepoint: %w", err)}
+		}
+		return batchRow{br.QueryRow(), br}
+	}
+	if err := t.start(ctx); err != nil {
+		return errRow{err}
+	}
 	if err := t.flush(ctx); err != nil {
 		return errRow{err}
 	}
-	return t.q.QueryRow(context.WithoutCancel(ctx), sql, args...)
+	return t.q.QueryRow(ctx, sql, args...)
 }
 
 // errRow is a row whose query could not be sent.
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
+
+// batchRow is the last row of a batch, which it closes once scanned.
+type batchRow struct {
+	row pgx.Row
+	br  pgx.BatchResults
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // later queues a write to go with the next statement.
 func (t *tx) later(what, sql string, args ...any) {
@@ -80,6 +180,9 @@ func (t *tx) later(what, sql string, args ...any) {
 func (t *tx) flush(ctx context.Context) error {
 	if len(t.pending) == 0 {
 		return nil
+	}
+	if err := t.start(ctx); err != nil {
+		return err
 	}
 	pending := t.pending
 	t.pending = nil
@@ -330,6 +433,9 @@ func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
 
 // AppendEvent sends the queued writes with the event, in one round trip.
 func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
+	if err := t.start(ctx); err != nil {
+		return 0, err
+	}
 	pending := t.pending
 	t.pending = nil
 	b := &pgx.Batch{}

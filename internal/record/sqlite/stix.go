@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -115,6 +116,17 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	}(); err != nil {
 		return nil, fmt.Errorf("sqlite: stix versions: %w", err)
 	}
+	// Of several versions of one object in the batch, only the newest is
+	// latest, and none is if a newer one is stored.
+	newest := make(map[string]int64, len(objs))
+	for _, o := range objs {
+		if m, ok := newest[o.ID]; !ok || modifiedMicros(o.Modified) > m {
+			newest[o.ID] = modifiedMicros(o.Modified)
+		}
+	}
+	for _, id := range older {
+		newest[id] = math.MaxInt64
+	}
 	added := make([]time.Time, len(objs))
 	var lastDist, lastAudience []byte
 	var lastDistV center.Distribution
@@ -162,7 +174,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			lastAudienceV = o.Audience
 		}
 		latest := 1
-		if slices.Contains(older, o.ID) {
+		if modifiedMicros(o.Modified) < newest[o.ID] {
 			latest = 0
 		}
 		var report sql.NullString

@@ -11,6 +11,10 @@
 //
 // initdb refuses to run as root; as root, the server runs as the postgres
 // user (the Debian package creates it) through runuser.
+//
+// A test binary killed before Main returns (a -timeout, a SIGKILL) leaves
+// its server running: find it by its folder, /tmp/tabadul-pg-*, and stop
+// it with pg_ctl -D FOLDER/data stop.
 package pgtest
 
 import (
