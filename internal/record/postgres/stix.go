@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -100,6 +101,17 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stix versions: %w", err)
 	}
+	// Of several versions of one object in the batch, only the newest is
+	// latest, and none is if a newer one is stored.
+	newest := make(map[string]int64, len(objs))
+	for i, o := range objs {
+		if m, ok := newest[o.ID]; !ok || mods[i] > m {
+			newest[o.ID] = mods[i]
+		}
+	}
+	for _, id := range older {
+		newest[id] = math.MaxInt64
+	}
 	n := len(objs)
 	var (
 		addeds                  = make([]int64, n)
@@ -133,7 +145,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 		addeds[i] = next
 		types[i], specs[i], tlps[i] = o.Type, o.SpecVersion, string(o.TLP)
 		dists[i], audiences[i], jsons[i] = lastDist, lastAudience, string(o.JSON)
-		latest[i] = !slices.Contains(older, o.ID)
+		latest[i] = mods[i] >= newest[o.ID]
 		if o.Report != "" {
 			r, s := o.Report, o.ReportSeq
 			reports[i], reportSeqs[i] = &r, &s
