@@ -472,6 +472,7 @@ func TestBrowser(t *testing.T) {
 			{"governance", "/governance"},
 			{"log", "/transparency"},
 		}
+		anon := env.newPerson("en")
 		for _, lang := range []string{"ar", "fa", "ru", "en"} {
 			officer.open("/")
 			officer.chooseLanguage(lang)
@@ -490,7 +491,6 @@ func TestBrowser(t *testing.T) {
 				}
 				env.screenshot(officer, lang+"-"+pg.name)
 			}
-			anon := env.newPerson("en")
 			anon.open("/login?lang=" + lang)
 			if lang == "ar" || lang == "fa" {
 				if left := anon.eval(untranslatedJS); left != "" {

@@ -62,8 +62,10 @@
 //     func (s *Server) showEntity(w http.ResponseWriter, r *http.Request, v *visit) error:
 //     it reads through s.store with v.party() as the viewer (or writes
 //     through s.recorder with v.who), and ends with
-//     s.render(w, r, v, http.StatusOK, "entity_show", title, data), data being a struct
-//     of its own (no map[string]any).
+//     s.render(w, r, v, http.StatusOK, "entity_show", title, data), data
+//     being a struct of its own (no map[string]any). A page for officers
+//     only (endpoints, subscriptions, deliveries) starts with
+//     if !v.who.IsOfficer() { return center.ErrForbidden }.
 //  3. routes.go gets one line: s.page("GET /entities/{id}", s.showEntity)
 //     (or s.action for a POST, which checks the CSRF token first), and,
 //     for the menu, one entry in navItems.

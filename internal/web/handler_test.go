@@ -34,6 +34,9 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, p := range anon {
 		checkHeaders(t, p, b.get(p))
 	}
+	if res := c.browser("ar").get("/nowhere"); res.status != http.StatusNotFound || !strings.Contains(res.body, "<h1>غير موجود</h1>") {
+		t.Errorf("an unknown path: %d\n%s", res.status, res.body)
+	}
 	if res := b.get("/static/app.css"); res.header.Get("Content-Type") != "text/css; charset=utf-8" {
 		t.Errorf("app.css served as %q", res.header.Get("Content-Type"))
 	}

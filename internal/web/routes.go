@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/tabadul/tabadul/internal/center"
 )
 
 // routes registers every page and form of the interface: the one place to
@@ -39,6 +41,9 @@ func (s *Server) routes() {
 		files.ServeHTTP(w, r)
 	}))
 	s.mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/icon.svg", http.StatusMovedPermanently))
+	// Anything else is the interface's "not found" page, in the visitor's
+	// language.
+	s.public("GET /", func(http.ResponseWriter, *http.Request, *visit) error { return center.ErrNotFound }, false)
 }
 
 // apiPrefixes are the paths the REST API, the log's tiles and the
