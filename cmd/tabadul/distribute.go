@@ -60,7 +60,7 @@ func startDistribution(ctx context.Context, st store.Store, rec *record.Recorder
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.Run(wctx)
+		runLeading(wctx, st, "distribute", log, w.Run)
 	}()
 	d.stop = func() {
 		rec.OnDeliveries(nil)

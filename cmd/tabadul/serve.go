@@ -133,8 +133,17 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	defer func() { endPurging(); <-purging }()
 	// The chair's news feeds: due ones are polled each minute.
 	feeds := &feed.Poller{Store: st, Recorder: rec, Client: &fetch.Client{UserAgent: "tabadul/" + version()}, Clock: a.clock, Log: log}
-	feeds.Start(time.Minute)
-	defer feeds.Stop()
+	fctx, endFeeds := context.WithCancel(ctx)
+	polling := make(chan struct{})
+	go func() {
+		defer close(polling)
+		runLeading(fctx, st, "feeds", log, func(ctx context.Context) {
+			feeds.Start(time.Minute)
+			<-ctx.Done()
+			feeds.Stop()
+		})
+	}()
+	defer func() { endFeeds(); <-polling }()
 	// Subscribed TAXII collections are pulled every quarter hour.
 	sealer, err := a.sealer()
 	if err != nil {
@@ -144,9 +153,11 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	pulls := make(chan struct{})
 	go func() {
 		defer close(pulls)
-		pullTAXII(tctx, &taxiiclient.Puller{Store: st, Recorder: rec, Sealer: sealer, Clock: a.clock,
-			Client: &taxiiclient.Client{HTTP: &fetch.Client{UserAgent: "tabadul/" + version()}}},
-			15*time.Minute, func(err error) { log.Error("taxii: pull", "err", err) })
+		runLeading(tctx, st, "taxii-pull", log, func(ctx context.Context) {
+			pullTAXII(ctx, &taxiiclient.Puller{Store: st, Recorder: rec, Sealer: sealer, Clock: a.clock,
+				Client: &taxiiclient.Client{HTTP: &fetch.Client{UserAgent: "tabadul/" + version()}}},
+				15*time.Minute, func(err error) { log.Error("taxii: pull", "err", err) })
+		})
 	}()
 	defer func() { endPulls(); <-pulls }()
 

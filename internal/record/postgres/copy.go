@@ -19,6 +19,11 @@ var CopiedTables = []string{
 	"reports", "versions", "audience", "report_views", "version_tags",
 	"events", "rotation_acts", "amendments",
 	"log_hashes", "checkpoints", "witnesses", "bulletins", "witness_keys",
+	"entities", "entity_aliases", "entity_mentions", "version_observables", "version_items",
+	"dup_signatures", "dup_bands", "dup_edges",
+	"endpoints", "subscriptions", "inbox", "deliveries", "delivery_attempts",
+	"stix_objects", "stix_views", "feeds", "feed_states", "feed_items", "taxii_remotes", "taxii_cursors",
+	"taxii_statuses", "taxii_parties",
 }
 
 // identities are the identity columns CopyCenter sets past the copied
@@ -26,11 +31,12 @@ var CopiedTables = []string{
 var identities = [][2]string{
 	{"reports", "rid"}, {"versions", "seq"}, {"events", "seq"},
 	{"rotation_acts", "seq"}, {"bulletins", "seq"}, {"witness_keys", "id"},
+	{"inbox", "seq"}, {"deliveries", "seq"},
 }
 
 // boolColumns are the columns SQLite keeps as 0/1 integers and PostgreSQL
 // as booleans.
-var boolColumns = map[string]bool{"users.disabled": true}
+var boolColumns = map[string]bool{"users.disabled": true, "endpoints.ordered": true, "stix_objects.latest": true}
 
 // An Indexer analyzes a version's text for the search index, as the write
 // path did when it recorded the version.

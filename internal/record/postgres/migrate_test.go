@@ -18,9 +18,9 @@ import (
 // registered before witness_keys existed (00005) among them.
 func TestMigrationsFromEverySchema(t *testing.T) {
 	ctx := context.Background()
-	// The first schema, the last before 00005's data migration, and the
-	// one before the newest.
-	for _, v := range []int64{1, 4, 6} {
+	// The first schema, the last before 00005's data migration, the one
+	// before the entity registry, and the one before the newest.
+	for _, v := range []int64{1, 4, 7, 10} {
 		url := pgtest.NewDatabase(t)
 		pool, err := pgxpool.New(ctx, url)
 		if err != nil {

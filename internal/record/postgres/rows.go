@@ -165,14 +165,20 @@ const versionColumns = `v.seq, r.id, v.version, r.created, r.source, v.author, v
 	v.observed_at, r.revoked, v.purged`
 
 func scanVersion(sc pgx.Row) (center.Report, error) {
+	return scanVersionAfter(sc)
+}
+
+// scanVersionAfter scans the columns before into before, then
+// versionColumns.
+func scanVersionAfter(sc pgx.Row, before ...any) (center.Report, error) {
 	var rep center.Report
 	var version, created int64
 	var source, tlp, reliability, credibility string
 	var dist, tags, audience string
 	var observed, revoked, purged *int64
-	err := sc.Scan(&rep.Seq, &rep.ID, &version, &created, &source, &rep.Author, &rep.Title, &rep.Body,
+	err := sc.Scan(append(before, &rep.Seq, &rep.ID, &version, &created, &source, &rep.Author, &rep.Title, &rep.Body,
 		&rep.Language, &tlp, &dist, &reliability, &credibility, &tags, &audience,
-		&observed, &revoked, &purged)
+		&observed, &revoked, &purged)...)
 	if err != nil {
 		return rep, err
 	}

@@ -486,6 +486,9 @@ func (t *tx) PurgeReport(ctx context.Context, id string, at time.Time) error {
 			SELECT v.seq FROM versions v JOIN reports r ON r.rid = v.rid WHERE r.id = $1 AND v.purged IS NULL)`, id); err != nil {
 		return err
 	}
+	if err := t.unlinkReport(ctx, id); err != nil {
+		return err
+	}
 	tag, err := t.Exec(ctx, `
 		UPDATE versions SET title = '', body = '', purged = $1
 		WHERE purged IS NULL AND rid = (SELECT rid FROM reports WHERE id = $2)`, micros(at), id)
