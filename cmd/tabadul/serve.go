@@ -167,6 +167,9 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	}
 	defer dist.stop()
 
+	// The API and the web interface search alike: with the entity
+	// registry's aliases as they stand at each query.
+	searcher := analyze.NewSearcher(st, nil).WithRegistry(registry)
 	srv, err := api.New(api.Config{
 		Store:    st,
 		Recorder: rec,
@@ -176,7 +179,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		// collectors, and serves it at /metrics.
 		Registry: nil,
 		Version:  version(),
-		Searcher: analyze.NewSearcher(st, nil).WithRegistry(registry),
+		Searcher: searcher,
 		Guard:    dist.guard,
 		Changes:  dist.changes,
 	})
@@ -184,7 +187,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 		return err
 	}
 
-	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log, Changes: dist.changes})
+	ui, err := web.New(web.Config{Store: st, Recorder: rec, Clock: a.clock, Logger: log, Changes: dist.changes, Searcher: searcher})
 	if err != nil {
 		return err
 	}
