@@ -572,3 +572,33 @@ func (t *tx) unlinkReport(ctx context.Context, id string) error {
 		e AS (DELETE FROM dup_edges WHERE a_seq IN (SELECT seq FROM v) OR b_seq IN (SELECT seq FROM v))
 		SELECT`, id)
 }
+
+func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []string) ([]center.Report, error) {
+	if len(ids) == 0 {
+		return []center.Report{}, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+versionColumns+` FROM reports r
+		JOIN report_views rv ON rv.party = $1 AND rv.rid = r.rid
+		JOIN versions v ON v.seq = rv.seq
+		WHERE r.id = ANY($2)`, string(viewer), ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reports by id: %w", err)
+	}
+	found, err := scanVersions(rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]center.Report, len(found))
+	for _, r := range found {
+		byID[r.ID] = r
+	}
+	out := make([]center.Report, 0, len(found))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
