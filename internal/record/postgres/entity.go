@@ -80,13 +80,15 @@ func (t *tx) PutEntity(ctx context.Context, e store.Entity) error {
 		statuses[i], by[i] = string(a.Status), string(a.ProposedBy)
 	}
 	if e.Status == store.Accepted || e.Status == store.Proposed {
-		// An alias of another live entity is a conflict: one name, one
-		// thing (a merge, not a second entity, joins two).
+		// A name another entity has accepted is a conflict: one name, one
+		// thing (a merge, not a second entity, joins two). Pending names
+		// do not count: a party must not learn from a refusal what
+		// another party proposed; the chair meets the clash on accepting.
 		var other string
 		err := t.QueryRow(ctx, `
 			SELECT a.entity FROM entity_aliases a JOIN entities x ON x.id = a.entity
 			JOIN unnest($1::text[], $2::text[]) AS j (lang, name) ON a.lang = j.lang AND a.name = j.name
-			WHERE a.entity != $3 AND x.status IN ('proposed', 'accepted') LIMIT 1`, langs, names, e.ID).Scan(&other)
+			WHERE a.entity != $3 AND x.status = 'accepted' AND a.status = 'accepted' LIMIT 1`, langs, names, e.ID).Scan(&other)
 		if err == nil {
 			return center.Refuse(center.ErrConflict, "a name of %s is already a name of %s", e.ID, other)
 		}
@@ -458,9 +460,10 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	item := "entity:" + entityID
 	act := store.EntityActivity{Timeline: []store.DayCount{}, CoOccurring: []store.ItemCount{}, Recent: []string{}}
 	rows, err := s.pool.Query(ctx, `
-		SELECT to_char(to_timestamp(rv.version / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)
-		FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
-		WHERE vi.item = $2 GROUP BY day ORDER BY day`, string(viewer), item)
+		SELECT to_char(to_timestamp(t.version / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) FROM (
+			SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
+			WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3) t
+		GROUP BY day ORDER BY day`, string(viewer), item, store.MaxTimeline+1)
 	if err != nil {
 		return act, fmt.Errorf("postgres: timeline: %w", err)
 	}
@@ -478,6 +481,15 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 	}()
 	if err != nil {
 		return act, fmt.Errorf("postgres: timeline: %w", err)
+	}
+	if act.Reports > store.MaxTimeline {
+		// One report too many was read to know there are more; it is the
+		// oldest, so it comes off the first day.
+		act.Reports, act.Capped = store.MaxTimeline, true
+		act.Timeline[0].Count--
+		if act.Timeline[0].Count == 0 {
+			act.Timeline = act.Timeline[1:]
+		}
 	}
 	act.Window = min(window, act.Reports)
 	crows, err := s.pool.Query(ctx, `
