@@ -481,6 +481,19 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 		skipD = []int64{}
 	}
 	now := micros(q.Now)
+	if q.Endpoint != "" {
+		// One endpoint's pending rows, in Seq order, by their own index.
+		return scanDeliveries(s.pool.Query(ctx, `
+			SELECT `+deliveryColumns+` FROM deliveries d
+			JOIN inbox f ON f.seq = d.inbox_seq
+			JOIN endpoints e ON e.id = d.endpoint
+			WHERE d.endpoint = $1 AND d.state = 'pending' AND d.next_attempt <= $2
+				AND d.seq <> ALL ($3::bigint[])
+				AND (e.open_until IS NULL OR e.open_until <= $2)
+				AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
+					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
+			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit)))
+	}
 	return scanDeliveries(s.pool.Query(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq

@@ -80,13 +80,15 @@ func (t *tx) PutEntity(ctx context.Context, e store.Entity) error {
 		statuses[i], by[i] = string(a.Status), string(a.ProposedBy)
 	}
 	if e.Status == store.Accepted || e.Status == store.Proposed {
-		// An alias of another live entity is a conflict: one name, one
-		// thing (a merge, not a second entity, joins two).
+		// A name another entity has accepted is a conflict: one name, one
+		// thing (a merge, not a second entity, joins two). Pending names
+		// do not count: a party must not learn from a refusal what
+		// another party proposed; the chair meets the clash on accepting.
 		var other string
 		err := t.QueryRow(ctx, `
 			SELECT a.entity FROM entity_aliases a JOIN entities x ON x.id = a.entity
 			JOIN unnest($1::text[], $2::text[]) AS j (lang, name) ON a.lang = j.lang AND a.name = j.name
-			WHERE a.entity != $3 AND x.status IN ('proposed', 'accepted') LIMIT 1`, langs, names, e.ID).Scan(&other)
+			WHERE a.entity != $3 AND x.status = 'accepted' AND a.status = 'accepted' LIMIT 1`, langs, names, e.ID).Scan(&other)
 		if err == nil {
 			return center.Refuse(center.ErrConflict, "a name of %s is already a name of %s", e.ID, other)
 		}
