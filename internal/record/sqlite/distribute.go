@@ -457,7 +457,7 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 		// One endpoint's pending rows, in Seq order, by their own index.
 		return scanDeliveries(s.rd.QueryContext(ctx, `
 			SELECT `+deliveryColumns+` FROM deliveries d
-			JOIN feed f ON f.seq = d.feed_seq
+			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint
 			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
