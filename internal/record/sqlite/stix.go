@@ -87,11 +87,14 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	// Statements here run OR FAIL: a failure aborts the whole update (its
 	// savepoint is rolled back), so SQLite need not keep a statement
 	// journal per statement — which, inside a savepoint of thousands of
-	// rows, cost more than the inserts.
+	// rows, cost more than the inserts. CROSS JOIN keeps the batch's ids
+	// the outer loop, each a lookup in the (id, source, modified) index:
+	// left to itself, the planner may walk every object of the source (by
+	// TAXII's index on source) for each id, quadratic in the collection.
 	if err := t.exec(ctx, "retire stix versions", `
 		UPDATE OR FAIL stix_objects SET latest = 0
 		WHERE added IN (SELECT o.added FROM json_each(?) j
-			JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.latest = 1 AND o.modified < j.value ->> 'm')`,
+			CROSS JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.latest = 1 AND o.modified < j.value ->> 'm')`,
 		string(list), objs[0].Source); err != nil {
 		return nil, err
 	}
@@ -99,7 +102,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	if err := func() error {
 		rows, err := t.QueryContext(ctx, `
 			SELECT DISTINCT j.value ->> 'i' FROM json_each(?) j
-			JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.modified > j.value ->> 'm'`,
+			CROSS JOIN stix_objects o ON o.id = j.value ->> 'i' AND o.source = ? AND o.modified > j.value ->> 'm'`,
 			string(list), objs[0].Source)
 		if err != nil {
 			return err
