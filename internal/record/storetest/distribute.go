@@ -201,16 +201,24 @@ func testDistribution(t *testing.T, f *fixture) {
 	if len(due) == 0 {
 		t.Fatal("no due deliveries")
 	}
-	if only, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), Endpoint: eps["IQ"].ID, Limit: 100}); len(only) == 0 || slices.ContainsFunc(only, func(d store.Delivery) bool { return d.Endpoint != eps["IQ"].ID }) {
+	dueFor := func(q store.DueQuery) []store.Delivery {
+		t.Helper()
+		ds, err := f.s.DueDeliveries(ctx, q)
+		if err != nil {
+			t.Fatalf("DueDeliveries(%+v): %v", q, err)
+		}
+		return ds
+	}
+	if only := dueFor(store.DueQuery{Now: f.clock.Now(), Endpoint: eps["IQ"].ID, Limit: 100}); len(only) == 0 || slices.ContainsFunc(only, func(d store.Delivery) bool { return d.Endpoint != eps["IQ"].ID }) {
 		t.Fatalf("DueDeliveries of IQ's endpoint: %d, or another's", len(only))
 	}
-	if skipped, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), SkipEndpoints: []string{eps["IQ"].ID}, Limit: 100}); slices.ContainsFunc(skipped, func(d store.Delivery) bool { return d.Endpoint == eps["IQ"].ID }) {
+	if skipped := dueFor(store.DueQuery{Now: f.clock.Now(), SkipEndpoints: []string{eps["IQ"].ID}, Limit: 100}); slices.ContainsFunc(skipped, func(d store.Delivery) bool { return d.Endpoint == eps["IQ"].ID }) {
 		t.Fatal("DueDeliveries returned a skipped endpoint's delivery")
 	}
-	if busy, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now(), SkipDeliveries: []int64{due[0].Seq}, Limit: 100}); len(busy) != len(due)-1 || slices.ContainsFunc(busy, func(d store.Delivery) bool { return d.Seq == due[0].Seq }) {
+	if busy := dueFor(store.DueQuery{Now: f.clock.Now(), SkipDeliveries: []int64{due[0].Seq}, Limit: 100}); len(busy) != len(due)-1 || slices.ContainsFunc(busy, func(d store.Delivery) bool { return d.Seq == due[0].Seq }) {
 		t.Fatal("DueDeliveries returned a skipped delivery")
 	}
-	if later, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: f.clock.Now().Add(-time.Hour), Limit: 100}); len(later) != 0 {
+	if later := dueFor(store.DueQuery{Now: f.clock.Now().Add(-time.Hour), Limit: 100}); len(later) != 0 {
 		t.Fatalf("%d deliveries due before they were recorded", len(later))
 	}
 	now := f.clock.Now()
@@ -230,7 +238,7 @@ func testDistribution(t *testing.T, f *fixture) {
 			t.Fatalf("Outbound of two pending deliveries: %d, not in order", len(outs))
 		}
 	}
-	again, _ := f.s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
+	again := dueFor(store.DueQuery{Now: now, Limit: 100})
 	if len(again) != len(due)-len(res) {
 		t.Fatalf("%d due after recording %d of %d", len(again), len(res), len(due))
 	}
