@@ -649,3 +649,20 @@ func TestProposeAmendment(t *testing.T) {
 		t.Errorf("recorded %+v, %v", g.Amendments, err)
 	}
 }
+
+// TestCollectionMenuIsForMembers: the news feeds share their reports with
+// the members only, so an associate's menu has no entry for them (the
+// page itself answers it 404).
+func TestCollectionMenuIsForMembers(t *testing.T) {
+	c := newTestCenter(t)
+	for _, tt := range []struct {
+		user   string
+		listed bool
+	}{{"iq-analyst", true}, {"jo-analyst", false}} {
+		b := c.browser("en")
+		b.login(tt.user)
+		if got := strings.Contains(b.get("/").body, `href="/feeds"`); got != tt.listed {
+			t.Errorf("%s: the menu lists the collection: %v, want %v", tt.user, got, tt.listed)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/analyze"
@@ -177,6 +178,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *visit, status
 			return err
 		}
 		p.PartyName = partyName(dir, v.L, v.party())
+		p.member = slices.Contains(dir.Members(), v.party())
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", &p); err != nil {

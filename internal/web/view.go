@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"slices"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/analyze"
@@ -24,6 +25,9 @@ type page struct {
 	Chair string
 	// PartyName is the signed-in user's party, in the page's language.
 	PartyName string
+	// member says the signed-in user's party is a member: only members
+	// see the collection (news feeds share their reports with members).
+	member bool
 }
 
 // A navItem is one entry of the menu.
@@ -41,11 +45,16 @@ var navItems = []navItem{
 	{"/governance", "nav.governance"},
 	{"/transparency", "nav.log"},
 	{"/distribution", "nav.distribution"},
-	{"/feeds", "nav.collection"},
+	{"/feeds", "nav.collection"}, // members only: see Nav
 }
 
 // Nav returns the menu.
-func (p *page) Nav() []navItem { return navItems }
+func (p *page) Nav() []navItem {
+	if p.member {
+		return navItems
+	}
+	return slices.DeleteFunc(slices.Clone(navItems), func(n navItem) bool { return n.Path == "/feeds" })
+}
 
 // Current reports whether path is the page's menu entry.
 func (p *page) Current(path string) bool {
