@@ -15,7 +15,6 @@ package taxiiclient
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -29,26 +28,28 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/collect/fetch"
 	"github.com/tabadul/tabadul/internal/collect/stix"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/secret"
 )
 
 // MediaType is TAXII 2.1's media type.
 const MediaType = "application/taxii+json;version=2.1"
 
-// A Sealer seals remote credentials with the center's collector key
-// (XChaCha20-Poly1305), so that the database alone does not give them.
+// A Sealer seals remote credentials with the center's collector key, so
+// that the database alone does not give them. It seals as webhook
+// secrets are sealed (secret.Seal); only the key's home differs: a file in
+// the data directory, not the database it protects against.
 type Sealer struct{ key []byte }
 
 // NewSealer returns a sealer with a 32-byte key.
 func NewSealer(key []byte) (*Sealer, error) {
-	if len(key) != chacha20poly1305.KeySize {
-		return nil, fmt.Errorf("taxiiclient: the key must be %d bytes", chacha20poly1305.KeySize)
+	if len(key) != secret.SealKeySize {
+		return nil, fmt.Errorf("taxiiclient: the key must be %d bytes", secret.SealKeySize)
 	}
 	return &Sealer{key: key}, nil
 }
@@ -58,8 +59,7 @@ func NewSealer(key []byte) (*Sealer, error) {
 func LoadSealer(path string) (*Sealer, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, chacha20poly1305.KeySize)
-		rand.Read(key)
+		key := secret.NewSealKey()
 		enc := base64.StdEncoding.EncodeToString(key) + "\n"
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
@@ -84,21 +84,21 @@ func LoadSealer(path string) (*Sealer, error) {
 	return NewSealer(key)
 }
 
+// sealedFor binds a sealed credential to its use.
+var sealedFor = []byte("tabadul taxii remote")
+
 // Seal encrypts a secret.
-func (s *Sealer) Seal(secret string) []byte {
-	aead, _ := chacha20poly1305.NewX(s.key)
-	nonce := make([]byte, aead.NonceSize())
-	rand.Read(nonce)
-	return aead.Seal(nonce, nonce, []byte(secret), []byte("tabadul taxii remote"))
+func (s *Sealer) Seal(plain string) []byte {
+	sealed, err := secret.Seal(s.key, []byte(plain), sealedFor)
+	if err != nil {
+		panic(err) // NewSealer checked the key
+	}
+	return sealed
 }
 
 // Open decrypts a sealed secret.
 func (s *Sealer) Open(sealed []byte) (string, error) {
-	aead, _ := chacha20poly1305.NewX(s.key)
-	if len(sealed) < aead.NonceSize() {
-		return "", errors.New("taxiiclient: sealed secret too short")
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte("tabadul taxii remote"))
+	plain, err := secret.Unseal(s.key, sealed, sealedFor)
 	if err != nil {
 		return "", errors.New("taxiiclient: the secret does not open with this key")
 	}
