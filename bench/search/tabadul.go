@@ -176,11 +176,13 @@ func (t *tabadul) search(ctx context.Context, q Query, limit int) (int, error) {
 	return res.Total, nil
 }
 
-// all returns every document q finds, paging through the results.
+// all returns every document q finds, paging through the results as a
+// client does, each page continuing after the last.
 func (t *tabadul) all(ctx context.Context, q Query) (map[int]bool, error) {
 	found := map[int]bool{}
-	for offset := 0; ; offset += store.MaxPageSize {
-		res, err := t.searcher.Search(ctx, viewer, q.String(), offset, store.MaxPageSize)
+	var after *store.SearchKey
+	for {
+		res, err := t.searcher.SearchAfter(ctx, viewer, q.String(), after, store.MaxPageSize)
 		if err != nil {
 			return nil, fmt.Errorf("tabadul: %q: %w", q.String(), err)
 		}
@@ -191,9 +193,10 @@ func (t *tabadul) all(ctx context.Context, q Query) (map[int]bool, error) {
 			}
 			found[i] = true
 		}
-		if len(res.Hits) < store.MaxPageSize || offset+len(res.Hits) >= res.Total {
+		if res.Next == nil {
 			return found, nil
 		}
+		after = res.Next
 	}
 }
 

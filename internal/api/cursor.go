@@ -2,8 +2,12 @@ package api
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
+
+	"github.com/tabadul/tabadul/internal/record/store"
 )
 
 // A cursor continues a list where the previous page ended. On the wire it
@@ -43,4 +47,47 @@ func decodeCursor(s string) (int64, error) {
 		return 0, errBadCursor
 	}
 	return n, nil
+}
+
+// A search cursor is a store.SearchKey: the unpadded base64url encoding
+// of its fields in a fixed binary layout (bound, older, score bits, seq),
+// so that exactly one string encodes each key. It reveals a seq and a
+// score of a hit the caller was shown, and the window's bound, a seq of
+// a report the caller may see.
+const searchCursorBytes = 8 + 1 + 8 + 8
+
+// encodeSearchCursor returns the cursor for a search key.
+func encodeSearchCursor(k store.SearchKey) string {
+	b := make([]byte, 0, searchCursorBytes)
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Bound))
+	older := byte(0)
+	if k.Older {
+		older = 1
+	}
+	b = append(b, older)
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(k.Score))
+	b = binary.BigEndian.AppendUint64(b, uint64(k.Seq))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeSearchCursor returns the search key of a cursor made by
+// encodeSearchCursor, or errBadCursor.
+func decodeSearchCursor(s string) (store.SearchKey, error) {
+	if len(s) != base64.RawURLEncoding.EncodedLen(searchCursorBytes) {
+		return store.SearchKey{}, errBadCursor
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) != searchCursorBytes || base64.RawURLEncoding.EncodeToString(b) != s || b[8] > 1 {
+		return store.SearchKey{}, errBadCursor
+	}
+	k := store.SearchKey{
+		Bound: int64(binary.BigEndian.Uint64(b[0:8])),
+		Older: b[8] == 1,
+		Score: math.Float64frombits(binary.BigEndian.Uint64(b[9:17])),
+		Seq:   int64(binary.BigEndian.Uint64(b[17:25])),
+	}
+	if !k.Valid() {
+		return store.SearchKey{}, errBadCursor
+	}
+	return k, nil
 }

@@ -13,10 +13,6 @@ import (
 
 const searchPath = "/api/v1/search"
 
-// maxSearchOffset bounds how deep a search may page: ranking every match
-// to reach page 500 is work no analyst needs; they narrow the query.
-const maxSearchOffset = 10_000
-
 type searchInput struct {
 	Q      string `query:"q" doc:"The query: words, quoted phrases, OR, -exclusions and the filters source:, tlp:, lang:, tag:, since:, until:." example:"داعش source:IQ"`
 	Limit  string `query:"limit" doc:"Page size, an integer from 1 to 100; 20 if absent." example:"20"`
@@ -42,7 +38,7 @@ type searchResponse struct {
 		Total      int          `json:"total" doc:"How many reports the caller may see match, over every page — exactly, or at least that many when total_exact is false."`
 		TotalExact bool         `json:"total_exact" doc:"False when the query matched more reports than the search window (5,000 by default): only the newest of them are ranked and counted on the first pages, total is a lower bound, and the facets count the newest. Paging past the window ranks and counts every match."`
 		Facets     store.Facets `json:"facets" doc:"The matches counted by source party, TLP and language."`
-		NextCursor string       `json:"next_cursor,omitempty"`
+		NextCursor string       `json:"next_cursor,omitempty" doc:"Continues the results after this page's last hit; absent on the last page. Deep pages cost no more than the first."`
 	}
 }
 
@@ -52,7 +48,8 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*searchResponse, 
 	if err != nil {
 		return nil, err
 	}
-	limit, offset := 20, 0
+	limit := 20
+	var after *store.SearchKey
 	e := &requestError{}
 	if in.Limit != "" {
 		n, err := strconv.Atoi(in.Limit)
@@ -62,16 +59,16 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*searchResponse, 
 		limit = n
 	}
 	if in.Cursor != "" {
-		n, err := decodeCursor(in.Cursor)
-		if err != nil || n > maxSearchOffset {
+		k, err := decodeSearchCursor(in.Cursor)
+		if err != nil {
 			e.add("query.cursor", nil, "is not a cursor this server issued")
 		}
-		offset = int(n)
+		after = &k
 	}
 	if err := e.err(); err != nil {
 		return nil, err
 	}
-	res, err := s.searcher.Search(ctx, who.Party(), in.Q, offset, limit)
+	res, err := s.searcher.SearchAfter(ctx, who.Party(), in.Q, after, limit)
 	var qe *analyze.QueryError
 	if errors.As(err, &qe) {
 		e.add("query.q", nil, "%s (at byte %d)", qe.Msg, qe.Pos)
@@ -88,8 +85,8 @@ func (s *Server) search(ctx context.Context, in *searchInput) (*searchResponse, 
 			Score: h.Score, Source: r.Source, TLP: r.TLP, Language: r.Language, Version: r.Version, Revoked: r.Revoked}
 	}
 	out.Body.Total, out.Body.TotalExact, out.Body.Facets = res.Total, res.TotalExact, res.Facets
-	if next := offset + len(res.Hits); len(res.Hits) == limit && (next < res.Total || !res.TotalExact) && next <= maxSearchOffset {
-		out.Body.NextCursor = encodeCursor(int64(next))
+	if res.Next != nil {
+		out.Body.NextCursor = encodeSearchCursor(*res.Next)
 	}
 	return out, nil
 }

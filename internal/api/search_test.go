@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -86,27 +87,39 @@ func TestSearchBadQueries(t *testing.T) {
 
 func TestSearchPages(t *testing.T) {
 	c := newTestCenter(t)
-	for range 25 {
-		c.submit("iq-analyst", with(sampleDraft(), "body", "تقرير عن داعش في بغداد"))
+	for i := range 25 {
+		// Bodies of different lengths give different scores; some tie.
+		c.submit("iq-analyst", with(sampleDraft(), "body", "تقرير عن داعش في بغداد"+strings.Repeat(" بغداد", i%4)))
 	}
-	seen := map[string]bool{}
-	path := searchPath + "?limit=10&q=" + url.QueryEscape("بغداد")
-	for range 5 {
-		var b searchBody
-		c.do(http.MethodGet, path, c.token("sy-analyst"), nil).want(t, http.StatusOK).decode(t, &b)
-		if b.Total != 25 {
-			t.Fatalf("total %d, want 25", b.Total)
+	// Hidden from SY: takes no place in its pages.
+	c.submit("iq-analyst", with(with(sampleDraft(), "body", "بغداد بغداد بغداد بغداد بغداد"), "distribution", map[string]any{"parties": []string{"RU"}}))
+	for _, limit := range []int{10, 5, 25, 100} {
+		var seen []string
+		path := searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape("بغداد")
+		for pages := 1; ; pages++ {
+			var b searchBody
+			c.do(http.MethodGet, path, c.token("sy-analyst"), nil).want(t, http.StatusOK).decode(t, &b)
+			if b.Total != 25 {
+				t.Fatalf("total %d, want 25", b.Total)
+			}
+			for _, it := range b.Items {
+				seen = append(seen, it.ID)
+			}
+			if b.NextCursor == "" {
+				if want := (25 + limit - 1) / limit; pages != want {
+					t.Errorf("pages of %d: %d pages, want %d (no empty last page)", limit, pages, want)
+				}
+				break
+			}
+			if pages > 25 {
+				t.Fatalf("pages of %d: the cursor never ends", limit)
+			}
+			path = searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape("بغداد") + "&cursor=" + b.NextCursor
 		}
-		for _, it := range b.Items {
-			seen[it.ID] = true
+		slices.Sort(seen)
+		if len(seen) != 25 || len(slices.Compact(seen)) != 25 {
+			t.Errorf("pages of %d: %d hits, %d distinct; want 25 once each", limit, len(seen), len(slices.Compact(seen)))
 		}
-		if b.NextCursor == "" {
-			break
-		}
-		path = searchPath + "?limit=10&q=" + url.QueryEscape("بغداد") + "&cursor=" + b.NextCursor
-	}
-	if len(seen) != 25 {
-		t.Errorf("paging saw %d reports, want 25", len(seen))
 	}
 }
 

@@ -217,10 +217,10 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, p *params) {
 // starts from the viewer's report_views rows; with a window, the order is
 // the newest Window matches by relevance, then the older ones.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
-	if q.Limit < 1 || q.Limit > store.MaxPageSize || q.Offset < 0 {
-		return store.SearchPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	if err := store.CheckSearchQuery(q); err != nil {
+		return store.SearchPage{}, err
 	}
-	sq := searchSQL{order: `ORDER BY rv.seq DESC`, score: `0::float8`}
+	sq := searchSQL{s: s, order: `ORDER BY rv.seq DESC`, score: `0::float8`}
 	var where strings.Builder
 	if q.Text.Empty() {
 		sq.from = `report_views rv`
@@ -239,61 +239,14 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	searchFilter(q.Filter, &where, &sq.p)
 	sq.where = where.String()
 
-	window := q.Window
-	if window <= 0 {
-		window = -1
-	}
-	page, oldest, err := s.searchFacets(ctx, sq, window)
-	if err != nil {
-		return store.SearchPage{}, err
-	}
-	full := window > 0 && page.Total == window
-	if full {
-		p := sq.p
-		p.args = slices.Clone(p.args)
-		err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
-			` AND rv.seq < `+p.add(oldest)+`)`, p.args...).Scan(&full)
-		if err != nil {
-			return store.SearchPage{}, fmt.Errorf("postgres: search window: %w", err)
-		}
-	}
-
-	var seqs []int64
-	var scores []float64
-	switch {
-	case !full:
-		seqs, scores, err = s.searchRank(ctx, sq, "", 0, q.Offset, q.Limit)
-	case q.Offset+q.Limit <= window:
-		page.TotalExact = false
-		seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, q.Limit)
-	default:
-		// A page past the window: count every match, then take the rest
-		// of the window and the head of the older matches.
-		if page, _, err = s.searchFacets(ctx, sq, -1); err != nil {
-			return store.SearchPage{}, err
-		}
-		if q.Offset < window {
-			seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, window-q.Offset)
-		}
-		if err == nil && len(seqs) < q.Limit {
-			var older []int64
-			var olderScores []float64
-			older, olderScores, err = s.searchRank(ctx, sq, `<`, oldest, max(0, q.Offset-window), q.Limit-len(seqs))
-			seqs, scores = append(seqs, older...), append(scores, olderScores...)
-		}
-	}
-	if err != nil {
-		return store.SearchPage{}, err
-	}
-	if page.Hits, err = s.searchHits(ctx, seqs, scores); err != nil {
-		return store.SearchPage{}, err
-	}
-	return page, nil
+	return store.RunSearch(ctx, sq, q)
 }
 
 // searchSQL is a search's statement parts: the viewer's matches (from,
-// where, with their parameters) and the ranking.
+// where, with their parameters) and the ranking. It is the backend's
+// store.SearchSteps.
 type searchSQL struct {
+	s            *Store
 	from, where  string
 	p            params
 	order, score string
@@ -301,13 +254,13 @@ type searchSQL struct {
 
 // searchFacets counts the viewer's newest limit matches (-1: all) by
 // source, TLP and language, and returns the oldest seq among them.
-func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (store.SearchPage, int64, error) {
+func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
 	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
 	lim := ""
 	if limit >= 0 {
 		lim = ` LIMIT ` + strconv.Itoa(limit)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
+	rows, err := sq.s.pool.Query(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
 		` WHERE `+sq.where+` ORDER BY rv.seq DESC`+lim+`) w GROUP BY 1, 2, 3`, sq.p.args...)
 	if err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
@@ -335,15 +288,44 @@ func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (stor
 	return page, oldest, nil
 }
 
-// searchRank returns the seqs and scores of one stretch of the ranking,
-// of the matches whose seq is op bound ("" for all).
-func (s *Store) searchRank(ctx context.Context, sq searchSQL, op string, bound int64, offset, limit int) ([]int64, []float64, error) {
+// HasOlder reports whether a match is older than seq.
+func (sq searchSQL) HasOlder(ctx context.Context, seq int64) (bool, error) {
+	p := sq.p
+	p.args = slices.Clone(p.args)
+	var more bool
+	err := sq.s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
+		` AND rv.seq < `+p.add(seq)+`)`, p.args...).Scan(&more)
+	if err != nil {
+		return false, fmt.Errorf("postgres: search window: %w", err)
+	}
+	return more, nil
+}
+
+// Hits reads the versions of a page's hits, in the page's order.
+func (sq searchSQL) Hits(ctx context.Context, seqs []int64, scores []float64) ([]store.SearchHit, error) {
+	return sq.s.searchHits(ctx, seqs, scores)
+}
+
+// Rank returns the seqs and scores of one stretch of the ranking.
+func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []float64, error) {
 	where, p := sq.where, sq.p
 	p.args = slices.Clone(p.args)
-	if op != "" {
-		where += ` AND rv.seq ` + op + ` ` + p.add(bound)
+	switch r.Segment {
+	case store.FromBound:
+		where += ` AND rv.seq >= ` + p.add(r.Bound)
+	case store.BeforeBound:
+		where += ` AND rv.seq < ` + p.add(r.Bound)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
+	if k := r.After; k != nil {
+		if sq.score == `0::float8` {
+			where += ` AND rv.seq < ` + p.add(k.Seq)
+		} else {
+			sc := p.add(k.Score)
+			where += ` AND (` + sq.score + ` < ` + sc + ` OR (` + sq.score + ` = ` + sc + ` AND rv.seq < ` + p.add(k.Seq) + `))`
+		}
+	}
+	limit, offset := r.Limit, r.Offset
+	rows, err := sq.s.pool.Query(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
 		` WHERE `+where+` `+sq.order+` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), p.args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: search: %w", err)

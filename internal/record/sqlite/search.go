@@ -150,16 +150,13 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
 // Search implements store.Reader. Every query starts from report_views
 // filtered by the viewer: the visibility rule's stored decision. Ranking
 // and counting read only the index and report_views; the versions, with
-// their bodies, are read for the page's hits alone.
-//
-// With a window, the order is the newest Window matches by relevance, then
-// the older ones by relevance: the first pages cost a bounded amount,
-// and paging on past the window neither repeats nor skips a report.
+// their bodies, are read for the page's hits alone. store.RunSearch
+// orders and pages it.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
-	if q.Limit < 1 || q.Limit > store.MaxPageSize || q.Offset < 0 {
-		return store.SearchPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
+	if err := store.CheckSearchQuery(q); err != nil {
+		return store.SearchPage{}, err
 	}
-	sq := searchSQL{newest: `rv.seq`, order: `ORDER BY rv.seq DESC`, score: `0`}
+	sq := searchSQL{s: s, newest: `rv.seq`, order: `ORDER BY rv.seq DESC`, score: `0`}
 	var where strings.Builder
 	if q.Text.Empty() {
 		sq.from = `report_views rv`
@@ -178,64 +175,14 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	}
 	searchFilter(q.Filter, &where, &sq.args)
 	sq.where = where.String()
-
-	window := q.Window
-	if window <= 0 {
-		window = -1 // no LIMIT
-	}
-	page, oldest, err := s.searchFacets(ctx, sq, window)
-	if err != nil {
-		return store.SearchPage{}, err
-	}
-	full := window > 0 && page.Total == window
-	if full {
-		// The window is full: is there an older match?
-		var more int
-		err := s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
-			` AND `+sq.newest+` < ? LIMIT 1)`, append(sq.args, oldest)...).Scan(&more)
-		if err != nil {
-			return store.SearchPage{}, fmt.Errorf("sqlite: search window: %w", err)
-		}
-		full = more > 0
-	}
-
-	var seqs []int64
-	var scores []float64
-	switch {
-	case !full:
-		seqs, scores, err = s.searchRank(ctx, sq, "", 0, q.Offset, q.Limit)
-	case q.Offset+q.Limit <= window:
-		page.TotalExact = false
-		seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, q.Limit)
-	default:
-		// A page past the window: count every match, then take the rest
-		// of the window and the head of the older matches.
-		if page, _, err = s.searchFacets(ctx, sq, -1); err != nil {
-			return store.SearchPage{}, err
-		}
-		if q.Offset < window {
-			seqs, scores, err = s.searchRank(ctx, sq, `>=`, oldest, q.Offset, window-q.Offset)
-		}
-		if err == nil && len(seqs) < q.Limit {
-			var older []int64
-			var olderScores []float64
-			older, olderScores, err = s.searchRank(ctx, sq, `<`, oldest, max(0, q.Offset-window), q.Limit-len(seqs))
-			seqs, scores = append(seqs, older...), append(scores, olderScores...)
-		}
-	}
-	if err != nil {
-		return store.SearchPage{}, err
-	}
-	if page.Hits, err = s.searchHits(ctx, seqs, scores); err != nil {
-		return store.SearchPage{}, err
-	}
-	return page, nil
+	return store.RunSearch(ctx, sq, q)
 }
 
 // searchSQL is a search's statement parts: the viewer's matches (from,
 // where, args), the column that orders them newest first, and the
-// ranking.
+// ranking. It is the backend's store.SearchSteps.
 type searchSQL struct {
+	s            *Store
 	from         string
 	where        string
 	args         []any
@@ -243,12 +190,12 @@ type searchSQL struct {
 	order, score string
 }
 
-// searchFacets counts the viewer's newest limit matches (-1: all) by
-// source, TLP and language, and returns the oldest seq among them.
-func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (store.SearchPage, int64, error) {
+// Facets counts the viewer's newest limit matches (-1: all) by source,
+// TLP and language, and returns the oldest seq among them.
+func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
 	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
-	rows, err := s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
-		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(sq.args, limit)...)
+	rows, err := sq.s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
+		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(slices.Clip(sq.args), limit)...)
 	if err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 	}
@@ -277,16 +224,39 @@ func (s *Store) searchFacets(ctx context.Context, sq searchSQL, limit int) (stor
 	return page, oldest, nil
 }
 
-// searchRank returns the seqs and scores of one stretch of the ranking,
-// of the matches whose seq is op bound ("" for all).
-func (s *Store) searchRank(ctx context.Context, sq searchSQL, op string, bound int64, offset, limit int) ([]int64, []float64, error) {
-	where, args := sq.where, sq.args
-	if op != "" {
-		where += ` AND ` + sq.newest + ` ` + op + ` ?`
-		args = append(slices.Clip(args), bound)
+// HasOlder reports whether a match is older than seq.
+func (sq searchSQL) HasOlder(ctx context.Context, seq int64) (bool, error) {
+	var more int
+	err := sq.s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
+		` AND `+sq.newest+` < ? LIMIT 1)`, append(slices.Clip(sq.args), seq)...).Scan(&more)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: search window: %w", err)
 	}
-	rows, err := s.rd.QueryContext(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
-		` WHERE `+where+` `+sq.order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	return more > 0, nil
+}
+
+// Rank returns the seqs and scores of one stretch of the ranking.
+func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []float64, error) {
+	where, args := sq.where, slices.Clip(sq.args)
+	switch r.Segment {
+	case store.FromBound:
+		where += ` AND ` + sq.newest + ` >= ?`
+		args = append(args, r.Bound)
+	case store.BeforeBound:
+		where += ` AND ` + sq.newest + ` < ?`
+		args = append(args, r.Bound)
+	}
+	if k := r.After; k != nil {
+		if sq.score == `0` {
+			where += ` AND rv.seq < ?`
+			args = append(args, k.Seq)
+		} else {
+			where += ` AND (` + sq.score + ` < ? OR (` + sq.score + ` = ? AND rv.seq < ?))`
+			args = append(args, k.Score, k.Score, k.Seq)
+		}
+	}
+	rows, err := sq.s.rd.QueryContext(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
+		` WHERE `+where+` `+sq.order+` LIMIT ? OFFSET ?`, append(args, r.Limit, r.Offset)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
@@ -305,6 +275,11 @@ func (s *Store) searchRank(ctx context.Context, sq searchSQL, op string, bound i
 		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
 	return seqs, scores, nil
+}
+
+// Hits reads the versions of a page's hits, in the page's order.
+func (sq searchSQL) Hits(ctx context.Context, seqs []int64, scores []float64) ([]store.SearchHit, error) {
+	return sq.s.searchHits(ctx, seqs, scores)
 }
 
 // searchHits reads the versions of a page's hits, in the page's order.

@@ -57,6 +57,9 @@ type SearchQuery struct {
 	Filter SearchFilter
 	// Offset skips that many hits of the ranking; Limit is 1..MaxPageSize.
 	Offset, Limit int
+	// After, if set, continues the order after the hit of an earlier
+	// page's Next (with no Offset): what a client pages with.
+	After *SearchKey
 	// Window, if positive, bounds the work of a query that matches more
 	// reports than that: only the newest Window matches are ranked and
 	// counted, so Total is Window, TotalExact is false and the facets
@@ -91,4 +94,7 @@ type SearchPage struct {
 	// Total is then a lower bound.
 	TotalExact bool
 	Facets     Facets
+	// Next is the place of the page's last hit, for the next page's
+	// SearchQuery.After; nil when no hit follows.
+	Next *SearchKey
 }

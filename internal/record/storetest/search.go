@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/demo"
+	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
@@ -253,6 +256,90 @@ func testSearchWindow(t *testing.T, f *fixture) {
 		slices.Sort(seen)
 		if len(slices.Compact(seen)) != 30 {
 			t.Errorf("pages of %d repeat a report", limit)
+		}
+	}
+	// Keyset paging gives the same order as offsets, page after page, and
+	// ends with no Next.
+	for _, tt := range []struct {
+		window int
+		q      string
+	}{{10, "قافلة"}, {0, "قافلة"}, {40, "قافلة"}, {10, "source:IQ"}, {0, "source:IQ"}} {
+		for _, limit := range []int{3, 7, 10} {
+			name := fmt.Sprintf("window %d, %q, pages of %d", tt.window, tt.q, limit)
+			var want []string
+			for offset := 0; offset < 40; offset += limit {
+				res, err := s.WithWindow(tt.window).Search(f.ctx, "SY", tt.q, offset, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range res.Hits {
+					want = append(want, h.Report.Title)
+				}
+			}
+			var got []string
+			var after *store.SearchKey
+			for pages := 0; ; pages++ {
+				if pages > 40 {
+					t.Fatalf("%s: keyset paging does not end", name)
+				}
+				res, err := s.WithWindow(tt.window).SearchAfter(f.ctx, "SY", tt.q, after, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range res.Hits {
+					got = append(got, h.Report.Title)
+				}
+				if res.Next == nil {
+					if len(res.Hits) == 0 && pages > 0 {
+						t.Errorf("%s: an empty last page", name)
+					}
+					break
+				}
+				if len(res.Hits) != limit {
+					t.Errorf("%s: a short page (%d hits) with a next", name, len(res.Hits))
+				}
+				after = res.Next
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: keyset order\n%v\nwant the offsets' order\n%v", name, got, want)
+			}
+		}
+	}
+
+	// A report that arrives between pages neither shifts nor repeats the
+	// pages after it: the first page's window bound holds.
+	first, err := s.WithWindow(10).SearchAfter(f.ctx, "SY", "قافلة", nil, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.submit("IQ", center.Draft{Title: "late", Body: "قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة قافلة", TLP: center.TLPGreen, Distribution: all})
+	seen := map[string]bool{}
+	for _, h := range first.Hits {
+		seen[h.Report.Title] = true
+	}
+	for after := first.Next; after != nil; {
+		res, err := s.WithWindow(10).SearchAfter(f.ctx, "SY", "قافلة", after, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if seen[h.Report.Title] {
+				t.Errorf("%q again after a report arrived", h.Report.Title)
+			}
+			seen[h.Report.Title] = true
+		}
+		after = res.Next
+	}
+	for i := range 30 {
+		if !seen[fmt.Sprintf("%02d", i)] {
+			t.Errorf("%02d skipped after a report arrived", i)
+		}
+	}
+
+	// A key no page gave is refused, not compared.
+	for _, k := range []store.SearchKey{{Seq: 0}, {Seq: 5, Score: math.NaN()}, {Seq: 5, Older: true}, {Seq: 5, Bound: -1}} {
+		if _, err := s.SearchAfter(f.ctx, "SY", "قافلة", &k, 5); !errors.Is(err, center.ErrInvalid) {
+			t.Errorf("key %+v: %v, want ErrInvalid", k, err)
 		}
 	}
 }
