@@ -49,7 +49,7 @@ func (a *app) rootCommand() *cobra.Command {
 		"the center's database: a postgres:// URL, or empty for SQLite in the data directory (default $"+dbEnv+")")
 	root.AddCommand(a.serveCommand(), a.initCommand(), a.userCommand(), a.tokenCommand(), a.governanceCommand(),
 		a.witnessCommand(), a.verifyCommand(), a.analyzeCommand(), a.migrateCommand(),
-		a.importCommand(), a.exportCommand(), a.taxiiCommand())
+		a.importCommand(), a.exportCommand(), a.taxiiCommand(), a.reindexCommand())
 	a.noteStarts(root)
 	return root
 }

@@ -112,6 +112,9 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	if err := registry.Refresh(ctx); err != nil {
 		return err
 	}
+	if err := reindexIfStale(ctx, rec, log); err != nil {
+		return err
+	}
 	if created {
 		where := "--data " + a.dataDir
 		if a.onPostgres() {

@@ -14,8 +14,15 @@ type Indexer struct{}
 var _ record.Analyzer = Indexer{}
 
 // AnalyzeReport implements record.Analyzer.
-func (Indexer) AnalyzeReport(title, body, language string) (store.SearchDoc, string) {
-	an := lang.Analyze(title+"\n"+body, language)
+func (i Indexer) AnalyzeReport(title, body, language string) (store.SearchDoc, string) {
+	return i.analyze(title+"\n"+body, language)
+}
+
+func (Indexer) analyze(text, language string) (store.SearchDoc, string) {
+	an := lang.Analyze(text, language)
 	s := seqOf(an)
 	return store.SearchDoc{Surface: s.Surface, Stems: s.Stems}, an.Language
 }
+
+// Analysis implements record.Analyzer.
+func (Indexer) Analysis() string { return AnalysisID() }

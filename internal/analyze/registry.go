@@ -77,6 +77,10 @@ func (g *Registry) AnalyzeReport(title, body, language string) (store.SearchDoc,
 	return doc, detected
 }
 
+// Analysis implements record.Analyzer: the registry's analysis is the
+// Indexer's.
+func (g *Registry) Analysis() string { return AnalysisID() }
+
 // ExtractReport implements record.Extractor: one analysis serves the
 // search index and the extraction.
 func (g *Registry) ExtractReport(title, body, language string) (store.SearchDoc, string, store.Extraction) {

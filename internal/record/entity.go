@@ -43,6 +43,9 @@ type Extractor interface {
 	// Refresh is called after each committed change of the registry, so
 	// that the next versions are matched against it.
 	Refresh(ctx context.Context) error
+	// Analysis names the analysis of the search documents, as
+	// Analyzer.Analysis does.
+	Analysis() string
 }
 
 // ExtractWith makes the recorder analyze versions with x (which then

@@ -71,6 +71,10 @@ func NewRecorder(s store.Store, clock center.Clock, limits center.Limits) *Recor
 // the one goroutine that commits.
 type Analyzer interface {
 	AnalyzeReport(title, body, language string) (doc store.SearchDoc, detected string)
+	// Analysis names the analysis: two analyzers of the same name turn
+	// every text into the same tokens. The index records the name it was
+	// built with, to be rebuilt when it changes (see Reindex).
+	Analysis() string
 }
 
 // IndexWith makes the recorder put every report version it records in the
@@ -100,28 +104,33 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction) {
 	docs := make([]*store.SearchDoc, len(drafts))
 	xs := make([]*store.Extraction, len(drafts))
-	one := func(i int) {
+	inParallel(len(drafts), func(i int) {
 		drafts[i].Normalize()
 		docs[i], xs[i] = r.prepare(&drafts[i])
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(drafts)/minDraftsPerWorker)
+	})
+	return docs, xs
+}
+
+// inParallel calls fn for 0..n-1, on every core if n is large enough to
+// be worth it.
+func inParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minDraftsPerWorker)
 	if workers <= 1 {
-		for i := range drafts {
-			one(i)
+		for i := range n {
+			fn(i)
 		}
-		return docs, xs
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(drafts); i = int(next.Add(1)) - 1 {
-				one(i)
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return docs, xs
 }
 
 // minDraftsPerWorker is the smallest share of a batch worth a goroutine.
@@ -231,6 +240,12 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 		}
 		if err := tx.SetMeta(ctx, metaFounded, at.Format(time.RFC3339Nano)); err != nil {
 			return err
+		}
+		if analysis, _ := r.indexAnalysis(); analysis != "" {
+			// An empty index is built by every analysis.
+			if err := tx.SetMeta(ctx, metaIndexAnalysis, analysis); err != nil {
+				return err
+			}
 		}
 		return appendEvent(ctx, tx, center.Event{Type: center.CenterFounded, At: at, Subject: "center"}, ch)
 	})

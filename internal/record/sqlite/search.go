@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record/store"
@@ -29,13 +29,13 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 	return nil
 }
 
-// ftsToken is a token as FTS5's unicode61 tokenizer will keep it whole:
-// itself if it is all letters and digits, else "0x" and its hex bytes
-// (an IP, a URL, a word with a joiner). The same encoding is applied to
-// documents and queries, so both meet on the same bytes.
+// ftsToken is a token as FTS5's ascii tokenizer will keep it whole:
+// itself if it holds no ASCII character but letters and digits, else "0x"
+// and its hex bytes (an IP, a URL, a domain). The same encoding is applied
+// to documents and queries, so both meet on the same bytes.
 func ftsToken(t string) string {
-	for _, r := range t {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c < utf8.RuneSelf && !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z') {
 			return "0x" + hex.EncodeToString([]byte(t))
 		}
 	}

@@ -130,6 +130,7 @@ type Tx interface {
 	// is findable the moment its write returns.
 	IndexVersion(ctx context.Context, seq int64, doc SearchDoc) error
 
+	ReindexTx
 	EntityTx
 	DistributeTx
 	CollectTx
@@ -193,6 +194,7 @@ type Reader interface {
 	// no request path may call it.
 	AuditVersions(ctx context.Context, after int64, limit int) ([]center.Report, error)
 
+	ReindexReader
 	EntityReader
 	DistributeReader
 	CollectReader

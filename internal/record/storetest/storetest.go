@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Events", testEvents},
 		{"Search", testSearch},
 		{"SearchWindow", testSearchWindow},
+		{"Reindex", testReindex},
 		{"Entities", testEntities},
 		{"Retention", testRetention},
 		{"Governance", testGovernance},

@@ -1,0 +1,98 @@
+package record
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// metaIndexAnalysis names the analysis the search index was built with.
+const metaIndexAnalysis = "index_analysis"
+
+// reindexBatch is how many versions one reindexing write replaces: enough
+// to spread the analysis over every core, few enough that submissions
+// wait for no more than one batch.
+const reindexBatch = 500
+
+// IndexStale reports whether the search index was built by another
+// analysis than the recorder's — an older release's, or none recorded — so
+// that queries, analyzed today, would miss what the old analysis wrote
+// differently. It is false without an analyzer.
+func (r *Recorder) IndexStale(ctx context.Context) (bool, error) {
+	analysis, _ := r.indexAnalysis()
+	if analysis == "" {
+		return false, nil
+	}
+	v, err := r.store.Meta(ctx, metaIndexAnalysis)
+	if err != nil {
+		return false, err
+	}
+	return v != analysis, nil
+}
+
+// indexAnalysis returns the name of the analysis that makes the
+// recorder's search documents and a function making one; "" if the
+// recorder indexes nothing. The extractor's analysis, when there is one,
+// is the one prepare uses.
+func (r *Recorder) indexAnalysis() (string, func(title, body, language string) store.SearchDoc) {
+	switch {
+	case r.extractor != nil:
+		return r.extractor.Analysis(), func(title, body, language string) store.SearchDoc {
+			doc, _, _ := r.extractor.ExtractReport(title, body, language)
+			return doc
+		}
+	case r.analyzer != nil:
+		return r.analyzer.Analysis(), func(title, body, language string) store.SearchDoc {
+			doc, _ := r.analyzer.AnalyzeReport(title, body, language)
+			return doc
+		}
+	}
+	return "", nil
+}
+
+// Reindex analyzes every version that is not purged again and replaces
+// its search entry, a batch to a write, so that the center goes on
+// recording meanwhile (versions recorded meanwhile are analyzed by the
+// recorder's own analysis already). Then it records the analysis the
+// index is built with. progress, if not nil, is called after each batch
+// with the versions done so far. It returns how many versions it
+// reindexed.
+func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, error) {
+	analysis, analyze := r.indexAnalysis()
+	if analysis == "" {
+		return 0, fmt.Errorf("record: reindex: the recorder has no analyzer")
+	}
+	done := 0
+	for after := int64(0); ; {
+		vs, err := r.store.IndexableVersions(ctx, after, reindexBatch)
+		if err != nil {
+			return done, err
+		}
+		if len(vs) == 0 {
+			break
+		}
+		docs := make([]store.SearchDoc, len(vs))
+		inParallel(len(vs), func(i int) {
+			docs[i] = analyze(vs[i].Title, vs[i].Body, vs[i].Language)
+		})
+		err = r.update(ctx, func(tx store.Tx) error {
+			for i, v := range vs {
+				if err := tx.ReplaceIndex(ctx, v.Seq, docs[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return done, err
+		}
+		done += len(vs)
+		after = vs[len(vs)-1].Seq
+		if progress != nil {
+			progress(done)
+		}
+	}
+	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, metaIndexAnalysis, analysis) })
+	return done, err
+}

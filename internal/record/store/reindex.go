@@ -1,0 +1,26 @@
+package store
+
+import "context"
+
+// An IndexableVersion is a version's text as the search index analyzes it.
+type IndexableVersion struct {
+	Seq                   int64
+	Title, Body, Language string
+}
+
+// ReindexTx rebuilds the search index when the analysis changes: the
+// index holds each version's text as the analysis of its day read it, and
+// a query is analyzed by today's.
+type ReindexTx interface {
+	// ReplaceIndex replaces a version's entry in the search index with
+	// doc. For a purged version it does nothing: purging took its text
+	// out of the index for good.
+	ReplaceIndex(ctx context.Context, seq int64, doc SearchDoc) error
+}
+
+// ReindexReader reads the versions to analyze again.
+type ReindexReader interface {
+	// IndexableVersions returns up to limit versions that are not purged
+	// with Seq > after, lowest Seq first.
+	IndexableVersions(ctx context.Context, after int64, limit int) ([]IndexableVersion, error)
+}
