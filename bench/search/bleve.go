@@ -29,6 +29,9 @@ const bleveDir = "bleve"
 type bleveIndex struct {
 	idx       bleve.Index
 	analyzers map[string]analysis.Analyzer
+	// snippets: the text is stored and a query asks for highlighted
+	// fragments of its hits, as Tabadul's search returns snippets.
+	snippets bool
 }
 
 // bleveDoc is what Bleve indexes for a report: the type field "lang"
@@ -39,7 +42,9 @@ func bleveDoc(d Doc) map[string]any {
 
 func textField(l string) string { return "text_" + l }
 
-func bleveMapping() *mapping.IndexMappingImpl {
+// bleveMapping maps the corpus; with snippets, the text is stored, as
+// highlighting needs (Bleve's default for a text field).
+func bleveMapping(snippets bool) *mapping.IndexMappingImpl {
 	im := bleve.NewIndexMapping()
 	im.TypeField = "lang"
 	im.IndexDynamic = false
@@ -58,7 +63,7 @@ func bleveMapping() *mapping.IndexMappingImpl {
 		text := bleve.NewTextFieldMapping()
 		text.Name = textField(l)
 		text.Analyzer = l
-		text.Store = false
+		text.Store = snippets
 		text.IncludeInAll = false
 		text.DocValues = false
 		text.IncludeTermVectors = true // phrase queries need positions
@@ -84,22 +89,22 @@ func (b *bleveIndex) loadAnalyzers() error {
 }
 
 // createBleve creates a new index in dir.
-func createBleve(dir string) (*bleveIndex, error) {
-	idx, err := bleve.New(filepath.Join(dir, bleveDir), bleveMapping())
+func createBleve(dir string, snippets bool) (*bleveIndex, error) {
+	idx, err := bleve.New(filepath.Join(dir, bleveDir), bleveMapping(snippets))
 	if err != nil {
 		return nil, fmt.Errorf("bleve: create: %w", err)
 	}
-	b := &bleveIndex{idx: idx}
+	b := &bleveIndex{idx: idx, snippets: snippets}
 	return b, b.loadAnalyzers()
 }
 
 // openBleve opens the index in dir.
-func openBleve(dir string) (*bleveIndex, error) {
+func openBleve(dir string, snippets bool) (*bleveIndex, error) {
 	idx, err := bleve.Open(filepath.Join(dir, bleveDir))
 	if err != nil {
 		return nil, fmt.Errorf("bleve: open: %w", err)
 	}
-	b := &bleveIndex{idx: idx}
+	b := &bleveIndex{idx: idx, snippets: snippets}
 	return b, b.loadAnalyzers()
 }
 
@@ -184,11 +189,18 @@ func (b *bleveIndex) query(q Query) query.Query {
 }
 
 // search runs q for the first limit hits, with the total and facets by
-// source, TLP and language, as Tabadul's search returns them.
+// source, TLP and language, as Tabadul's search returns them, and with
+// snippets, a highlighted fragment of each hit's text.
 func (b *bleveIndex) search(ctx context.Context, q Query, limit int) (int, error) {
 	req := bleve.NewSearchRequestOptions(b.query(q), limit, 0, false)
 	for _, f := range []string{"source", "tlp", "lang"} {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 10))
+	}
+	if b.snippets {
+		req.Highlight = bleve.NewHighlight()
+		for _, l := range langs {
+			req.Highlight.AddField(textField(l))
+		}
 	}
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {

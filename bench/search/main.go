@@ -49,6 +49,7 @@ func main() {
 	flag.IntVar(&cfg.Rounds, "rounds", 5, "timed runs of each query on each engine, after a warm-up")
 	flag.IntVar(&cfg.TopK, "top", 20, "hits a timed query asks for")
 	flag.IntVar(&cfg.BleveBatch, "batch", 1000, "documents per Bleve batch")
+	flag.BoolVar(&cfg.BleveSnippets, "bleve-snippets", true, "Bleve stores the text and returns highlighted fragments, as Tabadul returns snippets; false: Bleve keeps the index alone and returns ids")
 	flag.IntVar(&cfg.TabadulBatch, "tabadul-batch", 0, "reports per Tabadul write (Recorder.SubmitReports); 0: one SubmitReport per report from 32 goroutines")
 	flag.BoolVar(&cfg.QueryOnly, "query-only", false, "reuse the indexes in -out from an earlier run of the same corpus")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of Tabadul's timed query rounds to this file")

@@ -54,7 +54,11 @@ func (r *Result) Markdown() string {
 
 	t, bl := r.T, r.B
 	tAll, bAll := t.All(), bl.All()
-	b.WriteString("| | Tabadul | Bleve v2.6.3 | Tabadul vs Bleve |\n|---|---|---|---|\n")
+	bleveJob := "index only, ids returned"
+	if c.BleveSnippets {
+		bleveJob = "text stored, hits highlighted"
+	}
+	fmt.Fprintf(&b, "| | Tabadul | Bleve v2.6.3 (%s) | Tabadul vs Bleve |\n|---|---|---|---|\n", bleveJob)
 	if !c.QueryOnly {
 		tr, br := rate(c.Docs, t.Index), rate(c.Docs, bl.Index)
 		fmt.Fprintf(&b, "| indexing, docs/s (durable) | %s | %s | %s |\n", thousands(int(tr)), thousands(int(br)), ratio(tr, br))

@@ -27,6 +27,11 @@ type Config struct {
 	TopK int
 	// BleveBatch is how many documents go in one Bleve batch.
 	BleveBatch int
+	// BleveSnippets makes Bleve store the text and answer each query with
+	// highlighted fragments of its hits, the job Tabadul's search does
+	// (it stores every report and returns snippets); without it, Bleve
+	// keeps only the index and returns ids.
+	BleveSnippets bool
 	// TabadulBatch, if positive, indexes Tabadul's reports in batches of
 	// that many per write (Recorder.SubmitReports, from tabadulBatchers
 	// goroutines) instead of one SubmitReport call per report from
@@ -98,7 +103,7 @@ func (c *Config) defaults() {
 }
 
 func (c Config) params() string {
-	return fmt.Sprintf("docs=%d seed=%d docbytes=%d\n", c.Docs, c.Seed, c.DocBytes)
+	return fmt.Sprintf("docs=%d seed=%d docbytes=%d bleve-snippets=%v\n", c.Docs, c.Seed, c.DocBytes, c.BleveSnippets)
 }
 
 // Run generates the corpus, indexes it in both engines (unless
@@ -167,10 +172,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// Bleve.
 	var bl *bleveIndex
 	if cfg.QueryOnly {
-		bl, err = openBleve(cfg.Out)
+		bl, err = openBleve(cfg.Out, cfg.BleveSnippets)
 	} else {
 		runtime.GC()
-		if bl, err = createBleve(cfg.Out); err != nil {
+		if bl, err = createBleve(cfg.Out, cfg.BleveSnippets); err != nil {
 			return nil, err
 		}
 		logf("bleve: indexing %d documents in batches of %d…", cfg.Docs, cfg.BleveBatch)
@@ -184,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		logf("bleve: closed in %v", time.Since(c0).Round(time.Millisecond))
-		bl, err = openBleve(cfg.Out)
+		bl, err = openBleve(cfg.Out, cfg.BleveSnippets)
 	}
 	if err != nil {
 		return nil, err

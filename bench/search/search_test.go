@@ -13,7 +13,7 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the smoke run indexes 2,000 documents twice")
 	}
-	cfg := Config{Docs: 2000, Out: t.TempDir(), Rounds: 1}
+	cfg := Config{Docs: 2000, Out: t.TempDir(), Rounds: 1, BleveSnippets: true}
 	if err := defaultSources(&cfg.Sources); err != nil {
 		t.Fatal(err)
 	}
