@@ -326,7 +326,8 @@ func (im Importer) check(ctx context.Context, who center.Principal, open Opener,
 		}
 		if !ok {
 			if _, dup := rejected[u.index]; !dup {
-				rejected[u.index] = Rejection{Index: u.index, ID: u.id, Reason: fmt.Sprintf("unknown marking %s: not a TLP marking, not defined in the bundle nor recorded", u.ref)}
+				const format = "unknown marking %s: not a TLP marking, not defined in the bundle nor recorded"
+				rejected[u.index] = Rejection{Index: u.index, ID: u.id, Reason: fmt.Sprintf(format, u.ref), Format: format, Args: []any{u.ref}}
 			}
 		}
 	}

@@ -56,11 +56,16 @@ func (o Object) Prop(name string, v any) (bool, error) {
 	return true, json.Unmarshal(raw, v)
 }
 
-// A Rejection is an object refused, with the reason.
+// A Rejection is an object refused, with the reason. Reason is in
+// English; Format and Args, when set, are what made it, for an interface
+// that looks Format up in its translations as it does a
+// center.FieldError's.
 type Rejection struct {
 	Index  int    `json:"index"`
 	ID     string `json:"id,omitempty"`
 	Reason string `json:"reason"`
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 func (r *Rejection) Error() string {
@@ -140,8 +145,26 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// An InputError says why an input was refused as a whole. It is ErrInput
+// to errors.Is; Format and Args make its message, as a Rejection's.
+type InputError struct {
+	Format string
+	Args   []any
+}
+
+func (e *InputError) Error() string {
+	return ErrInput.Error() + ": " + fmt.Sprintf(e.Format, e.Args...)
+}
+
+func (e *InputError) Is(target error) bool { return target == ErrInput }
+
+// Reason is the message alone, without the package's prefix.
+func (e *InputError) Reason() string { return fmt.Sprintf(e.Format, e.Args...) }
+
+// inputErr returns an *InputError; format must be a constant string, the
+// message's id in the translations.
 func inputErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInput, fmt.Sprintf(format, args...))
+	return &InputError{Format: format, Args: args}
 }
 
 func (r *Reader) decodeErr(what string, err error) error {
@@ -463,7 +486,7 @@ var observables = map[string]bool{
 func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	o := Object{Index: index}
 	reject := func(format string, args ...any) (Object, error) {
-		return Object{}, &Rejection{Index: index, ID: o.ID, Reason: fmt.Sprintf(format, args...)}
+		return Object{}, &Rejection{Index: index, ID: o.ID, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 	}
 	if !utf8.Valid(raw) {
 		// Go's decoder would quietly turn the bad bytes into U+FFFD; the

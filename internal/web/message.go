@@ -1,0 +1,132 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/tabadul/tabadul/internal/analyze"
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/collect/stix"
+	"github.com/tabadul/tabadul/internal/record"
+)
+
+// The center words its refusals in English, keeping with each message the
+// fmt format that made it and the arguments (center.FieldError,
+// center.Refusal, analyze.QueryError, stix.Rejection, stix.InputError).
+// The format is the message's id in locales/messages.*.toml, whose
+// translations are fmt formats filling the same arguments (with %[n]v
+// where a language puts them in another order); messages_test.go finds
+// every format in the sources and checks each language has it. In a
+// translation, `…` marks an identifier that stays as it is (JSON, a
+// field's name), shown isolated and left out of the check for Latin
+// letters in an Arabic or Persian page.
+
+// sayVerbRE matches a fmt verb with its flags, width, precision and
+// explicit argument index, or an identifier quoted with backquotes.
+var sayVerbRE = regexp.MustCompile("%(?:\\[(\\d+)\\])?([-+# 0]*\\d*(?:\\.\\d+)?)([a-zA-Z%])|`([^`]*)`")
+
+// Say renders the message made of an English format and its arguments in
+// the locale: the format's translation, English for a message nobody
+// translated, with each argument (an identifier or a value from the
+// input) isolated in <bdi translate="no">, so that a Latin party code or
+// IP keeps its order inside Arabic words.
+func (l *Locale) Say(format string, args []any) template.HTML {
+	tr := format
+	if format != "" {
+		if s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: format}); err == nil && s != "" {
+			tr = s
+		}
+	}
+	var b strings.Builder
+	at, next := 0, 0
+	for _, m := range sayVerbRE.FindAllStringSubmatchIndex(tr, -1) {
+		b.WriteString(template.HTMLEscapeString(tr[at:m[0]]))
+		at = m[1]
+		switch {
+		case m[8] >= 0: // `identifier`
+			b.WriteString(`<bdi dir="ltr" translate="no">` + template.HTMLEscapeString(tr[m[8]:m[9]]) + `</bdi>`)
+			continue
+		case tr[m[6]:m[7]] == "%":
+			b.WriteString("%")
+			continue
+		}
+		i := next
+		if m[2] >= 0 {
+			n, _ := strconv.Atoi(tr[m[2]:m[3]])
+			i = n - 1
+		}
+		next = i + 1
+		var s string
+		if i >= 0 && i < len(args) {
+			s = fmt.Sprintf("%"+tr[m[4]:m[5]]+tr[m[6]:m[7]], args[i])
+		} else {
+			s = "%!" + tr[m[6]:m[7]] + "(MISSING)" // as fmt says it
+		}
+		b.WriteString(`<bdi translate="no">` + template.HTMLEscapeString(s) + `</bdi>`)
+	}
+	b.WriteString(template.HTMLEscapeString(tr[at:]))
+	return template.HTML(b.String())
+}
+
+// sayField is a field error's message in the locale.
+func (l *Locale) sayField(fe center.FieldError) template.HTML {
+	if fe.Format == "" {
+		return l.Say(fe.Message, nil)
+	}
+	return l.Say(fe.Format, fe.Args)
+}
+
+// Explain lists, in the locale, why the center refused something: each
+// field of an *center.InvalidError, a refusal's reason, a query's error.
+// It returns nil for an error that carries no message for the user.
+func (l *Locale) Explain(err error) []template.HTML {
+	var (
+		ie  *center.InvalidError
+		ref *center.Refusal
+		qe  *analyze.QueryError
+		in  *stix.InputError
+		nc  *record.NotChairError
+	)
+	switch {
+	case errors.As(err, &ie):
+		out := make([]template.HTML, len(ie.Fields))
+		for i, fe := range ie.Fields {
+			out[i] = l.sayField(fe)
+		}
+		return out
+	case errors.As(err, &ref):
+		return []template.HTML{l.Say(ref.Format, ref.Args)}
+	case errors.As(err, &qe):
+		return []template.HTML{l.Say(qe.Format, qe.Args)}
+	case errors.As(err, &in):
+		return []template.HTML{l.Say(in.Format, in.Args)}
+	case errors.As(err, &nc):
+		// The party's code, a Latin identifier, is isolated like an
+		// argument of Say.
+		s := template.HTMLEscapeString(l.T("error.not_chair", "Party", "\uE000", "Until", l.Date(nc.Until)))
+		code := `<bdi translate="no">` + template.HTMLEscapeString(string(nc.Chair)) + `</bdi>`
+		return []template.HTML{template.HTML(strings.ReplaceAll(s, "\uE000", code))}
+	}
+	return nil
+}
+
+// sayRejection is why an object of an import was refused, in the locale.
+func (l *Locale) sayRejection(rj stix.Rejection) template.HTML {
+	var why template.HTML
+	if rj.Format != "" {
+		why = l.Say(rj.Format, rj.Args)
+	} else {
+		why = l.Say(rj.Reason, nil)
+	}
+	where := template.HTMLEscapeString(l.T("import.object", "Index", l.Num(rj.Index)))
+	if rj.ID != "" {
+		where += ` <bdi dir="ltr" translate="no">` + template.HTMLEscapeString(rj.ID) + `</bdi>`
+	}
+	return template.HTML(where) + ": " + why
+}
