@@ -85,9 +85,11 @@ type browserEnv struct {
 	browser context.Context
 	console *consoleLog
 	shots   string
-	// expected404 are URLs that are meant to answer 404, whose console
-	// line about the failed load is no error of the page.
+	// expected404 are URLs that are meant to answer 404, and expected400
+	// those meant to answer 400 (a refused form), whose console line
+	// about the failed load is no error of the page.
 	expected404 []string
+	expected400 []string
 }
 
 func (e *browserEnv) newPerson(acceptLanguage string) *person {
@@ -258,6 +260,23 @@ const untranslatedJS = `(() => {
   return out.join(' | ');
 })()`
 
+// latinInJS lists the text inside the element css, outside the
+// arguments and identifiers marked translate="no", that has Latin letters.
+func latinInJS(css string) string {
+	return fmt.Sprintf(`(() => {
+  const root = document.querySelector(%q);
+  if (!root) return 'no element %s';
+  const out = [];
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (w.nextNode()) {
+    const n = w.currentNode;
+    if (n.parentElement.closest('[translate="no"]')) continue;
+    if (/[A-Za-z]/.test(n.textContent)) out.push(n.textContent.trim());
+  }
+  return out.join(' | ');
+})()`, css, css)
+}
+
 // unlabelledJS lists the form controls a screen reader could not name:
 // no <label for>, no wrapping label, no aria-label.
 const unlabelledJS = `(() => {
@@ -365,6 +384,48 @@ func TestBrowser(t *testing.T) {
 			len(rep.Distribution.Parties) != 1 || rep.Distribution.Parties[0] != "RU" || rep.TLP != center.TLPAmber {
 			t.Errorf("recorded %+v, %v", rep, err)
 		}
+	})
+
+	t.Run("an invalid form and a refused import answer in Arabic", func(t *testing.T) {
+		iq.t = t
+		// No title, and TLP:RED to all members: the center refuses both,
+		// and says so in Arabic.
+		iq.open("/reports/new")
+		iq.do(chromedp.SendKeys(chromedp.ID("body"), "نص بلا عنوان"), chromedp.Click(chromedp.ID("dist-all")))
+		iq.setValue("tlp", "RED")
+		iq.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("form-errors")))
+		if got := iq.text("#title-error"); got != "العنوان مطلوب" {
+			t.Errorf("title error %q, want العنوان مطلوب", got)
+		}
+		if got := iq.text("#dist-error"); !strings.HasPrefix(got, "يجب أن يسمّي التصنيف الأحمر") {
+			t.Errorf("distribution error %q, want the Arabic message", got)
+		}
+		if left := iq.eval(latinInJS("#form-errors")); left != "" {
+			t.Errorf("the validation messages hold Latin text: %s", left)
+		}
+		if left := iq.eval(untranslatedJS); left != "" {
+			t.Errorf("the form with its errors: text left untranslated: %s", left)
+		}
+		env.screenshot(iq, "ar-compose-invalid")
+		env.expected400 = append(env.expected400, c.http.URL+"/reports", c.http.URL+"/import")
+
+		// A bundle whose report has an id that is not a STIX identifier.
+		bundle := filepath.Join(t.TempDir(), "bundle.json")
+		if err := os.WriteFile(bundle, []byte(`{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+  {"type": "report", "spec_version": "2.1", "id": "report--not-a-uuid", "created": "2026-11-01T00:00:00Z",
+   "modified": "2026-11-01T00:00:00Z", "name": "x", "published": "2026-11-01T00:00:00Z", "object_refs": ["note--5d0092c5-5f74-4287-9642-33f4c354e56d"]}]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		iq.open("/import")
+		iq.do(chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{bundle}),
+			chromedp.Click(chromedp.ID("import-submit")), chromedp.WaitVisible(chromedp.ID("import-rejected")))
+		if got := iq.text("#import-rejected li"); !strings.Contains(got, "ليس معرّف ستكس") || !strings.Contains(got, "report--not-a-uuid") {
+			t.Errorf("import rejection %q, want the Arabic reason naming the object", got)
+		}
+		if left := iq.eval(latinInJS("#import-rejected")); left != "" {
+			t.Errorf("the import rejection holds Latin text: %s", left)
+		}
+		env.screenshot(iq, "ar-import-rejected")
 	})
 
 	t.Run("search with a variant spelling", func(t *testing.T) {
@@ -524,6 +585,9 @@ func TestBrowser(t *testing.T) {
 		expected := false
 		for _, u := range env.expected404 {
 			expected = expected || strings.Contains(m, u) && strings.Contains(m, "404")
+		}
+		for _, u := range env.expected400 {
+			expected = expected || strings.Contains(m, u+":") && strings.Contains(m, "400 (Bad Request)")
 		}
 		seen404 = seen404 || expected
 		if !expected {

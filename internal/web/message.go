@@ -119,14 +119,24 @@ func (l *Locale) Explain(err error) []template.HTML {
 // sayRejection is why an object of an import was refused, in the locale.
 func (l *Locale) sayRejection(rj stix.Rejection) template.HTML {
 	var why template.HTML
-	if rj.Format != "" {
+	if ws := l.Explain(rj.Cause); len(ws) > 0 {
+		why = ws[0]
+		for _, w := range ws[1:] {
+			why += "; " + w
+		}
+	} else if rj.Format != "" {
 		why = l.Say(rj.Format, rj.Args)
 	} else {
 		why = l.Say(rj.Reason, nil)
 	}
-	where := template.HTMLEscapeString(l.T("import.object", "Index", l.Num(rj.Index)))
+	id := `<bdi dir="ltr" translate="no">` + template.HTMLEscapeString(rj.ID) + `</bdi>`
+	if strings.HasPrefix(rj.ID, "misp-event ") { // a MISP event, not an object of a bundle
+		return template.HTML(id) + ": " + why
+	}
+	// Counted from 1, as a person counts the bundle's objects.
+	where := template.HTMLEscapeString(l.T("import.object", "Index", l.Num(rj.Index+1)))
 	if rj.ID != "" {
-		where += ` <bdi dir="ltr" translate="no">` + template.HTMLEscapeString(rj.ID) + `</bdi>`
+		where += " " + id
 	}
 	return template.HTML(where) + ": " + why
 }

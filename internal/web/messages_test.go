@@ -24,7 +24,7 @@ var listMessages = flag.Bool("list-messages", false, "print every message format
 // among their arguments (".add": a method called add, not a function).
 var messageSources = map[string]map[string]int{
 	"../center":         {"Invalid": 1, "Refuse": 1, ".add": 1},
-	"../record":         {"Invalid": 1, "Refuse": 1, "reject": 1},
+	"../record":         {"Invalid": 1, "Refuse": 1, "reject": 2},
 	"../distribute":     {"Invalid": 1, "Refuse": 1},
 	"../process/entity": {"Invalid": 1, "Refuse": 1},
 	"../analyze":        {"Invalid": 1, "Refuse": 1, "qerr": 1},

@@ -59,13 +59,15 @@ func (o Object) Prop(name string, v any) (bool, error) {
 // A Rejection is an object refused, with the reason. Reason is in
 // English; Format and Args, when set, are what made it, for an interface
 // that looks Format up in its translations as it does a
-// center.FieldError's.
+// center.FieldError's. Cause, when set, is the write path's refusal of
+// the object (see record.STIXResult), which says it better.
 type Rejection struct {
 	Index  int    `json:"index"`
 	ID     string `json:"id,omitempty"`
 	Reason string `json:"reason"`
 	Format string `json:"-"`
 	Args   []any  `json:"-"`
+	Cause  error  `json:"-"`
 }
 
 func (r *Rejection) Error() string {
