@@ -12,13 +12,15 @@ import (
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/collect/misp"
 	"github.com/tabadul/tabadul/internal/collect/stix"
 	"github.com/tabadul/tabadul/internal/record"
 )
 
 // The center words its refusals in English, keeping with each message the
 // fmt format that made it and the arguments (center.FieldError,
-// center.Refusal, analyze.QueryError, stix.Rejection, stix.InputError).
+// center.Refusal, analyze.QueryError, stix.Rejection, stix.InputError,
+// misp.Error).
 // The format is the message's id in locales/messages.*.toml, whose
 // translations are fmt formats filling the same arguments (with %[n]v
 // where a language puts them in another order); messages_test.go finds
@@ -91,6 +93,7 @@ func (l *Locale) Explain(err error) []template.HTML {
 		ref *center.Refusal
 		qe  *analyze.QueryError
 		in  *stix.InputError
+		me  *misp.Error
 		nc  *record.NotChairError
 	)
 	switch {
@@ -106,6 +109,8 @@ func (l *Locale) Explain(err error) []template.HTML {
 		return []template.HTML{l.Say(qe.Format, qe.Args)}
 	case errors.As(err, &in):
 		return []template.HTML{l.Say(in.Format, in.Args)}
+	case errors.As(err, &me):
+		return []template.HTML{l.Say(me.Format, me.Args)}
 	case errors.As(err, &nc):
 		// The party's code, a Latin identifier, is isolated like an
 		// argument of Say.
