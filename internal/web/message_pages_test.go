@@ -34,6 +34,13 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 	if _, err := c.rec.RevokeReport(context.Background(), c.principal("iq-analyst"), rep.ID); err != nil {
 		t.Fatal(err)
 	}
+	am, err := c.rec.ProposeAmendment(context.Background(), c.principal("sy-officer"), governTerm(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.rec.VoteOnAmendment(context.Background(), c.principal("iq-officer"), am.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	type request func(b *browser) response
 	upload := func(form url.Values, bundle string) request {
 		return func(b *browser) response { return b.upload("/import", "/import", form, "bundle", bundle) }
@@ -67,6 +74,10 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 			http.StatusBadRequest, "error-detail", "نشان پروتکل چراغ راهنمایی نیست"},
 		{"an analyst managing endpoints", "ar", "iq-analyst", post("/", "/endpoints", url.Values{"url": {"https://receiver.example/"}}),
 			http.StatusForbidden, "error-detail", "لا يدير نقاط الاستقبال"},
+		{"a second vote", "ar", "iq-officer", post("/governance", "/governance/amendments/"+am.ID+"/approve", url.Values{}),
+			http.StatusConflict, "error-detail", "صوّت <bdi translate=\"no\">IQ</bdi> على هذا التعديل من قبل"},
+		{"an order that leaves a member out", "ru", "iq-officer", post("/governance", "/governance/amendments", url.Values{"kind": {"set_order"}, "order": {"IQ, SY"}}),
+			http.StatusBadRequest, "amendment-form", "новый порядок должен перечислять ровно текущих членов"},
 		{"English stays English", "en", "iq-analyst", post(path, path+"/revoke", url.Values{"reason": {"again"}}),
 			http.StatusConflict, "error-detail", `report <bdi translate="no">` + rep.ID + `</bdi> is already revoked`},
 	}

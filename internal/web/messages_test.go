@@ -30,6 +30,7 @@ var messageSources = map[string]map[string]int{
 	"../analyze":        {"Invalid": 1, "Refuse": 1, "qerr": 1},
 	"../collect/stix":   {"Invalid": 1, "Refuse": 1, "inputErr": 0, "reject": 0},
 	"../collect/misp":   {"errorf": 0},
+	"../govern":         {"errorf": 0},
 	".":                 {"Invalid": 1, "Refuse": 1},
 }
 
