@@ -522,7 +522,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	id, _, err := str("id")
 	if err != nil {
-		return reject("%v", err)
+		return reject(`"id" must be a string`)
 	}
 	if id != "" {
 		o.ID = id
@@ -530,7 +530,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	typ, ok, err := str("type")
 	switch {
 	case err != nil:
-		return reject("%v", err)
+		return reject(`"type" must be a string`)
 	case !ok:
 		return reject(`"type" is required`)
 	case len(typ) < 3 || len(typ) > 250 || !validType(typ):
@@ -548,7 +548,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	sv, ok, err := str("spec_version")
 	if err != nil {
-		return reject("%v", err)
+		return reject(`"spec_version" must be a string`)
 	}
 	if !ok && !observables[typ] {
 		return reject(`"spec_version" is required (STIX 2.1 objects carry "2.1")`)
@@ -560,14 +560,14 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	for _, name := range []string{"created", "modified"} {
 		s, ok, err := str(name)
 		if err != nil {
-			return reject("%v", err)
+			return reject("%q must be a string", name)
 		}
 		if !ok {
 			continue
 		}
 		t, err := ParseTimestamp(s)
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%s: timestamp %q is not RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SS[.s+]Z)", name, s)
 		}
 		if name == "created" {
 			o.Created = t
@@ -598,11 +598,11 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	for _, name := range timestampProps {
 		s, ok, err := str(name)
-		if ok && err == nil {
-			_, err = ParseTimestamp(s)
-		}
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%q must be a string", name)
+		}
+		if _, terr := ParseTimestamp(s); ok && terr != nil {
+			return reject("%s: timestamp %q is not RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SS[.s+]Z)", name, s)
 		}
 	}
 	if typ == "report" || typ == "note" || typ == "opinion" || typ == "grouping" {
@@ -618,11 +618,11 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	for _, name := range []string{"source_ref", "target_ref", "sighting_of_ref", "created_by_ref"} {
 		s, ok, err := str(name)
-		if ok && err == nil && !ValidID(s) {
-			err = fmt.Errorf("%q is not a STIX identifier", s)
-		}
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%q must be a string", name)
+		}
+		if ok && !ValidID(s) {
+			return reject("%s: %q is not a STIX identifier", name, s)
 		}
 	}
 	var refs []string
