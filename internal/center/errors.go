@@ -100,3 +100,18 @@ func (r *Refusal) Unwrap() error { return r.Kind }
 
 // PublicDetail is the message to show the caller.
 func (r *Refusal) PublicDetail() string { return r.Reason }
+
+// A Phrase is words for a person inside a message, such as "the bundle"
+// in "%s: the input ends early": an English format and its arguments,
+// which an interface says in its reader's language like the message
+// around it. Formatted with %s or %v it is the English.
+type Phrase struct {
+	Format string
+	Args   []any
+}
+
+// Phrasef returns a Phrase. Like Invalid's, format is the phrase's id in
+// the translations and must be a constant string.
+func Phrasef(format string, args ...any) Phrase { return Phrase{Format: format, Args: args} }
+
+func (p Phrase) String() string { return fmt.Sprintf(p.Format, p.Args...) }

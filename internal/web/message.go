@@ -37,7 +37,8 @@ var sayVerbRE = regexp.MustCompile("%(?:\\[(\\d+)\\])?([-+# 0]*\\d*(?:\\.\\d+)?)
 // the locale: the format's translation, English for a message nobody
 // translated, with each argument (an identifier or a value from the
 // input) isolated in <bdi translate="no">, so that a Latin party code or
-// IP keeps its order inside Arabic words.
+// IP keeps its order inside Arabic words. An argument that is a
+// center.Phrase is words, said in the locale in turn.
 func (l *Locale) Say(format string, args []any) template.HTML {
 	tr := format
 	if format != "" {
@@ -64,6 +65,12 @@ func (l *Locale) Say(format string, args []any) template.HTML {
 			i = n - 1
 		}
 		next = i + 1
+		if i >= 0 && i < len(args) {
+			if p, ok := args[i].(center.Phrase); ok { // words, said in the locale too
+				b.WriteString(string(l.Say(p.Format, p.Args)))
+				continue
+			}
+		}
 		var s string
 		if i >= 0 && i < len(args) {
 			s = fmt.Sprintf("%"+tr[m[4]:m[5]]+tr[m[6]:m[7]], args[i])

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/tabadul/tabadul/internal/center"
 )
 
 var listMessages = flag.Bool("list-messages", false, "print every message format found in the sources")
@@ -23,15 +25,15 @@ var listMessages = flag.Bool("list-messages", false, "print every message format
 // the functions that take a message format and the position of the format
 // among their arguments (".add": a method called add, not a function).
 var messageSources = map[string]map[string]int{
-	"../center":         {"Invalid": 1, "Refuse": 1, ".add": 1},
-	"../record":         {"Invalid": 1, "Refuse": 1, "reject": 2},
-	"../distribute":     {"Invalid": 1, "Refuse": 1},
-	"../process/entity": {"Invalid": 1, "Refuse": 1},
-	"../analyze":        {"Invalid": 1, "Refuse": 1, "qerr": 1},
-	"../collect/stix":   {"Invalid": 1, "Refuse": 1, "inputErr": 0, "reject": 0},
-	"../collect/misp":   {"errorf": 0},
-	"../govern":         {"errorf": 0},
-	".":                 {"Invalid": 1, "Refuse": 1},
+	"../center":         {"Phrasef": 0, "Invalid": 1, "Refuse": 1, ".add": 1},
+	"../record":         {"Phrasef": 0, "Invalid": 1, "Refuse": 1, "reject": 2},
+	"../distribute":     {"Phrasef": 0, "Invalid": 1, "Refuse": 1},
+	"../process/entity": {"Phrasef": 0, "Invalid": 1, "Refuse": 1},
+	"../analyze":        {"Phrasef": 0, "Invalid": 1, "Refuse": 1, "qerr": 1},
+	"../collect/stix":   {"Phrasef": 0, "Invalid": 1, "Refuse": 1, "inputErr": 0, "reject": 0},
+	"../collect/misp":   {"Phrasef": 0, "errorf": 0},
+	"../govern":         {"Phrasef": 0, "errorf": 0},
+	".":                 {"Phrasef": 0, "Invalid": 1, "Refuse": 1},
 }
 
 // passThrough matches a format that only passes on a message made
@@ -226,6 +228,7 @@ func TestSay(t *testing.T) {
 		{"ar", "no such message <b>%d</b>", []any{7}, `no such message &lt;b&gt;<bdi translate="no">7</bdi>&lt;/b&gt;`},
 		{"en", "at most %d tags (got %d)", []any{50, 51}, `at most <bdi translate="no">50</bdi> tags (got <bdi translate="no">51</bdi>)`},
 		{"en", "100%% of %d", []any{3}, `100% of <bdi translate="no">3</bdi>`},
+		{"ar", "%s: the input ends early", []any{center.Phrasef("object %d", 3)}, `الكائن <bdi translate="no">3</bdi>: ينتهي الإدخال قبل أوانه`},
 		{"en", "missing %s", nil, `missing <bdi translate="no">%!s(MISSING)</bdi>`},
 	}
 	for _, tt := range tests {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tabadul/tabadul/internal/center"
 )
 
 // DefaultMaxObjectBytes bounds one object of a bundle unless the caller
@@ -169,7 +171,7 @@ func inputErr(format string, args ...any) error {
 	return &InputError{Format: format, Args: args}
 }
 
-func (r *Reader) decodeErr(what string, err error) error {
+func (r *Reader) decodeErr(what center.Phrase, err error) error {
 	if errors.Is(err, errTooBig) {
 		return inputErr("%s is over the size cap of %d bytes", what, r.max)
 	}
@@ -188,7 +190,7 @@ func (r *Reader) decodeErr(what string, err error) error {
 }
 
 // decodeValue reads the next JSON value whole, under the size cap.
-func (r *Reader) decodeValue(what string) (json.RawMessage, error) {
+func (r *Reader) decodeValue(what center.Phrase) (json.RawMessage, error) {
 	// The decoder may already hold buffered bytes beyond the offset; the
 	// cap counts from here, with room for one buffer's worth of them.
 	r.src.mark, r.src.limit = r.dec.InputOffset(), r.max+64<<10
@@ -213,7 +215,7 @@ func (r *Reader) Next() (Object, error) {
 		case 0:
 			tok, err := r.dec.Token()
 			if err != nil {
-				return Object{}, r.decodeErr("the bundle", err)
+				return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 			}
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
 				return Object{}, inputErr("the input is not a JSON object (a STIX bundle)")
@@ -222,12 +224,12 @@ func (r *Reader) Next() (Object, error) {
 		case 1:
 			if !r.dec.More() {
 				if _, err := r.dec.Token(); err != nil { // ]
-					return Object{}, r.decodeErr("the bundle's objects", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle's objects"), err)
 				}
 				r.state = 2
 				continue
 			}
-			raw, err := r.decodeValue(fmt.Sprintf("object %d", r.index))
+			raw, err := r.decodeValue(center.Phrasef("object %d", r.index))
 			if err != nil {
 				return Object{}, err
 			}
@@ -240,7 +242,7 @@ func (r *Reader) Next() (Object, error) {
 		case 2:
 			if !r.dec.More() {
 				if _, err := r.dec.Token(); err != nil { // }
-					return Object{}, r.decodeErr("the bundle", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 				}
 				if _, err := r.dec.Token(); err != io.EOF {
 					return Object{}, inputErr("trailing data after the bundle")
@@ -250,13 +252,13 @@ func (r *Reader) Next() (Object, error) {
 			}
 			tok, err := r.dec.Token()
 			if err != nil {
-				return Object{}, r.decodeErr("the bundle", err)
+				return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 			}
 			key, _ := tok.(string)
 			if key == "objects" && !r.objects {
 				tok, err := r.dec.Token()
 				if err != nil {
-					return Object{}, r.decodeErr("the bundle's objects", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle's objects"), err)
 				}
 				if d, ok := tok.(json.Delim); !ok || d != '[' {
 					return Object{}, inputErr(`the bundle's "objects" is not an array`)
@@ -265,7 +267,7 @@ func (r *Reader) Next() (Object, error) {
 				r.state = 1
 				continue
 			}
-			raw, err := r.decodeValue(fmt.Sprintf("property %q of the bundle", key))
+			raw, err := r.decodeValue(center.Phrasef("property %q of the bundle", key))
 			if err != nil {
 				return Object{}, err
 			}
