@@ -170,12 +170,13 @@ func (p *person) setValue(id, value string) {
 	}
 }
 
-// waitText waits until the element's text is want. It reads the text in
+// waitText waits (up to 15 s: the machine may be busy) until the
+// element's text is want. It reads the text in
 // the page, so that an element htmx swaps out meanwhile is no error.
 func (p *person) waitText(css, want string) {
 	p.t.Helper()
 	var got string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if got = p.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, css)); got == want {
 			return
 		}
@@ -276,6 +277,51 @@ func latinInJS(css string) string {
   return out.join(' | ');
 })()`, css, css)
 }
+
+// lowContrastJS lists the visible text whose contrast with its background
+// is below WCAG 2's AA level: 4.5:1, or 3:1 for large text (24px, or
+// 18.66px bold). The background is the nearest opaque one behind the text.
+const lowContrastJS = `(() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const out = [];
+  const seen = new Set();
+  const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (w.nextNode()) {
+    const n = w.currentNode;
+    const el = n.parentElement;
+    if (!n.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    const st = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (st.visibility === 'hidden' || box.width <= 1 || box.height <= 1 || el.closest('option, script, style')) continue;
+    const bg = background(el);
+    let fg = parse(st.color);
+    if (!fg) continue;
+    fg = {r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a), b: fg.b * fg.a + bg.b * (1 - fg.a)};
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + ' "' + n.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2) + ':1');
+  }
+  return out.join(' | ');
+})()`
 
 // unlabelledJS lists the form controls a screen reader could not name:
 // no <label for>, no wrapping label, no aria-label.
@@ -550,6 +596,9 @@ func TestBrowser(t *testing.T) {
 				if bare := officer.eval(unlabelledJS); bare != "" {
 					t.Errorf("%s %s: controls without a label: %s", lang, pg.name, bare)
 				}
+				if low := officer.eval(lowContrastJS); low != "" {
+					t.Errorf("%s %s: text below WCAG AA contrast: %s", lang, pg.name, low)
+				}
 				env.screenshot(officer, lang+"-"+pg.name)
 			}
 			anon.open("/login?lang=" + lang)
@@ -562,6 +611,15 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("the contrast check sees faint text", func(t *testing.T) {
+		officer.t = t
+		officer.open("/")
+		officer.eval(`(() => { const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#cccccc'; document.querySelector('main').append(p); return ''; })()`)
+		if low := officer.eval(lowContrastJS); !strings.Contains(low, `"faint" 1.6`) {
+			t.Errorf("light grey on white: %q, want it reported", low)
+		}
+	})
+
 	t.Run("keyboard: the skip link and the form are reachable with Tab", func(t *testing.T) {
 		officer.t = t
 		officer.open("/reports/new")
@@ -569,9 +627,22 @@ func TestBrowser(t *testing.T) {
 		if got := officer.eval(`document.activeElement.className`); got != "skip" {
 			t.Errorf("first Tab focuses %q, want the skip link", got)
 		}
+		// The focused link shows where the keyboard is.
+		if got := officer.eval(`getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth`); got != "solid 3px" {
+			t.Errorf("the focused skip link's outline: %q, want solid 3px", got)
+		}
+		// Enter follows it: the focus moves on to the page's content.
+		officer.do(chromedp.KeyEvent("\r"))
+		if got := officer.eval(`location.hash`); got != "#main" {
+			t.Errorf("Enter on the skip link: at %q, want #main", got)
+		}
 		officer.do(chromedp.Focus(chromedp.ID("title")), chromedp.KeyEvent("\t"))
 		if got := officer.eval(`document.activeElement.id`); got != "body" {
 			t.Errorf("Tab from the title goes to %q, want the body", got)
+		}
+		// Nothing jumps the reading order.
+		if got := officer.eval(`String(document.querySelectorAll('[tabindex]:not([tabindex="-1"]):not([tabindex="0"])').length)`); got != "0" {
+			t.Errorf("%s elements with a positive tabindex", got)
 		}
 	})
 
