@@ -87,7 +87,7 @@ func (s *Server) submitImport(w http.ResponseWriter, r *http.Request, v *visit) 
 	if errors.Is(err, stix.ErrInput) {
 		view.Rejected = v.L.Explain(err)
 		if view.Rejected == nil { // a MISP input error, worded in English
-			view.Rejected = []template.HTML{v.L.Say(strings.TrimPrefix(err.Error(), stix.ErrInput.Error()+": "), nil)}
+			view.Rejected = []template.HTML{v.L.sayText(strings.TrimPrefix(err.Error(), stix.ErrInput.Error()+": "))}
 		}
 		return s.render(w, r, v, http.StatusBadRequest, "import", v.L.T("import.title"), view)
 	}

@@ -40,11 +40,9 @@ var sayVerbRE = regexp.MustCompile("%(?:\\[(\\d+)\\])?([-+# 0]*\\d*(?:\\.\\d+)?)
 // IP keeps its order inside Arabic words. An argument that is a
 // center.Phrase is words, said in the locale in turn.
 func (l *Locale) Say(format string, args []any) template.HTML {
-	tr := format
-	if format != "" {
-		if s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: format}); err == nil && s != "" {
-			tr = s
-		}
+	tr, ok := l.translation(format)
+	if !ok {
+		tr = format
 	}
 	var b strings.Builder
 	at, next := 0, 0
@@ -83,10 +81,31 @@ func (l *Locale) Say(format string, args []any) template.HTML {
 	return template.HTML(b.String())
 }
 
+// translation is the locale's translation of a message's format, if the
+// catalogue has one.
+func (l *Locale) translation(format string) (string, bool) {
+	if format == "" {
+		return "", false
+	}
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: format})
+	return s, err == nil && s != ""
+}
+
+// sayText renders a message that is plain text, not a format (a reason
+// worded elsewhere): its translation if the catalogue has it as a message
+// without arguments, else the text as it is, in which a % or a backquote
+// means nothing.
+func (l *Locale) sayText(s string) template.HTML {
+	if _, ok := l.translation(s); ok {
+		return l.Say(s, nil)
+	}
+	return template.HTML(template.HTMLEscapeString(s))
+}
+
 // sayField is a field error's message in the locale.
 func (l *Locale) sayField(fe center.FieldError) template.HTML {
 	if fe.Format == "" {
-		return l.Say(fe.Message, nil)
+		return l.sayText(fe.Message)
 	}
 	return l.Say(fe.Format, fe.Args)
 }
@@ -139,7 +158,7 @@ func (l *Locale) sayRejection(rj stix.Rejection) template.HTML {
 	} else if rj.Format != "" {
 		why = l.Say(rj.Format, rj.Args)
 	} else {
-		why = l.Say(rj.Reason, nil)
+		why = l.sayText(rj.Reason)
 	}
 	id := `<bdi dir="ltr" translate="no">` + template.HTMLEscapeString(rj.ID) + `</bdi>`
 	if strings.HasPrefix(rj.ID, "misp-event ") { // a MISP event, not an object of a bundle

@@ -236,4 +236,15 @@ func TestSay(t *testing.T) {
 			t.Errorf("%s %q: %s, want %s", tt.lang, tt.format, got, tt.want)
 		}
 	}
+	// A reason worded elsewhere is text, translated if the catalogue has
+	// it, else shown as it is.
+	texts := []struct{ lang, text, want string }{
+		{"fa", "must be an http or https URL", `باید نشانی‌ای با <bdi dir="ltr" translate="no">http</bdi> یا <bdi dir="ltr" translate="no">https</bdi> باشد`},
+		{"ar", "50% of `x` <b>", "50% of `x` &lt;b&gt;"},
+	}
+	for _, tt := range texts {
+		if got := string(ls.byLang[tt.lang].sayText(tt.text)); got != tt.want {
+			t.Errorf("%s text %q: %s, want %s", tt.lang, tt.text, got, tt.want)
+		}
+	}
 }
