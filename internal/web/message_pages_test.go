@@ -78,6 +78,8 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 			http.StatusConflict, "error-detail", "صوّت <bdi translate=\"no\">IQ</bdi> على هذا التعديل من قبل"},
 		{"an order that leaves a member out", "ru", "iq-officer", post("/governance", "/governance/amendments", url.Values{"kind": {"set_order"}, "order": {"IQ, SY"}}),
 			http.StatusBadRequest, "amendment-form", "новый порядок должен перечислять ровно текущих членов"},
+		{"an accepted entity rejected", "ru", "iq-officer", post("/entities/location--baghdad", "/entities/location--baghdad/curate", url.Values{"action": {"reject"}}),
+			http.StatusConflict, "error-detail", `отклонить можно только предложенную сущность; <bdi translate="no">location--baghdad</bdi> принята`},
 		{"English stays English", "en", "iq-analyst", post(path, path+"/revoke", url.Values{"reason": {"again"}}),
 			http.StatusConflict, "error-detail", `report <bdi translate="no">` + rep.ID + `</bdi> is already revoked`},
 	}
