@@ -72,6 +72,9 @@ func (l *Locale) Say(format string, args []any) template.HTML {
 		var s string
 		if i >= 0 && i < len(args) {
 			s = fmt.Sprintf("%"+tr[m[4]:m[5]]+tr[m[6]:m[7]], args[i])
+			if n, ok := asInt(args[i]); ok && tr[m[6]:m[7]] == "d" && tr[m[4]:m[5]] == "" {
+				s = l.Num(n) // the locale's digits and grouping
+			}
 		} else {
 			s = "%!" + tr[m[6]:m[7]] + "(MISSING)" // as fmt says it
 		}
@@ -170,4 +173,21 @@ func (l *Locale) sayRejection(rj stix.Rejection) template.HTML {
 		where += " " + id
 	}
 	return template.HTML(where) + ": " + why
+}
+
+// asInt is v as an int if it is an integer.
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case int32:
+		return int(n), true
+	case uint32:
+		return int(n), true
+	case uint64:
+		return int(n), true
+	}
+	return 0, false
 }

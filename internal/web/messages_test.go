@@ -225,10 +225,13 @@ func TestSay(t *testing.T) {
 		{"ru", "only the source party %s may change report %s", []any{"IQ", "report--1"},
 			`изменить отчёт <bdi translate="no">report--1</bdi> может только сторона-источник <bdi translate="no">IQ</bdi>`},
 		{"fa", "must be valid UTF-8", nil, `باید با رمزگذاری معتبر <bdi dir="ltr" translate="no">UTF-8</bdi> باشد`},
-		{"ar", "no such message <b>%d</b>", []any{7}, `no such message &lt;b&gt;<bdi translate="no">7</bdi>&lt;/b&gt;`},
+		{"ar", "no such message <b>%d</b>", []any{7}, `no such message &lt;b&gt;<bdi translate="no">٧</bdi>&lt;/b&gt;`},
 		{"en", "at most %d tags (got %d)", []any{50, 51}, `at most <bdi translate="no">50</bdi> tags (got <bdi translate="no">51</bdi>)`},
+		{"ar", "at most %d tags (got %d)", []any{50, 51}, `الحد الأقصى <bdi translate="no">٥٠</bdi> وسمًا (وصل <bdi translate="no">٥١</bdi>)`},
+		{"fa", "larger than %d bytes", []any{int64(64 << 20)}, `بزرگ‌تر از <bdi translate="no">۶۷٬۱۰۸٬۸۶۴</bdi> بایت`},
+		{"en", "larger than %d bytes", []any{int64(64 << 20)}, `larger than <bdi translate="no">67,108,864</bdi> bytes`},
 		{"en", "100%% of %d", []any{3}, `100% of <bdi translate="no">3</bdi>`},
-		{"ar", "%s: the input ends early", []any{center.Phrasef("object %d", 3)}, `الكائن <bdi translate="no">3</bdi>: ينتهي الإدخال قبل أوانه`},
+		{"ar", "%s: the input ends early", []any{center.Phrasef("object %d", 3)}, `الكائن <bdi translate="no">٣</bdi>: ينتهي الإدخال قبل أوانه`},
 		{"en", "missing %s", nil, `missing <bdi translate="no">%!s(MISSING)</bdi>`},
 	}
 	for _, tt := range tests {
