@@ -80,6 +80,8 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 			http.StatusBadRequest, "amendment-form", "новый порядок должен перечислять ровно текущих членов"},
 		{"an accepted entity rejected", "ru", "iq-officer", post("/entities/location--baghdad", "/entities/location--baghdad/curate", url.Values{"action": {"reject"}}),
 			http.StatusConflict, "error-detail", `отклонить можно только предложенную сущность; <bdi translate="no">location--baghdad</bdi> принята`},
+		{"a chair power tried by another party", "ar", "sy-officer", post("/governance", "/governance/bulletins", url.Values{"title": {"اجتماع"}, "body": {"نص"}}),
+			http.StatusForbidden, "error-detail", `هذا من صلاحيات الرئاسة: يمارسها ضباط الطرف <bdi translate="no">IQ</bdi> الذي يرأس حتى ١ آذار ٢٠٢٧.`},
 		{"English stays English", "en", "iq-analyst", post(path, path+"/revoke", url.Values{"reason": {"again"}}),
 			http.StatusConflict, "error-detail", `report <bdi translate="no">` + rep.ID + `</bdi> is already revoked`},
 	}
