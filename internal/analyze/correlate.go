@@ -188,15 +188,15 @@ const MaxLookupBytes = 200
 func ParseLookup(q string) ([]string, error) {
 	switch {
 	case !utf8.ValidString(q):
-		return nil, &QueryError{Msg: "the query is not valid UTF-8"}
+		return nil, qerr(0, "the query is not valid UTF-8")
 	case len(q) > MaxLookupBytes:
-		return nil, &QueryError{Pos: MaxLookupBytes, Msg: fmt.Sprintf("the query is longer than %d bytes", MaxLookupBytes)}
+		return nil, qerr(MaxLookupBytes, "the query is longer than %d bytes", MaxLookupBytes)
 	case strings.IndexFunc(q, unicode.IsControl) >= 0:
-		return nil, &QueryError{Pos: strings.IndexFunc(q, unicode.IsControl), Msg: "the query holds a control character"}
+		return nil, qerr(strings.IndexFunc(q, unicode.IsControl), "the query holds a control character")
 	}
 	names := lookupNames(q)
 	if len(names) == 0 {
-		return nil, &QueryError{Msg: "the query has no letters or digits to look up"}
+		return nil, qerr(0, "the query has no letters or digits to look up")
 	}
 	return names, nil
 }

@@ -77,17 +77,24 @@ func (q Query) String() string {
 }
 
 // A QueryError says what is wrong with a query and where (a byte offset).
+// Msg is in English, made of Format and Args, which an interface in
+// another language looks up in its translations as it does a
+// center.FieldError's.
 type QueryError struct {
-	Pos int
-	Msg string
+	Pos    int
+	Msg    string
+	Format string
+	Args   []any
 }
 
 func (e *QueryError) Error() string {
 	return fmt.Sprintf("analyze: query: %s (at byte %d)", e.Msg, e.Pos)
 }
 
+// qerr returns a *QueryError; format must be a constant string, the
+// message's id in the translations.
 func qerr(pos int, format string, args ...any) error {
-	return &QueryError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+	return &QueryError{Pos: pos, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // fields are the filter names the language knows.

@@ -21,15 +21,15 @@ func ValidateBulletin(title, body, language string, lim Limits) error {
 	e := &InvalidError{}
 	if isBlank(title) {
 		e.add("title", "title is required")
-	} else if msg := checkText(title, lim.MaxTitleRunes, false); msg != "" {
-		e.add("title", "%s", msg)
+	} else {
+		checkText(e, "title", title, lim.MaxTitleRunes, false)
 	}
 	if len(body) > lim.MaxBodyBytes {
 		e.add("body", "must be at most %d bytes (got %d)", lim.MaxBodyBytes, len(body))
 	} else if isBlank(body) {
 		e.add("body", "body is required")
-	} else if msg := checkText(body, lim.MaxBodyBytes, true); msg != "" {
-		e.add("body", "%s", msg)
+	} else {
+		checkText(e, "body", body, lim.MaxBodyBytes, true)
 	}
 	if language != "" && !languageRE.MatchString(language) {
 		e.add("language", "language %q must be an ISO 639 code such as ar, fa, ru or en", language)

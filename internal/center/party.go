@@ -85,9 +85,7 @@ func validateNames(e *InvalidError, field string, n Names) {
 			e.add(field+"."+lang, "language must be one of %v", Languages)
 			continue
 		}
-		if msg := checkText(s, 200, false); msg != "" {
-			e.add(field+"."+lang, "%s", msg)
-		}
+		checkText(e, field+"."+lang, s, 200, false)
 	}
 }
 

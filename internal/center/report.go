@@ -147,15 +147,15 @@ func (d Draft) Validate(lim Limits, dir Directory) error {
 	e := &InvalidError{}
 	if isBlank(d.Title) {
 		e.add("title", "title is required")
-	} else if msg := checkText(d.Title, lim.MaxTitleRunes, false); msg != "" {
-		e.add("title", "%s", msg)
+	} else {
+		checkText(e, "title", d.Title, lim.MaxTitleRunes, false)
 	}
 	if len(d.Body) > lim.MaxBodyBytes {
 		e.add("body", "must be at most %d bytes (got %d)", lim.MaxBodyBytes, len(d.Body))
 	} else if isBlank(d.Body) {
 		e.add("body", "body is required")
-	} else if msg := checkText(d.Body, lim.MaxBodyBytes, true); msg != "" {
-		e.add("body", "%s", msg)
+	} else {
+		checkText(e, "body", d.Body, lim.MaxBodyBytes, true)
 	}
 	if d.Language != "" && !languageRE.MatchString(d.Language) {
 		e.add("language", "language %q must be an ISO 639 code such as ar, fa, ru or en", d.Language)
@@ -173,9 +173,7 @@ func (d Draft) Validate(lim Limits, dir Directory) error {
 		e.add("tags", "at most %d tags (got %d)", lim.MaxTags, len(d.Tags))
 	}
 	for i, t := range d.Tags {
-		if msg := checkText(t, lim.MaxTagRunes, false); msg != "" {
-			e.add(fmt.Sprintf("tags[%d]", i), "%s", msg)
-		}
+		checkText(e, fmt.Sprintf("tags[%d]", i), t, lim.MaxTagRunes, false)
 	}
 	d.Distribution.validateInto(e, d.TLP, dir)
 	return e.err()

@@ -1,34 +1,35 @@
 package center
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// checkText returns why s is not acceptable text of at most maxRunes runes,
-// or "" if it is. Invalid UTF-8, NUL and other control characters (except
-// tab and newlines where multiline) are refused: they corrupt indexes,
-// terminals and downstream tools.
-func checkText(s string, maxRunes int, multiline bool) string {
+// checkText records in e, under field, why s is not acceptable text of at
+// most maxRunes runes. Invalid UTF-8, NUL and other control characters
+// (except tab and newlines where multiline) are refused: they corrupt
+// indexes, terminals and downstream tools.
+func checkText(e *InvalidError, field, s string, maxRunes int, multiline bool) {
 	if !utf8.ValidString(s) {
-		return "must be valid UTF-8"
+		e.add(field, "must be valid UTF-8")
+		return
 	}
 	n := 0
 	for _, r := range s {
 		n++
 		if r == 0 {
-			return "must not contain NUL characters"
+			e.add(field, "must not contain NUL characters")
+			return
 		}
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			return fmt.Sprintf("must not contain control character %U", r)
+			e.add(field, "must not contain control character %U", r)
+			return
 		}
 	}
 	if n > maxRunes {
-		return fmt.Sprintf("must be at most %d characters (got %d)", maxRunes, n)
+		e.add(field, "must be at most %d characters (got %d)", maxRunes, n)
 	}
-	return ""
 }
 
 // isBlank reports whether s holds nothing but white space.

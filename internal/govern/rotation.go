@@ -160,7 +160,7 @@ func Timeline(r Rotation, acts []Act, until time.Time) ([]Term, error) {
 func (s *state) applyBeforeStart(a Act, first string) (string, error) {
 	switch a.Kind {
 	case Handover:
-		return first, errors.New("there is no term to hand over before the rotation starts")
+		return first, errorf("there is no term to hand over before the rotation starts")
 	case SetOrder:
 		if err := sameMembers(a.Order, s.order); err != nil {
 			return first, err
@@ -168,27 +168,27 @@ func (s *state) applyBeforeStart(a Act, first string) (string, error) {
 		s.order = slices.Clone(a.Order)
 	case SetTerm:
 		if a.Months < 1 || a.Months > s.maxTermMonths {
-			return first, fmt.Errorf("term of %d months is outside 1..%d", a.Months, s.maxTermMonths)
+			return first, errorf("term of %d months is outside 1..%d", a.Months, s.maxTermMonths)
 		}
 		s.termMonths = a.Months
 	case AddMember:
 		if slices.Contains(s.order, a.Party) {
-			return first, fmt.Errorf("%s is already in the rotation", a.Party)
+			return first, errorf("%s is already in the rotation", a.Party)
 		}
 		s.order = append(s.order, a.Party)
 	case RemoveMember:
 		if !slices.Contains(s.order, a.Party) {
-			return first, fmt.Errorf("%s is not in the rotation", a.Party)
+			return first, errorf("%s is not in the rotation", a.Party)
 		}
 		if len(s.order) <= 2 {
-			return first, fmt.Errorf("removing %s would leave fewer than two members to rotate", a.Party)
+			return first, errorf("removing %s would leave fewer than two members to rotate", a.Party)
 		}
 		if a.Party == first {
 			first = after(s.order, first, "")
 		}
 		s.order = slices.DeleteFunc(s.order, func(p string) bool { return p == a.Party })
 	default:
-		return first, fmt.Errorf("unknown act %q", a.Kind)
+		return first, errorf("unknown act %q", a.Kind)
 	}
 	return first, nil
 }
@@ -204,17 +204,17 @@ func (s *state) apply(a Act) error {
 	switch a.Kind {
 	case Handover:
 		if a.Party != s.term.Party {
-			return fmt.Errorf("%s does not chair; %s does", a.Party, s.term.Party)
+			return errorf("%s does not chair; %s does", a.Party, s.term.Party)
 		}
 		if !s.endEarly.IsZero() {
-			return errors.New("the term is already ending early")
+			return errorf("the term is already ending early")
 		}
 		end := NextMidnight(a.At)
 		if !end.Before(s.term.End) {
-			return errors.New("the term ends then anyway")
+			return errorf("the term ends then anyway")
 		}
 		if len(s.effectiveOrderWithout(s.term.Party)) == 0 {
-			return errors.New("there is no other member to hand over to")
+			return errorf("there is no other member to hand over to")
 		}
 		s.endEarly = end
 	case SetOrder:
@@ -224,12 +224,12 @@ func (s *state) apply(a Act) error {
 		s.pendingOrder = slices.Clone(a.Order)
 	case SetTerm:
 		if a.Months < 1 || a.Months > s.maxTermMonths {
-			return fmt.Errorf("term of %d months is outside 1..%d", a.Months, s.maxTermMonths)
+			return errorf("term of %d months is outside 1..%d", a.Months, s.maxTermMonths)
 		}
 		s.pendingMonths = a.Months
 	case AddMember:
 		if slices.Contains(s.order, a.Party) {
-			return fmt.Errorf("%s is already in the rotation", a.Party)
+			return errorf("%s is already in the rotation", a.Party)
 		}
 		s.order = append(s.order, a.Party)
 		if s.pendingOrder != nil {
@@ -237,10 +237,10 @@ func (s *state) apply(a Act) error {
 		}
 	case RemoveMember:
 		if !slices.Contains(s.order, a.Party) {
-			return fmt.Errorf("%s is not in the rotation", a.Party)
+			return errorf("%s is not in the rotation", a.Party)
 		}
 		if len(s.effectiveOrderWithout(a.Party)) < 2 {
-			return fmt.Errorf("removing %s would leave fewer than two members to rotate", a.Party)
+			return errorf("removing %s would leave fewer than two members to rotate", a.Party)
 		}
 		if a.Party == s.term.Party {
 			// The chair serves until the next midnight, then leaves.
@@ -257,7 +257,7 @@ func (s *state) apply(a Act) error {
 			s.pendingOrder = slices.DeleteFunc(s.pendingOrder, func(p string) bool { return p == a.Party })
 		}
 	default:
-		return fmt.Errorf("unknown act %q", a.Kind)
+		return errorf("unknown act %q", a.Kind)
 	}
 	return nil
 }
@@ -315,10 +315,10 @@ func sameMembers(a, b []string) error {
 	slices.Sort(x)
 	slices.Sort(y)
 	if !slices.Equal(x, y) {
-		return fmt.Errorf("a new order must list exactly the current members %v", b)
+		return errorf("a new order must list exactly the current members %v", b)
 	}
 	if len(slices.Compact(x)) != len(a) {
-		return errors.New("a new order must not repeat a party")
+		return errorf("a new order must not repeat a party")
 	}
 	return nil
 }
@@ -365,3 +365,17 @@ func Schedule(r Rotation, acts []Act, at time.Time, n int) (Term, []Term, error)
 	}
 	return cur, next, nil
 }
+
+// An Error says why an act breaks the rotation's rules, in English;
+// Format and Args make its message, for an interface that says it in its
+// user's language.
+type Error struct {
+	Format string
+	Args   []any
+}
+
+func (e *Error) Error() string { return fmt.Sprintf(e.Format, e.Args...) }
+
+// errorf returns an *Error; format must be a constant string, the
+// message's id in the translations.
+func errorf(format string, args ...any) error { return &Error{Format: format, Args: args} }

@@ -263,7 +263,7 @@ func (r *Recorder) ProposeAlias(ctx context.Context, who center.Principal, id st
 			return err
 		}
 		if e.Status != store.Accepted && e.Status != store.Proposed {
-			return center.Refuse(center.ErrConflict, "entity %s is %s; it takes no new names", id, e.Status)
+			return center.Refuse(center.ErrConflict, "entity %s is %s; it takes no new names", id, statusWord(e.Status))
 		}
 		if slices.ContainsFunc(e.Aliases, func(b store.Alias) bool { return b.Lang == a.Lang && b.Name == as[0].Name }) {
 			return center.Refuse(center.ErrConflict, "entity %s has that name already", id)
@@ -428,7 +428,7 @@ func (r *Recorder) curate(ctx context.Context, tx store.Tx, e *store.Entity, c C
 	switch c.Action {
 	case Accept:
 		if !live {
-			return nil, center.Refuse(center.ErrConflict, "entity %s is %s", e.ID, e.Status)
+			return nil, center.Refuse(center.ErrConflict, "entity %s is %s", e.ID, statusWord(e.Status))
 		}
 		if len(c.Aliases) == 0 {
 			e.Status = store.Accepted
@@ -441,7 +441,7 @@ func (r *Recorder) curate(ctx context.Context, tx store.Tx, e *store.Entity, c C
 	case Reject:
 		if len(c.Aliases) == 0 {
 			if e.Status != store.Proposed {
-				return nil, center.Refuse(center.ErrConflict, "only a proposed entity may be rejected; %s is %s", e.ID, e.Status)
+				return nil, center.Refuse(center.ErrConflict, "only a proposed entity may be rejected; %s is %s", e.ID, statusWord(e.Status))
 			}
 			e.Status = store.Rejected
 			return nil, nil
@@ -449,7 +449,7 @@ func (r *Recorder) curate(ctx context.Context, tx store.Tx, e *store.Entity, c C
 		e.Aliases = slices.DeleteFunc(e.Aliases, func(a store.Alias) bool { return a.Status == store.Proposed && named(c.Aliases, a) })
 	case Rename:
 		if !live {
-			return nil, center.Refuse(center.ErrConflict, "entity %s is %s", e.ID, e.Status)
+			return nil, center.Refuse(center.ErrConflict, "entity %s is %s", e.ID, statusWord(e.Status))
 		}
 		e.Name = c.Name
 		if c.Type != "" {
@@ -464,7 +464,7 @@ func (r *Recorder) curate(ctx context.Context, tx store.Tx, e *store.Entity, c C
 			return nil, err
 		}
 		if into.Status != store.Accepted {
-			return nil, center.Refuse(center.ErrConflict, "entity %s is %s; merge into an accepted entity", into.ID, into.Status)
+			return nil, center.Refuse(center.ErrConflict, "entity %s is %s; merge into an accepted entity", into.ID, statusWord(into.Status))
 		}
 		moved := e.Aliases
 		e.Status, e.MergedInto, e.Aliases = store.Merged, into.ID, []store.Alias{}
@@ -528,4 +528,20 @@ func (r *Recorder) curate(ctx context.Context, tx store.Tx, e *store.Entity, c C
 		return &n, nil
 	}
 	return nil, nil
+}
+
+// statusWord is an entity's status as a word of a refusal, which an
+// interface says in its reader's language.
+func statusWord(st store.EntityStatus) any {
+	switch st {
+	case store.Proposed:
+		return center.Phrasef("proposed")
+	case store.Accepted:
+		return center.Phrasef("accepted")
+	case store.Rejected:
+		return center.Phrasef("rejected")
+	case store.Merged:
+		return center.Phrasef("merged")
+	}
+	return st
 }

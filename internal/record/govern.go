@@ -226,7 +226,7 @@ func (r *Recorder) HandOver(ctx context.Context, who center.Principal) (govern.T
 		act := govern.Act{Kind: govern.Handover, At: now, Party: g.term.Party}
 		terms, err := govern.Timeline(g.rot, append(g.acts, act), govern.NextMidnight(now).Add(time.Nanosecond))
 		if err != nil {
-			return center.Refuse(center.ErrConflict, "handover refused: %s", strip(err))
+			return governRefusal(center.ErrConflict, "handover refused: ", err)
 		}
 		next = terms[len(terms)-1]
 		if err := tx.AppendRotationAct(ctx, act); err != nil {
@@ -281,7 +281,7 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 		members := codes(g.dir.Members())
 		a, err = govern.CastVote(a, members, string(who.Party()), approve, now)
 		if err != nil {
-			return voteError(err)
+			return voteError(err, who.Party())
 		}
 		if err := tx.PutAmendment(ctx, a); err != nil {
 			return err
@@ -298,7 +298,7 @@ func (r *Recorder) VoteOnAmendment(ctx context.Context, who center.Principal, id
 			return appendEvent(ctx, tx, ev, a.Undecided())
 		case govern.Approved:
 			if err := checkAmendment(a, g, now); err != nil {
-				return center.Refuse(center.ErrConflict, "the amendment can no longer take effect: %s", err)
+				return governRefusal(center.ErrConflict, "the amendment can no longer take effect: ", err)
 			}
 			if err := r.applyAmendment(ctx, tx, a, now); err != nil {
 				return err
@@ -332,13 +332,42 @@ func requireMemberOfficer(who center.Principal, dir center.Directory) error {
 	return nil
 }
 
-func voteError(err error) error {
+// voteError words govern's refusal of a vote for the caller.
+func voteError(err error, party center.PartyCode) error {
 	switch {
-	case errors.Is(err, govern.ErrAlreadyVoted), errors.Is(err, govern.ErrDecided):
-		return center.Refuse(center.ErrConflict, "%s", strip(err))
+	case errors.Is(err, govern.ErrAlreadyVoted):
+		return center.Refuse(center.ErrConflict, "%s has already voted on this amendment", party)
+	case errors.Is(err, govern.ErrDecided):
+		return center.Refuse(center.ErrConflict, "the amendment is no longer open")
+	case errors.Is(err, govern.ErrNotVoter):
+		return center.Refuse(center.ErrForbidden, "%s does not vote on this amendment", party)
+	case errors.Is(err, govern.ErrNotMember):
+		return center.Refuse(center.ErrForbidden, "only member parties propose and vote on amendments; %s is not a member", party)
 	default:
 		return center.Refuse(center.ErrForbidden, "%s", strip(err))
 	}
+}
+
+// governRefusal is govern's refusal err as a *center.Refusal of kind,
+// its reason after prefix. A rule of the rotation that err breaks (a
+// *govern.Error) keeps its own message's format and arguments, so that an
+// interface can say it in its user's language.
+func governRefusal(kind error, prefix string, err error) error {
+	var ge *govern.Error
+	if errors.As(err, &ge) {
+		return &center.Refusal{Kind: kind, Reason: prefix + ge.Error(), Format: ge.Format, Args: ge.Args}
+	}
+	return center.Refuse(kind, "%s", prefix+strip(err))
+}
+
+// governInvalid is govern's refusal err of a field as a
+// *center.InvalidError, keeping the message's format like governRefusal.
+func governInvalid(field string, err error) error {
+	var ge *govern.Error
+	if errors.As(err, &ge) {
+		return &center.InvalidError{Fields: []center.FieldError{{Field: field, Message: ge.Error(), Format: ge.Format, Args: ge.Args}}}
+	}
+	return center.Invalid(field, "%s", strip(err))
 }
 
 // strip drops govern's package prefix from a message meant for a caller.
@@ -435,7 +464,7 @@ func checkAmendment(a govern.Amendment, g governTx, at time.Time) error {
 	}
 	if act, ok := rotationAct(a, g.dir, at); ok {
 		if _, err := govern.Timeline(g.rot, append(slices.Clone(g.acts), act), govern.AddMonths(at, 2*govern.MaxTermMonths)); err != nil {
-			return center.Invalid("kind", "%s", strip(err))
+			return governInvalid("kind", err)
 		}
 	}
 	return nil

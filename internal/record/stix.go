@@ -84,10 +84,13 @@ func (o STIXOutcome) String() string {
 }
 
 // STIXResult holds the outcome of each object of an import, in order, and
-// for each rejected object its reason.
+// for each rejected object its reason, in English, and its cause: the
+// center's refusal (a *center.InvalidError or *center.Refusal), which an
+// interface says in its user's language.
 type STIXResult struct {
 	Outcomes []STIXOutcome
 	Reasons  []string
+	Causes   []error
 	// Added is each recorded object's date_added (zero for the others).
 	Added []time.Time
 }
@@ -117,7 +120,7 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 	}
 	var res STIXResult
 	err := r.update(ctx, func(tx store.Tx) error {
-		res = STIXResult{Outcomes: make([]STIXOutcome, n), Reasons: make([]string, n), Added: make([]time.Time, n)}
+		res = STIXResult{Outcomes: make([]STIXOutcome, n), Reasons: make([]string, n), Causes: make([]error, n), Added: make([]time.Time, n)}
 		dir, err := tx.Directory(ctx)
 		if err != nil {
 			return err
@@ -151,8 +154,8 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 		now := r.now()
 		var rows []store.STIXObject
 		var rowIndex []int
-		reject := func(i int, format string, args ...any) {
-			res.Outcomes[i], res.Reasons[i] = STIXRejected, fmt.Sprintf(format, args...)
+		reject := func(i int, cause error, format string, args ...any) {
+			res.Outcomes[i], res.Reasons[i], res.Causes[i] = STIXRejected, fmt.Sprintf(format, args...), cause
 		}
 		for i, o := range imp.Objects {
 			tlp := o.TLP
@@ -160,7 +163,7 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 				tlp = imp.DefaultTLP
 			}
 			if err := share(tlp); err != nil {
-				reject(i, "TLP:%s with distribution %s: %s", tlp, imp.Distribution, reason(err))
+				reject(i, err, "TLP:%s with distribution %s: %s", tlp, imp.Distribution, reason(err))
 				continue
 			}
 			outcome := STIXImported
@@ -173,7 +176,8 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 					if string(prev.Digest) == string(o.Digest) {
 						res.Outcomes[i] = STIXUnchanged
 					} else {
-						reject(i, "conflicting content: version %s is held with other content", stixTime(o.Version))
+						cause := center.Refuse(center.ErrConflict, "conflicting content: version %s is held with other content", stixTime(o.Version))
+						reject(i, cause, "%s", cause)
 					}
 					continue
 				}
@@ -189,7 +193,7 @@ func (r *Recorder) ImportSTIX(ctx context.Context, who center.Principal, imp STI
 					res.Outcomes[i] = STIXUnchanged
 					continue
 				case err != nil && isRefusal(err):
-					reject(i, "%s", reason(err))
+					reject(i, err, "%s", reason(err))
 					continue
 				case err != nil:
 					return err

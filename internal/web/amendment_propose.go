@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,7 +25,7 @@ type proposalForm struct {
 	Kind, Party, Order, Months, Committee, VKey, URL, Quorum string
 	Names                                                    map[string]string
 	Members                                                  []string
-	Errors                                                   map[string]string
+	Errors                                                   map[string]template.HTML
 }
 
 // amendmentFields maps the fields the write path names to the form's
@@ -66,7 +67,7 @@ func (s *Server) proposeAmendment(w http.ResponseWriter, r *http.Request, v *vis
 	a, err := s.recorder.ProposeAmendment(r.Context(), *v.who, a)
 	var ie *center.InvalidError
 	if errors.As(err, &ie) {
-		pf.Errors = map[string]string{}
+		pf.Errors = map[string]template.HTML{}
 		for _, fe := range ie.Fields {
 			field := fe.Field
 			if i := strings.IndexAny(field, ".["); i >= 0 {
@@ -76,7 +77,9 @@ func (s *Server) proposeAmendment(w http.ResponseWriter, r *http.Request, v *vis
 			if !ok {
 				field, key = "kind", "amend.kind"
 			}
-			pf.Errors[field] = v.L.T("invalid.amendment", "Field", v.L.T(key))
+			if _, seen := pf.Errors[field]; !seen {
+				pf.Errors[field] = template.HTML(template.HTMLEscapeString(v.L.T(key))) + template.HTML(": ") + v.L.sayField(fe)
+			}
 		}
 		return s.renderGovernance(w, r, v, http.StatusBadRequest, bulletinForm{}, pf)
 	}

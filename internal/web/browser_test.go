@@ -85,9 +85,11 @@ type browserEnv struct {
 	browser context.Context
 	console *consoleLog
 	shots   string
-	// expected404 are URLs that are meant to answer 404, whose console
-	// line about the failed load is no error of the page.
+	// expected404 are URLs that are meant to answer 404, and expected400
+	// those meant to answer 400 (a refused form), whose console line
+	// about the failed load is no error of the page.
 	expected404 []string
+	expected400 []string
 }
 
 func (e *browserEnv) newPerson(acceptLanguage string) *person {
@@ -168,12 +170,13 @@ func (p *person) setValue(id, value string) {
 	}
 }
 
-// waitText waits until the element's text is want. It reads the text in
+// waitText waits (up to 15 s: the machine may be busy) until the
+// element's text is want. It reads the text in
 // the page, so that an element htmx swaps out meanwhile is no error.
 func (p *person) waitText(css, want string) {
 	p.t.Helper()
 	var got string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if got = p.eval(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ''; })()`, css)); got == want {
 			return
 		}
@@ -255,6 +258,68 @@ const untranslatedJS = `(() => {
     }
   }
   if (latin.test(document.title)) out.push('title=' + document.title);
+  return out.join(' | ');
+})()`
+
+// latinInJS lists the text inside the element css, outside the
+// arguments and identifiers marked translate="no", that has Latin letters.
+func latinInJS(css string) string {
+	return fmt.Sprintf(`(() => {
+  const root = document.querySelector(%q);
+  if (!root) return 'no element %s';
+  const out = [];
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (w.nextNode()) {
+    const n = w.currentNode;
+    if (n.parentElement.closest('[translate="no"]')) continue;
+    if (/[A-Za-z]/.test(n.textContent)) out.push(n.textContent.trim());
+  }
+  return out.join(' | ');
+})()`, css, css)
+}
+
+// lowContrastJS lists the visible text whose contrast with its background
+// is below WCAG 2's AA level: 4.5:1, or 3:1 for large text (24px, or
+// 18.66px bold). The background is the nearest opaque one behind the text.
+const lowContrastJS = `(() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const out = [];
+  const seen = new Set();
+  const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (w.nextNode()) {
+    const n = w.currentNode;
+    const el = n.parentElement;
+    if (!n.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    const st = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (st.visibility === 'hidden' || box.width <= 1 || box.height <= 1 || el.closest('option, script, style')) continue;
+    const bg = background(el);
+    let fg = parse(st.color);
+    if (!fg) continue;
+    fg = {r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a), b: fg.b * fg.a + bg.b * (1 - fg.a)};
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + ' "' + n.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2) + ':1');
+  }
   return out.join(' | ');
 })()`
 
@@ -365,6 +430,48 @@ func TestBrowser(t *testing.T) {
 			len(rep.Distribution.Parties) != 1 || rep.Distribution.Parties[0] != "RU" || rep.TLP != center.TLPAmber {
 			t.Errorf("recorded %+v, %v", rep, err)
 		}
+	})
+
+	t.Run("an invalid form and a refused import answer in Arabic", func(t *testing.T) {
+		iq.t = t
+		// No title, and TLP:RED to all members: the center refuses both,
+		// and says so in Arabic.
+		iq.open("/reports/new")
+		iq.do(chromedp.SendKeys(chromedp.ID("body"), "نص بلا عنوان"), chromedp.Click(chromedp.ID("dist-all")))
+		iq.setValue("tlp", "RED")
+		iq.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("form-errors")))
+		if got := iq.text("#title-error"); got != "العنوان مطلوب" {
+			t.Errorf("title error %q, want العنوان مطلوب", got)
+		}
+		if got := iq.text("#dist-error"); !strings.HasPrefix(got, "يجب أن يسمّي التصنيف الأحمر") {
+			t.Errorf("distribution error %q, want the Arabic message", got)
+		}
+		if left := iq.eval(latinInJS("#form-errors")); left != "" {
+			t.Errorf("the validation messages hold Latin text: %s", left)
+		}
+		if left := iq.eval(untranslatedJS); left != "" {
+			t.Errorf("the form with its errors: text left untranslated: %s", left)
+		}
+		env.screenshot(iq, "ar-compose-invalid")
+		env.expected400 = append(env.expected400, c.http.URL+"/reports", c.http.URL+"/import")
+
+		// A bundle whose report has an id that is not a STIX identifier.
+		bundle := filepath.Join(t.TempDir(), "bundle.json")
+		if err := os.WriteFile(bundle, []byte(`{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+  {"type": "report", "spec_version": "2.1", "id": "report--not-a-uuid", "created": "2026-11-01T00:00:00Z",
+   "modified": "2026-11-01T00:00:00Z", "name": "x", "published": "2026-11-01T00:00:00Z", "object_refs": ["note--5d0092c5-5f74-4287-9642-33f4c354e56d"]}]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		iq.open("/import")
+		iq.do(chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{bundle}),
+			chromedp.Click(chromedp.ID("import-submit")), chromedp.WaitVisible(chromedp.ID("import-rejected")))
+		if got := iq.text("#import-rejected li"); !strings.Contains(got, "ليس معرّف ستكس") || !strings.Contains(got, "report--not-a-uuid") {
+			t.Errorf("import rejection %q, want the Arabic reason naming the object", got)
+		}
+		if left := iq.eval(latinInJS("#import-rejected")); left != "" {
+			t.Errorf("the import rejection holds Latin text: %s", left)
+		}
+		env.screenshot(iq, "ar-import-rejected")
 	})
 
 	t.Run("search with a variant spelling", func(t *testing.T) {
@@ -489,6 +596,9 @@ func TestBrowser(t *testing.T) {
 				if bare := officer.eval(unlabelledJS); bare != "" {
 					t.Errorf("%s %s: controls without a label: %s", lang, pg.name, bare)
 				}
+				if low := officer.eval(lowContrastJS); low != "" {
+					t.Errorf("%s %s: text below WCAG AA contrast: %s", lang, pg.name, low)
+				}
 				env.screenshot(officer, lang+"-"+pg.name)
 			}
 			anon.open("/login?lang=" + lang)
@@ -501,6 +611,15 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("the contrast check sees faint text", func(t *testing.T) {
+		officer.t = t
+		officer.open("/")
+		officer.eval(`(() => { const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#cccccc'; document.querySelector('main').append(p); return ''; })()`)
+		if low := officer.eval(lowContrastJS); !strings.Contains(low, `"faint" 1.6`) {
+			t.Errorf("light grey on white: %q, want it reported", low)
+		}
+	})
+
 	t.Run("keyboard: the skip link and the form are reachable with Tab", func(t *testing.T) {
 		officer.t = t
 		officer.open("/reports/new")
@@ -508,9 +627,22 @@ func TestBrowser(t *testing.T) {
 		if got := officer.eval(`document.activeElement.className`); got != "skip" {
 			t.Errorf("first Tab focuses %q, want the skip link", got)
 		}
+		// The focused link shows where the keyboard is.
+		if got := officer.eval(`getComputedStyle(document.activeElement).outlineStyle + " " + getComputedStyle(document.activeElement).outlineWidth`); got != "solid 3px" {
+			t.Errorf("the focused skip link's outline: %q, want solid 3px", got)
+		}
+		// Enter follows it: the focus moves on to the page's content.
+		officer.do(chromedp.KeyEvent("\r"))
+		if got := officer.eval(`location.hash`); got != "#main" {
+			t.Errorf("Enter on the skip link: at %q, want #main", got)
+		}
 		officer.do(chromedp.Focus(chromedp.ID("title")), chromedp.KeyEvent("\t"))
 		if got := officer.eval(`document.activeElement.id`); got != "body" {
 			t.Errorf("Tab from the title goes to %q, want the body", got)
+		}
+		// Nothing jumps the reading order.
+		if got := officer.eval(`String(document.querySelectorAll('[tabindex]:not([tabindex="-1"]):not([tabindex="0"])').length)`); got != "0" {
+			t.Errorf("%s elements with a positive tabindex", got)
 		}
 	})
 
@@ -524,6 +656,9 @@ func TestBrowser(t *testing.T) {
 		expected := false
 		for _, u := range env.expected404 {
 			expected = expected || strings.Contains(m, u) && strings.Contains(m, "404")
+		}
+		for _, u := range env.expected400 {
+			expected = expected || strings.Contains(m, u+":") && strings.Contains(m, "400 (Bad Request)")
 		}
 		seen404 = seen404 || expected
 		if !expected {

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-
-	"github.com/tabadul/tabadul/internal/center"
 )
 
 // publishBulletin publishes a notice of the chair to every party: a chair
@@ -15,7 +13,7 @@ func (s *Server) publishBulletin(w http.ResponseWriter, r *http.Request, v *visi
 	title := r.PostForm.Get("title")
 	body := strings.ReplaceAll(r.PostForm.Get("body"), "\r\n", "\n")
 	if _, err := s.recorder.PublishBulletin(r.Context(), *v.who, title, body, ""); err != nil {
-		msgs, _, ok := invalidFields(err, v.L, center.Draft{})
+		msgs, _, ok := invalidFields(err, v.L)
 		if !ok {
 			return err
 		}

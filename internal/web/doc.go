@@ -42,6 +42,13 @@
 // (jalali.go). Elements marked translate="no" hold identifiers and user
 // text; the test that no English is left in an Arabic page skips them.
 //
+// The center's own messages (why a form, an import, a query or a vote was
+// refused) come with their English fmt format and arguments; the format
+// is the message's id in locales/messages.*.toml, and Locale.Say fills
+// its translation with the same arguments, each isolated (message.go).
+// messages_test.go finds every format in the sources with go/ast and
+// checks all four languages have it.
+//
 // # Security headers
 //
 // Every response carries a Content-Security-Policy without 'unsafe-inline'

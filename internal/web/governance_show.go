@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -37,7 +38,7 @@ type governanceView struct {
 // bulletinForm is the form of a new bulletin, with its errors.
 type bulletinForm struct {
 	Title, Body string
-	Errors      map[string]string
+	Errors      map[string]template.HTML
 }
 
 type termRow struct {

@@ -322,8 +322,8 @@ func TestComposeValidationInTheUsersLanguage(t *testing.T) {
 	}{
 		{"ar", url.Values{"title": {""}, "body": {"نص"}, "tlp": {"AMBER"}, "dist": {"all"}}, []string{"العنوان مطلوب"}},
 		{"fa", url.Values{"title": {"عنوان"}, "body": {" "}, "tlp": {"AMBER"}, "dist": {"all"}}, []string{"متن لازم است"}},
-		{"ru", url.Values{"title": {"Т"}, "body": {"Б"}, "tlp": {"RED"}, "dist": {"all"}}, []string{"Метка RED требует назвать получателей"}},
-		{"en", url.Values{"title": {"T"}, "body": {"B"}, "tlp": {"PURPLE"}, "dist": {"parties"}}, []string{"Choose a Traffic Light Protocol marking", "Choose who receives the report"}},
+		{"ru", url.Values{"title": {"Т"}, "body": {"Б"}, "tlp": {"RED"}, "dist": {"all"}}, []string{"TLP:RED должен называть получателей"}},
+		{"en", url.Values{"title": {"T"}, "body": {"B"}, "tlp": {"PURPLE"}, "dist": {"parties"}}, []string{`tlp <bdi translate="no">&#34;PURPLE&#34;</bdi> must be one of CLEAR`, "or &#34;committee&#34; must be given"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -517,7 +517,7 @@ func TestReviseAndRevoke(t *testing.T) {
 		t.Fatalf("the edit form is not filled with the report:\n%s", edit.body)
 	}
 	// An invalid revision comes back with its message and records nothing.
-	if res := iq.post(path+"/edit", path, url.Values{"title": {" "}, "body": {"b"}, "tlp": {"AMBER"}, "dist": {"parties"}, "party": {"RU"}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "A title is required") {
+	if res := iq.post(path+"/edit", path, url.Values{"title": {" "}, "body": {"b"}, "tlp": {"AMBER"}, "dist": {"parties"}, "party": {"RU"}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "title is required") {
 		t.Errorf("invalid revision: %d", res.status)
 	}
 	res := iq.post(path+"/edit", path, url.Values{"title": {"Revised title"}, "body": {"b"}, "tlp": {"AMBER"}, "dist": {"parties"}, "party": {"RU"}})
@@ -636,7 +636,7 @@ func TestProposeAmendment(t *testing.T) {
 	ru := c.browser("ru")
 	ru.login("ru-officer")
 	res := ru.post("/governance", "/governance/amendments", url.Values{"kind": {"set_term"}, "months": {"7"}})
-	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Проверьте поле: Срок в месяцах") {
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, `Срок в месяцах: срок в <bdi translate="no">7</bdi> мес. вне диапазона`) {
 		t.Fatalf("a term of 7 months: %d\n%s", res.status, res.body)
 	}
 	res = ru.post("/governance", "/governance/amendments", url.Values{"kind": {"add_associate"}, "party": {"kz"},

@@ -3,7 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -23,9 +23,9 @@ type importView struct {
 	Parties []partyOption
 	TLPs    []center.TLP
 	Done    *stix.Summary
-	// Rejected lists why objects were refused (in English, as the
-	// importer words them); nothing was recorded then.
-	Rejected []string
+	// Rejected lists why objects were refused, in the user's language;
+	// nothing was recorded then.
+	Rejected []template.HTML
 }
 
 func (s *Server) importView(r *http.Request, v *visit) (importView, error) {
@@ -85,7 +85,10 @@ func (s *Server) submitImport(w http.ResponseWriter, r *http.Request, v *visit) 
 		sum, err = im.Import(r.Context(), *v.who, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, opt)
 	}
 	if errors.Is(err, stix.ErrInput) {
-		view.Rejected = []string{strings.TrimPrefix(err.Error(), stix.ErrInput.Error()+": ")}
+		view.Rejected = v.L.Explain(err)
+		if view.Rejected == nil { // a MISP input error, worded in English
+			view.Rejected = []template.HTML{v.L.sayText(strings.TrimPrefix(err.Error(), stix.ErrInput.Error()+": "))}
+		}
 		return s.render(w, r, v, http.StatusBadRequest, "import", v.L.T("import.title"), view)
 	}
 	if err != nil {
@@ -93,7 +96,7 @@ func (s *Server) submitImport(w http.ResponseWriter, r *http.Request, v *visit) 
 	}
 	if len(sum.Rejected) > 0 {
 		for _, rj := range sum.Rejected {
-			view.Rejected = append(view.Rejected, fmt.Sprintf("objects[%d]: %s", rj.Index, rj.Error()))
+			view.Rejected = append(view.Rejected, v.L.sayRejection(rj))
 		}
 		return s.render(w, r, v, http.StatusBadRequest, "import", v.L.T("import.title"), view)
 	}

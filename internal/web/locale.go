@@ -42,6 +42,15 @@ func loadLocales() (*locales, error) {
 		if _, err := b.ParseMessageFileBytes(data, l+".toml"); err != nil {
 			return nil, fmt.Errorf("web: locale %s: %w", l, err)
 		}
+		// The center's messages, whose ids are their English formats
+		// (message.go).
+		name = "locales/messages." + l + ".toml"
+		if data, err = localeFS.ReadFile(name); err != nil {
+			return nil, fmt.Errorf("web: locale %s: %w", l, err)
+		}
+		if _, err := b.ParseMessageFileBytes(data, name); err != nil {
+			return nil, fmt.Errorf("web: locale %s: %w", l, err)
+		}
 	}
 	// The matcher's first tag is its default: English for a browser that
 	// asks for none of the four.

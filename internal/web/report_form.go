@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,8 +25,8 @@ type formView struct {
 	Reliability  []string
 	Credibility  []string
 	Languages    []string
-	Errors       map[string]string
-	ErrorSummary []string
+	Errors       map[string]template.HTML
+	ErrorSummary []template.HTML
 }
 
 // A committeeOption is a committee in the form's choices.
@@ -74,7 +75,7 @@ func (s *Server) newForm(r *http.Request, l *Locale, id string, d center.Draft, 
 		Reliability: []string{"A", "B", "C", "D", "E", "F"},
 		Credibility: []string{"1", "2", "3", "4", "5", "6"},
 		Languages:   languages,
-		Errors:      map[string]string{},
+		Errors:      map[string]template.HTML{},
 	}
 	if id != "" {
 		f.Action = "/reports/" + id
@@ -86,34 +87,29 @@ func (s *Server) newForm(r *http.Request, l *Locale, id string, d center.Draft, 
 }
 
 // invalidFields turns a validation error into a message per form field,
-// in the user's language. It reports false for any other error.
-func invalidFields(err error, l *Locale, d center.Draft) (map[string]string, []string, bool) {
+// in the user's language (the first for a field the error names twice),
+// and the list of them all. It reports false for any other error.
+func invalidFields(err error, l *Locale) (map[string]template.HTML, []template.HTML, bool) {
 	var ie *center.InvalidError
 	if !errors.As(err, &ie) {
 		return nil, nil, false
 	}
-	out := map[string]string{}
-	var summary []string
+	out := map[string]template.HTML{}
+	var summary []template.HTML
 	for _, fe := range ie.Fields {
 		field := fe.Field
 		if i := strings.IndexAny(field, ".["); i >= 0 {
 			field = field[:i]
 		}
-		key := "invalid." + field
 		switch field {
-		case "title", "body", "language", "tlp", "reliability", "credibility", "tags":
-		case "distribution":
-			if d.TLP == center.TLPRed && d.Distribution.All {
-				key = "invalid.red_all"
-			}
+		case "title", "body", "language", "tlp", "reliability", "credibility", "tags", "distribution":
 		default:
-			field, key = "form", "invalid.form"
+			field = "form"
 		}
-		if _, seen := out[field]; seen {
-			continue
+		msg := l.sayField(fe)
+		if _, seen := out[field]; !seen {
+			out[field] = msg
 		}
-		msg := l.T(key)
-		out[field] = msg
 		summary = append(summary, msg)
 	}
 	return out, summary, true

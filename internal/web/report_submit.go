@@ -22,7 +22,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request, v *visit) 
 // formError shows the form again with err's field messages, or returns err
 // if it is not about the draft.
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, v *visit, id string, err error, d center.Draft, dist, tags string) error {
-	msgs, summary, ok := invalidFields(err, v.L, d)
+	msgs, summary, ok := invalidFields(err, v.L)
 	if !ok {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,7 +19,7 @@ type searchView struct {
 	Total    int
 	Searched bool
 	// Error says, in the user's language, what is wrong with the query.
-	Error      string
+	Error      template.HTML
 	Page       int
 	Prev, Next string
 }
@@ -37,7 +38,7 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, v *visit) er
 	res, err := s.searcher.Search(ctx, v.party(), view.Q, (view.Page-1)*searchPageSize, searchPageSize)
 	var qe *analyze.QueryError
 	if errors.As(err, &qe) {
-		view.Error = v.L.T("search.bad_query", "Pos", v.L.Num(qe.Pos))
+		view.Error = template.HTML(template.HTMLEscapeString(v.L.T("search.bad_query", "Pos", v.L.Num(qe.Pos)))) + " " + v.L.Say(qe.Format, qe.Args)
 		return s.render(w, r, v, http.StatusBadRequest, "search", v.L.T("search.title"), view)
 	}
 	if err != nil {

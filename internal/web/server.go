@@ -199,8 +199,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, v *visit, status
 // party may not see is "not found", exactly like what does not exist.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
 	status, key := http.StatusInternalServerError, "error.internal"
-	var refusal interface{ PublicDetail() string }
-	detail := ""
+	var detail []template.HTML
 	switch {
 	case errors.Is(err, center.ErrNotFound):
 		status, key = http.StatusNotFound, "error.not_found"
@@ -218,10 +217,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	}
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	} else if errors.As(err, &refusal) && v.L.Lang == "en" {
-		// Refusals are written in English; other languages get the
-		// translated summary alone.
-		detail = refusal.PublicDetail()
+	} else {
+		// Why, in the visitor's language: the center's messages are
+		// translated (message.go).
+		detail = v.L.Explain(err)
 	}
 	data := errorView{Status: status, Message: v.L.T(key), Detail: detail}
 	if rerr := s.render(w, r, v, status, "error", v.L.T(key), data); rerr != nil {
@@ -233,5 +232,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 type errorView struct {
 	Status  int
 	Message string
-	Detail  string
+	// Detail lists why, in the visitor's language.
+	Detail []template.HTML
 }

@@ -262,7 +262,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc, si
 	if post {
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxForm())
 		if err := parseForm(r); err != nil {
-			s.fail(w, r, v, center.Invalid("form", "unreadable form: %v", err))
+			s.log.DebugContext(r.Context(), "web: unreadable form", "err", err)
+			s.fail(w, r, v, center.Invalid("form", "the form could not be read"))
 			return
 		}
 		if !checkCSRF(key, v.sid, r.PostForm.Get("_csrf")) {

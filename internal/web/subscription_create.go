@@ -34,7 +34,8 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request, v *v
 		f.Text, f.Where, err = analyze.CompileFilter(f.Query)
 		var qe *analyze.QueryError
 		if errors.As(err, &qe) {
-			return center.Invalid("filter.query", "%s (at byte %d)", qe.Msg, qe.Pos)
+			// The query's own message, which the interface translates.
+			return &center.InvalidError{Fields: []center.FieldError{{Field: "filter.query", Message: qe.Msg, Format: qe.Format, Args: qe.Args}}}
 		}
 		if err != nil {
 			return err

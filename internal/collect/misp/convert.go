@@ -105,7 +105,7 @@ func readTags(tags []Tag) tagInfo {
 // reach of the event when its distribution says nothing.
 func Convert(ev Event) (Converted, error) {
 	if !uuidRE.MatchString(string(ev.UUID)) {
-		return Converted{}, fmt.Errorf("misp: event uuid %q is not a UUID", ev.UUID)
+		return Converted{}, errorf("event uuid %q is not a UUID", ev.UUID)
 	}
 	evUUID := strings.ToLower(string(ev.UUID))
 	modified, ok := epoch(ev.Timestamp)
@@ -113,7 +113,7 @@ func Convert(ev Event) (Converted, error) {
 		if d, err := time.Parse("2006-01-02", string(ev.Date)); err == nil {
 			modified = d
 		} else {
-			return Converted{}, fmt.Errorf("misp: event %s has neither a timestamp nor a date", ev.UUID)
+			return Converted{}, errorf("event %s has neither a timestamp nor a date", ev.UUID)
 		}
 	}
 	published := modified

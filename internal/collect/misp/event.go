@@ -11,6 +11,7 @@ package misp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func (f *flex) UnmarshalJSON(b []byte) error {
 		}
 		*f = flex(s)
 	case b[0] == '{' || b[0] == '[':
-		return fmt.Errorf("misp: a scalar was expected, got %.20s", b)
+		return errorf("a scalar was expected, got %.20s", b)
 	default:
 		*f = flex(b) // number or boolean, as written
 	}
@@ -134,13 +135,13 @@ type Event struct {
 func ParseEvents(b []byte) ([]Event, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
-		return nil, fmt.Errorf("misp: empty input")
+		return nil, errorf("empty input")
 	}
 	var raws []json.RawMessage
 	switch b[0] {
 	case '[':
 		if err := json.Unmarshal(b, &raws); err != nil {
-			return nil, fmt.Errorf("misp: malformed JSON: %w", err)
+			return nil, errorf("malformed JSON: %v", err)
 		}
 	case '{':
 		// {"response": [...]} is what a MISP search returns.
@@ -153,7 +154,7 @@ func ParseEvents(b []byte) ([]Event, error) {
 			raws = []json.RawMessage{b}
 		}
 	default:
-		return nil, fmt.Errorf("misp: the input is neither an event nor a list of events")
+		return nil, errorf("the input is neither an event nor a list of events")
 	}
 	out := make([]Event, 0, len(raws))
 	for i, raw := range raws {
@@ -161,7 +162,7 @@ func ParseEvents(b []byte) ([]Event, error) {
 			Event *json.RawMessage `json:"Event"`
 		}
 		if err := json.Unmarshal(raw, &wrapped); err != nil {
-			return nil, fmt.Errorf("misp: event %d: malformed JSON: %w", i, err)
+			return nil, errorf("event %d: malformed JSON: %v", i, err)
 		}
 		body := raw
 		if wrapped.Event != nil {
@@ -169,15 +170,33 @@ func ParseEvents(b []byte) ([]Event, error) {
 		}
 		var ev Event
 		if err := json.Unmarshal(body, &ev); err != nil {
-			return nil, fmt.Errorf("misp: event %d: %w", i, err)
+			var me *Error
+			if errors.As(err, &me) { // a value of the wrong shape
+				return nil, me
+			}
+			return nil, errorf("event %d: malformed JSON: %v", i, err)
 		}
 		if ev.UUID == "" {
-			return nil, fmt.Errorf("misp: event %d has no uuid", i)
+			return nil, errorf("event %d has no uuid", i)
 		}
 		if strings.TrimSpace(string(ev.Info)) == "" {
-			return nil, fmt.Errorf("misp: event %s has no info", ev.UUID)
+			return nil, errorf("event %s has no info", ev.UUID)
 		}
 		out = append(out, ev)
 	}
 	return out, nil
 }
+
+// An Error says what is wrong with MISP input, in English; Format and Args
+// make its message, as a stix.Rejection's, for an interface that says it
+// in its user's language.
+type Error struct {
+	Format string
+	Args   []any
+}
+
+func (e *Error) Error() string { return "misp: " + fmt.Sprintf(e.Format, e.Args...) }
+
+// errorf returns an *Error; format must be a constant string, the
+// message's id in the translations.
+func errorf(format string, args ...any) error { return &Error{Format: format, Args: args} }

@@ -51,7 +51,12 @@ func ImportEvents(ctx context.Context, im stix.Importer, who center.Principal, b
 func importEvent(ctx context.Context, im stix.Importer, who center.Principal, ev Event, opt Options) (stix.Summary, error) {
 	conv, err := Convert(ev)
 	if err != nil {
-		return stix.Summary{Objects: 1, Rejected: []stix.Rejection{{ID: "misp-event " + string(ev.UUID), Reason: err.Error()}}}, nil
+		rj := stix.Rejection{ID: "misp-event " + string(ev.UUID), Reason: err.Error()}
+		var me *Error
+		if errors.As(err, &me) {
+			rj.Format, rj.Args = me.Format, me.Args
+		}
+		return stix.Summary{Objects: 1, Rejected: []stix.Rejection{rj}}, nil
 	}
 	var total stix.Summary
 	for _, r := range []Reach{ReachAll, ReachImport, ReachParty} {

@@ -126,7 +126,7 @@ func (im Importer) Import(ctx context.Context, who center.Principal, open Opener
 			// Nothing of the batch was recorded: only its rejections count.
 			for k, oc := range res.Outcomes {
 				if oc == record.STIXRejected {
-					sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k]})
+					sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k], Cause: res.Causes[k]})
 				}
 			}
 			continue
@@ -140,7 +140,7 @@ func (im Importer) Import(ctx context.Context, who center.Principal, open Opener
 			case record.STIXUnchanged:
 				sum.Unchanged++
 			case record.STIXRejected:
-				sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k]})
+				sum.Rejected = append(sum.Rejected, Rejection{Index: bt.indexes[k], ID: bt.objects[k].ID, Reason: res.Reasons[k], Cause: res.Causes[k]})
 			}
 		}
 	}
@@ -326,7 +326,8 @@ func (im Importer) check(ctx context.Context, who center.Principal, open Opener,
 		}
 		if !ok {
 			if _, dup := rejected[u.index]; !dup {
-				rejected[u.index] = Rejection{Index: u.index, ID: u.id, Reason: fmt.Sprintf("unknown marking %s: not a TLP marking, not defined in the bundle nor recorded", u.ref)}
+				const format = "unknown marking %s: not a TLP marking, not defined in the bundle nor recorded"
+				rejected[u.index] = Rejection{Index: u.index, ID: u.id, Reason: fmt.Sprintf(format, u.ref), Format: format, Args: []any{u.ref}}
 			}
 		}
 	}
@@ -341,9 +342,10 @@ func input(o Object) (record.STIXInput, *Rejection) {
 		in.TLP = t
 	}
 	if o.Type == "report" && center.ValidReportID(o.ID) {
-		d, err := reportDraft(o)
-		if err != nil {
-			return in, &Rejection{Index: o.Index, ID: o.ID, Reason: err.Error()}
+		d, prop := reportDraft(o)
+		if prop != "" {
+			const format = "report property %q has the wrong type"
+			return in, &Rejection{Index: o.Index, ID: o.ID, Reason: fmt.Sprintf(format, prop), Format: format, Args: []any{prop}}
 		}
 		in.Report = &d
 	}
@@ -351,8 +353,9 @@ func input(o Object) (record.STIXInput, *Rejection) {
 }
 
 // reportDraft maps a STIX report to a Tabadul report (see the mapping in
-// doc.go). The STIX object itself is kept whole beside it.
-func reportDraft(o Object) (center.Draft, error) {
+// doc.go), or names the property it could not read. The STIX object
+// itself is kept whole beside it.
+func reportDraft(o Object) (center.Draft, string) {
 	var name, desc, lang, published, reliability string
 	var labels []string
 	var confidence *int
@@ -362,7 +365,7 @@ func reportDraft(o Object) (center.Draft, error) {
 	}{{"name", &name}, {"description", &desc}, {"lang", &lang}, {"published", &published},
 		{"labels", &labels}, {"confidence", &confidence}, {"x_tabadul_reliability", &reliability}} {
 		if _, err := o.Prop(p.name, p.v); err != nil {
-			return center.Draft{}, fmt.Errorf("report property %q has the wrong type", p.name)
+			return center.Draft{}, p.name
 		}
 	}
 	lim := center.DefaultLimits
@@ -387,7 +390,7 @@ func reportDraft(o Object) (center.Draft, error) {
 	if t, err := ParseTimestamp(published); err == nil {
 		d.ObservedAt = &t
 	}
-	return d, nil
+	return d, ""
 }
 
 // CredibilityOf maps a STIX confidence (0–100) to the Admiralty

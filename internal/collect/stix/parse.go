@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tabadul/tabadul/internal/center"
 )
 
 // DefaultMaxObjectBytes bounds one object of a bundle unless the caller
@@ -56,11 +58,18 @@ func (o Object) Prop(name string, v any) (bool, error) {
 	return true, json.Unmarshal(raw, v)
 }
 
-// A Rejection is an object refused, with the reason.
+// A Rejection is an object refused, with the reason. Reason is in
+// English; Format and Args, when set, are what made it, for an interface
+// that looks Format up in its translations as it does a
+// center.FieldError's. Cause, when set, is the write path's refusal of
+// the object (see record.STIXResult), which says it better.
 type Rejection struct {
 	Index  int    `json:"index"`
 	ID     string `json:"id,omitempty"`
 	Reason string `json:"reason"`
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
+	Cause  error  `json:"-"`
 }
 
 func (r *Rejection) Error() string {
@@ -140,11 +149,29 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func inputErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInput, fmt.Sprintf(format, args...))
+// An InputError says why an input was refused as a whole. It is ErrInput
+// to errors.Is; Format and Args make its message, as a Rejection's.
+type InputError struct {
+	Format string
+	Args   []any
 }
 
-func (r *Reader) decodeErr(what string, err error) error {
+func (e *InputError) Error() string {
+	return ErrInput.Error() + ": " + fmt.Sprintf(e.Format, e.Args...)
+}
+
+func (e *InputError) Is(target error) bool { return target == ErrInput }
+
+// Reason is the message alone, without the package's prefix.
+func (e *InputError) Reason() string { return fmt.Sprintf(e.Format, e.Args...) }
+
+// inputErr returns an *InputError; format must be a constant string, the
+// message's id in the translations.
+func inputErr(format string, args ...any) error {
+	return &InputError{Format: format, Args: args}
+}
+
+func (r *Reader) decodeErr(what center.Phrase, err error) error {
 	if errors.Is(err, errTooBig) {
 		return inputErr("%s is over the size cap of %d bytes", what, r.max)
 	}
@@ -163,7 +190,7 @@ func (r *Reader) decodeErr(what string, err error) error {
 }
 
 // decodeValue reads the next JSON value whole, under the size cap.
-func (r *Reader) decodeValue(what string) (json.RawMessage, error) {
+func (r *Reader) decodeValue(what center.Phrase) (json.RawMessage, error) {
 	// The decoder may already hold buffered bytes beyond the offset; the
 	// cap counts from here, with room for one buffer's worth of them.
 	r.src.mark, r.src.limit = r.dec.InputOffset(), r.max+64<<10
@@ -188,7 +215,7 @@ func (r *Reader) Next() (Object, error) {
 		case 0:
 			tok, err := r.dec.Token()
 			if err != nil {
-				return Object{}, r.decodeErr("the bundle", err)
+				return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 			}
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
 				return Object{}, inputErr("the input is not a JSON object (a STIX bundle)")
@@ -197,12 +224,12 @@ func (r *Reader) Next() (Object, error) {
 		case 1:
 			if !r.dec.More() {
 				if _, err := r.dec.Token(); err != nil { // ]
-					return Object{}, r.decodeErr("the bundle's objects", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle's objects"), err)
 				}
 				r.state = 2
 				continue
 			}
-			raw, err := r.decodeValue(fmt.Sprintf("object %d", r.index))
+			raw, err := r.decodeValue(center.Phrasef("object %d", r.index))
 			if err != nil {
 				return Object{}, err
 			}
@@ -215,7 +242,7 @@ func (r *Reader) Next() (Object, error) {
 		case 2:
 			if !r.dec.More() {
 				if _, err := r.dec.Token(); err != nil { // }
-					return Object{}, r.decodeErr("the bundle", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 				}
 				if _, err := r.dec.Token(); err != io.EOF {
 					return Object{}, inputErr("trailing data after the bundle")
@@ -225,13 +252,13 @@ func (r *Reader) Next() (Object, error) {
 			}
 			tok, err := r.dec.Token()
 			if err != nil {
-				return Object{}, r.decodeErr("the bundle", err)
+				return Object{}, r.decodeErr(center.Phrasef("the bundle"), err)
 			}
 			key, _ := tok.(string)
 			if key == "objects" && !r.objects {
 				tok, err := r.dec.Token()
 				if err != nil {
-					return Object{}, r.decodeErr("the bundle's objects", err)
+					return Object{}, r.decodeErr(center.Phrasef("the bundle's objects"), err)
 				}
 				if d, ok := tok.(json.Delim); !ok || d != '[' {
 					return Object{}, inputErr(`the bundle's "objects" is not an array`)
@@ -240,7 +267,7 @@ func (r *Reader) Next() (Object, error) {
 				r.state = 1
 				continue
 			}
-			raw, err := r.decodeValue(fmt.Sprintf("property %q of the bundle", key))
+			raw, err := r.decodeValue(center.Phrasef("property %q of the bundle", key))
 			if err != nil {
 				return Object{}, err
 			}
@@ -463,7 +490,7 @@ var observables = map[string]bool{
 func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	o := Object{Index: index}
 	reject := func(format string, args ...any) (Object, error) {
-		return Object{}, &Rejection{Index: index, ID: o.ID, Reason: fmt.Sprintf(format, args...)}
+		return Object{}, &Rejection{Index: index, ID: o.ID, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
 	}
 	if !utf8.Valid(raw) {
 		// Go's decoder would quietly turn the bad bytes into U+FFFD; the
@@ -497,7 +524,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	id, _, err := str("id")
 	if err != nil {
-		return reject("%v", err)
+		return reject(`"id" must be a string`)
 	}
 	if id != "" {
 		o.ID = id
@@ -505,7 +532,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	typ, ok, err := str("type")
 	switch {
 	case err != nil:
-		return reject("%v", err)
+		return reject(`"type" must be a string`)
 	case !ok:
 		return reject(`"type" is required`)
 	case len(typ) < 3 || len(typ) > 250 || !validType(typ):
@@ -523,7 +550,7 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	sv, ok, err := str("spec_version")
 	if err != nil {
-		return reject("%v", err)
+		return reject(`"spec_version" must be a string`)
 	}
 	if !ok && !observables[typ] {
 		return reject(`"spec_version" is required (STIX 2.1 objects carry "2.1")`)
@@ -535,14 +562,14 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	for _, name := range []string{"created", "modified"} {
 		s, ok, err := str(name)
 		if err != nil {
-			return reject("%v", err)
+			return reject("%q must be a string", name)
 		}
 		if !ok {
 			continue
 		}
 		t, err := ParseTimestamp(s)
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%s: timestamp %q is not RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SS[.s+]Z)", name, s)
 		}
 		if name == "created" {
 			o.Created = t
@@ -573,11 +600,11 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	for _, name := range timestampProps {
 		s, ok, err := str(name)
-		if ok && err == nil {
-			_, err = ParseTimestamp(s)
-		}
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%q must be a string", name)
+		}
+		if _, terr := ParseTimestamp(s); ok && terr != nil {
+			return reject("%s: timestamp %q is not RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SS[.s+]Z)", name, s)
 		}
 	}
 	if typ == "report" || typ == "note" || typ == "opinion" || typ == "grouping" {
@@ -593,11 +620,11 @@ func parseObject(index int, raw []byte, checkOnly bool) (Object, error) {
 	}
 	for _, name := range []string{"source_ref", "target_ref", "sighting_of_ref", "created_by_ref"} {
 		s, ok, err := str(name)
-		if ok && err == nil && !ValidID(s) {
-			err = fmt.Errorf("%q is not a STIX identifier", s)
-		}
 		if err != nil {
-			return reject("%s: %v", name, err)
+			return reject("%q must be a string", name)
+		}
+		if ok && !ValidID(s) {
+			return reject("%s: %q is not a STIX identifier", name, s)
 		}
 	}
 	var refs []string
