@@ -112,7 +112,7 @@ type Worker struct {
 	// delivery from its dispatch until its outcome is recorded;
 	// perEndpoint and sending count the attempts on the wire, whose slots
 	// free as soon as the answer comes, before the outcome is durable.
-	busy        map[int64]bool
+	busy        map[int64]string // delivery seq -> endpoint
 	perEndpoint map[string]int
 	sending     int
 	// queue holds due deliveries read but not yet started, oldest due
@@ -142,7 +142,7 @@ func New(cfg Config) (*Worker, error) {
 		cfg:         cfg,
 		results:     make(chan record.AttemptResult, 2*cfg.Concurrency),
 		wake:        make(chan struct{}, 1),
-		busy:        map[int64]bool{},
+		busy:        map[int64]string{},
 		perEndpoint: map[string]int{},
 	}, nil
 }
@@ -226,15 +226,27 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 }
 
 // read adds to the queue the due deliveries q asks for, with what they
-// send, leaving out the busy and the queued ones.
+// send, leaving out the busy and the queued ones. Only those the query
+// could return are named: a read for one endpoint skips that endpoint's,
+// and a read for all skips none of an endpoint it leaves out. The list
+// is the query's cost (the store turns it into a temporary index, and
+// walks past each skipped row), and most reads are for one endpoint.
 func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 	q.Now = w.cfg.Clock.Now()
-	q.SkipDeliveries = make([]int64, 0, len(w.busy)+len(w.queue))
-	for seq := range w.busy {
-		q.SkipDeliveries = append(q.SkipDeliveries, seq)
+	wanted := func(e string) bool { return e == q.Endpoint }
+	if q.Endpoint == "" {
+		wanted = func(e string) bool { return !slices.Contains(q.SkipEndpoints, e) }
+	}
+	q.SkipDeliveries = q.SkipDeliveries[:0]
+	for seq, e := range w.busy {
+		if wanted(e) {
+			q.SkipDeliveries = append(q.SkipDeliveries, seq)
+		}
 	}
 	for _, qd := range w.queue {
-		q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+		if wanted(qd.d.Endpoint) {
+			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+		}
 	}
 	due, err := w.cfg.Store.DueDeliveries(ctx, q)
 	if err != nil {
@@ -288,7 +300,7 @@ func (w *Worker) serve(ctx context.Context) int {
 	kept := w.queue[:0]
 	for _, q := range w.queue {
 		d := q.d
-		if w.busy[d.Seq] {
+		if _, busy := w.busy[d.Seq]; busy {
 			w.dequeued(d.Endpoint)
 			continue
 		}
@@ -296,7 +308,7 @@ func (w *Worker) serve(ctx context.Context) int {
 			kept = append(kept, q)
 			continue
 		}
-		w.busy[d.Seq] = true
+		w.busy[d.Seq] = d.Endpoint
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
 		w.dequeued(d.Endpoint)
