@@ -559,3 +559,106 @@ func prefixed(prefix, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+var _ store.AttemptBatchTx = (*tx)(nil)
+
+// maxChunk is how many rows one multi-row statement takes. A batch goes
+// in chunks of maxChunk rows and of powers of two below it, so that a
+// handful of statement texts, each prepared once, serve every batch size.
+const maxChunk = 32
+
+// chunks calls fn with each successive chunk [i, j) of n rows.
+func chunks(n int, fn func(i, j int) error) error {
+	for i := 0; i < n; {
+		k := maxChunk
+		for k > n-i {
+			k /= 2
+		}
+		if err := fn(i, i+k); err != nil {
+			return err
+		}
+		i += k
+	}
+	return nil
+}
+
+// rowsOf returns n copies of a row of placeholders, comma-separated.
+func rowsOf(row string, n int) string {
+	return row + strings.Repeat(", "+row, n-1)
+}
+
+// FinishAttempts records a batch of attempts with multi-row statements:
+// an UPDATE ... FROM (VALUES ...) moves the pending deliveries on and
+// returns their new attempt counts, and an INSERT writes their attempt
+// rows, numbered as FinishAttempt numbers them.
+func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]bool, error) {
+	attempts := make(map[int64]int64, len(fs))
+	err := chunks(len(fs), func(i, j int) error {
+		args := make([]any, 0, 8*(j-i))
+		for _, f := range fs[i:j] {
+			var done sql.NullInt64
+			if f.State != store.Pending {
+				done = sql.NullInt64{Int64: micros(f.Attempt.At), Valid: true}
+			}
+			args = append(args, f.Seq, string(f.State), micros(f.Next), f.Attempt.Status, f.Attempt.Error,
+				f.Attempt.Latency.Microseconds(), done)
+		}
+		rows, err := t.QueryContext(ctx, `
+			UPDATE deliveries SET state = j.column2, attempts = attempts + 1, next_attempt = j.column3,
+				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7
+			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
+			WHERE deliveries.seq = j.column1 AND deliveries.state = 'pending'
+			RETURNING deliveries.seq, deliveries.attempts`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var seq, n int64
+			if err := rows.Scan(&seq, &n); err != nil {
+				return err
+			}
+			attempts[seq] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: finish attempts: %w", err)
+	}
+	pending := make([]bool, len(fs))
+	recorded := make([]int, 0, len(attempts))
+	for i, f := range fs {
+		if _, ok := attempts[f.Seq]; ok {
+			pending[i] = true
+			recorded = append(recorded, i)
+		}
+	}
+	err = chunks(len(recorded), func(i, j int) error {
+		args := make([]any, 0, 6*(j-i))
+		for _, k := range recorded[i:j] {
+			f := fs[k]
+			args = append(args, f.Seq, attempts[f.Seq], micros(f.Attempt.At), f.Attempt.Status,
+				f.Attempt.Latency.Microseconds(), f.Attempt.Error)
+		}
+		return t.exec(ctx, "record attempts", `
+			INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
+			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?)", j-i), args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pending, nil
+}
+
+// AppendEvents inserts the events with multi-row statements, in order.
+func (t *tx) AppendEvents(ctx context.Context, es []center.Event) error {
+	return chunks(len(es), func(i, j int) error {
+		args := make([]any, 0, 8*(j-i))
+		for _, e := range es[i:j] {
+			args = append(args, e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+		}
+		return t.exec(ctx, "append events", `
+			INSERT INTO events (id, type, party, user, at, subject, digest, salt)
+			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?, ?)", j-i), args...)
+	})
+}

@@ -315,3 +315,26 @@ type Outbound struct {
 	Endpoint Endpoint
 	Item     InboxItem
 }
+
+// AttemptBatchTx is what a backend's Tx may add to DistributeTx so that
+// the write path records a batch of attempts in a few statements rather
+// than a few per attempt. The write path uses it when the Tx has it, and
+// FinishAttempt and AppendEvent one by one when it does not: the outcome
+// is the same.
+type AttemptBatchTx interface {
+	// FinishAttempts does FinishAttempt for each of fs, whose Seqs are
+	// distinct, and reports for each whether its delivery was pending:
+	// false is FinishAttempt's center.ErrNotFound, nothing recorded.
+	FinishAttempts(ctx context.Context, fs []FinishedAttempt) ([]bool, error)
+	// AppendEvents does AppendEvent for each of es, in order.
+	AppendEvents(ctx context.Context, es []center.Event) error
+}
+
+// A FinishedAttempt is one of FinishAttempts' attempts: FinishAttempt's
+// arguments.
+type FinishedAttempt struct {
+	Seq     int64
+	Attempt Attempt
+	State   DeliveryState
+	Next    time.Time
+}

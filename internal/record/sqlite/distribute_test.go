@@ -1,0 +1,168 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+// oneByOne hides the store's batch methods from the write path, which
+// then records attempts and events one statement at a time.
+type oneByOne struct{ store.Store }
+
+func (s oneByOne) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(struct{ store.Tx }{tx}) })
+}
+
+// TestFinishAttemptsBatch: recording a batch of attempts with the
+// multi-row statements (store.AttemptBatchTx) leaves the same deliveries,
+// attempt rows, breakers and events as recording them one by one, for
+// every outcome (receipt, retry, dead letter, and a delivery no longer
+// pending) and across the statements' chunks.
+func TestFinishAttemptsBatch(t *testing.T) {
+	type outcome struct {
+		deliveries []store.Delivery
+		attempts   []store.Attempt
+		endpoints  []store.Endpoint
+		events     []center.Event
+	}
+	run := func(t *testing.T, wrap func(store.Store) store.Store) outcome {
+		ctx := context.Background()
+		s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+		rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
+		if err := rec.Found(ctx, testkit.Charter()); err != nil {
+			t.Fatal(err)
+		}
+		parties := []center.PartyCode{"IQ", "SY"}
+		for _, p := range parties {
+			e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, store.Filter{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 40 {
+			clock.Advance(time.Second)
+			if _, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("Report %d", i),
+				Body: "A convoy was seen at dawn.", Language: "en", TLP: center.TLPGreen,
+				Distribution: center.Distribution{All: true}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := clock.Advance(time.Minute)
+		due, err := s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 1000})
+		if err != nil || len(due) < 80 {
+			t.Fatalf("%d due, %v", len(due), err)
+		}
+		// The first is delivered before the batch, so the batch's result
+		// for it is stale.
+		first := record.AttemptResult{Delivery: due[0], Attempt: store.Attempt{Delivery: due[0].ID, N: 1, At: now, Status: 200}, State: store.Delivered}
+		if err := rec.RecordAttempts(ctx, []record.AttemptResult{first}, record.Breaker{}); err != nil {
+			t.Fatal(err)
+		}
+		var batch []record.AttemptResult
+		for i, d := range due {
+			r := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now.Add(time.Duration(i) * time.Millisecond),
+				Latency: time.Duration(i) * time.Millisecond}}
+			switch i % 5 {
+			case 1:
+				r.State, r.Attempt.Status, r.Attempt.Error, r.Next = store.Pending, 503, "answered 503", now.Add(time.Minute)
+			case 2:
+				r.State, r.Attempt.Error = store.Dead, "dial: refused"
+			default:
+				r.State, r.Attempt.Status = store.Delivered, 204
+			}
+			batch = append(batch, r)
+		}
+		breaker := record.Breaker{Threshold: 3, Cooldown: func(n int) time.Duration { return time.Duration(n) * time.Second }}
+		if err := rec.RecordAttempts(ctx, batch, breaker); err != nil {
+			t.Fatal(err)
+		}
+		var out outcome
+		for _, p := range parties {
+			ds, err := s.Deliveries(ctx, p, store.DeliveryQuery{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eps, err := s.Endpoints(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := s.EndpointHealth(ctx, p, eps[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.deliveries = append(out.deliveries, ds...)
+			out.attempts = append(out.attempts, h.LastAttempts...)
+			out.endpoints = append(out.endpoints, h.Endpoint)
+		}
+		evs, err := s.Events(ctx, 0, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Type == record.DeliveryReceipt || e.Type == record.DeliveryDead {
+				if len(e.Digest) != 32 || len(e.Salt) != 16 || len(e.ID) != len("event--")+36 {
+					t.Fatalf("event %+v: not a digest, salt and id", e)
+				}
+				out.events = append(out.events, e)
+			}
+		}
+		return out
+	}
+	batched := run(t, func(s store.Store) store.Store { return s })
+	single := run(t, func(s store.Store) store.Store { return oneByOne{s} })
+	// Ids are random in each store: compare by position.
+	if len(batched.deliveries) != len(single.deliveries) || len(batched.attempts) != len(single.attempts) ||
+		len(batched.events) != len(single.events) {
+		t.Fatalf("batched: %d deliveries, %d attempts, %d events; one by one: %d, %d, %d",
+			len(batched.deliveries), len(batched.attempts), len(batched.events),
+			len(single.deliveries), len(single.attempts), len(single.events))
+	}
+	states := map[store.DeliveryState]int{}
+	for i, b := range batched.deliveries {
+		o := single.deliveries[i]
+		states[b.State]++
+		b.ID, b.Endpoint, b.Subscription, b.Report, o.ID, o.Endpoint, o.Subscription, o.Report = "", "", "", "", "", "", "", ""
+		if fmt.Sprint(b) != fmt.Sprint(o) {
+			t.Errorf("delivery %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+	if states[store.Delivered] == 0 || states[store.Pending] == 0 || states[store.Dead] == 0 {
+		t.Fatalf("states %v: the test does not cover every outcome", states)
+	}
+	for i, b := range batched.attempts {
+		o := single.attempts[i]
+		b.Delivery, o.Delivery = "", ""
+		if b != o {
+			t.Errorf("attempt %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+	for i, b := range batched.endpoints {
+		o := single.endpoints[i]
+		if b.Failures != o.Failures || fmt.Sprint(b.OpenUntil) != fmt.Sprint(o.OpenUntil) {
+			t.Errorf("endpoint %d breaker: batched %d %v, one by one %d %v", i, b.Failures, b.OpenUntil, o.Failures, o.OpenUntil)
+		}
+	}
+	for i, b := range batched.events {
+		o := single.events[i]
+		if b.Type != o.Type || b.Party != o.Party || !b.At.Equal(o.At) || b.Seq != o.Seq {
+			t.Errorf("event %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+}
