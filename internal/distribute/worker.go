@@ -131,6 +131,13 @@ type Worker struct {
 
 	keyMu sync.Mutex
 	key   []byte
+
+	// Caches shared by the senders: an inbox entry's payload, which each
+	// of its party's endpoints sends, and endpoints' opened secrets.
+	cacheMu  sync.Mutex
+	payloads map[int64][]byte // by inbox entry Seq
+	payBytes int
+	keys     map[string][]byte // by endpoint id and sealed secret
 }
 
 // New checks cfg and returns a worker.
@@ -575,6 +582,70 @@ func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbo
 	return res
 }
 
+// Bounds of the senders' caches: past them a cache starts afresh.
+const (
+	maxCachedPayloadBytes = 16 << 20
+	maxCachedKeys         = 4096
+)
+
+// payload returns the body that sends it, encoded once per inbox entry
+// for all the endpoints of its party (the cache holds it while the
+// entry's deliveries go out). A revoked or erased version is encoded
+// afresh each time: what it sends is what the store says now.
+func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
+	cacheable := it.Version.Revoked == nil && it.Version.Purged == nil
+	if cacheable {
+		w.cacheMu.Lock()
+		b, ok := w.payloads[it.Seq]
+		w.cacheMu.Unlock()
+		if ok {
+			return b, nil
+		}
+	}
+	b, err := json.Marshal(Payload{Type: it.Type, Timestamp: it.At, Data: it.Version, EventSeq: it.Seq})
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
+	}
+	if cacheable {
+		w.cacheMu.Lock()
+		if w.payloads == nil || w.payBytes+len(b) > maxCachedPayloadBytes {
+			w.payloads, w.payBytes = map[int64][]byte{}, 0
+		}
+		w.payloads[it.Seq] = b
+		w.payBytes += len(b)
+		w.cacheMu.Unlock()
+	}
+	return b, nil
+}
+
+// openSecret returns an endpoint's signing key, opening each sealed
+// secret once. The cache is keyed by the sealed form, so a rotated
+// secret is opened anew.
+func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) ([]byte, error) {
+	k := endpoint + "\x00" + string(sealed)
+	w.cacheMu.Lock()
+	key, ok := w.keys[k]
+	w.cacheMu.Unlock()
+	if ok {
+		return key, nil
+	}
+	sk, err := w.sealKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err = secret.Unseal(sk, sealed, []byte(endpoint))
+	if err != nil {
+		return nil, err
+	}
+	w.cacheMu.Lock()
+	if w.keys == nil || len(w.keys) >= maxCachedKeys {
+		w.keys = map[string][]byte{}
+	}
+	w.keys[k] = key
+	w.cacheMu.Unlock()
+	return key, nil
+}
+
 // errNotVisible: the delivery is no longer pending, or its party may not
 // see its content. The write path never makes a row of the second kind;
 // if one exists, it is not sent.
@@ -584,22 +655,18 @@ func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound,
 	if !out.Item.Version.VisibleTo(d.Party) {
 		return 0, errNotVisible
 	}
-	body, err := json.Marshal(Payload{Type: out.Item.Type, Timestamp: out.Item.At, Data: out.Item.Version, EventSeq: out.Item.Seq})
-	if err != nil {
-		return 0, fmt.Errorf("distribute: payload: %w", err)
-	}
-	sk, err := w.sealKey(ctx)
+	body, err := w.payload(out.Item)
 	if err != nil {
 		return 0, err
 	}
 	e := out.Endpoint
-	key, err := secret.Unseal(sk, e.Secret, []byte(e.ID))
+	key, err := w.openSecret(ctx, e.ID, e.Secret)
 	if err != nil {
 		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
 	}
 	sigs := []string{webhook.Sign(key, d.ID, now, body)}
 	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
-		if prev, err := secret.Unseal(sk, e.PrevSecret, []byte(e.ID)); err == nil {
+		if prev, err := w.openSecret(ctx, e.ID, e.PrevSecret); err == nil {
 			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
 		}
 	}
