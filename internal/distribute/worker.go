@@ -255,21 +255,9 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
 		}
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	due, byseq, err := w.readDue(ctx, q)
 	if err != nil {
 		return err
-	}
-	seqs := make([]int64, len(due))
-	for i, d := range due {
-		seqs[i] = d.Seq
-	}
-	outs, err := w.cfg.Store.Outbound(ctx, seqs)
-	if err != nil {
-		return err
-	}
-	byseq := make(map[int64]*store.Outbound, len(outs))
-	for i := range outs {
-		byseq[outs[i].Delivery.Seq] = &outs[i]
 	}
 	for _, d := range due {
 		// An endpoint queues at most as much again as it may have handed
@@ -282,6 +270,43 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 		w.queuedTo[d.Endpoint]++
 	}
 	return nil
+}
+
+// readDue reads the due deliveries q asks for and what each sends: in
+// one query where the store offers it, else in two.
+func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
+	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
+		outs, err := r.DueOutbound(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		due := make([]store.Delivery, len(outs))
+		byseq := make(map[int64]*store.Outbound, len(outs))
+		for i := range outs {
+			due[i] = outs[i].Delivery
+			if outs[i].Sendable {
+				byseq[due[i].Seq] = &outs[i].Outbound
+			}
+		}
+		return due, byseq, nil
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	seqs := make([]int64, len(due))
+	for i, d := range due {
+		seqs[i] = d.Seq
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	if err != nil {
+		return nil, nil, err
+	}
+	byseq := make(map[int64]*store.Outbound, len(outs))
+	for i := range outs {
+		byseq[outs[i].Delivery.Seq] = &outs[i]
+	}
+	return due, byseq, nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and

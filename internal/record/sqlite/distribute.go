@@ -433,7 +433,10 @@ func (s *Store) LastInboxSeq(ctx context.Context, party center.PartyCode) (int64
 	return seq.Int64, nil
 }
 
-func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+// dueQuery returns the statement that selects the deliveries q asks for,
+// with columns after the FROM clause's d (deliveries), f (inbox) and e
+// (endpoints), and its arguments; joins go between FROM and WHERE.
+func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 	// The lists go in as JSON arrays, so that the statement's text, and
 	// its prepared form, stays the same whatever their lengths; an empty
 	// list must be [] (NOT IN a null would filter out every row).
@@ -446,37 +449,79 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 	}
 	ej, err := json.Marshal(skipE)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+		return "", nil, err
 	}
 	dj, err := json.Marshal(skipD)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+		return "", nil, err
 	}
 	now := micros(q.Now)
 	if q.Endpoint != "" {
 		// One endpoint's pending rows, in Seq order, by their own index.
-		return scanDeliveries(s.rd.QueryContext(ctx, `
-			SELECT `+deliveryColumns+` FROM deliveries d
+		return `
+			SELECT ` + columns + ` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
-			JOIN endpoints e ON e.id = d.endpoint
+			JOIN endpoints e ON e.id = d.endpoint` + joins + `
 			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ?`, q.Endpoint, now, string(dj), now, q.Limit))
+			ORDER BY d.seq LIMIT ?`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
 	}
-	return scanDeliveries(s.rd.QueryContext(ctx, `
-		SELECT `+deliveryColumns+` FROM deliveries d
+	return `
+		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
-		JOIN endpoints e ON e.id = d.endpoint
+		JOIN endpoints e ON e.id = d.endpoint` + joins + `
 		WHERE d.state = 'pending' AND d.next_attempt <= ?
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
 			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ?`, now, string(dj), string(ej), now, q.Limit))
+		ORDER BY d.next_attempt, d.seq LIMIT ?`, []any{now, string(dj), string(ej), now, q.Limit}, nil
+}
+
+func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+	query, args, err := dueQuery(q, deliveryColumns, "")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
+	return scanDeliveries(s.rd.QueryContext(ctx, query, args...))
+}
+
+var _ store.DueOutboundReader = (*Store)(nil)
+
+// DueOutbound is DueDeliveries and Outbound in one statement: the due
+// rows joined with what they send, the audience joined on the left so
+// that a delivery its party may not see comes back marked, not left out.
+func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
+	query, args, err := dueQuery(q, deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`, a.seq IS NOT NULL`, `
+			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+			JOIN versions v ON v.seq = f.version_seq
+			JOIN reports r ON r.rid = v.rid`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	rows, err := s.rd.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	defer rows.Close()
+	var outs []store.DueOutbound
+	for rows.Next() {
+		var o store.DueOutbound
+		if o.Outbound, err = scanOutbound(rows, &o.Sendable); err != nil {
+			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+		}
+		if !o.Sendable {
+			// Not the party's to see: nothing of it leaves the store.
+			o.Item, o.Endpoint = store.InboxItem{}, store.Endpoint{}
+		}
+		outs = append(outs, o)
+	}
+	return outs, rows.Err()
 }
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
@@ -513,7 +558,7 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 	return outs, rows.Err()
 }
 
-func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
+func scanOutbound(row interface{ Scan(...any) error }, extra ...any) (store.Outbound, error) {
 	var out store.Outbound
 	var (
 		e                            = &out.Endpoint
@@ -525,12 +570,12 @@ func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
 		observed, revoked, purged    sql.NullInt64
 		rep                          = &out.Item.Version
 	)
-	d, err := scanDelivery(row,
-		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
+	dest := []any{&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
 		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
 		&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
 		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
-		&observed, &revoked, &purged)
+		&observed, &revoked, &purged}
+	d, err := scanDelivery(row, append(dest, extra...)...)
 	if err != nil {
 		return out, err
 	}

@@ -338,3 +338,21 @@ type FinishedAttempt struct {
 	State   DeliveryState
 	Next    time.Time
 }
+
+// DueOutboundReader is what a backend's Store may add to DistributeReader
+// so that the delivery worker reads its due deliveries and what they send
+// in one query rather than two. The worker uses it when the Store has
+// it, and DueDeliveries then Outbound when it does not.
+type DueOutboundReader interface {
+	// DueOutbound returns the deliveries DueDeliveries returns for q, in
+	// its order, each with what Outbound returns for it. One whose party
+	// may not see its version (which Outbound leaves out) comes with
+	// Sendable false and no endpoint or content.
+	DueOutbound(ctx context.Context, q DueQuery) ([]DueOutbound, error)
+}
+
+// A DueOutbound is one of DueOutbound's deliveries.
+type DueOutbound struct {
+	Outbound
+	Sendable bool
+}
