@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -132,11 +133,11 @@ type Worker struct {
 	keyMu sync.Mutex
 	key   []byte
 
-	// Caches shared by the senders: an inbox entry's payload, which each
-	// of its party's endpoints sends, and endpoints' opened secrets.
+	// Caches shared by the senders: a version's JSON, which every
+	// endpoint owed it sends, and endpoints' opened secrets.
 	cacheMu  sync.Mutex
-	payloads map[int64][]byte // by inbox entry Seq
-	payBytes int
+	versions     map[int64][]byte // a version's JSON, by its Seq
+	versionBytes int
 	keys     map[string][]byte // by endpoint id and sealed secret
 }
 
@@ -609,38 +610,52 @@ func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbo
 
 // Bounds of the senders' caches: past them a cache starts afresh.
 const (
-	maxCachedPayloadBytes = 16 << 20
+	maxCachedVersionBytes = 16 << 20
 	maxCachedKeys         = 4096
 )
 
-// payload returns the body that sends it, encoded once per inbox entry
-// for all the endpoints of its party (the cache holds it while the
-// entry's deliveries go out). A revoked or erased version is encoded
-// afresh each time: what it sends is what the store says now.
+// payload returns the body that sends it: the JSON of a Payload. The
+// version's JSON, the same in every party's payload, is encoded once and
+// kept while its deliveries go out; a revoked or erased version is
+// encoded afresh each time, so that what goes is what the store says now.
 func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
 	cacheable := it.Version.Revoked == nil && it.Version.Purged == nil
+	var data []byte
 	if cacheable {
 		w.cacheMu.Lock()
-		b, ok := w.payloads[it.Seq]
+		data = w.versions[it.Version.Seq]
 		w.cacheMu.Unlock()
-		if ok {
-			return b, nil
+	}
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(it.Version); err != nil {
+			return nil, fmt.Errorf("distribute: payload: %w", err)
+		}
+		if cacheable {
+			w.cacheMu.Lock()
+			if w.versions == nil || w.versionBytes+len(data) > maxCachedVersionBytes {
+				w.versions, w.versionBytes = map[int64][]byte{}, 0
+			}
+			w.versions[it.Version.Seq] = data
+			w.versionBytes += len(data)
+			w.cacheMu.Unlock()
 		}
 	}
-	b, err := json.Marshal(Payload{Type: it.Type, Timestamp: it.At, Data: it.Version, EventSeq: it.Seq})
+	// Payload's fields, in its order, as json.Marshal writes them.
+	typ, err := json.Marshal(it.Type)
 	if err != nil {
 		return nil, fmt.Errorf("distribute: payload: %w", err)
 	}
-	if cacheable {
-		w.cacheMu.Lock()
-		if w.payloads == nil || w.payBytes+len(b) > maxCachedPayloadBytes {
-			w.payloads, w.payBytes = map[int64][]byte{}, 0
-		}
-		w.payloads[it.Seq] = b
-		w.payBytes += len(b)
-		w.cacheMu.Unlock()
+	at, err := json.Marshal(it.At)
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
 	}
-	return b, nil
+	b := make([]byte, 0, len(data)+len(typ)+len(at)+64)
+	b = append(append(b, `{"type":`...), typ...)
+	b = append(append(b, `,"timestamp":`...), at...)
+	b = append(append(b, `,"data":`...), data...)
+	b = append(append(b, `,"event_seq":`...), strconv.FormatInt(it.Seq, 10)...)
+	return append(b, '}'), nil
 }
 
 // openSecret returns an endpoint's signing key, opening each sealed
