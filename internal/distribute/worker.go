@@ -135,10 +135,10 @@ type Worker struct {
 
 	// Caches shared by the senders: a version's JSON, which every
 	// endpoint owed it sends, and endpoints' opened secrets.
-	cacheMu  sync.Mutex
+	cacheMu      sync.Mutex
 	versions     map[int64][]byte // a version's JSON, by its Seq
 	versionBytes int
-	keys     map[string][]byte // by endpoint id and sealed secret
+	keys         map[string][]byte // by endpoint id and sealed secret
 }
 
 // New checks cfg and returns a worker.
