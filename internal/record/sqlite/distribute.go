@@ -455,6 +455,10 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	// LIMIT ? + 0, not LIMIT ?: SQLite's planner reads a bare bound LIMIT
+	// and then prepares the statement again whenever its value changes,
+	// which the worker's reads do nearly every time (a third of a
+	// millisecond each time, more than the read itself).
 	now := micros(q.Now)
 	if q.Endpoint != "" {
 		// One endpoint's pending rows, in Seq order, by their own index.
@@ -467,7 +471,7 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ?`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
+			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
 	}
 	return `
 		SELECT ` + columns + ` FROM deliveries d
@@ -479,7 +483,7 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ?`, []any{now, string(dj), string(ej), now, q.Limit}, nil
+		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, string(dj), string(ej), now, q.Limit}, nil
 }
 
 func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
