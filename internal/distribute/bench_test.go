@@ -14,8 +14,11 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -86,6 +89,14 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
 }
 
+// cpuTime is the process's user and system CPU time so far: what a phase
+// cost, whatever else the machine runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkDelivery: four parties with two endpoints each on the
@@ -105,7 +116,14 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 //     receivers, as many at a time per endpoint as the worker (16):
 //     deliveries/s and request latency.
 //
-//     go test -run '^$' -bench Delivery -benchtime 1x ./internal/distribute/
+// Each phase also reports the process's CPU time per delivery (the
+// receivers' included, in both): on a shared machine the wall-clock rates
+// move with the load, what a delivery costs much less; drain/bare-time is
+// the drain's time over the bare client's, the ratio the goal is set on.
+// drain-written-MB is what the drain passed to write(2), the database's
+// pages (WAL) and the requests: it does not move with the load.
+//
+//	go test -run '^$' -bench Delivery -benchtime 1x ./internal/distribute/
 func BenchmarkDelivery(b *testing.B) {
 	reports := *benchReports
 	parties := []center.PartyCode{"IQ", "SY", "IR", "RU"}
@@ -220,9 +238,13 @@ func BenchmarkDelivery(b *testing.B) {
 			pprof.StartCPUProfile(f)
 		}
 		start = wall.Now()
+		cpu0 := cpuTime()
+		io0 := ioWritten()
 		go func() { w.Run(wctx); close(stopped) }()
 		pending.Wait()
 		elapsed = wall.Now().Sub(start)
+		drainCPU := cpuTime() - cpu0
+		drainWritten := ioWritten() - io0
 		if *benchDrainProfile != "" {
 			pprof.StopCPUProfile()
 		}
@@ -232,6 +254,8 @@ func BenchmarkDelivery(b *testing.B) {
 			rc.reset()
 		}
 		b.ReportMetric(n/elapsed.Seconds(), "drain-deliveries/s")
+		b.ReportMetric(float64(drainCPU.Microseconds())/n, "drain-cpu-µs/delivery")
+		b.ReportMetric(float64(drainWritten)/1e6, "drain-written-MB")
 		st.Close()
 
 		// The bare client: the same payloads, the same receivers, the
@@ -244,6 +268,7 @@ func BenchmarkDelivery(b *testing.B) {
 		var blat []time.Duration
 		var bmu sync.Mutex
 		bstart := wall.Now()
+		bcpu0 := cpuTime()
 		var posters sync.WaitGroup
 		for _, rc := range receivers {
 			work := make(chan []byte)
@@ -278,8 +303,11 @@ func BenchmarkDelivery(b *testing.B) {
 		posters.Wait()
 		pending.Wait()
 		belapsed := wall.Now().Sub(bstart)
+		bareCPU := cpuTime() - bcpu0
 		slices.Sort(blat)
 		b.ReportMetric(n/belapsed.Seconds(), "bare-deliveries/s")
+		b.ReportMetric(float64(bareCPU.Microseconds())/n, "bare-cpu-µs/delivery")
+		b.ReportMetric(elapsed.Seconds()/belapsed.Seconds(), "drain/bare-time")
 		b.ReportMetric(ms(percentile(blat, 0.5)), "bare-p50-ms")
 		b.ReportMetric(ms(percentile(blat, 0.99)), "bare-p99-ms")
 	}
@@ -288,3 +316,16 @@ func BenchmarkDelivery(b *testing.B) {
 const benchBody = "A convoy of twelve lorries was seen on the road north of the river at dawn, " +
 	"moving towards the border crossing; the source, a driver at the checkpoint, counted them and " +
 	"noted the markings. Reliability of the source is usually good; the report has not been confirmed."
+
+// ioWritten is how many bytes the process has passed to write(2) so far
+// (Linux's wchar; 0 elsewhere): the database's writes and the sockets'.
+func ioWritten() int64 {
+	b, _ := os.ReadFile("/proc/self/io")
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}

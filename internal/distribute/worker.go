@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -112,7 +113,7 @@ type Worker struct {
 	// delivery from its dispatch until its outcome is recorded;
 	// perEndpoint and sending count the attempts on the wire, whose slots
 	// free as soon as the answer comes, before the outcome is durable.
-	busy        map[int64]bool
+	busy        map[int64]string // delivery seq -> endpoint
 	perEndpoint map[string]int
 	sending     int
 	// queue holds due deliveries read but not yet started, oldest due
@@ -131,6 +132,13 @@ type Worker struct {
 
 	keyMu sync.Mutex
 	key   []byte
+
+	// Caches shared by the senders: a version's JSON, which every
+	// endpoint owed it sends, and endpoints' opened secrets.
+	cacheMu      sync.Mutex
+	versions     map[int64][]byte // a version's JSON, by its Seq
+	versionBytes int
+	keys         map[string][]byte // by endpoint id and sealed secret
 }
 
 // New checks cfg and returns a worker.
@@ -142,7 +150,7 @@ func New(cfg Config) (*Worker, error) {
 		cfg:         cfg,
 		results:     make(chan record.AttemptResult, 2*cfg.Concurrency),
 		wake:        make(chan struct{}, 1),
-		busy:        map[int64]bool{},
+		busy:        map[int64]string{},
 		perEndpoint: map[string]int{},
 	}, nil
 }
@@ -226,31 +234,31 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 }
 
 // read adds to the queue the due deliveries q asks for, with what they
-// send, leaving out the busy and the queued ones.
+// send, leaving out the busy and the queued ones. Only those the query
+// could return are named: a read for one endpoint skips that endpoint's,
+// and a read for all skips none of an endpoint it leaves out. The list
+// is the query's cost (the store turns it into a temporary index, and
+// walks past each skipped row), and most reads are for one endpoint.
 func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 	q.Now = w.cfg.Clock.Now()
-	q.SkipDeliveries = make([]int64, 0, len(w.busy)+len(w.queue))
-	for seq := range w.busy {
-		q.SkipDeliveries = append(q.SkipDeliveries, seq)
+	wanted := func(e string) bool { return e == q.Endpoint }
+	if q.Endpoint == "" {
+		wanted = func(e string) bool { return !slices.Contains(q.SkipEndpoints, e) }
+	}
+	q.SkipDeliveries = q.SkipDeliveries[:0]
+	for seq, e := range w.busy {
+		if wanted(e) {
+			q.SkipDeliveries = append(q.SkipDeliveries, seq)
+		}
 	}
 	for _, qd := range w.queue {
-		q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+		if wanted(qd.d.Endpoint) {
+			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+		}
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	due, byseq, err := w.readDue(ctx, q)
 	if err != nil {
 		return err
-	}
-	seqs := make([]int64, len(due))
-	for i, d := range due {
-		seqs[i] = d.Seq
-	}
-	outs, err := w.cfg.Store.Outbound(ctx, seqs)
-	if err != nil {
-		return err
-	}
-	byseq := make(map[int64]*store.Outbound, len(outs))
-	for i := range outs {
-		byseq[outs[i].Delivery.Seq] = &outs[i]
 	}
 	for _, d := range due {
 		// An endpoint queues at most as much again as it may have handed
@@ -263,6 +271,43 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 		w.queuedTo[d.Endpoint]++
 	}
 	return nil
+}
+
+// readDue reads the due deliveries q asks for and what each sends: in
+// one query where the store offers it, else in two.
+func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
+	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
+		outs, err := r.DueOutbound(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		due := make([]store.Delivery, len(outs))
+		byseq := make(map[int64]*store.Outbound, len(outs))
+		for i := range outs {
+			due[i] = outs[i].Delivery
+			if outs[i].Sendable {
+				byseq[due[i].Seq] = &outs[i].Outbound
+			}
+		}
+		return due, byseq, nil
+	}
+	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	seqs := make([]int64, len(due))
+	for i, d := range due {
+		seqs[i] = d.Seq
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	if err != nil {
+		return nil, nil, err
+	}
+	byseq := make(map[int64]*store.Outbound, len(outs))
+	for i := range outs {
+		byseq[outs[i].Delivery.Seq] = &outs[i]
+	}
+	return due, byseq, nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and
@@ -288,7 +333,7 @@ func (w *Worker) serve(ctx context.Context) int {
 	kept := w.queue[:0]
 	for _, q := range w.queue {
 		d := q.d
-		if w.busy[d.Seq] {
+		if _, busy := w.busy[d.Seq]; busy {
 			w.dequeued(d.Endpoint)
 			continue
 		}
@@ -296,7 +341,7 @@ func (w *Worker) serve(ctx context.Context) int {
 			kept = append(kept, q)
 			continue
 		}
-		w.busy[d.Seq] = true
+		w.busy[d.Seq] = d.Endpoint
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
 		w.dequeued(d.Endpoint)
@@ -563,6 +608,84 @@ func (w *Worker) attempt(ctx context.Context, d store.Delivery, out *store.Outbo
 	return res
 }
 
+// Bounds of the senders' caches: past them a cache starts afresh.
+const (
+	maxCachedVersionBytes = 16 << 20
+	maxCachedKeys         = 4096
+)
+
+// payload returns the body that sends it: the JSON of a Payload. The
+// version's JSON, the same in every party's payload, is encoded once and
+// kept while its deliveries go out; a revoked or erased version is
+// encoded afresh each time, so that what goes is what the store says now.
+func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
+	cacheable := it.Version.Revoked == nil && it.Version.Purged == nil
+	var data []byte
+	if cacheable {
+		w.cacheMu.Lock()
+		data = w.versions[it.Version.Seq]
+		w.cacheMu.Unlock()
+	}
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(it.Version); err != nil {
+			return nil, fmt.Errorf("distribute: payload: %w", err)
+		}
+		if cacheable {
+			w.cacheMu.Lock()
+			if w.versions == nil || w.versionBytes+len(data) > maxCachedVersionBytes {
+				w.versions, w.versionBytes = map[int64][]byte{}, 0
+			}
+			w.versions[it.Version.Seq] = data
+			w.versionBytes += len(data)
+			w.cacheMu.Unlock()
+		}
+	}
+	// Payload's fields, in its order, as json.Marshal writes them.
+	typ, err := json.Marshal(it.Type)
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
+	}
+	at, err := json.Marshal(it.At)
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
+	}
+	b := make([]byte, 0, len(data)+len(typ)+len(at)+64)
+	b = append(append(b, `{"type":`...), typ...)
+	b = append(append(b, `,"timestamp":`...), at...)
+	b = append(append(b, `,"data":`...), data...)
+	b = append(append(b, `,"event_seq":`...), strconv.FormatInt(it.Seq, 10)...)
+	return append(b, '}'), nil
+}
+
+// openSecret returns an endpoint's signing key, opening each sealed
+// secret once. The cache is keyed by the sealed form, so a rotated
+// secret is opened anew.
+func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) ([]byte, error) {
+	k := endpoint + "\x00" + string(sealed)
+	w.cacheMu.Lock()
+	key, ok := w.keys[k]
+	w.cacheMu.Unlock()
+	if ok {
+		return key, nil
+	}
+	sk, err := w.sealKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err = secret.Unseal(sk, sealed, []byte(endpoint))
+	if err != nil {
+		return nil, err
+	}
+	w.cacheMu.Lock()
+	if w.keys == nil || len(w.keys) >= maxCachedKeys {
+		w.keys = map[string][]byte{}
+	}
+	w.keys[k] = key
+	w.cacheMu.Unlock()
+	return key, nil
+}
+
 // errNotVisible: the delivery is no longer pending, or its party may not
 // see its content. The write path never makes a row of the second kind;
 // if one exists, it is not sent.
@@ -572,22 +695,18 @@ func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound,
 	if !out.Item.Version.VisibleTo(d.Party) {
 		return 0, errNotVisible
 	}
-	body, err := json.Marshal(Payload{Type: out.Item.Type, Timestamp: out.Item.At, Data: out.Item.Version, EventSeq: out.Item.Seq})
-	if err != nil {
-		return 0, fmt.Errorf("distribute: payload: %w", err)
-	}
-	sk, err := w.sealKey(ctx)
+	body, err := w.payload(out.Item)
 	if err != nil {
 		return 0, err
 	}
 	e := out.Endpoint
-	key, err := secret.Unseal(sk, e.Secret, []byte(e.ID))
+	key, err := w.openSecret(ctx, e.ID, e.Secret)
 	if err != nil {
 		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
 	}
 	sigs := []string{webhook.Sign(key, d.ID, now, body)}
 	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
-		if prev, err := secret.Unseal(sk, e.PrevSecret, []byte(e.ID)); err == nil {
+		if prev, err := w.openSecret(ctx, e.ID, e.PrevSecret); err == nil {
 			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
 		}
 	}

@@ -118,6 +118,16 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// workerOn returns a worker like the fixture's on st.
+func (f *fixture) workerOn(st store.Store) *distribute.Worker {
+	w, err := distribute.New(distribute.Config{Store: st, Recorder: f.rec, Clock: f.clock,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
+
 func draft(title string, tlp center.TLP, dist center.Distribution) center.Draft {
 	return center.Draft{Title: title, Body: "Body of " + title, Language: "en", TLP: tlp, Distribution: dist}
 }
@@ -125,10 +135,23 @@ func draft(title string, tlp center.TLP, dist center.Distribution) center.Draft 
 // TestOutageOfSixHours: one party's endpoint is down for six simulated
 // hours while reports flow; once it is back, every party has every
 // delivery it is owed exactly once per webhook-id, and nothing it may not
-// see.
+// see. It runs with the store's one read of due deliveries and their
+// content, and with the two reads every store has.
 func TestOutageOfSixHours(t *testing.T) {
+	for _, reads := range []string{"one read", "two reads"} {
+		t.Run(reads, func(t *testing.T) {
+			f := newFixture(t)
+			if reads == "two reads" {
+				// Hides the store's DueOutbound from the worker.
+				f.w = f.workerOn(struct{ store.Store }{f.st})
+			}
+			outageOfSixHours(t, f)
+		})
+	}
+}
+
+func outageOfSixHours(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	f := newFixture(t)
 	f.recv["IQ"].down.Store(true)
 
 	// owed counts, per party, the changes it may see: each is one

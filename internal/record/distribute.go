@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -373,21 +374,25 @@ type Breaker struct {
 // RecordAttempts records a batch of attempts in one transaction: each
 // attempt's row, its delivery's new state, the endpoints' breakers, and,
 // for every receipt (a 2xx) and every dead letter, an event, so that the
-// transparency log covers what was delivered to whom.
+// transparency log covers what was delivered to whom. A backend that
+// records attempts and events by the batch (store.AttemptBatchTx) does it
+// in a few statements.
 func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, b Breaker) error {
 	if len(results) == 0 {
 		return nil
 	}
 	return r.update(ctx, func(tx store.Tx) error {
+		pending, err := finishAttempts(ctx, tx, results)
+		if err != nil {
+			return err
+		}
 		endpoints := map[string]*store.Endpoint{}
-		for _, res := range results {
-			d := res.Delivery
-			if err := tx.FinishAttempt(ctx, d.Seq, res.Attempt, res.State, res.Next); err != nil {
-				if isNotFound(err) {
-					continue // no longer pending: deleted endpoint, or already finished
-				}
-				return err
+		var events []pendingEvent
+		for i, res := range results {
+			if !pending[i] {
+				continue // no longer pending: deleted endpoint, or already finished
 			}
+			d := res.Delivery
 			e, ok := endpoints[d.Endpoint]
 			if !ok {
 				got, err := tx.EndpointByID(ctx, d.Endpoint)
@@ -416,13 +421,14 @@ func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, 
 			default:
 				continue
 			}
-			if err := appendEvent(ctx, tx, center.Event{Type: typ, Party: d.Party, At: res.Attempt.At, Subject: d.ID},
+			events = append(events, pendingEvent{center.Event{Type: typ, Party: d.Party, At: res.Attempt.At, Subject: d.ID},
 				struct {
 					ID, Endpoint, Report, Type string
 					Status, Attempts           int
-				}{d.ID, d.Endpoint, d.Report, d.Type, res.Attempt.Status, d.Attempts + 1}); err != nil {
-				return err
-			}
+				}{d.ID, d.Endpoint, d.Report, d.Type, res.Attempt.Status, d.Attempts + 1}})
+		}
+		if err := appendEvents(ctx, tx, events); err != nil {
+			return err
 		}
 		for _, e := range endpoints {
 			if err := tx.UpdateEndpoint(ctx, *e); err != nil {
@@ -431,6 +437,99 @@ func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, 
 		}
 		return nil
 	})
+}
+
+// finishAttempts records each result's attempt and its delivery's new
+// state, and reports for each whether its delivery was still pending
+// (if not, nothing was recorded for it).
+func finishAttempts(ctx context.Context, tx store.Tx, results []AttemptResult) ([]bool, error) {
+	pending := make([]bool, len(results))
+	bt, batch := tx.(store.AttemptBatchTx)
+	if batch {
+		// The batch statement takes each delivery once; a batch that names
+		// one twice (which the worker never sends) goes one by one.
+		seen := make(map[int64]bool, len(results))
+		for _, res := range results {
+			if seen[res.Delivery.Seq] {
+				batch = false
+				break
+			}
+			seen[res.Delivery.Seq] = true
+		}
+	}
+	if batch {
+		fs := make([]store.FinishedAttempt, len(results))
+		for i, res := range results {
+			fs[i] = store.FinishedAttempt{Seq: res.Delivery.Seq, Attempt: res.Attempt, State: res.State, Next: res.Next}
+		}
+		return bt.FinishAttempts(ctx, fs)
+	}
+	for i, res := range results {
+		err := tx.FinishAttempt(ctx, res.Delivery.Seq, res.Attempt, res.State, res.Next)
+		switch {
+		case err == nil:
+			pending[i] = true
+		case !isNotFound(err):
+			return nil, err
+		}
+	}
+	return pending, nil
+}
+
+// A pendingEvent is an event to append with the content it commits to.
+type pendingEvent struct {
+	e       center.Event
+	content any
+}
+
+// appendEvents appends events as appendEvent does each, in order: by the
+// batch where the backend can, the salts drawn from the system's
+// randomness in one read.
+func appendEvents(ctx context.Context, tx store.Tx, events []pendingEvent) error {
+	bt, ok := tx.(store.AttemptBatchTx)
+	if !ok || len(events) < 2 {
+		for _, pe := range events {
+			if err := appendEvent(ctx, tx, pe.e, pe.content); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	random := make([]byte, 16*len(events))
+	rand.Read(random)
+	es := make([]center.Event, len(events))
+	for i, pe := range events {
+		b, err := json.Marshal(pe.content)
+		if err != nil {
+			return fmt.Errorf("record: event content: %w", err)
+		}
+		e := pe.e
+		// Time-ordered (version 7), so that a batch's ids go in at the
+		// end of the events' id index rather than all over it: a random
+		// id dirties a page of the index per event, each written out at
+		// the commit.
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("record: event id: %w", err)
+		}
+		e.ID = "event--" + id.String()
+		e.Salt = random[16*i : 16*i+16 : 16*i+16]
+		e.Digest = Commitment(e.Salt, b)
+		es[i] = e
+	}
+	return bt.AppendEvents(ctx, es)
+}
+
+// webhookID returns a new delivery's webhook-id: msg_ and a version 7
+// UUID in hex. Time-ordered ids go in at the end of the deliveries' id
+// index, and of the events' subject index when their receipts are
+// logged, instead of dirtying a page of each per delivery.
+func webhookID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		id = uuid.New()
+	}
+	return "msg_" + strings.ReplaceAll(id.String(), "-", "")
 }
 
 // distribute writes, in the transaction that records a version or a
@@ -470,7 +569,7 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 			if s.Party != p || !s.Filter.Matches(rep, doc) {
 				continue
 			}
-			if _, err := tx.InsertDelivery(ctx, store.Delivery{ID: "msg_" + strings.ReplaceAll(uuid.NewString(), "-", ""),
+			if _, err := tx.InsertDelivery(ctx, store.Delivery{ID: webhookID(),
 				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: fseq, Created: at, NextAttempt: at}); err != nil {
 				return err
 			}

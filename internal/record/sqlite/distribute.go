@@ -433,7 +433,10 @@ func (s *Store) LastInboxSeq(ctx context.Context, party center.PartyCode) (int64
 	return seq.Int64, nil
 }
 
-func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+// dueQuery returns the statement that selects the deliveries q asks for,
+// with columns after the FROM clause's d (deliveries), f (inbox) and e
+// (endpoints), and its arguments; joins go between FROM and WHERE.
+func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 	// The lists go in as JSON arrays, so that the statement's text, and
 	// its prepared form, stays the same whatever their lengths; an empty
 	// list must be [] (NOT IN a null would filter out every row).
@@ -446,37 +449,83 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 	}
 	ej, err := json.Marshal(skipE)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+		return "", nil, err
 	}
 	dj, err := json.Marshal(skipD)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+		return "", nil, err
 	}
+	// LIMIT ? + 0, not LIMIT ?: SQLite's planner reads a bare bound LIMIT
+	// and then prepares the statement again whenever its value changes,
+	// which the worker's reads do nearly every time (a third of a
+	// millisecond each time, more than the read itself).
 	now := micros(q.Now)
 	if q.Endpoint != "" {
 		// One endpoint's pending rows, in Seq order, by their own index.
-		return scanDeliveries(s.rd.QueryContext(ctx, `
-			SELECT `+deliveryColumns+` FROM deliveries d
+		return `
+			SELECT ` + columns + ` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
-			JOIN endpoints e ON e.id = d.endpoint
+			JOIN endpoints e ON e.id = d.endpoint` + joins + `
 			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ?`, q.Endpoint, now, string(dj), now, q.Limit))
+			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
 	}
-	return scanDeliveries(s.rd.QueryContext(ctx, `
-		SELECT `+deliveryColumns+` FROM deliveries d
+	return `
+		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
-		JOIN endpoints e ON e.id = d.endpoint
+		JOIN endpoints e ON e.id = d.endpoint` + joins + `
 		WHERE d.state = 'pending' AND d.next_attempt <= ?
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
 			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ?`, now, string(dj), string(ej), now, q.Limit))
+		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, string(dj), string(ej), now, q.Limit}, nil
+}
+
+func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
+	query, args, err := dueQuery(q, deliveryColumns, "")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due deliveries: %w", err)
+	}
+	return scanDeliveries(s.rd.QueryContext(ctx, query, args...))
+}
+
+var _ store.DueOutboundReader = (*Store)(nil)
+
+// DueOutbound is DueDeliveries and Outbound in one statement: the due
+// rows joined with what they send, the audience joined on the left so
+// that a delivery its party may not see comes back marked, not left out.
+func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
+	query, args, err := dueQuery(q, deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`, a.seq IS NOT NULL`, `
+			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+			JOIN versions v ON v.seq = f.version_seq
+			JOIN reports r ON r.rid = v.rid`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	rows, err := s.rd.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	defer rows.Close()
+	var outs []store.DueOutbound
+	for rows.Next() {
+		var o store.DueOutbound
+		if o.Outbound, err = scanOutbound(rows, &o.Sendable); err != nil {
+			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+		}
+		if !o.Sendable {
+			// Not the party's to see: nothing of it leaves the store.
+			o.Item, o.Endpoint = store.InboxItem{}, store.Endpoint{}
+		}
+		outs = append(outs, o)
+	}
+	return outs, rows.Err()
 }
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
@@ -513,7 +562,7 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 	return outs, rows.Err()
 }
 
-func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
+func scanOutbound(row interface{ Scan(...any) error }, extra ...any) (store.Outbound, error) {
 	var out store.Outbound
 	var (
 		e                            = &out.Endpoint
@@ -525,12 +574,12 @@ func scanOutbound(row interface{ Scan(...any) error }) (store.Outbound, error) {
 		observed, revoked, purged    sql.NullInt64
 		rep                          = &out.Item.Version
 	)
-	d, err := scanDelivery(row,
-		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
+	dest := []any{&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
 		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
 		&rep.Seq, &rep.ID, &version, &created, &rep.Source, &rep.Author, &rep.Title, &rep.Body,
 		&rep.Language, &rep.TLP, &dist, &rep.Reliability, &rep.Credibility, &tags, &audience,
-		&observed, &revoked, &purged)
+		&observed, &revoked, &purged}
+	d, err := scanDelivery(row, append(dest, extra...)...)
 	if err != nil {
 		return out, err
 	}
@@ -558,4 +607,107 @@ func prefixed(prefix, columns string) string {
 		cols[i] = prefix + strings.TrimSpace(c)
 	}
 	return strings.Join(cols, ", ")
+}
+
+var _ store.AttemptBatchTx = (*tx)(nil)
+
+// maxChunk is how many rows one multi-row statement takes. A batch goes
+// in chunks of maxChunk rows and of powers of two below it, so that a
+// handful of statement texts, each prepared once, serve every batch size.
+const maxChunk = 32
+
+// chunks calls fn with each successive chunk [i, j) of n rows.
+func chunks(n int, fn func(i, j int) error) error {
+	for i := 0; i < n; {
+		k := maxChunk
+		for k > n-i {
+			k /= 2
+		}
+		if err := fn(i, i+k); err != nil {
+			return err
+		}
+		i += k
+	}
+	return nil
+}
+
+// rowsOf returns n copies of a row of placeholders, comma-separated.
+func rowsOf(row string, n int) string {
+	return row + strings.Repeat(", "+row, n-1)
+}
+
+// FinishAttempts records a batch of attempts with multi-row statements:
+// an UPDATE ... FROM (VALUES ...) moves the pending deliveries on and
+// returns their new attempt counts, and an INSERT writes their attempt
+// rows, numbered as FinishAttempt numbers them.
+func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]bool, error) {
+	attempts := make(map[int64]int64, len(fs))
+	err := chunks(len(fs), func(i, j int) error {
+		args := make([]any, 0, 8*(j-i))
+		for _, f := range fs[i:j] {
+			var done sql.NullInt64
+			if f.State != store.Pending {
+				done = sql.NullInt64{Int64: micros(f.Attempt.At), Valid: true}
+			}
+			args = append(args, f.Seq, string(f.State), micros(f.Next), f.Attempt.Status, f.Attempt.Error,
+				f.Attempt.Latency.Microseconds(), done)
+		}
+		rows, err := t.QueryContext(ctx, `
+			UPDATE deliveries SET state = j.column2, attempts = attempts + 1, next_attempt = j.column3,
+				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7
+			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
+			WHERE deliveries.seq = j.column1 AND deliveries.state = 'pending'
+			RETURNING deliveries.seq, deliveries.attempts`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var seq, n int64
+			if err := rows.Scan(&seq, &n); err != nil {
+				return err
+			}
+			attempts[seq] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: finish attempts: %w", err)
+	}
+	pending := make([]bool, len(fs))
+	recorded := make([]int, 0, len(attempts))
+	for i, f := range fs {
+		if _, ok := attempts[f.Seq]; ok {
+			pending[i] = true
+			recorded = append(recorded, i)
+		}
+	}
+	err = chunks(len(recorded), func(i, j int) error {
+		args := make([]any, 0, 6*(j-i))
+		for _, k := range recorded[i:j] {
+			f := fs[k]
+			args = append(args, f.Seq, attempts[f.Seq], micros(f.Attempt.At), f.Attempt.Status,
+				f.Attempt.Latency.Microseconds(), f.Attempt.Error)
+		}
+		return t.exec(ctx, "record attempts", `
+			INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
+			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?)", j-i), args...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pending, nil
+}
+
+// AppendEvents inserts the events with multi-row statements, in order.
+func (t *tx) AppendEvents(ctx context.Context, es []center.Event) error {
+	return chunks(len(es), func(i, j int) error {
+		args := make([]any, 0, 8*(j-i))
+		for _, e := range es[i:j] {
+			args = append(args, e.ID, e.Type, e.Party, e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+		}
+		return t.exec(ctx, "append events", `
+			INSERT INTO events (id, type, party, user, at, subject, digest, salt)
+			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?, ?)", j-i), args...)
+	})
 }

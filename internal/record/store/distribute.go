@@ -315,3 +315,44 @@ type Outbound struct {
 	Endpoint Endpoint
 	Item     InboxItem
 }
+
+// AttemptBatchTx is what a backend's Tx may add to DistributeTx so that
+// the write path records a batch of attempts in a few statements rather
+// than a few per attempt. The write path uses it when the Tx has it, and
+// FinishAttempt and AppendEvent one by one when it does not: the outcome
+// is the same.
+type AttemptBatchTx interface {
+	// FinishAttempts does FinishAttempt for each of fs, whose Seqs are
+	// distinct, and reports for each whether its delivery was pending:
+	// false is FinishAttempt's center.ErrNotFound, nothing recorded.
+	FinishAttempts(ctx context.Context, fs []FinishedAttempt) ([]bool, error)
+	// AppendEvents does AppendEvent for each of es, in order.
+	AppendEvents(ctx context.Context, es []center.Event) error
+}
+
+// A FinishedAttempt is one of FinishAttempts' attempts: FinishAttempt's
+// arguments.
+type FinishedAttempt struct {
+	Seq     int64
+	Attempt Attempt
+	State   DeliveryState
+	Next    time.Time
+}
+
+// DueOutboundReader is what a backend's Store may add to DistributeReader
+// so that the delivery worker reads its due deliveries and what they send
+// in one query rather than two. The worker uses it when the Store has
+// it, and DueDeliveries then Outbound when it does not.
+type DueOutboundReader interface {
+	// DueOutbound returns the deliveries DueDeliveries returns for q, in
+	// its order, each with what Outbound returns for it. One whose party
+	// may not see its version (which Outbound leaves out) comes with
+	// Sendable false and no endpoint or content.
+	DueOutbound(ctx context.Context, q DueQuery) ([]DueOutbound, error)
+}
+
+// A DueOutbound is one of DueOutbound's deliveries.
+type DueOutbound struct {
+	Outbound
+	Sendable bool
+}

@@ -1,0 +1,272 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
+)
+
+// oneByOne hides the store's batch methods from the write path, which
+// then records attempts and events one statement at a time.
+type oneByOne struct{ store.Store }
+
+func (s oneByOne) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(struct{ store.Tx }{tx}) })
+}
+
+// newOutbox returns a store (seen by the write path through wrap) where
+// IQ and SY have an endpoint each, subscribed to everything, and IQ
+// submitted n reports shared with all, and the path of its database.
+func newOutbox(t *testing.T, wrap func(store.Store) store.Store, n int) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	s, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []center.PartyCode{"IQ", "SY"} {
+		e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, store.Filter{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		clock.Advance(time.Second)
+		if _, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("Report %d", i),
+			Body: "A convoy was seen at dawn.", Language: "en", TLP: center.TLPGreen,
+			Distribution: center.Distribution{All: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, rec, clock, path
+}
+
+// TestFinishAttemptsBatch: recording a batch of attempts with the
+// multi-row statements (store.AttemptBatchTx) leaves the same deliveries,
+// attempt rows, breakers and events as recording them one by one, for
+// every outcome (receipt, retry, dead letter, and a delivery no longer
+// pending) and across the statements' chunks.
+func TestFinishAttemptsBatch(t *testing.T) {
+	type outcome struct {
+		deliveries []store.Delivery
+		attempts   []store.Attempt
+		endpoints  []store.Endpoint
+		events     []center.Event
+	}
+	run := func(t *testing.T, wrap func(store.Store) store.Store) outcome {
+		ctx := context.Background()
+		s, rec, clock, _ := newOutbox(t, wrap, 40)
+		parties := []center.PartyCode{"IQ", "SY"}
+		now := clock.Advance(time.Minute)
+		due, err := s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 1000})
+		if err != nil || len(due) < 80 {
+			t.Fatalf("%d due, %v", len(due), err)
+		}
+		// The first is delivered before the batch, so the batch's result
+		// for it is stale.
+		first := record.AttemptResult{Delivery: due[0], Attempt: store.Attempt{Delivery: due[0].ID, N: 1, At: now, Status: 200}, State: store.Delivered}
+		if err := rec.RecordAttempts(ctx, []record.AttemptResult{first}, record.Breaker{}); err != nil {
+			t.Fatal(err)
+		}
+		var batch []record.AttemptResult
+		for i, d := range due {
+			r := record.AttemptResult{Delivery: d, Attempt: store.Attempt{Delivery: d.ID, N: d.Attempts + 1, At: now.Add(time.Duration(i) * time.Millisecond),
+				Latency: time.Duration(i) * time.Millisecond}}
+			switch i % 5 {
+			case 1:
+				r.State, r.Attempt.Status, r.Attempt.Error, r.Next = store.Pending, 503, "answered 503", now.Add(time.Minute)
+			case 2:
+				r.State, r.Attempt.Error = store.Dead, "dial: refused"
+			default:
+				r.State, r.Attempt.Status = store.Delivered, 204
+			}
+			batch = append(batch, r)
+		}
+		breaker := record.Breaker{Threshold: 3, Cooldown: func(n int) time.Duration { return time.Duration(n) * time.Second }}
+		if err := rec.RecordAttempts(ctx, batch, breaker); err != nil {
+			t.Fatal(err)
+		}
+		var out outcome
+		for _, p := range parties {
+			ds, err := s.Deliveries(ctx, p, store.DeliveryQuery{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eps, err := s.Endpoints(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := s.EndpointHealth(ctx, p, eps[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.deliveries = append(out.deliveries, ds...)
+			out.attempts = append(out.attempts, h.LastAttempts...)
+			out.endpoints = append(out.endpoints, h.Endpoint)
+		}
+		evs, err := s.Events(ctx, 0, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Type == record.DeliveryReceipt || e.Type == record.DeliveryDead {
+				if len(e.Digest) != 32 || len(e.Salt) != 16 || len(e.ID) != len("event--")+36 {
+					t.Fatalf("event %+v: not a digest, salt and id", e)
+				}
+				out.events = append(out.events, e)
+			}
+		}
+		return out
+	}
+	batched := run(t, func(s store.Store) store.Store { return s })
+	single := run(t, func(s store.Store) store.Store { return oneByOne{s} })
+	// Ids are random in each store: compare by position.
+	if len(batched.deliveries) != len(single.deliveries) || len(batched.attempts) != len(single.attempts) ||
+		len(batched.events) != len(single.events) {
+		t.Fatalf("batched: %d deliveries, %d attempts, %d events; one by one: %d, %d, %d",
+			len(batched.deliveries), len(batched.attempts), len(batched.events),
+			len(single.deliveries), len(single.attempts), len(single.events))
+	}
+	states := map[store.DeliveryState]int{}
+	for i, b := range batched.deliveries {
+		o := single.deliveries[i]
+		states[b.State]++
+		b.ID, b.Endpoint, b.Subscription, b.Report, o.ID, o.Endpoint, o.Subscription, o.Report = "", "", "", "", "", "", "", ""
+		if fmt.Sprint(b) != fmt.Sprint(o) {
+			t.Errorf("delivery %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+	if states[store.Delivered] == 0 || states[store.Pending] == 0 || states[store.Dead] == 0 {
+		t.Fatalf("states %v: the test does not cover every outcome", states)
+	}
+	for i, b := range batched.attempts {
+		o := single.attempts[i]
+		b.Delivery, o.Delivery = "", ""
+		if b != o {
+			t.Errorf("attempt %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+	for i, b := range batched.endpoints {
+		o := single.endpoints[i]
+		if b.Failures != o.Failures || fmt.Sprint(b.OpenUntil) != fmt.Sprint(o.OpenUntil) {
+			t.Errorf("endpoint %d breaker: batched %d %v, one by one %d %v", i, b.Failures, b.OpenUntil, o.Failures, o.OpenUntil)
+		}
+	}
+	for i, b := range batched.events {
+		o := single.events[i]
+		if b.Type != o.Type || b.Party != o.Party || !b.At.Equal(o.At) || b.Seq != o.Seq {
+			t.Errorf("event %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+}
+
+// TestDueOutbound: the worker's one read returns what DueDeliveries and
+// then Outbound return, for every kind of query (all endpoints, one,
+// skip lists, a limit, an ordered endpoint, an open breaker), and marks,
+// without its content, a delivery its party may not see.
+func TestDueOutbound(t *testing.T) {
+	ctx := context.Background()
+	s, _, clock, path := newOutbox(t, func(s store.Store) store.Store { return s }, 12)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := clock.Advance(time.Minute)
+	all, err := s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
+	if err != nil || len(all) != 24 {
+		t.Fatalf("%d due, %v", len(all), err)
+	}
+	var iq, sy []store.Delivery
+	for _, d := range all {
+		if d.Party == "IQ" {
+			iq = append(iq, d)
+		} else {
+			sy = append(sy, d)
+		}
+	}
+	// The write path never owes a party what it may not see; make one such
+	// row by hand.
+	outs, err := s.Outbound(ctx, []int64{sy[2].Seq})
+	if err != nil || len(outs) != 1 {
+		t.Fatalf("outbound: %d, %v", len(outs), err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM audience WHERE party = 'SY' AND seq = ?`, outs[0].Item.VersionSeq); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, q store.DueQuery) {
+		t.Helper()
+		q.Now = now
+		due, err := s.DueDeliveries(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs := make([]int64, len(due))
+		for i, d := range due {
+			seqs[i] = d.Seq
+		}
+		outs, err := s.Outbound(ctx, seqs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byseq := map[int64]store.Outbound{}
+		for _, o := range outs {
+			byseq[o.Delivery.Seq] = o
+		}
+		got, err := s.DueOutbound(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(due) {
+			t.Fatalf("%s: %d from DueOutbound, %d due", name, len(got), len(due))
+		}
+		for i, g := range got {
+			if !reflect.DeepEqual(g.Delivery, due[i]) {
+				t.Errorf("%s: delivery %d:\n%+v\nwant %+v", name, i, g.Delivery, due[i])
+			}
+			want, ok := byseq[due[i].Seq]
+			switch {
+			case g.Sendable != ok:
+				t.Errorf("%s: delivery %d sendable %v, Outbound returned it: %v", name, i, g.Sendable, ok)
+			case ok && !reflect.DeepEqual(g.Outbound, want):
+				t.Errorf("%s: delivery %d:\n%+v\nwant %+v", name, i, g.Outbound, want)
+			case !ok && (g.Item.Version.Body != "" || g.Endpoint.Secret != nil):
+				t.Errorf("%s: an unsendable delivery carries content", name)
+			}
+		}
+	}
+	check("all", store.DueQuery{Limit: 100})
+	check("limit", store.DueQuery{Limit: 5})
+	check("skip", store.DueQuery{Limit: 100, SkipEndpoints: []string{iq[0].Endpoint}, SkipDeliveries: []int64{sy[0].Seq, sy[5].Seq}})
+	check("one endpoint", store.DueQuery{Limit: 100, Endpoint: sy[0].Endpoint, SkipDeliveries: []int64{sy[1].Seq}})
+	check("one endpoint, limit", store.DueQuery{Limit: 3, Endpoint: iq[0].Endpoint, SkipDeliveries: []int64{iq[0].Seq}})
+	if _, err := db.ExecContext(ctx, `UPDATE endpoints SET ordered = 1 WHERE id = ?`, iq[0].Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	check("ordered", store.DueQuery{Limit: 100})
+	check("ordered, one endpoint", store.DueQuery{Limit: 100, Endpoint: iq[0].Endpoint})
+	if _, err := db.ExecContext(ctx, `UPDATE endpoints SET open_until = ? WHERE id = ?`, now.Add(time.Hour).UnixMicro(), sy[0].Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	check("breaker open", store.DueQuery{Limit: 100})
+	check("breaker open, one endpoint", store.DueQuery{Limit: 100, Endpoint: sy[0].Endpoint})
+}
