@@ -195,7 +195,7 @@ type searchSQL struct {
 func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
 	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
 	rows, err := sq.s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
-		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ?) GROUP BY 1, 2, 3`, append(slices.Clip(sq.args), limit)...)
+		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ? + 0) GROUP BY 1, 2, 3`, append(slices.Clip(sq.args), limit)...)
 	if err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 	}
@@ -235,7 +235,9 @@ func (sq searchSQL) HasOlder(ctx context.Context, seq int64) (bool, error) {
 	return more > 0, nil
 }
 
-// Rank returns the seqs and scores of one stretch of the ranking.
+// Rank returns the seqs and scores of one stretch of the ranking. Its
+// LIMIT and OFFSET are expressions (? + 0) so that a new page size does
+// not make SQLite prepare the statement again (see DueDeliveries).
 func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []float64, error) {
 	where, args := sq.where, slices.Clip(sq.args)
 	switch r.Segment {
@@ -256,7 +258,7 @@ func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []f
 		}
 	}
 	rows, err := sq.s.rd.QueryContext(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
-		` WHERE `+where+` `+sq.order+` LIMIT ? OFFSET ?`, append(args, r.Limit, r.Offset)...)
+		` WHERE `+where+` `+sq.order+` LIMIT ? + 0 OFFSET ? + 0`, append(args, r.Limit, r.Offset)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
