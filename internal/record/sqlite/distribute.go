@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,12 +33,14 @@ func scanEndpoint(sc interface{ Scan(...any) error }) (store.Endpoint, error) {
 }
 
 func (t *tx) InsertEndpoint(ctx context.Context, e store.Endpoint) error {
+	t.subscriptions = nil
 	return t.exec(ctx, "insert endpoint", `
 		INSERT INTO endpoints (id, party, url, description, ordered, secret, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Party, e.URL, e.Description, e.Ordered, e.Secret, micros(e.Created))
 }
 
 func (t *tx) UpdateEndpoint(ctx context.Context, e store.Endpoint) error {
+	t.subscriptions = nil
 	res, err := t.ExecContext(ctx, `
 		UPDATE endpoints SET description = ?, secret = ?, prev_secret = ?, prev_until = ?, deleted = ?,
 			failures = ?, open_until = ? WHERE id = ?`,
@@ -61,6 +64,7 @@ func (t *tx) EndpointByID(ctx context.Context, id string) (store.Endpoint, error
 }
 
 func (t *tx) InsertSubscription(ctx context.Context, s store.Subscription) error {
+	t.subscriptions = nil
 	f, err := encodeFilter(s.Filter)
 	if err != nil {
 		return err
@@ -137,6 +141,7 @@ func (t *tx) SubscriptionByID(ctx context.Context, id string) (store.Subscriptio
 }
 
 func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) error {
+	t.subscriptions = nil
 	res, err := t.ExecContext(ctx, `UPDATE subscriptions SET deleted = ? WHERE id = ? AND deleted IS NULL`, micros(at), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete subscription %s: %w", id, err)
@@ -147,19 +152,31 @@ func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) er
 	return nil
 }
 
+// ActiveSubscriptions implements store.Tx. The subscriptions are read
+// once per update and kept until the update changes an endpoint or a
+// subscription: a batch of reports asks for them once per report.
 func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]store.Subscription, error) {
 	if len(parties) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(parties))
-	for i, p := range parties {
-		args[i] = p
+	if t.subscriptions == nil {
+		all, err := scanSubscriptions(t.QueryContext(ctx, `
+			SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
+			JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
+			WHERE s.deleted IS NULL
+			ORDER BY s.created, s.id`))
+		if err != nil {
+			return nil, err
+		}
+		t.subscriptions = &all
 	}
-	return scanSubscriptions(t.QueryContext(ctx, `
-		SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
-		JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
-		WHERE s.deleted IS NULL AND s.party IN (?`+strings.Repeat(", ?", len(parties)-1)+`)
-		ORDER BY s.created, s.id`, args...))
+	var out []store.Subscription
+	for _, s := range *t.subscriptions {
+		if slices.Contains(parties, s.Party) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error) {

@@ -20,6 +20,9 @@ type tx struct {
 	// index collects IndexVersion's rows; the committer writes them after
 	// the update's savepoint is released, in the same transaction.
 	index []indexRow
+	// subscriptions holds the active subscriptions once read in this
+	// update (see ActiveSubscriptions); nil when unread or changed.
+	subscriptions *[]store.Subscription
 }
 
 var _ store.Tx = (*tx)(nil)

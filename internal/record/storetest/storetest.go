@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Search", testSearch},
 		{"SearchWindow", testSearchWindow},
 		{"Reindex", testReindex},
+		{"ActiveSubscriptionsSeeTheUpdate", testActiveSubscriptionsSeeTheUpdate},
 		{"Entities", testEntities},
 		{"Retention", testRetention},
 		{"Governance", testGovernance},
