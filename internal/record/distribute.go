@@ -504,15 +504,9 @@ func appendEvents(ctx context.Context, tx store.Tx, events []pendingEvent) error
 			return fmt.Errorf("record: event content: %w", err)
 		}
 		e := pe.e
-		// Time-ordered (version 7), so that a batch's ids go in at the
-		// end of the events' id index rather than all over it: a random
-		// id dirties a page of the index per event, each written out at
-		// the commit.
-		id, err := uuid.NewV7()
-		if err != nil {
-			return fmt.Errorf("record: event id: %w", err)
+		if e.ID, err = newEventID(); err != nil {
+			return err
 		}
-		e.ID = "event--" + id.String()
 		e.Salt = random[16*i : 16*i+16 : 16*i+16]
 		e.Digest = Commitment(e.Salt, b)
 		es[i] = e

@@ -509,12 +509,26 @@ func appendEvent(ctx context.Context, tx store.Tx, e center.Event, content any) 
 	if err != nil {
 		return fmt.Errorf("record: event content: %w", err)
 	}
-	e.ID = "event--" + uuid.NewString()
+	if e.ID, err = newEventID(); err != nil {
+		return err
+	}
 	e.Salt = make([]byte, 16)
 	rand.Read(e.Salt)
 	e.Digest = Commitment(e.Salt, b)
 	_, err = tx.AppendEvent(ctx, e)
 	return err
+}
+
+// newEventID returns a new event's id. It is time-ordered (a version 7
+// UUID), so that new ids go in at the end of the events' id index rather
+// than all over it: a random id dirties a page of the index per event,
+// each written out at the commit.
+func newEventID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("record: event id: %w", err)
+	}
+	return "event--" + id.String(), nil
 }
 
 // Commitment is the digest an event carries for content: SHA-256 over the
