@@ -195,6 +195,7 @@ type Reader interface {
 
 	EntityReader
 	DistributeReader
+	DeliveryClaimer
 	CollectReader
 	TAXIIServerReader
 }
