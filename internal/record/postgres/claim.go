@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/record/store"
@@ -44,7 +45,18 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	if q.Endpoint != "" {
 		which, order, sixth = `AND d.endpoint = $6`, `d.seq`, q.Endpoint
 	}
-	return scanDeliveries(s.pool.Query(ctx, `
+	// A lease lost in a crash of the server is harmless (another node
+	// may then attempt a delivery again: at least once), so the claim's
+	// commit does not wait for its WAL to reach the disk.
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim due deliveries: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return nil, fmt.Errorf("postgres: claim due deliveries: %w", err)
+	}
+	ds, err := scanDeliveries(tx.Query(ctx, `
 		WITH renewed AS (
 			UPDATE deliveries SET claimed_until = $3
 			WHERE seq IN (SELECT d.seq FROM deliveries d
@@ -72,4 +84,11 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		JOIN inbox f ON f.seq = d.inbox_seq
 		ORDER BY `+order,
 		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth))
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("postgres: claim due deliveries: %w", err)
+	}
+	return ds, nil
 }
