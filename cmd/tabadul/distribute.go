@@ -32,7 +32,20 @@ func (f *webhookFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.perEndpoint, "webhook-per-endpoint", 16, "the most deliveries in flight to one endpoint")
 	cmd.Flags().DurationVar(&f.timeout, "webhook-timeout", 10*time.Second, "how long one delivery attempt may take")
 	cmd.Flags().DurationVar(&f.lease, "webhook-lease", time.Minute,
-		"on PostgreSQL, how long a node's claim on a due delivery keeps the other nodes' workers away; a node that dies delays its claimed deliveries by at most this")
+		"on PostgreSQL, how long a node's claim on a due delivery keeps the other nodes' workers away (longer than --webhook-timeout); a node that dies delays its claimed deliveries by at most this")
+}
+
+// check refuses settings the worker cannot run with.
+func (f *webhookFlags) check() error {
+	if f.horizon <= 0 || f.perEndpoint < 1 || f.timeout <= 0 {
+		return usagef("--webhook-horizon, --webhook-timeout and --webhook-per-endpoint must be positive")
+	}
+	// An attempt must end before its lease does, even if the worker reads
+	// nothing meanwhile (each read extends what it holds).
+	if f.lease <= f.timeout {
+		return usagef("--webhook-lease (%v) must be longer than --webhook-timeout (%v)", f.lease, f.timeout)
+	}
+	return nil
 }
 
 // distribution is the running delivery worker and the live streams' cue.
@@ -49,11 +62,8 @@ func startDistribution(ctx context.Context, st store.Store, rec *record.Recorder
 	if err != nil {
 		return nil, usagef("--webhook-allow: %v", err)
 	}
-	if f.horizon <= 0 || f.perEndpoint < 1 || f.timeout <= 0 {
-		return nil, usagef("--webhook-horizon, --webhook-timeout and --webhook-per-endpoint must be positive")
-	}
-	if f.lease < time.Second {
-		return nil, usagef("--webhook-lease must be at least a second")
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	d := &distribution{guard: distribute.Guard{Allow: allow}, changes: &distribute.Broadcast{}}
 	// On a database several nodes share (PostgreSQL), every node runs a

@@ -146,7 +146,7 @@ func TestNodesOnPostgresSurviveTheIntegratorsDeath(t *testing.T) {
 	ctx := t.Context()
 	// A short lease, so that what the killed node had claimed goes out
 	// from another node soon after.
-	nodes := startNodes(t, db, 3, "--webhook-allow=127.0.0.1", "--webhook-lease=5s")
+	nodes := startNodes(t, db, 3, "--webhook-allow=127.0.0.1", "--webhook-lease=5s", "--webhook-timeout=4s")
 	founders := 0
 	for _, n := range nodes {
 		if strings.Contains(n.banner, "iq-analyst") {

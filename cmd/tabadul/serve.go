@@ -65,6 +65,9 @@ func (a *app) serveCommand() *cobra.Command {
 			if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
+			if err := cfg.webhooks.check(); err != nil {
+				return err
+			}
 			return a.serve(cmd.Context(), cfg)
 		},
 	}
