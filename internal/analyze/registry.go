@@ -93,7 +93,8 @@ func (g *Registry) refreshIfStale(ctx context.Context) error {
 	return g.Refresh(ctx)
 }
 
-// Load makes es the registry's entities.
+// Load makes es the registry's entities. They come from no stored
+// generation: a running Follow replaces them with the store's.
 func (g *Registry) Load(es []store.Entity) { g.load(es, "") }
 
 func (g *Registry) load(es []store.Entity, generation string) {
