@@ -38,8 +38,11 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		skipD = []int64{}
 	}
 	now, until := micros(q.Now), micros(q.Now.Add(c.Lease))
+	// A held lease is extended once half of it has passed, not on every
+	// read: a busy worker reads often, and holds up to a thousand or so.
+	renew := micros(q.Now.Add(c.Lease / 2))
 	// $1 claimant, $2 now, $3 until, $4 skipped deliveries, $5 limit,
-	// $6 the endpoint or skipped endpoints.
+	// $6 the endpoint or skipped endpoints, $7 the renewal threshold.
 	which, order := `AND d.endpoint <> ALL ($6::text[])`, `d.next_attempt, d.seq`
 	var sixth any = skipE
 	if q.Endpoint != "" {
@@ -62,6 +65,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 			WHERE seq IN (SELECT d.seq FROM deliveries d
 				WHERE d.seq = ANY ($4::bigint[]) AND d.claimed_by = $1
 					AND d.claimed_attempts = d.attempts AND d.state = 'pending'
+					AND d.claimed_until < $7
 				FOR UPDATE SKIP LOCKED)
 		), picked AS (
 			SELECT d.seq FROM deliveries d
@@ -83,7 +87,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		SELECT `+deliveryColumns+` FROM claimed d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		ORDER BY `+order,
-		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth))
+		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew))
 	if err != nil {
 		return nil, err
 	}

@@ -46,8 +46,8 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		if err := t.exec(ctx, "renew delivery leases", `
 			UPDATE deliveries SET claimed_until = ?
 			WHERE seq IN (SELECT value FROM json_each(?)) AND claimed_by = ?
-				AND claimed_attempts = attempts AND state = 'pending'`,
-			until, string(dj), c.Claimant); err != nil {
+				AND claimed_attempts = attempts AND state = 'pending' AND claimed_until < ?`,
+			until, string(dj), c.Claimant, micros(q.Now.Add(c.Lease/2))); err != nil {
 			return err
 		}
 		ds, err := scanDeliveries(t.QueryContext(ctx, `

@@ -19,8 +19,8 @@ type DeliveryClaimer interface {
 	// retried is claimed afresh when it is due again. The claimant's own
 	// leased deliveries are not left out (its worker leaves out those it
 	// holds, by q.SkipDeliveries), and the leases of q.SkipDeliveries it
-	// holds are extended to q.Now+c.Lease, so that a worker that keeps
-	// reading keeps what it holds. Two claims at the same moment never
+	// holds are extended to q.Now+c.Lease once half of them has passed,
+	// so that a worker that keeps reading keeps what it holds. Two claims at the same moment never
 	// return the same delivery: on PostgreSQL the rows are locked FOR
 	// UPDATE SKIP LOCKED, so a claim passes over what another is taking.
 	//
