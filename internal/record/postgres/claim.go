@@ -18,14 +18,14 @@ const claimable = `(d.claimed_by IS NULL OR d.claimed_by = $1 OR d.claimed_until
 	OR d.claimed_attempts <> d.attempts)`
 
 // ClaimDueDeliveries implements store.DeliveryClaimer in one statement,
-// outside the write path's advisory lock (a claim writes only its own
-// columns, which no other write reads): it extends the leases the
-// claimant holds on q.SkipDeliveries, picks the due rows with DueDeliveries'
-// conditions and the lease's, locking them FOR UPDATE SKIP LOCKED so that a
-// concurrent claim on another node passes over them, and leases them. No
-// part of it waits for a row lock, so it never deadlocks with the
-// committer recording attempts: a row being recorded is skipped, its lease
-// about to end anyway.
+// in a transaction of its own outside the write path's advisory lock (a
+// claim writes only its own columns, which no other write reads): it
+// extends the leases the claimant holds on q.SkipDeliveries, picks the
+// due rows with DueDeliveries' conditions and the lease's, locking them
+// FOR UPDATE SKIP LOCKED so that a concurrent claim on another node
+// passes over them, and leases them. No part of it waits for a row lock,
+// so it never deadlocks with the committer recording attempts: a row
+// being recorded is skipped, its lease about to end anyway.
 func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c store.Claim) ([]store.Delivery, error) {
 	if c.Claimant == "" || c.Lease < time.Millisecond {
 		return nil, errors.New("postgres: claim due deliveries: a claimant and a lease of at least a millisecond are required")
