@@ -24,6 +24,7 @@ type partyReceiver struct {
 	mu      sync.Mutex
 	reports map[string]bool // report ids
 	ids     map[string]bool // webhook-ids
+	sends   int             // verified webhooks, duplicates included
 	key     atomic.Pointer[[]byte]
 	refused atomic.Int64
 }
@@ -47,6 +48,7 @@ func newPartyReceiver(t *testing.T) *partyReceiver {
 				defer r.mu.Unlock()
 				r.ids[id] = true
 				r.reports[p.Data.ID] = true
+				r.sends++
 				return nil
 			},
 		}

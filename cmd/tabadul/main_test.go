@@ -465,6 +465,7 @@ func TestErrorsAreOneLineWithTheirExitCode(t *testing.T) {
 		{"bad role", []string{"user", "create", "--username", "a1", "--party", "IQ", "--role", "boss"}, 2, `--role "boss"`},
 		{"bad duration", []string{"token", "create", "--user", "a", "--ttl", "soon"}, 2, "--ttl"},
 		{"no body allowed", []string{"serve", "--max-body", "0"}, 2, "--max-body"},
+		{"a lease shorter than an attempt", []string{"serve", "--webhook-lease", "5s"}, 2, "--webhook-lease"},
 		{"no center", []string{"token", "list", "--user", "a", "--data", empty}, 1, "no center in"},
 		{"no charter file", []string{"init", "--charter", filepath.Join(empty, "none.yaml"), "--data", empty}, 1, "none.yaml"},
 	}

@@ -65,6 +65,9 @@ func (a *app) serveCommand() *cobra.Command {
 			if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
+			if err := cfg.webhooks.check(); err != nil {
+				return err
+			}
 			return a.serve(cmd.Context(), cfg)
 		},
 	}
@@ -115,6 +118,15 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	if err := reindexIfStale(ctx, rec, log); err != nil {
 		return err
 	}
+	// Other nodes on the same database curate the registry too: follow
+	// their changes.
+	rctx, endFollowing := context.WithCancel(ctx)
+	following := make(chan struct{})
+	go func() {
+		defer close(following)
+		registry.Follow(rctx, registryFollow, func(err error) { log.Error("entity registry: refresh", "err", err) })
+	}()
+	defer func() { endFollowing(); <-following }()
 	if created {
 		where := "--data " + a.dataDir
 		if a.onPostgres() {
@@ -270,6 +282,11 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	log.Info("stopped")
 	return nil
 }
+
+// registryFollow is how often serve checks whether another node changed
+// the entity registry: a curation reaches every node's extraction and
+// search within about this.
+const registryFollow = 2 * time.Second
 
 // purgeEvery is how often serve erases what the retention says is due.
 const purgeEvery = time.Hour

@@ -12,9 +12,10 @@ import (
 // the nodes that share st's database (a store.Elector: PostgreSQL), and
 // runs it again whenever this node leads again after losing the lead,
 // until ctx ends. On a store with one serving process (SQLite) it just
-// runs job. Jobs that must not run on two nodes at once — the delivery
-// worker, which would send a delivery twice, and the collectors, which
-// would fetch everything twice — go through it.
+// runs job. Jobs that must not run on two nodes at once — the collectors
+// (news feeds, TAXII pulls), which would fetch everything twice — go
+// through it. The delivery worker does not: it runs on every node and
+// claims each delivery it sends (store.DeliveryClaimer).
 func runLeading(ctx context.Context, st store.Store, name string, log *slog.Logger, job func(context.Context)) {
 	el, shared := st.(store.Elector)
 	if !shared {

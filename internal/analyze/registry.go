@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/tabadul/tabadul/internal/process/entity"
 	"github.com/tabadul/tabadul/internal/process/lang"
@@ -26,6 +27,10 @@ type Registry struct {
 type registryState struct {
 	matcher *entity.Matcher
 	aliases *Aliases
+	// generation is the store's registry generation (record.
+	// MetaRegistryGeneration) read before the entities were: a change
+	// committed after it raises the stored one past it.
+	generation string
 }
 
 var _ record.Extractor = (*Registry)(nil)
@@ -41,16 +46,58 @@ func NewRegistry(r store.Reader) *Registry {
 // Refresh implements record.Extractor: it rebuilds the matcher and the
 // aliases from the accepted entities.
 func (g *Registry) Refresh(ctx context.Context) error {
+	gen, err := g.store.Meta(ctx, record.MetaRegistryGeneration)
+	if err != nil {
+		return fmt.Errorf("analyze: registry generation: %w", err)
+	}
 	es, err := g.store.Entities(ctx, store.EntityQuery{Status: store.Accepted})
 	if err != nil {
 		return fmt.Errorf("analyze: registry: %w", err)
 	}
-	g.Load(es)
+	g.load(es, gen)
 	return nil
 }
 
-// Load makes es the registry's entities.
-func (g *Registry) Load(es []store.Entity) {
+// Follow keeps the registry up to date with changes another process
+// makes (another node on the same PostgreSQL database): every interval
+// it reads the stored registry generation, one small read, and refreshes
+// when it moved. A curation on one node is thus matched and searched by
+// every node within about one interval; the node that made it refreshes
+// at once. Follow returns when ctx ends; errors go to onError and the
+// next tick tries again.
+func (g *Registry) Follow(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := g.refreshIfStale(ctx); err != nil && ctx.Err() == nil && onError != nil {
+			onError(err)
+		}
+	}
+}
+
+// refreshIfStale refreshes the registry if the stored generation is not
+// the one it was loaded at.
+func (g *Registry) refreshIfStale(ctx context.Context) error {
+	gen, err := g.store.Meta(ctx, record.MetaRegistryGeneration)
+	if err != nil {
+		return fmt.Errorf("analyze: registry generation: %w", err)
+	}
+	if gen == g.state.Load().generation {
+		return nil
+	}
+	return g.Refresh(ctx)
+}
+
+// Load makes es the registry's entities. They come from no stored
+// generation: a running Follow replaces them with the store's.
+func (g *Registry) Load(es []store.Entity) { g.load(es, "") }
+
+func (g *Registry) load(es []store.Entity, generation string) {
 	al := StarterAliases()
 	for _, e := range es {
 		var names []string
@@ -61,7 +108,7 @@ func (g *Registry) Load(es []store.Entity) {
 		}
 		al.Add(names...)
 	}
-	g.state.Store(&registryState{matcher: entity.NewMatcher(es), aliases: al})
+	g.state.Store(&registryState{matcher: entity.NewMatcher(es), aliases: al, generation: generation})
 }
 
 // Matcher returns the current matcher.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -27,6 +28,22 @@ const (
 
 // metaEntitiesSeeded is set once the registry has been seeded.
 const metaEntitiesSeeded = "entities_seeded"
+
+// MetaRegistryGeneration counts the changes of the accepted registry
+// (seed, curations): each one raises it in its own transaction, so that
+// a node that did not make the change sees that its registry is stale
+// (analyze.Registry.Follow) and reloads it.
+const MetaRegistryGeneration = "entities_generation"
+
+// registryChanged raises the registry's generation in tx.
+func registryChanged(ctx context.Context, tx store.Tx) error {
+	v, err := tx.Meta(ctx, MetaRegistryGeneration)
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return tx.SetMeta(ctx, MetaRegistryGeneration, strconv.FormatInt(n+1, 10))
+}
 
 // An Extractor analyzes a report version's text once, before the write
 // transaction, for both the search index and the entity links, and keys
@@ -193,6 +210,9 @@ func (r *Recorder) SeedEntities(ctx context.Context, es []store.Entity) (bool, e
 			}
 		}
 		if err := tx.SetMeta(ctx, metaEntitiesSeeded, now.Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+		if err := registryChanged(ctx, tx); err != nil {
 			return err
 		}
 		done = true
@@ -369,6 +389,9 @@ func (r *Recorder) Curate(ctx context.Context, who center.Principal, id string, 
 		}
 		e.Updated = now
 		if err := tx.PutEntity(ctx, e); err != nil {
+			return err
+		}
+		if err := registryChanged(ctx, tx); err != nil {
 			return err
 		}
 		return appendEvent(ctx, tx, center.Event{Type: EntityCurated, Party: who.Party(), User: who.User.Username, At: now, Subject: id},

@@ -83,7 +83,10 @@ type DistributeReader interface {
 	// oldest due first, of the whole center, skipping endpoints whose
 	// breaker is open, the endpoints and deliveries q names (the worker's
 	// busy ones) and, for an ordered endpoint, all but its oldest pending
-	// one. It is the delivery worker's read; it returns no content.
+	// one. It is the delivery worker's read; it returns no content. It
+	// takes no lease: where several nodes' workers share the database they
+	// read with DeliveryClaimer.ClaimDueDeliveries instead (see
+	// ClaimingDeliveries).
 	DueDeliveries(ctx context.Context, q DueQuery) ([]Delivery, error)
 	// Outbound returns what the pending deliveries seqs send, in Seq
 	// order: each one's endpoint (with sealed secrets) and inbox entry with

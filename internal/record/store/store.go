@@ -197,6 +197,7 @@ type Reader interface {
 	ReindexReader
 	EntityReader
 	DistributeReader
+	DeliveryClaimer
 	CollectReader
 	TAXIIServerReader
 }

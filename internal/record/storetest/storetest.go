@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CharterWitnesses", testCharterWitnesses},
 		{"WitnessAmendments", testWitnessAmendments},
 		{"Distribution", testDistribution},
+		{"DeliveryClaims", testDeliveryClaims},
 		{"STIX", testSTIX},
 		{"TAXII", testTAXII},
 		{"Closed", testClosed},

@@ -1,0 +1,11 @@
+-- +goose Up
+-- Leases of due deliveries (store.DeliveryClaimer): the node whose worker
+-- claimed a pending delivery, until when (microseconds), and the delivery's
+-- attempts count when it was claimed. Recording an attempt raises
+-- attempts, which ends the lease without touching these columns; a lease
+-- also ends at claimed_until. Other nodes' claims pass over a leased
+-- delivery, and over a row another claim is taking (FOR UPDATE SKIP
+-- LOCKED).
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT,
+    ADD COLUMN claimed_until BIGINT,
+    ADD COLUMN claimed_attempts BIGINT;
