@@ -19,8 +19,9 @@ import (
 func TestMigrationsFromEverySchema(t *testing.T) {
 	ctx := context.Background()
 	// The first schema, the last before 00005's data migration, the one
-	// before the entity registry, and the one before the newest.
-	for _, v := range []int64{1, 4, 7, 10} {
+	// before the entity registry, the one before delivery claims, and the
+	// one before the newest.
+	for _, v := range []int64{1, 4, 7, 12, 13} {
 		url := pgtest.NewDatabase(t)
 		pool, err := pgxpool.New(ctx, url)
 		if err != nil {
