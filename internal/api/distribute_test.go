@@ -17,6 +17,7 @@ import (
 	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/secret"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // newDistributionCenter is a test center whose server lets endpoints on
@@ -25,7 +26,7 @@ import (
 func newDistributionCenter(t *testing.T, sc StreamConfig) *testCenter {
 	c := newTestCenter(t)
 	ctx := context.Background()
-	if _, err := c.rec.CreateUser(ctx, center.User{Username: "sy-officer", Party: "SY", Role: center.Officer}, "", cheapParams); err != nil {
+	if _, err := c.rec.CreateUser(ctx, center.User{Username: "sy-officer", Party: "SY", Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 		t.Fatal(err)
 	}
 	tok, _, err := c.rec.IssueToken(ctx, "sy-officer", "test", 0)

@@ -13,6 +13,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // addOfficers gives the test center an officer, with a token, for each of
@@ -22,7 +23,7 @@ func (c *testCenter) addOfficers(parties ...center.PartyCode) {
 	ctx := context.Background()
 	for _, p := range parties {
 		name := strings.ToLower(string(p)) + "-officer"
-		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", cheapParams); err != nil {
+		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 			c.t.Fatalf("create %s: %v", name, err)
 		}
 		tok, _, err := c.rec.IssueToken(ctx, name, "test", 0)

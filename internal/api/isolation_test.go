@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -67,9 +68,9 @@ func TestIsolation(t *testing.T) {
 		{"tag=regional", func(f fixture) bool { return f.tag == "regional" }},
 		{"tag=all", func(f fixture) bool { return f.tag == "all" }},
 		{"tag=ru-iq", func(f fixture) bool { return f.tag == "ru-iq" }},
-		{"since=" + url.QueryEscape(testStart.Format(time.RFC3339)), func(fixture) bool { return true }},
-		{"until=" + url.QueryEscape(testStart.Add(time.Hour).Format(time.RFC3339)), func(fixture) bool { return true }},
-		{"until=" + url.QueryEscape(testStart.Format(time.RFC3339)), func(fixture) bool { return false }},
+		{"since=" + url.QueryEscape(testcenter.Start.Format(time.RFC3339)), func(fixture) bool { return true }},
+		{"until=" + url.QueryEscape(testcenter.Start.Add(time.Hour).Format(time.RFC3339)), func(fixture) bool { return true }},
+		{"until=" + url.QueryEscape(testcenter.Start.Format(time.RFC3339)), func(fixture) bool { return false }},
 		{"revoked=true", func(f fixture) bool { return f.revoked }},
 		{"revoked=false", func(f fixture) bool { return !f.revoked }},
 		{"limit=1", func(fixture) bool { return true }},

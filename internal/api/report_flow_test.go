@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 	"net/http"
 	"slices"
 	"testing"
@@ -54,8 +55,8 @@ func TestSubmitReviseRevoke(t *testing.T) {
 
 	c.clock.Advance(time.Hour)
 	revoked := c.do(http.MethodPost, reportsPath+"/"+first.ID+"/revoke", iq, nil).want(t, http.StatusOK).report(t)
-	if revoked.Revoked == nil || !revoked.Revoked.Equal(testStart.Add(2*time.Hour)) {
-		t.Errorf("revoked = %v, want %v", revoked.Revoked, testStart.Add(2*time.Hour))
+	if revoked.Revoked == nil || !revoked.Revoked.Equal(testcenter.Start.Add(2*time.Hour)) {
+		t.Errorf("revoked = %v, want %v", revoked.Revoked, testcenter.Start.Add(2*time.Hour))
 	}
 	before := c.state(first.ID)
 	if p := c.do(http.MethodPost, reportsPath+"/"+first.ID+"/revoke", iq, nil).want(t, http.StatusConflict).problem(t); p.Type != problemConflict {

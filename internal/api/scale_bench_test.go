@@ -23,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // BenchmarkSubmitBackends measures report submission as BenchmarkSubmit
@@ -94,7 +95,7 @@ func benchmarkSubmitNodes(b *testing.B, nodes []store.Store) {
 			if err := rec.Found(ctx, testkit.Charter()); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", cheapParams); err != nil {
+			if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", testcenter.CheapHashing); err != nil {
 				b.Fatal(err)
 			}
 			var err error

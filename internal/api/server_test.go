@@ -16,6 +16,7 @@ import (
 	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 func TestNewValidatesConfig(t *testing.T) {
@@ -235,8 +236,8 @@ func TestTokens(t *testing.T) {
 	}
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
 	first := lastUsed()
-	if first == nil || !first.Equal(testStart) {
-		t.Fatalf("last used %v, want %v", first, testStart)
+	if first == nil || !first.Equal(testcenter.Start) {
+		t.Fatalf("last used %v, want %v", first, testcenter.Start)
 	}
 	c.clock.Advance(30 * time.Second)
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
@@ -245,7 +246,7 @@ func TestTokens(t *testing.T) {
 	}
 	c.clock.Advance(time.Minute)
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
-	if got := lastUsed(); !got.Equal(testStart.Add(90 * time.Second)) {
+	if got := lastUsed(); !got.Equal(testcenter.Start.Add(90 * time.Second)) {
 		t.Errorf("last used %v after a minute", got)
 	}
 
@@ -327,7 +328,7 @@ func TestDisabledUserIsRefused(t *testing.T) {
 
 	for _, p := range []center.PartyCode{"SY", "IR", "RU"} {
 		name := strings.ToLower(string(p)) + "-officer"
-		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", cheapParams); err != nil {
+		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 			t.Fatal(err)
 		}
 	}

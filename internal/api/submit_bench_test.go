@@ -23,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // benchClients is how many clients submit at once.
@@ -63,7 +64,7 @@ func benchmarkSubmitHTTP(b *testing.B) {
 	if err := rec.Found(ctx, ch); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", cheapParams); err != nil {
+	if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", testcenter.CheapHashing); err != nil {
 		b.Fatal(err)
 	}
 	tok, _, err := rec.IssueToken(ctx, "iq-analyst", "bench", 0)

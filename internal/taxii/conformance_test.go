@@ -17,6 +17,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 var all = center.Distribution{All: true}
@@ -53,7 +54,7 @@ func TestAuthentication(t *testing.T) {
 		{"bearer token", req{user: "iq-analyst", bearer: true}, http.StatusOK},
 		{"no credentials", req{}, http.StatusUnauthorized},
 		{"another user's token", req{auth: basic("sy-analyst", c.tokens["iq-analyst"])}, http.StatusUnauthorized},
-		{"password instead of token", req{auth: basic("iq-analyst", "password of iq-analyst")}, http.StatusUnauthorized},
+		{"password instead of token", req{auth: basic("iq-analyst", testcenter.Password("iq-analyst"))}, http.StatusUnauthorized},
 		{"unknown token", req{auth: "Bearer tbd_nonsense"}, http.StatusUnauthorized},
 		{"empty basic", req{auth: "Basic "}, http.StatusUnauthorized},
 		{"other scheme", req{auth: "Digest x"}, http.StatusUnauthorized},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // The browser test drives Debian's Chromium, headless, through the real
@@ -194,7 +195,7 @@ func (p *person) login(user string) {
 	p.open("/login")
 	p.do(
 		chromedp.SendKeys(chromedp.ID("username"), user),
-		chromedp.SendKeys(chromedp.ID("password"), password(user)),
+		chromedp.SendKeys(chromedp.ID("password"), testcenter.Password(user)),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("chair")),
 	)

@@ -15,6 +15,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // secret report: IQ to IQ and RU only, with words no other report has.
@@ -91,14 +92,14 @@ func TestLogin(t *testing.T) {
 	t.Run("no CSRF token", func(t *testing.T) {
 		b := c.browser("en")
 		b.get("/login")
-		res := b.do(http.MethodPost, "/login", url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}})
+		res := b.do(http.MethodPost, "/login", url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}})
 		if res.status != http.StatusForbidden {
 			t.Fatalf("status %d, want 403", res.status)
 		}
 	})
 	t.Run("cross-site form", func(t *testing.T) {
 		b := c.browser("en")
-		form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
+		form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
 		req, _ := http.NewRequest(http.MethodPost, c.http.URL+"/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -116,7 +117,7 @@ func TestLogin(t *testing.T) {
 		for i := 0; i < limitPerUser; i++ {
 			b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {"guess"}})
 		}
-		res := b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {password("ir-analyst")}})
+		res := b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {testcenter.Password("ir-analyst")}})
 		if res.status != http.StatusTooManyRequests {
 			t.Fatalf("right password after %d failures: status %d, want 429", limitPerUser, res.status)
 		}
@@ -171,7 +172,7 @@ func TestCookiesOverTLS(t *testing.T) {
 		t.Fatal("no pre-session cookie")
 	}
 	key, _ := c.ui.keys.get(context.Background())
-	form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {csrfToken(key, token)}}
+	form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {csrfToken(key, token)}}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", ts.URL)
@@ -217,7 +218,7 @@ func TestCookiesBehindATLSProxy(t *testing.T) {
 func TestCookiesOverHTTP(t *testing.T) {
 	c := newTestCenter(t)
 	b := c.browser("en")
-	form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
+	form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
 	req, _ := http.NewRequest(http.MethodPost, c.http.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -388,7 +389,7 @@ func TestLanguagePickedBeforeSigningIn(t *testing.T) {
 	if res := b.get("/login?lang=ru"); !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) || !strings.Contains(res.body, `action="/login?lang=ru"`) {
 		t.Fatalf("login page with ?lang=ru:\n%s", res.body)
 	}
-	res := b.post("/login?lang=ru", "/login?lang=ru", url.Values{"username": {"jo-analyst"}, "password": {password("jo-analyst")}})
+	res := b.post("/login?lang=ru", "/login?lang=ru", url.Values{"username": {"jo-analyst"}, "password": {testcenter.Password("jo-analyst")}})
 	if res.url != "/" || !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) {
 		t.Fatalf("after signing in from the Russian page: at %s", res.url)
 	}

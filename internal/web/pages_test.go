@@ -7,10 +7,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,7 +19,6 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/analyze"
-	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/process/entity"
@@ -29,6 +26,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // seededDB is a founded center with the entity registry seeded and the
@@ -59,7 +57,7 @@ func makeSeededDB() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rec := record.NewRecorder(st, testkit.NewClock(testStart), center.DefaultLimits).ExtractWith(analyze.NewRegistry(st))
+	rec := record.NewRecorder(st, testkit.NewClock(testcenter.Start), center.DefaultLimits).ExtractWith(analyze.NewRegistry(st))
 	err = rec.Found(ctx, testkit.Charter())
 	var es []store.Entity
 	if err == nil {
@@ -68,9 +66,9 @@ func makeSeededDB() (string, error) {
 	if err == nil {
 		_, err = rec.SeedEntities(ctx, es)
 	}
-	for _, u := range testUsers {
+	for _, u := range testUsers() {
 		if err == nil {
-			_, err = rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, password(u.name), cheapParams)
+			_, err = rec.CreateUser(ctx, center.User{Username: u.Name, Party: u.Party, Role: u.Role}, testcenter.Password(u.Name), testcenter.CheapHashing)
 		}
 	}
 	if cerr := st.Close(); err == nil {
@@ -115,7 +113,7 @@ func newLinkedCenter(t testing.TB) *testCenter {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	clock := testkit.NewClock(testStart)
+	clock := testkit.NewClock(testcenter.Start)
 	g := analyze.NewRegistry(st)
 	if err := g.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -124,24 +122,8 @@ func newLinkedCenter(t testing.TB) *testCenter {
 	// The live streams wake when something is recorded, as in serve.
 	changes := &distribute.Broadcast{}
 	rec.OnDeliveries(changes.Notify)
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, logs: &syncBuffer{}}
-	logger := slog.New(slog.NewTextHandler(c.logs, nil))
-	apiSrv, err := api.New(api.Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
-	if err != nil {
-		t.Fatalf("api: %v", err)
-	}
-	searcher := analyze.NewSearcher(st, nil).WithRegistry(g)
-	if c.ui, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Searcher: searcher, Changes: changes}); err != nil {
-		t.Fatalf("web: %v", err)
-	}
-	c.http = httptest.NewServer(Combine(c.ui.Handler(), apiSrv.Handler()))
-	t.Cleanup(c.http.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
-	return c
+	return serveWeb(t, &testcenter.Center{Store: st, Recorder: rec, Clock: clock},
+		Config{Searcher: analyze.NewSearcher(st, nil).WithRegistry(g), Changes: changes})
 }
 
 // The scene of the pages' tests: a secret IQ→RU report naming NATO and
