@@ -42,7 +42,7 @@ func FuzzProposeEntity(f *testing.F) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Status != "proposed" || len(got.Aliases) == 0 {
 			t.Fatalf("201 with body %s: %v", rec.Body.Bytes(), err)
 		}
-		if e, err := c.store.Entity(ctx, got.ID); err != nil || e.ProposedBy != "SY" {
+		if e, err := c.Store.Entity(ctx, got.ID); err != nil || e.ProposedBy != "SY" {
 			t.Fatalf("201, yet %s reads %+v, %v", got.ID, e, err)
 		}
 	})

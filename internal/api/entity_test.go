@@ -118,10 +118,10 @@ const (
 func TestHiddenReportChangesNothing(t *testing.T) {
 	c := newEntityCenter(t)
 	a := c.submit("iq-analyst", report2("هجوم قرب الموصل", wireText+" الملف الخبيث "+sharedHash, map[string]any{"all": true}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	b := c.submit("ru-analyst", report2("Attack near Mosul", "ISIS attack in Iraq near Mosul; malware hash "+sharedHash+" seen before.",
 		map[string]any{"parties": []string{"IQ"}}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 
 	paths := []string{
 		reportsPath + "/" + a.ID + "/related",
@@ -173,7 +173,7 @@ func TestHiddenReportChangesNothing(t *testing.T) {
 	// text, and a second version for good measure.
 	hidden := report2("هجوم قرب الموصل", wireText+" "+sharedHash, map[string]any{"parties": []string{"RU"}})
 	h := c.submit("sy-analyst", hidden)
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	c.do(http.MethodPut, reportsPath+"/"+h.ID, c.token("sy-analyst"), with(hidden, "title", "هجوم قرب الموصل - تحديث")).want(t, http.StatusOK)
 
 	iqAfter := snapshot("iq-analyst")

@@ -54,7 +54,7 @@ func FuzzSubmitReport(f *testing.F) {
 		if err := json.Unmarshal(body, &sent); err != nil {
 			t.Fatalf("201 for a body encoding/json refuses: %v", err)
 		}
-		stored, err := c.store.Report(ctx, "IQ", got.ID)
+		stored, err := c.Store.Report(ctx, "IQ", got.ID)
 		if err != nil {
 			t.Fatalf("201, yet %s not readable: %v", got.ID, err)
 		}
@@ -87,7 +87,7 @@ type eventWatch struct {
 // watchEvents starts watching the event log at its current end.
 func (c *testCenter) watchEvents(t testing.TB) *eventWatch {
 	t.Helper()
-	evs, err := c.store.Events(context.Background(), 0, 1<<30)
+	evs, err := c.Store.Events(context.Background(), 0, 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func (c *testCenter) watchEvents(t testing.TB) *eventWatch {
 // than one request records) and moves past them.
 func (w *eventWatch) since(t testing.TB) []center.Event {
 	t.Helper()
-	recorded, err := w.c.store.Events(context.Background(), w.last, 10)
+	recorded, err := w.c.Store.Events(context.Background(), w.last, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,24 +12,19 @@ import (
 	"testing"
 
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/testkit"
 	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // testCenter is a founded center (testcenter.Found) served over loopback
 // by a real Server, with one token per test user.
 type testCenter struct {
-	t      testing.TB
-	store  *sqlite.Store
-	rec    *record.Recorder
-	clock  *testkit.Clock
-	server *Server
-	http   *httptest.Server
-	client *http.Client
-	tokens map[string]string // username → bearer token
-	logs   *testcenter.Log
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	server             *Server
+	http               *httptest.Server
+	client             *http.Client
+	tokens             map[string]string // username → bearer token
+	logs               *testcenter.Log
 }
 
 // newTestCenter founds the standard test center with testcenter.Users,
@@ -45,7 +40,7 @@ func newTestCenter(t testing.TB) *testCenter {
 // tc's store, recorder and clock and a debug log.
 func serveAPI(t testing.TB, tc *testcenter.Center, cfg Config) *testCenter {
 	t.Helper()
-	c := &testCenter{t: t, store: tc.Store, rec: tc.Recorder, clock: tc.Clock, logs: testcenter.NewLog(t)}
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
 	c.tokens = testcenter.IssueTokens(t, tc.Recorder, "test", testcenter.Users())
 	cfg.Store, cfg.Recorder, cfg.Clock, cfg.Version = tc.Store, tc.Recorder, tc.Clock, "test"
 	cfg.Logger = slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -73,14 +68,7 @@ func (c *testCenter) token(user string) string {
 
 // principal returns the principal of a test user, for calls of the
 // recorder that skip HTTP.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // response is what the server answered.
 type response struct {
@@ -274,16 +262,16 @@ func (c *testCenter) state(ids ...string) storeState {
 	ctx := context.Background()
 	s := storeState{versions: map[string]int{}, revoked: map[string]bool{}}
 	var err error
-	if s.reports, err = c.store.CountReports(ctx); err != nil {
+	if s.reports, err = c.Store.CountReports(ctx); err != nil {
 		c.t.Fatalf("count reports: %v", err)
 	}
-	evs, err := c.store.Events(ctx, 0, 1<<30)
+	evs, err := c.Store.Events(ctx, 0, 1<<30)
 	if err != nil {
 		c.t.Fatalf("events: %v", err)
 	}
 	s.events = len(evs)
 	for _, id := range ids {
-		vs, err := c.store.Versions(ctx, "IQ", id)
+		vs, err := c.Store.Versions(ctx, "IQ", id)
 		if err != nil {
 			c.t.Fatalf("versions of %s: %v", id, err)
 		}

@@ -32,7 +32,7 @@ func TestSubmitReviseRevoke(t *testing.T) {
 		t.Errorf("GET Location = %+v, want %+v", got, first)
 	}
 
-	c.clock.Advance(time.Hour)
+	c.Clock.Advance(time.Hour)
 	revision := with(sampleDraft(), "title", "تحركات قرب الحدود — تحديث")
 	revision["distribution"] = map[string]any{"parties": []string{"RU"}}
 	second := c.do(http.MethodPut, reportsPath+"/"+first.ID, c.token("iq-officer"), revision).want(t, http.StatusOK).report(t)
@@ -53,7 +53,7 @@ func TestSubmitReviseRevoke(t *testing.T) {
 		t.Errorf("SY sees versions %+v, want only the first", sySees.Items)
 	}
 
-	c.clock.Advance(time.Hour)
+	c.Clock.Advance(time.Hour)
 	revoked := c.do(http.MethodPost, reportsPath+"/"+first.ID+"/revoke", iq, nil).want(t, http.StatusOK).report(t)
 	if revoked.Revoked == nil || !revoked.Revoked.Equal(testcenter.Start.Add(2*time.Hour)) {
 		t.Errorf("revoked = %v, want %v", revoked.Revoked, testcenter.Start.Add(2*time.Hour))

@@ -72,11 +72,11 @@ func TestAuthentication(t *testing.T) {
 	}
 	// A revoked token is refused at once.
 	ctx := context.Background()
-	toks, err := c.store.Tokens(ctx, "sy-analyst")
+	toks, err := c.Store.Tokens(ctx, "sy-analyst")
 	if err != nil || len(toks) != 1 {
 		t.Fatal(toks, err)
 	}
-	if err := c.rec.RevokeToken(ctx, toks[0]); err != nil {
+	if err := c.Recorder.RevokeToken(ctx, toks[0]); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, c.get("sy-analyst", root), http.StatusUnauthorized)
@@ -369,8 +369,8 @@ func TestPaging(t *testing.T) {
 	}
 	// The token survives a restart (a new server over the same database)
 	// and days passing.
-	c.clock.Advance(72 * time.Hour)
-	again, err := New(context.Background(), Config{Store: c.store, Recorder: c.rec, Clock: c.clock, Logger: slog.New(slog.DiscardHandler)})
+	c.Clock.Advance(72 * time.Hour)
+	again, err := New(context.Background(), Config{Store: c.Store, Recorder: c.Recorder, Clock: c.Clock, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestAddObjects(t *testing.T) {
 	if len(env.Objects) != 3 {
 		t.Errorf("SY sees %v", env.ids(t))
 	}
-	rep, err := c.store.Report(context.Background(), "SY", reportID)
+	rep, err := c.Store.Report(context.Background(), "SY", reportID)
 	if err != nil || rep.Source != "IQ" || rep.TLP != center.TLPGreen {
 		t.Errorf("report %+v: %v", rep, err)
 	}
@@ -556,13 +556,13 @@ func TestDistributionOfAdditions(t *testing.T) {
 	c := newTestCenter(t, nil)
 	ctx := context.Background()
 	d := center.Distribution{Parties: []center.PartyCode{"IR"}}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-analyst"), d); err == nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-analyst"), d); err == nil {
 		t.Fatal("an analyst set the distribution")
 	}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-officer"), center.Distribution{Parties: []center.PartyCode{"XX"}}); err == nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-officer"), center.Distribution{Parties: []center.PartyCode{"XX"}}); err == nil {
 		t.Fatal("a distribution to an unknown party was accepted")
 	}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-officer"), d); err != nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-officer"), d); err != nil {
 		t.Fatal(err)
 	}
 	id := newID("indicator")
@@ -602,11 +602,11 @@ func TestDelete(t *testing.T) {
 	}
 	wantStatus(t, del("iq-analyst", "from-IQ", b, ""), http.StatusNotFound)
 	// Kept, revoked, with its event on the log.
-	vs, err := c.store.STIXObjectVersions(context.Background(), "IQ", b)
+	vs, err := c.Store.STIXObjectVersions(context.Background(), "IQ", b)
 	if err != nil || len(vs) != 1 || vs[0].Revoked == nil {
 		t.Errorf("stored versions of b: %+v %v", vs, err)
 	}
-	events, err := c.store.Events(context.Background(), 0, 1000)
+	events, err := c.Store.Events(context.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,13 +619,13 @@ func TestDelete(t *testing.T) {
 // here against the store directly for what HTTP does not show.
 func TestStoreQueryLimits(t *testing.T) {
 	c := newTestCenter(t, nil)
-	_, err := c.store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 0})
+	_, err := c.Store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 0})
 	if err == nil {
 		t.Error("limit 0 accepted")
 	}
 	b, _ := json.Marshal(make([]string, 2000))
 	_ = b
-	_, err = c.store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 1, IDs: make([]string, 2000)})
+	_, err = c.Store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 1, IDs: make([]string, 2000)})
 	if err == nil {
 		t.Error("2000 ids accepted")
 	}
@@ -642,7 +642,7 @@ func TestCloseLeavesNoPendingStatus(t *testing.T) {
 	st, r := c.add("iq-analyst", "from-IQ", objs...)
 	wantStatus(t, r, http.StatusAccepted)
 	c.server.Close()
-	got, err := c.store.TAXIIStatus(context.Background(), "IQ", st.ID)
+	got, err := c.Store.TAXIIStatus(context.Background(), "IQ", st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -666,7 +666,7 @@ func TestStalePendingStatus(t *testing.T) {
 	st := store.TAXIIStatus{ID: "1f8a8f62-34a2-4d0e-9c1b-6c2b7d7f0a11", Party: "IQ", Username: "iq-analyst", Total: 2,
 		Successes: []store.TAXIIStatusDetail{{ID: newID("indicator"), Version: "2026-01-01T00:00:00.000Z"}},
 		Pendings:  []store.TAXIIStatusDetail{{ID: id, Version: "2026-01-01T00:00:00.000Z"}}}
-	if err := c.rec.PutTAXIIStatus(ctx, st); err != nil {
+	if err := c.Recorder.PutTAXIIStatus(ctx, st); err != nil {
 		t.Fatal(err)
 	}
 	get := func() statusResource {
@@ -676,11 +676,11 @@ func TestStalePendingStatus(t *testing.T) {
 		r.json(t, &out)
 		return out
 	}
-	c.clock.Advance(staleAfter - time.Minute)
+	c.Clock.Advance(staleAfter - time.Minute)
 	if got := get(); got.Status != "pending" || got.PendingCount != 1 {
 		t.Fatalf("fresh: %+v", got)
 	}
-	c.clock.Advance(2 * time.Minute)
+	c.Clock.Advance(2 * time.Minute)
 	got := get()
 	if got.Status != "complete" || got.FailureCount != 1 || got.SuccessCount != 1 || got.Failures[0].ID != id ||
 		!strings.Contains(got.Failures[0].Message, "add it again") {

@@ -17,23 +17,18 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/collect/stix"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/testkit"
 	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // testCenter is a founded center (testcenter.Found), its TAXII server
 // served over loopback, with one API token per test user.
 type testCenter struct {
-	t      testing.TB
-	store  *sqlite.Store
-	rec    *record.Recorder
-	clock  *testkit.Clock
-	server *Server
-	http   *httptest.Server
-	tokens map[string]string
-	logs   *testcenter.Log
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	server             *Server
+	http               *httptest.Server
+	tokens             map[string]string
+	logs               *testcenter.Log
 }
 
 // newTestCenter founds the standard test center with testcenter.Users,
@@ -43,7 +38,7 @@ type testCenter struct {
 func newTestCenter(t testing.TB, tune func(*Config)) *testCenter {
 	t.Helper()
 	tc := testcenter.Found(t, testcenter.Users())
-	c := &testCenter{t: t, store: tc.Store, rec: tc.Recorder, clock: tc.Clock, logs: testcenter.NewLog(t)}
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
 	c.tokens = testcenter.IssueTokens(t, tc.Recorder, "taxii", testcenter.Users())
 	cfg := Config{Store: tc.Store, Recorder: tc.Recorder, Clock: tc.Clock, Logger: slog.New(slog.NewTextHandler(c.logs, nil))}
 	if tune != nil {
@@ -60,21 +55,14 @@ func newTestCenter(t testing.TB, tune func(*Config)) *testCenter {
 }
 
 // principal returns a test user's principal.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // seed records objects as user's party with the distribution, through the
 // importer, and returns them in order.
 func (c *testCenter) seed(user string, dist center.Distribution, objs ...string) {
 	c.t.Helper()
 	bundle := `{"type":"bundle","id":"bundle--` + uuid.NewString() + `","objects":[` + strings.Join(objs, ",") + `]}`
-	im := stix.Importer{Recorder: c.rec, Store: c.store}
+	im := stix.Importer{Recorder: c.Recorder, Store: c.Store}
 	sum, err := im.Import(context.Background(), c.principal(user),
 		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(bundle)), nil },
 		stix.Options{Distribution: dist, DefaultTLP: center.TLPGreen})

@@ -121,7 +121,7 @@ func TestLogin(t *testing.T) {
 		if res.status != http.StatusTooManyRequests {
 			t.Fatalf("right password after %d failures: status %d, want 429", limitPerUser, res.status)
 		}
-		c.clock.Advance(limitWindow)
+		c.Clock.Advance(limitWindow)
 		b.login("ir-analyst")
 	})
 	t.Run("logout ends the session everywhere", func(t *testing.T) {
@@ -143,7 +143,7 @@ func TestLogin(t *testing.T) {
 	t.Run("session outlives neither its lifetime", func(t *testing.T) {
 		b := c.browser("en")
 		b.login("jo-analyst")
-		c.clock.Advance(SessionLifetime + 1)
+		c.Clock.Advance(SessionLifetime + 1)
 		if res := b.get("/"); res.url != "/login" {
 			t.Fatalf("expired session still works: at %s", res.url)
 		}
@@ -254,7 +254,7 @@ func TestIsolation(t *testing.T) {
 		t.Fatalf("compose: %d at %s:\n%s", res.status, res.url, res.body)
 	}
 	id := strings.TrimPrefix(res.url, "/reports/")
-	rep, err := c.store.Report(context.Background(), "IQ", id)
+	rep, err := c.Store.Report(context.Background(), "IQ", id)
 	if err != nil || rep.Author != "iq-analyst" || rep.Reliability != "B" || len(rep.Tags) != 2 || rep.Distribution.Parties[0] != "RU" {
 		t.Fatalf("recorded %+v, %v", rep, err)
 	}
@@ -308,7 +308,7 @@ func TestIsolation(t *testing.T) {
 			}
 		}
 	}
-	vs, err := c.store.Versions(context.Background(), "IQ", id)
+	vs, err := c.Store.Versions(context.Background(), "IQ", id)
 	if err != nil || len(vs) != 2 || vs[1].Revoked != nil {
 		t.Fatalf("versions after refused writes: %d, %v", len(vs), err)
 	}
@@ -330,7 +330,7 @@ func TestComposeValidationInTheUsersLanguage(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			b := c.browser(tt.lang)
 			b.login("iq-analyst")
-			before, _ := c.store.CountReports(context.Background())
+			before, _ := c.Store.CountReports(context.Background())
 			res := b.post("/reports/new", "/reports", tt.form)
 			if res.status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", res.status)
@@ -343,7 +343,7 @@ func TestComposeValidationInTheUsersLanguage(t *testing.T) {
 			if !strings.Contains(res.body, `aria-invalid="true"`) {
 				t.Error("no field marked aria-invalid")
 			}
-			if after, _ := c.store.CountReports(context.Background()); after != before {
+			if after, _ := c.Store.CountReports(context.Background()); after != before {
 				t.Errorf("an invalid draft was recorded: %d reports, was %d", after, before)
 			}
 		})
@@ -372,7 +372,7 @@ func TestLanguageRememberedPerUser(t *testing.T) {
 	if !strings.Contains(res.body, "ریاست: عراق تا ۱ مارس ۲۰۲۷ (۱۰ اسفند ۱۴۰۵)") {
 		t.Errorf("chair banner in Persian missing:\n%s", res.body)
 	}
-	if got, _ := record.UILanguage(context.Background(), c.store, "ir-analyst"); got != "fa" {
+	if got, _ := record.UILanguage(context.Background(), c.Store, "ir-analyst"); got != "fa" {
 		t.Errorf("stored language %q", got)
 	}
 	if res := b.post("/", "/language", url.Values{"lang": {"xx"}}); res.status != http.StatusBadRequest {
@@ -393,7 +393,7 @@ func TestLanguagePickedBeforeSigningIn(t *testing.T) {
 	if res.url != "/" || !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) {
 		t.Fatalf("after signing in from the Russian page: at %s", res.url)
 	}
-	if got, _ := record.UILanguage(context.Background(), c.store, "jo-analyst"); got != "ru" {
+	if got, _ := record.UILanguage(context.Background(), c.Store, "jo-analyst"); got != "ru" {
 		t.Errorf("stored language %q, want ru", got)
 	}
 }
@@ -420,7 +420,7 @@ func TestChairBanner(t *testing.T) {
 func TestAmendmentVote(t *testing.T) {
 	c := newTestCenter(t)
 	ctx := context.Background()
-	a, err := c.rec.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
+	a, err := c.Recorder.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestAmendmentVote(t *testing.T) {
 	if res.status != http.StatusOK || !strings.Contains(res.body, "Approved by Iraq") {
 		t.Fatalf("after approving: %d\n%s", res.status, res.body)
 	}
-	g, err := record.ReadGovernance(ctx, c.store)
+	g, err := record.ReadGovernance(ctx, c.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,9 +455,9 @@ func TestInboxFilters(t *testing.T) {
 	c := newTestCenter(t)
 	all := center.Distribution{All: true}
 	c.submit("iq-analyst", center.Draft{Title: "Arabic one", Body: "نص عربي عن بغداد", Language: "ar", TLP: center.TLPGreen, Distribution: all, Tags: []string{"a"}})
-	c.clock.Advance(1)
+	c.Clock.Advance(1)
 	c.submit("ru-analyst", center.Draft{Title: "Russian one", Body: "Текст о Москве", Language: "ru", TLP: center.TLPAmber, Distribution: all, Tags: []string{"b"}})
-	c.clock.Advance(1)
+	c.Clock.Advance(1)
 	c.submit("sy-analyst", center.Draft{Title: "English one", Body: "Text about Damascus", Language: "en", TLP: center.TLPClear, Distribution: all, Tags: []string{"a"}})
 	b := c.browser("en")
 	b.login("ir-analyst")
@@ -617,7 +617,7 @@ func TestHandOver(t *testing.T) {
 	if res.url != "/governance" || !strings.Contains(res.body, "Chair: Iraq until 2 December 2026") {
 		t.Fatalf("after handing over: at %s\n%s", res.url, res.body)
 	}
-	c.clock.Advance(24 * time.Hour)
+	c.Clock.Advance(24 * time.Hour)
 	sy.login("sy-officer") // the day-old session has lapsed
 	if res := sy.get("/"); !strings.Contains(res.body, "Chair: Syria until") {
 		t.Errorf("the next day, Syria does not chair")
@@ -645,7 +645,7 @@ func TestProposeAmendment(t *testing.T) {
 	if res.url != "/governance" || !strings.Contains(res.body, "Принятие ассоциированной стороны: <bdi>Казахстан</bdi>") {
 		t.Fatalf("after proposing: at %s\n%s", res.url, res.body)
 	}
-	g, err := record.ReadGovernance(context.Background(), c.store)
+	g, err := record.ReadGovernance(context.Background(), c.Store)
 	if err != nil || len(g.Amendments) != 1 || g.Amendments[0].Party != "KZ" || g.Amendments[0].Proposer != "RU" || g.Amendments[0].Names["fa"] != "قزاقستان" {
 		t.Errorf("recorded %+v, %v", g.Amendments, err)
 	}

@@ -14,9 +14,6 @@ import (
 
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/testkit"
 	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
@@ -24,13 +21,11 @@ import (
 // SQLite store, served over loopback by the interface and the API
 // together, as tabadul serve serves them.
 type testCenter struct {
-	t     testing.TB
-	store *sqlite.Store
-	rec   *record.Recorder
-	clock *testkit.Clock
-	ui    *Server
-	http  *httptest.Server
-	logs  *testcenter.Log
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	ui                 *Server
+	http               *httptest.Server
+	logs               *testcenter.Log
 }
 
 // testUsers are the users of every web test center: testcenter.Users and
@@ -54,7 +49,7 @@ func newTestCenter(t testing.TB) *testCenter {
 // a log to cfg. The log is shown if the test fails.
 func serveWeb(t testing.TB, tc *testcenter.Center, cfg Config) *testCenter {
 	t.Helper()
-	c := &testCenter{t: t, store: tc.Store, rec: tc.Recorder, clock: tc.Clock, logs: testcenter.NewLog(t)}
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
 	logger := slog.New(slog.NewTextHandler(c.logs, nil))
 	apiSrv, err := api.New(api.Config{Store: tc.Store, Recorder: tc.Recorder, Clock: tc.Clock, Logger: logger, Version: "test"})
 	if err != nil {
@@ -71,19 +66,12 @@ func serveWeb(t testing.TB, tc *testcenter.Center, cfg Config) *testCenter {
 
 // principal returns a test user's principal, for writes that set the
 // scene through the recorder.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // submit records a report through the write path, to set a scene.
 func (c *testCenter) submit(user string, d center.Draft) center.Report {
 	c.t.Helper()
-	r, err := c.rec.SubmitReport(context.Background(), c.principal(user), d)
+	r, err := c.Recorder.SubmitReport(context.Background(), c.principal(user), d)
 	if err != nil {
 		c.t.Fatalf("submit: %v", err)
 	}

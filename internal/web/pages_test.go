@@ -199,11 +199,11 @@ func TestReportPageReceipts(t *testing.T) {
 	c := newLinkedCenter(t)
 	ctx := context.Background()
 	iqo := c.principal("iq-officer")
-	ep, _, err := c.rec.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "IQ's receiver", false)
+	ep, _, err := c.Recorder.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "IQ's receiver", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.rec.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
+	if _, err := c.Recorder.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
 		t.Fatal(err)
 	}
 	rep := c.submit("jo-analyst", publicDraft("تقرير للجميع", "نص التقرير للجميع."))
@@ -350,7 +350,7 @@ func TestDistributionPages(t *testing.T) {
 	if res.status != http.StatusOK || len(secret) < 16 {
 		t.Fatalf("create: %d, secret %q", res.status, secret)
 	}
-	ep, err := c.store.Endpoints(context.Background(), "IQ")
+	ep, err := c.Store.Endpoints(context.Background(), "IQ")
 	if err != nil || len(ep) != 1 {
 		t.Fatalf("endpoints %v %v", ep, err)
 	}
@@ -400,7 +400,7 @@ func TestDistributionPages(t *testing.T) {
 	}
 	sy := c.browser("en")
 	sy.login("sy-officer")
-	ds, _ := c.store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Limit: 10})
+	ds, _ := c.Store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Limit: 10})
 	for _, p := range []string{"/endpoints/" + id + "/rotate", "/endpoints/" + id + "/delete", "/deliveries/" + ds[0].ID + "/redrive"} {
 		if res := sy.post("/distribution", p, url.Values{}); res.status != http.StatusNotFound {
 			t.Errorf("sy-officer POST %s: status %d, want 404", p, res.status)
@@ -408,8 +408,8 @@ func TestDistributionPages(t *testing.T) {
 	}
 	// A dead delivery is offered for redrive to officers, and redriven.
 	d := ds[0]
-	err = c.rec.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d,
-		Attempt: store.Attempt{Delivery: d.ID, N: 1, At: c.clock.Now(), Status: 500, Error: "HTTP 500"}, State: store.Dead}},
+	err = c.Recorder.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d,
+		Attempt: store.Attempt{Delivery: d.ID, N: 1, At: c.Clock.Now(), Status: 500, Error: "HTTP 500"}, State: store.Dead}},
 		record.Breaker{Threshold: 100, Cooldown: func(int) time.Duration { return time.Minute }})
 	if err != nil {
 		t.Fatal(err)
@@ -424,7 +424,7 @@ func TestDistributionPages(t *testing.T) {
 	if res.status != http.StatusOK || strings.Contains(section(res.body, "deliveries"), d.Report) {
 		t.Errorf("redrive: %d, still dead:\n%s", res.status, section(res.body, "deliveries"))
 	}
-	if got, _ := c.store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Report: d.Report, Limit: 10}); len(got) != 1 || got[0].State != store.Pending {
+	if got, _ := c.Store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Report: d.Report, Limit: 10}); len(got) != 1 || got[0].State != store.Pending {
 		t.Errorf("after redrive: %+v", got)
 	}
 	if res := iq.post("/distribution", "/endpoints/"+id+"/delete", url.Values{}); res.url != "/distribution" || strings.Contains(section(res.body, "endpoints"), id) {
@@ -567,12 +567,12 @@ func TestCollectionPages(t *testing.T) {
 	if strings.Contains(ru.get("/").body, "Secret C2 for SY") || strings.Contains(ru.get("/search?q=C2").body, "Secret C2 for SY") {
 		t.Errorf("RU sees the report imported for SY")
 	}
-	before, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100})
+	before, _ := c.Store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100})
 	res = an.upload("/import", "/import", url.Values{}, "bundle", `{"type":"bundle",`)
 	if res.status != http.StatusBadRequest || section(res.body, "import-rejected") == "" {
 		t.Errorf("a malformed bundle: %d", res.status)
 	}
-	if after, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100}); after.Total != before.Total {
+	if after, _ := c.Store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100}); after.Total != before.Total {
 		t.Errorf("a refused import recorded reports: %d then %d", before.Total, after.Total)
 	}
 }

@@ -67,6 +67,17 @@ type Center struct {
 	Clock    *testkit.Clock
 }
 
+// Principal returns the principal of the test user named user, as the
+// store holds it, for scenes set through the recorder without HTTP.
+func (c *Center) Principal(t testing.TB, user string) center.Principal {
+	t.Helper()
+	u, err := c.Store.User(context.Background(), user)
+	if err != nil {
+		t.Fatalf("user %s: %v", user, err)
+	}
+	return center.Principal{User: u}
+}
+
 // Found founds testkit.Charter() in a fresh store (OpenStore), with a
 // clock set to Start and a recorder that indexes reports for search, and
 // creates users (CreateUsers).
