@@ -53,17 +53,20 @@ type relatedBody struct {
 	Observables []struct {
 		Kind, Value string
 	} `json:"observables"`
-	Items []struct {
-		Report struct {
-			ID string `json:"id"`
-		} `json:"report"`
-		Score  float64 `json:"score"`
-		Shared []struct {
-			Key     string  `json:"key"`
-			Reports int     `json:"reports"`
-			Weight  float64 `json:"weight"`
-		} `json:"shared"`
-	} `json:"items"`
+	Items []relatedItemBody `json:"items"`
+}
+
+// relatedItemBody is one related report as a client reads it.
+type relatedItemBody struct {
+	Report struct {
+		ID string `json:"id"`
+	} `json:"report"`
+	Score  float64 `json:"score"`
+	Shared []struct {
+		Key     string  `json:"key"`
+		Reports int     `json:"reports"`
+		Weight  float64 `json:"weight"`
+	} `json:"shared"`
 }
 
 type entityPageBody struct {
@@ -257,17 +260,7 @@ func TestRelatedRanksByRarity(t *testing.T) {
 	if len(rel.Items) != 8 || rel.Items[0].Report.ID != viaHash.ID {
 		t.Fatalf("related: %+v; want 8 with the hash's report first", rel.Items)
 	}
-	if rel.Items[0].Score <= rel.Items[1].Score || !slices.ContainsFunc(rel.Items[1:], func(it struct {
-		Report struct {
-			ID string `json:"id"`
-		} `json:"report"`
-		Score  float64 `json:"score"`
-		Shared []struct {
-			Key     string  `json:"key"`
-			Reports int     `json:"reports"`
-			Weight  float64 `json:"weight"`
-		} `json:"shared"`
-	}) bool {
+	if rel.Items[0].Score <= rel.Items[1].Score || !slices.ContainsFunc(rel.Items[1:], func(it relatedItemBody) bool {
 		return it.Report.ID == viaCountry.ID && len(it.Shared) == 1 && it.Shared[0].Key == "entity:location--IQ" && it.Shared[0].Reports == 8
 	}) {
 		t.Errorf("related: %+v", rel.Items)
