@@ -19,18 +19,18 @@ func TestBadInput(t *testing.T) {
 	shared := c.submit("iq-analyst", sampleDraft()) // all members: SY sees it, JO does not
 	narrow := c.submit("iq-analyst", with(sampleDraft(), "distribution", map[string]any{"parties": []string{"RU"}}))
 
-	expiring, _, err := c.rec.IssueToken(ctx, "sy-analyst", "short", time.Hour)
+	expiring, _, err := c.Recorder.IssueToken(ctx, "sy-analyst", "short", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	revokedTok, tok, err := c.rec.IssueToken(ctx, "sy-analyst", "revoked", 0)
+	revokedTok, tok, err := c.Recorder.IssueToken(ctx, "sy-analyst", "revoked", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.rec.RevokeToken(ctx, tok); err != nil {
+	if err := c.Recorder.RevokeToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
-	c.clock.Advance(2 * time.Hour)
+	c.Clock.Advance(2 * time.Hour)
 
 	iq, sy, ir, jo := c.token("iq-analyst"), c.token("sy-analyst"), c.token("ir-analyst"), c.token("jo-analyst")
 	post := func(body []byte) request {

@@ -17,6 +17,7 @@ import (
 	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/secret"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // newDistributionCenter is a test center whose server lets endpoints on
@@ -25,17 +26,17 @@ import (
 func newDistributionCenter(t *testing.T, sc StreamConfig) *testCenter {
 	c := newTestCenter(t)
 	ctx := context.Background()
-	if _, err := c.rec.CreateUser(ctx, center.User{Username: "sy-officer", Party: "SY", Role: center.Officer}, "", cheapParams); err != nil {
+	if _, err := c.Recorder.CreateUser(ctx, center.User{Username: "sy-officer", Party: "SY", Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := c.rec.IssueToken(ctx, "sy-officer", "test", 0)
+	tok, _, err := c.Recorder.IssueToken(ctx, "sy-officer", "test", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.tokens["sy-officer"] = tok
 	changes := &distribute.Broadcast{}
-	c.rec.OnDeliveries(changes.Notify)
-	c.server, err = New(Config{Store: c.store, Recorder: c.rec, Clock: c.clock, Logger: c.server.log, Version: "test",
+	c.Recorder.OnDeliveries(changes.Notify)
+	c.server, err = New(Config{Store: c.Store, Recorder: c.Recorder, Clock: c.Clock, Logger: c.server.log, Version: "test",
 		Guard:   distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
 		Changes: changes, Stream: sc})
 	if err != nil {
@@ -81,7 +82,7 @@ func TestEndpointsAndSubscriptions(t *testing.T) {
 	}
 	var rotated createdEndpoint
 	c.do("POST", endpointsPath+"/"+ep.ID+"/rotate", officer, map[string]any{"overlap_seconds": 3600}).want(t, http.StatusOK).decode(t, &rotated)
-	if rotated.Secret == ep.Secret || rotated.Endpoint.PrevSecretUntil == nil || !rotated.Endpoint.PrevSecretUntil.Equal(c.clock.Now().Add(time.Hour)) {
+	if rotated.Secret == ep.Secret || rotated.Endpoint.PrevSecretUntil == nil || !rotated.Endpoint.PrevSecretUntil.Equal(c.Clock.Now().Add(time.Hour)) {
 		t.Fatalf("rotated %+v", rotated)
 	}
 	if strings.Contains(c.logs.String(), ep.Secret) || strings.Contains(c.logs.String(), rotated.Secret) {
@@ -106,7 +107,7 @@ func TestEndpointsAndSubscriptions(t *testing.T) {
 	}
 	// A matching report makes a delivery; the list filters by endpoint and
 	// state.
-	if _, err := c.rec.SubmitReport(context.Background(), testkit.Analyst("SY"), center.Draft{Title: "قافلة", Body: "قافلة على الطريق", Language: "ar", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}); err != nil {
+	if _, err := c.Recorder.SubmitReport(context.Background(), testkit.Analyst("SY"), center.Draft{Title: "قافلة", Body: "قافلة على الطريق", Language: "ar", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}); err != nil {
 		t.Fatal(err)
 	}
 	var ds listDeliveriesOutput
@@ -132,7 +133,7 @@ func TestDistributionIsolation(t *testing.T) {
 	var sv subscriptionView
 	c.do("POST", subscriptionsPath, iq, map[string]any{"endpoint_id": ep.ID, "filter": map[string]any{}}).want(t, http.StatusCreated).decode(t, &sv)
 	// A report for IQ alone: IQ gets a delivery, SY must not learn of it.
-	rep, err := c.rec.SubmitReport(context.Background(), testkit.Analyst("RU"), center.Draft{Title: "for Iraq", Body: "only", TLP: center.TLPRed, Distribution: center.Distribution{Parties: []center.PartyCode{"IQ"}}})
+	rep, err := c.Recorder.SubmitReport(context.Background(), testkit.Analyst("RU"), center.Draft{Title: "for Iraq", Body: "only", TLP: center.TLPRed, Distribution: center.Distribution{Parties: []center.PartyCode{"IQ"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +244,7 @@ func TestStreamResumesAndIsolates(t *testing.T) {
 	c := newDistributionCenter(t, StreamConfig{Heartbeat: 50 * time.Millisecond})
 	ctx := context.Background()
 	submit := func(title string, d center.Distribution, tlp center.TLP) center.Report {
-		rep, err := c.rec.SubmitReport(ctx, testkit.Analyst("SY"), center.Draft{Title: title, Body: "b", TLP: tlp, Distribution: d})
+		rep, err := c.Recorder.SubmitReport(ctx, testkit.Analyst("SY"), center.Draft{Title: title, Body: "b", TLP: tlp, Distribution: d})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,11 +311,11 @@ func TestStreamResumesAndIsolates(t *testing.T) {
 		t.Error("no heartbeat in 300ms at a 50ms interval")
 	}
 	// Revoking the token ends the open stream at the next heartbeat.
-	tok, err := c.store.TokenByHash(ctx, secret.HashToken(c.token("iq-analyst")))
+	tok, err := c.Store.TokenByHash(ctx, secret.HashToken(c.token("iq-analyst")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.rec.RevokeToken(ctx, tok); err != nil {
+	if err := c.Recorder.RevokeToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
 	closed := time.After(5 * time.Second)
@@ -364,7 +365,7 @@ func TestStreamDisconnectsSlowReader(t *testing.T) {
 	waitFor(t, func() bool { return c.server.activeStreams() == 1 })
 	body := strings.Repeat("كلمة ", 100_000) // 1 MB a report
 	for i := 0; i < 200 && c.server.activeStreams() > 0; i++ {
-		if _, err := c.rec.SubmitReport(context.Background(), testkit.Analyst("SY"), center.Draft{Title: fmt.Sprint("big ", i), Body: body, TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}); err != nil {
+		if _, err := c.Recorder.SubmitReport(context.Background(), testkit.Analyst("SY"), center.Draft{Title: fmt.Sprint("big ", i), Body: body, TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -23,36 +20,19 @@ func FuzzProposeEntity(f *testing.F) {
 	tok := c.token("sy-analyst")
 	ctx := context.Background()
 	f.Add([]byte(`{"type":"group","name":"Northern Brigade","aliases":[{"lang":"ar","name":"كتيبة الشمال"},{"lang":"en","name":"Northern Brigade"}]}`))
-	evs, err := c.store.Events(ctx, 0, 1<<30)
-	if err != nil {
-		f.Fatal(err)
-	}
-	last := evs[len(evs)-1].Seq
+	events := c.watchEvents(f)
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, entitiesPath, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := postJSON(h, entitiesPath, tok, body)
 		if rec.Code >= 500 {
 			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
 		}
-		recorded, err := c.store.Events(ctx, last, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recorded) > 0 {
-			last = recorded[len(recorded)-1].Seq
-		}
+		recorded := events.since(t)
 		if rec.Code != http.StatusCreated {
 			if len(recorded) != 0 {
 				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
 			}
-			var p problemBody
-			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || !strings.HasPrefix(p.Type, "urn:tabadul:problem:") {
-				t.Fatalf("status %d with problem %s (%v)", rec.Code, rec.Body.Bytes(), err)
-			}
+			wantFuzzProblem(t, rec)
 			return
 		}
 		if len(recorded) != 1 || recorded[0].Type != "entity.proposed" {
@@ -62,7 +42,7 @@ func FuzzProposeEntity(f *testing.F) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Status != "proposed" || len(got.Aliases) == 0 {
 			t.Fatalf("201 with body %s: %v", rec.Body.Bytes(), err)
 		}
-		if e, err := c.store.Entity(ctx, got.ID); err != nil || e.ProposedBy != "SY" {
+		if e, err := c.Store.Entity(ctx, got.ID); err != nil || e.ProposedBy != "SY" {
 			t.Fatalf("201, yet %s reads %+v, %v", got.ID, e, err)
 		}
 	})
@@ -76,7 +56,6 @@ func FuzzCurateEntity(f *testing.F) {
 	c := newEntityCenter(f)
 	h := c.server.Handler()
 	tok := c.token("iq-officer")
-	ctx := context.Background()
 	for _, s := range []string{
 		`{"action":"rename","name":"ISIL"}`,
 		`{"action":"accept"}`,
@@ -86,28 +65,13 @@ func FuzzCurateEntity(f *testing.F) {
 	} {
 		f.Add("group--isis", []byte(s))
 	}
-	evs, err := c.store.Events(ctx, 0, 1<<30)
-	if err != nil {
-		f.Fatal(err)
-	}
-	last := evs[len(evs)-1].Seq
+	events := c.watchEvents(f)
 	f.Fuzz(func(t *testing.T, id string, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		req.URL.Path = entitiesPath + "/" + id + "/curation"
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := postJSON(h, entitiesPath+"/"+id+"/curation", tok, body)
 		if rec.Code >= 500 {
 			t.Fatalf("status %d for %q %q: %s", rec.Code, id, body, rec.Body.Bytes())
 		}
-		recorded, err := c.store.Events(ctx, last, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recorded) > 0 {
-			last = recorded[len(recorded)-1].Seq
-		}
+		recorded := events.since(t)
 		if rec.Code != http.StatusOK {
 			if len(recorded) != 0 {
 				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))

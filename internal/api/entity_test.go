@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,8 +17,8 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/process/entity"
 	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // newEntityCenter is a test center like newTestCenter's whose recorder
@@ -31,21 +28,11 @@ import (
 func newEntityCenter(t testing.TB) *testCenter {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	clock := testkit.NewClock(testStart)
+	st := testcenter.OpenStore(t)
+	clock := testkit.NewClock(testcenter.Start)
 	g := analyze.NewRegistry(st)
 	rec := record.NewRecorder(st, clock, center.DefaultLimits).ExtractWith(g)
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatalf("found: %v", err)
-	}
+	testcenter.FoundCharter(t, rec)
 	es, err := entity.Seed()
 	if err != nil {
 		t.Fatal(err)
@@ -53,32 +40,9 @@ func newEntityCenter(t testing.TB) *testCenter {
 	if ok, err := rec.SeedEntities(ctx, es); err != nil || !ok {
 		t.Fatalf("seed: %v, %v", ok, err)
 	}
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, tokens: map[string]string{}, logs: &syncBuffer{}}
-	for _, u := range testUsers() {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, "password of "+u.name, cheapParams); err != nil {
-			t.Fatalf("create user %s: %v", u.name, err)
-		}
-		tok, _, err := rec.IssueToken(ctx, u.name, "test", 0)
-		if err != nil {
-			t.Fatalf("issue token for %s: %v", u.name, err)
-		}
-		c.tokens[u.name] = tok
-	}
-	logger := slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c.server, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test",
-		Searcher: analyze.NewSearcher(st, nil).WithRegistry(g)})
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	c.http = httptest.NewServer(c.server.Handler())
-	t.Cleanup(c.http.Close)
-	c.client = c.http.Client()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
-	return c
+	testcenter.CreateUsers(t, rec, testcenter.Users())
+	return serveAPI(t, &testcenter.Center{Store: st, Recorder: rec, Clock: clock},
+		Config{Searcher: analyze.NewSearcher(st, nil).WithRegistry(g)})
 }
 
 type relatedBody struct {
@@ -89,17 +53,20 @@ type relatedBody struct {
 	Observables []struct {
 		Kind, Value string
 	} `json:"observables"`
-	Items []struct {
-		Report struct {
-			ID string `json:"id"`
-		} `json:"report"`
-		Score  float64 `json:"score"`
-		Shared []struct {
-			Key     string  `json:"key"`
-			Reports int     `json:"reports"`
-			Weight  float64 `json:"weight"`
-		} `json:"shared"`
-	} `json:"items"`
+	Items []relatedItemBody `json:"items"`
+}
+
+// relatedItemBody is one related report as a client reads it.
+type relatedItemBody struct {
+	Report struct {
+		ID string `json:"id"`
+	} `json:"report"`
+	Score  float64 `json:"score"`
+	Shared []struct {
+		Key     string  `json:"key"`
+		Reports int     `json:"reports"`
+		Weight  float64 `json:"weight"`
+	} `json:"shared"`
 }
 
 type entityPageBody struct {
@@ -154,10 +121,10 @@ const (
 func TestHiddenReportChangesNothing(t *testing.T) {
 	c := newEntityCenter(t)
 	a := c.submit("iq-analyst", report2("هجوم قرب الموصل", wireText+" الملف الخبيث "+sharedHash, map[string]any{"all": true}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	b := c.submit("ru-analyst", report2("Attack near Mosul", "ISIS attack in Iraq near Mosul; malware hash "+sharedHash+" seen before.",
 		map[string]any{"parties": []string{"IQ"}}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 
 	paths := []string{
 		reportsPath + "/" + a.ID + "/related",
@@ -209,7 +176,7 @@ func TestHiddenReportChangesNothing(t *testing.T) {
 	// text, and a second version for good measure.
 	hidden := report2("هجوم قرب الموصل", wireText+" "+sharedHash, map[string]any{"parties": []string{"RU"}})
 	h := c.submit("sy-analyst", hidden)
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	c.do(http.MethodPut, reportsPath+"/"+h.ID, c.token("sy-analyst"), with(hidden, "title", "هجوم قرب الموصل - تحديث")).want(t, http.StatusOK)
 
 	iqAfter := snapshot("iq-analyst")
@@ -293,17 +260,7 @@ func TestRelatedRanksByRarity(t *testing.T) {
 	if len(rel.Items) != 8 || rel.Items[0].Report.ID != viaHash.ID {
 		t.Fatalf("related: %+v; want 8 with the hash's report first", rel.Items)
 	}
-	if rel.Items[0].Score <= rel.Items[1].Score || !slices.ContainsFunc(rel.Items[1:], func(it struct {
-		Report struct {
-			ID string `json:"id"`
-		} `json:"report"`
-		Score  float64 `json:"score"`
-		Shared []struct {
-			Key     string  `json:"key"`
-			Reports int     `json:"reports"`
-			Weight  float64 `json:"weight"`
-		} `json:"shared"`
-	}) bool {
+	if rel.Items[0].Score <= rel.Items[1].Score || !slices.ContainsFunc(rel.Items[1:], func(it relatedItemBody) bool {
 		return it.Report.ID == viaCountry.ID && len(it.Shared) == 1 && it.Shared[0].Key == "entity:location--IQ" && it.Shared[0].Reports == 8
 	}) {
 		t.Errorf("related: %+v", rel.Items)

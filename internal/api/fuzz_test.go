@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tabadul/tabadul/internal/center"
 )
 
 // FuzzSubmitReport feeds arbitrary bytes to POST /api/v1/reports as an
@@ -23,30 +25,14 @@ func FuzzSubmitReport(f *testing.F) {
 	tok := c.token("iq-analyst")
 	ctx := context.Background()
 	f.Add(mustJSON(f, sampleDraft()))
-
-	evs, err := c.store.Events(ctx, 0, 1<<30)
-	if err != nil {
-		f.Fatal(err)
-	}
-	last := evs[len(evs)-1].Seq
+	events := c.watchEvents(f)
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, reportsPath, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-
+		rec := postJSON(h, reportsPath, tok, body)
 		if rec.Code >= 500 {
 			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
 		}
-		recorded, err := c.store.Events(ctx, last, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(recorded) > 0 {
-			last = recorded[len(recorded)-1].Seq
-		}
+		recorded := events.since(t)
 		if rec.Code != http.StatusCreated {
 			if len(recorded) != 0 {
 				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
@@ -54,10 +40,7 @@ func FuzzSubmitReport(f *testing.F) {
 			if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
 				t.Fatalf("status %d with Content-Type %q", rec.Code, ct)
 			}
-			var p problemBody
-			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || !strings.HasPrefix(p.Type, "urn:tabadul:problem:") {
-				t.Fatalf("status %d with problem %s (%v)", rec.Code, rec.Body.Bytes(), err)
-			}
+			wantFuzzProblem(t, rec)
 			return
 		}
 		if len(recorded) != 1 || recorded[0].Type != "report.submitted" {
@@ -71,7 +54,7 @@ func FuzzSubmitReport(f *testing.F) {
 		if err := json.Unmarshal(body, &sent); err != nil {
 			t.Fatalf("201 for a body encoding/json refuses: %v", err)
 		}
-		stored, err := c.store.Report(ctx, "IQ", got.ID)
+		stored, err := c.Store.Report(ctx, "IQ", got.ID)
 		if err != nil {
 			t.Fatalf("201, yet %s not readable: %v", got.ID, err)
 		}
@@ -79,4 +62,58 @@ func FuzzSubmitReport(f *testing.F) {
 			t.Fatalf("stored text differs from the text sent")
 		}
 	})
+}
+
+// postJSON posts body as JSON to path straight to h, as the bearer of
+// token: a fuzz test's request, without a network. path is set as is, so
+// that a fuzzed path segment reaches the router unparsed.
+func postJSON(h http.Handler, path, token string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.URL.Path = path
+	req.RequestURI = req.URL.RequestURI()
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// eventWatch reads the events recorded since it last looked.
+type eventWatch struct {
+	c    *testCenter
+	last int64
+}
+
+// watchEvents starts watching the event log at its current end.
+func (c *testCenter) watchEvents(t testing.TB) *eventWatch {
+	t.Helper()
+	evs, err := c.Store.Events(context.Background(), 0, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &eventWatch{c: c, last: evs[len(evs)-1].Seq}
+}
+
+// since returns the events recorded since the last call (up to 10, more
+// than one request records) and moves past them.
+func (w *eventWatch) since(t testing.TB) []center.Event {
+	t.Helper()
+	recorded, err := w.c.Store.Events(context.Background(), w.last, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recorded) > 0 {
+		w.last = recorded[len(recorded)-1].Seq
+	}
+	return recorded
+}
+
+// wantFuzzProblem fails unless a refusal's body is a problem naming its
+// status.
+func wantFuzzProblem(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var p problemBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || !strings.HasPrefix(p.Type, "urn:tabadul:problem:") {
+		t.Fatalf("status %d with problem %s (%v)", rec.Code, rec.Body.Bytes(), err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // addOfficers gives the test center an officer, with a token, for each of
@@ -22,10 +23,10 @@ func (c *testCenter) addOfficers(parties ...center.PartyCode) {
 	ctx := context.Background()
 	for _, p := range parties {
 		name := strings.ToLower(string(p)) + "-officer"
-		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", cheapParams); err != nil {
+		if _, err := c.Recorder.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 			c.t.Fatalf("create %s: %v", name, err)
 		}
-		tok, _, err := c.rec.IssueToken(ctx, name, "test", 0)
+		tok, _, err := c.Recorder.IssueToken(ctx, name, "test", 0)
 		if err != nil {
 			c.t.Fatalf("token for %s: %v", name, err)
 		}
@@ -87,7 +88,7 @@ func TestHandover(t *testing.T) {
 	if after := c.state(); after.events != before.events {
 		t.Fatalf("refused handovers recorded %d events", after.events-before.events)
 	}
-	c.clock.Set(time.Date(2027, 1, 15, 14, 0, 0, 0, time.UTC))
+	c.Clock.Set(time.Date(2027, 1, 15, 14, 0, 0, 0, time.UTC))
 	var out struct {
 		Next termView `json:"next"`
 	}
@@ -99,7 +100,7 @@ func TestHandover(t *testing.T) {
 	if !strings.Contains(p.Detail, "handover refused") {
 		t.Errorf("second handover problem = %+v", p)
 	}
-	c.clock.Set(date("2027-01-16"))
+	c.Clock.Set(date("2027-01-16"))
 	if g := c.governance(t); g.Chair.Party != "SY" || !g.Chair.TermEnd.Equal(date("2027-04-16")) {
 		t.Errorf("after handover chair = %+v", g.Chair)
 	}
@@ -141,7 +142,7 @@ func TestWitnessPolicyByAmendment(t *testing.T) {
 	c.addOfficers("SY", "IR", "RU", "JO")
 	ctx := context.Background()
 	old := store.Witness{Party: "JO", VKey: testkit.WitnessVKey("witness/JO"), URL: "http://jo.example"}
-	if err := c.rec.RegisterWitness(ctx, old); err != nil {
+	if err := c.Recorder.RegisterWitness(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	// set_witness: JO's witness gets a new key.
@@ -161,7 +162,7 @@ func TestWitnessPolicyByAmendment(t *testing.T) {
 	if a.Status != "approved" {
 		t.Fatalf("after four approvals = %+v", a)
 	}
-	ws, err := c.store.Witnesses(ctx)
+	ws, err := c.Store.Witnesses(ctx)
 	if err != nil || len(ws) != 1 || ws[0].VKey != vkey || ws[0].URL != "https://jo.example/witness" {
 		t.Fatalf("witnesses after set_witness = %+v, %v", ws, err)
 	}
@@ -181,7 +182,7 @@ func TestWitnessPolicyByAmendment(t *testing.T) {
 		for _, user := range []string{"iq-officer", "sy-officer", "ir-officer", "ru-officer"} {
 			c.do(http.MethodPost, amendmentsPath+"/"+id+"/approve", c.token(user), nil).want(t, http.StatusOK)
 		}
-		if v, _ := c.store.Meta(ctx, record.MetaWitnessQuorum); v != strconv.Itoa(q) {
+		if v, _ := c.Store.Meta(ctx, record.MetaWitnessQuorum); v != strconv.Itoa(q) {
 			t.Errorf("witness quorum after the amendment = %q, want %d", v, q)
 		}
 	}
@@ -263,7 +264,7 @@ func TestGovernanceBadInput(t *testing.T) {
 		})
 	}
 	// Expired proposals take no votes.
-	c.clock.Advance(31 * 24 * time.Hour)
+	c.Clock.Advance(31 * 24 * time.Hour)
 	c.do(http.MethodPost, amendmentsPath+"/"+open.ID+"/approve", c.token("sy-officer"), nil).want(t, http.StatusConflict)
 	var a amendmentView
 	c.do(http.MethodGet, amendmentsPath+"/"+open.ID, c.token("sy-officer"), nil).want(t, http.StatusOK).decode(t, &a)
@@ -332,9 +333,9 @@ func TestBulletinsAreAChairPower(t *testing.T) {
 		}
 	}
 	// After a handover the new chair publishes and the old one may not.
-	c.clock.Set(time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC))
+	c.Clock.Set(time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC))
 	c.do(http.MethodPost, "/api/v1/governance/handover", c.token("iq-officer"), nil).want(t, http.StatusOK)
-	c.clock.Set(time.Date(2027, 1, 16, 0, 0, 1, 0, time.UTC))
+	c.Clock.Set(time.Date(2027, 1, 16, 0, 0, 1, 0, time.UTC))
 	c.do(http.MethodPost, bulletinsPath, c.token("sy-officer"), msg).want(t, http.StatusCreated)
 	p := c.do(http.MethodPost, bulletinsPath, c.token("iq-officer"), msg).want(t, http.StatusForbidden).problem(t)
 	if !strings.Contains(p.Detail, "SY chairs until 2027-04-16") {

@@ -8,95 +8,44 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/secret"
-	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
-// testCenter is a founded center on a real SQLite store in a temporary
-// directory, served over loopback by a real Server, with one token per
-// test user.
+// testCenter is a founded center (testcenter.Found) served over loopback
+// by a real Server, with one token per test user.
 type testCenter struct {
-	t      testing.TB
-	store  *sqlite.Store
-	rec    *record.Recorder
-	clock  *testkit.Clock
-	server *Server
-	http   *httptest.Server
-	client *http.Client
-	tokens map[string]string // username → bearer token
-	logs   *syncBuffer
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	server             *Server
+	http               *httptest.Server
+	client             *http.Client
+	tokens             map[string]string // username → bearer token
+	logs               *testcenter.Log
 }
 
-// testUser is one of the users every test center has.
-type testUser struct {
-	name  string
-	party center.PartyCode
-	role  center.Role
-}
-
-func testUsers() []testUser {
-	return []testUser{
-		{"iq-analyst", "IQ", center.Analyst},
-		{"iq-officer", "IQ", center.Officer},
-		{"sy-analyst", "SY", center.Analyst},
-		{"ir-analyst", "IR", center.Analyst},
-		{"ru-analyst", "RU", center.Analyst},
-		{"jo-analyst", "JO", center.Analyst},
-	}
-}
-
-// cheapParams make password hashing cost nothing in tests.
-var cheapParams = secret.Params{Time: 1, MemKiB: 64, Threads: 1}
-
-// testStart is when every test center's clock starts.
-var testStart = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) // the day testkit.Charter's rotation starts
-
-// newTestCenter founds testkit.Charter() (the roster of testkit.Roster) in a
-// fresh database, creates the test users and their tokens, and serves the
-// API on a loopback port. The server's log goes to a buffer, shown if the
-// test fails.
+// newTestCenter founds the standard test center with testcenter.Users,
+// issues each user a token, and serves the API on a loopback port. The
+// server's log goes to a buffer, shown if the test fails.
 func newTestCenter(t testing.TB) *testCenter {
 	t.Helper()
-	ctx := context.Background()
-	// NoSync: these tests measure behaviour, not the disk.
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	clock := testkit.NewClock(testStart)
-	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatalf("found: %v", err)
-	}
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, tokens: map[string]string{}, logs: &syncBuffer{}}
-	for _, u := range testUsers() {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, "password of "+u.name, cheapParams); err != nil {
-			t.Fatalf("create user %s: %v", u.name, err)
-		}
-		tok, _, err := rec.IssueToken(ctx, u.name, "test", 0)
-		if err != nil {
-			t.Fatalf("issue token for %s: %v", u.name, err)
-		}
-		c.tokens[u.name] = tok
-	}
-	logger := slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c.server, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
-	if err != nil {
+	return serveAPI(t, testcenter.Found(t, testcenter.Users()), Config{})
+}
+
+// serveAPI issues a token to each of testcenter.Users, which tc must
+// have, and serves tc's API on a loopback port with cfg, to which it adds
+// tc's store, recorder and clock and a debug log.
+func serveAPI(t testing.TB, tc *testcenter.Center, cfg Config) *testCenter {
+	t.Helper()
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
+	c.tokens = testcenter.IssueTokens(t, tc.Recorder, "test", testcenter.Users())
+	cfg.Store, cfg.Recorder, cfg.Clock, cfg.Version = tc.Store, tc.Recorder, tc.Clock, "test"
+	cfg.Logger = slog.New(slog.NewTextHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var err error
+	if c.server, err = New(cfg); err != nil {
 		t.Fatalf("new server: %v", err)
 	}
 	c.http = httptest.NewServer(c.server.Handler())
@@ -104,11 +53,6 @@ func newTestCenter(t testing.TB) *testCenter {
 	c.client = c.http.Client()
 	// An API answers; it does not bounce. Tests see redirects as they are.
 	c.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
 	return c
 }
 
@@ -124,14 +68,7 @@ func (c *testCenter) token(user string) string {
 
 // principal returns the principal of a test user, for calls of the
 // recorder that skip HTTP.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // response is what the server answered.
 type response struct {
@@ -325,16 +262,16 @@ func (c *testCenter) state(ids ...string) storeState {
 	ctx := context.Background()
 	s := storeState{versions: map[string]int{}, revoked: map[string]bool{}}
 	var err error
-	if s.reports, err = c.store.CountReports(ctx); err != nil {
+	if s.reports, err = c.Store.CountReports(ctx); err != nil {
 		c.t.Fatalf("count reports: %v", err)
 	}
-	evs, err := c.store.Events(ctx, 0, 1<<30)
+	evs, err := c.Store.Events(ctx, 0, 1<<30)
 	if err != nil {
 		c.t.Fatalf("events: %v", err)
 	}
 	s.events = len(evs)
 	for _, id := range ids {
-		vs, err := c.store.Versions(ctx, "IQ", id)
+		vs, err := c.Store.Versions(ctx, "IQ", id)
 		if err != nil {
 			c.t.Fatalf("versions of %s: %v", id, err)
 		}
@@ -342,22 +279,4 @@ func (c *testCenter) state(ids ...string) storeState {
 		s.revoked[id] = vs[len(vs)-1].Revoked != nil
 	}
 	return s
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,13 +32,13 @@ func TestIsolation(t *testing.T) {
 		return d
 	}
 	iqRU := c.submit("iq-analyst", draft("AMBER", "iq-ru", map[string]any{"parties": []string{"RU"}}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	regional := c.submit("iq-analyst", draft("GREEN", "regional", map[string]any{"committee": "regional"}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	all := c.submit("iq-analyst", draft("GREEN", "all", map[string]any{"all": true}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	ruIQ := c.submit("ru-analyst", draft("AMBER+STRICT", "ru-iq", map[string]any{"parties": []string{"IQ"}}))
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	// A second version of iqRU, shared as narrowly, and a revoked report.
 	c.do(http.MethodPut, reportsPath+"/"+iqRU.ID, c.token("iq-analyst"), draft("AMBER", "iq-ru", map[string]any{"parties": []string{"RU"}})).want(t, http.StatusOK)
 	c.do(http.MethodPost, reportsPath+"/"+ruIQ.ID+"/revoke", c.token("ru-analyst"), nil).want(t, http.StatusOK)
@@ -67,9 +68,9 @@ func TestIsolation(t *testing.T) {
 		{"tag=regional", func(f fixture) bool { return f.tag == "regional" }},
 		{"tag=all", func(f fixture) bool { return f.tag == "all" }},
 		{"tag=ru-iq", func(f fixture) bool { return f.tag == "ru-iq" }},
-		{"since=" + url.QueryEscape(testStart.Format(time.RFC3339)), func(fixture) bool { return true }},
-		{"until=" + url.QueryEscape(testStart.Add(time.Hour).Format(time.RFC3339)), func(fixture) bool { return true }},
-		{"until=" + url.QueryEscape(testStart.Format(time.RFC3339)), func(fixture) bool { return false }},
+		{"since=" + url.QueryEscape(testcenter.Start.Format(time.RFC3339)), func(fixture) bool { return true }},
+		{"until=" + url.QueryEscape(testcenter.Start.Add(time.Hour).Format(time.RFC3339)), func(fixture) bool { return true }},
+		{"until=" + url.QueryEscape(testcenter.Start.Format(time.RFC3339)), func(fixture) bool { return false }},
 		{"revoked=true", func(f fixture) bool { return f.revoked }},
 		{"revoked=false", func(f fixture) bool { return !f.revoked }},
 		{"limit=1", func(fixture) bool { return true }},
@@ -126,12 +127,12 @@ func TestPagination(t *testing.T) {
 	var ids []string
 	for i := range 120 {
 		d := draftOf(t, with(sampleDraft(), "title", fmt.Sprintf("تقرير %d", i)))
-		rep, err := c.rec.SubmitReport(t.Context(), who, d.centerDraft())
+		rep, err := c.Recorder.SubmitReport(t.Context(), who, d.centerDraft())
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, rep.ID)
-		c.clock.Advance(time.Second)
+		c.Clock.Advance(time.Second)
 	}
 	slices.Reverse(ids) // newest first
 

@@ -16,7 +16,7 @@ import (
 func TestLogProofIsolation(t *testing.T) {
 	c := newTestCenter(t)
 	rep := c.submit("iq-analyst", with(sampleDraft(), "distribution", map[string]any{"parties": []string{"RU"}}))
-	evs, err := c.store.SubjectEvents(context.Background(), rep.ID)
+	evs, err := c.Store.SubjectEvents(context.Background(), rep.ID)
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("events of %s: %v, %v", rep.ID, evs, err)
 	}
@@ -70,7 +70,7 @@ func TestLogProofIsolation(t *testing.T) {
 func TestLogProofContent(t *testing.T) {
 	c := newTestCenter(t)
 	rep := c.submit("iq-analyst", with(sampleDraft(), "distribution", map[string]any{"parties": []string{"RU"}}))
-	evs, err := c.store.SubjectEvents(context.Background(), rep.ID)
+	evs, err := c.Store.SubjectEvents(context.Background(), rep.ID)
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("events of %s: %v, %v", rep.ID, evs, err)
 	}
@@ -101,20 +101,20 @@ func TestLogProofContent(t *testing.T) {
 
 	// A revocation's proof has a salt, no content; nor has a governance
 	// event's.
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	c.do(http.MethodPost, reportsPath+"/"+rep.ID+"/revoke", c.token("iq-analyst"), nil).want(t, http.StatusOK)
-	evs, _ = c.store.SubjectEvents(context.Background(), rep.ID)
+	evs, _ = c.Store.SubjectEvents(context.Background(), rep.ID)
 	check("iq-analyst", "/api/v1/log/entries/"+evs[len(evs)-1].ID+"/proof", false)
 	// The version's content is still that of the version as recorded:
 	// revocation is not part of it.
 	check("ru-analyst", reportsPath+"/"+rep.ID+"/proof", true)
 
 	// Once retention erased the text, the content is gone; the salt stays.
-	if err := c.rec.SetRetention(context.Background(), c.principal("iq-officer"), 1); err != nil {
+	if err := c.Recorder.SetRetention(context.Background(), c.principal("iq-officer"), 1); err != nil {
 		t.Fatal(err)
 	}
-	c.clock.Advance(48 * time.Hour)
-	if n, err := c.rec.PurgeExpired(context.Background()); err != nil || n != 1 {
+	c.Clock.Advance(48 * time.Hour)
+	if n, err := c.Recorder.PurgeExpired(context.Background()); err != nil || n != 1 {
 		t.Fatalf("PurgeExpired = %d, %v", n, err)
 	}
 	check("ru-analyst", reportsPath+"/"+rep.ID+"/proof", false)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 	"net/http"
 	"slices"
 	"testing"
@@ -31,7 +32,7 @@ func TestSubmitReviseRevoke(t *testing.T) {
 		t.Errorf("GET Location = %+v, want %+v", got, first)
 	}
 
-	c.clock.Advance(time.Hour)
+	c.Clock.Advance(time.Hour)
 	revision := with(sampleDraft(), "title", "تحركات قرب الحدود — تحديث")
 	revision["distribution"] = map[string]any{"parties": []string{"RU"}}
 	second := c.do(http.MethodPut, reportsPath+"/"+first.ID, c.token("iq-officer"), revision).want(t, http.StatusOK).report(t)
@@ -52,10 +53,10 @@ func TestSubmitReviseRevoke(t *testing.T) {
 		t.Errorf("SY sees versions %+v, want only the first", sySees.Items)
 	}
 
-	c.clock.Advance(time.Hour)
+	c.Clock.Advance(time.Hour)
 	revoked := c.do(http.MethodPost, reportsPath+"/"+first.ID+"/revoke", iq, nil).want(t, http.StatusOK).report(t)
-	if revoked.Revoked == nil || !revoked.Revoked.Equal(testStart.Add(2*time.Hour)) {
-		t.Errorf("revoked = %v, want %v", revoked.Revoked, testStart.Add(2*time.Hour))
+	if revoked.Revoked == nil || !revoked.Revoked.Equal(testcenter.Start.Add(2*time.Hour)) {
+		t.Errorf("revoked = %v, want %v", revoked.Revoked, testcenter.Start.Add(2*time.Hour))
 	}
 	before := c.state(first.ID)
 	if p := c.do(http.MethodPost, reportsPath+"/"+first.ID+"/revoke", iq, nil).want(t, http.StatusConflict).problem(t); p.Type != problemConflict {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -20,9 +19,9 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/postgres"
 	"github.com/tabadul/tabadul/internal/record/postgres/pgtest"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // BenchmarkSubmitBackends measures report submission as BenchmarkSubmit
@@ -48,13 +47,7 @@ func BenchmarkSubmitBackends(b *testing.B) {
 			srv.Stop()
 		}
 	}()
-	b.Run("sqlite", func(b *testing.B) {
-		st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchmarkSubmitNodes(b, []store.Store{st})
-	})
+	b.Run("sqlite", benchmarkSubmitHTTP)
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("postgres-%d-node", n), func(b *testing.B) {
 			pg(b)
@@ -94,7 +87,7 @@ func benchmarkSubmitNodes(b *testing.B, nodes []store.Store) {
 			if err := rec.Found(ctx, testkit.Charter()); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", cheapParams); err != nil {
+			if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", testcenter.CheapHashing); err != nil {
 				b.Fatal(err)
 			}
 			var err error

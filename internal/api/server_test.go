@@ -16,12 +16,13 @@ import (
 	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 func TestNewValidatesConfig(t *testing.T) {
 	c := newTestCenter(t)
 	logger := slog.New(slog.DiscardHandler)
-	good := Config{Store: c.store, Recorder: c.rec, Clock: c.clock, Logger: logger}
+	good := Config{Store: c.Store, Recorder: c.Recorder, Clock: c.Clock, Logger: logger}
 	cases := []struct {
 		desc string
 		edit func(*Config)
@@ -163,7 +164,7 @@ func TestHealth(t *testing.T) {
 		t.Errorf("readyz = %+v", h)
 	}
 	// A database that does not answer: not ready, and not a 500.
-	if err := c.store.Close(); err != nil {
+	if err := c.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if p := c.do(http.MethodGet, "/readyz", "", nil).want(t, http.StatusServiceUnavailable).problem(t); p.Type != problemUnavailable {
@@ -224,7 +225,7 @@ func TestTokens(t *testing.T) {
 	c := newTestCenter(t)
 	tok := c.token("ru-analyst")
 	lastUsed := func() *time.Time {
-		ts, err := c.store.Tokens(t.Context(), "ru-analyst")
+		ts, err := c.Store.Tokens(t.Context(), "ru-analyst")
 		if err != nil || len(ts) != 1 {
 			t.Fatalf("tokens: %v, %v", ts, err)
 		}
@@ -235,17 +236,17 @@ func TestTokens(t *testing.T) {
 	}
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
 	first := lastUsed()
-	if first == nil || !first.Equal(testStart) {
-		t.Fatalf("last used %v, want %v", first, testStart)
+	if first == nil || !first.Equal(testcenter.Start) {
+		t.Fatalf("last used %v, want %v", first, testcenter.Start)
 	}
-	c.clock.Advance(30 * time.Second)
+	c.Clock.Advance(30 * time.Second)
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
 	if got := lastUsed(); !got.Equal(*first) {
 		t.Errorf("last used moved to %v within a minute", got)
 	}
-	c.clock.Advance(time.Minute)
+	c.Clock.Advance(time.Minute)
 	c.do(http.MethodGet, "/api/v1/me", tok, nil).want(t, http.StatusOK)
-	if got := lastUsed(); !got.Equal(testStart.Add(90 * time.Second)) {
+	if got := lastUsed(); !got.Equal(testcenter.Start.Add(90 * time.Second)) {
 		t.Errorf("last used %v after a minute", got)
 	}
 
@@ -294,7 +295,7 @@ func TestErrorsAreProblems(t *testing.T) {
 func TestInternalErrorsHideTheirCause(t *testing.T) {
 	c := newTestCenter(t)
 	// A closed store fails the first read, the token lookup.
-	if err := c.store.Close(); err != nil {
+	if err := c.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 	res := c.do(http.MethodGet, reportsPath, c.token("iq-analyst"), nil).want(t, http.StatusInternalServerError)
@@ -327,20 +328,20 @@ func TestDisabledUserIsRefused(t *testing.T) {
 
 	for _, p := range []center.PartyCode{"SY", "IR", "RU"} {
 		name := strings.ToLower(string(p)) + "-officer"
-		if _, err := c.rec.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", cheapParams); err != nil {
+		if _, err := c.Recorder.CreateUser(ctx, center.User{Username: name, Party: p, Role: center.Officer}, "", testcenter.CheapHashing); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, err := c.rec.ProposeAmendment(ctx, c.principal("iq-officer"), govern.Amendment{Kind: govern.RemovePartyAmendment, Party: "JO"})
+	a, err := c.Recorder.ProposeAmendment(ctx, c.principal("iq-officer"), govern.Amendment{Kind: govern.RemovePartyAmendment, Party: "JO"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, officer := range []string{"iq-officer", "sy-officer", "ir-officer", "ru-officer"} {
-		if a, err = c.rec.VoteOnAmendment(ctx, c.principal(officer), a.ID, true); err != nil {
+		if a, err = c.Recorder.VoteOnAmendment(ctx, c.principal(officer), a.ID, true); err != nil {
 			t.Fatalf("vote of %s: %v", officer, err)
 		}
 	}
-	if u, err := c.store.User(ctx, "jo-analyst"); err != nil || !u.Disabled {
+	if u, err := c.Store.User(ctx, "jo-analyst"); err != nil || !u.Disabled {
 		t.Fatalf("jo-analyst after removal: %+v, %v", u, err)
 	}
 	p := c.do(http.MethodGet, "/api/v1/me", jo, nil).want(t, http.StatusUnauthorized).problem(t)

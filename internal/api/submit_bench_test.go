@@ -1,15 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,11 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/record/store"
 )
 
 // benchClients is how many clients submit at once.
@@ -50,78 +43,14 @@ func BenchmarkSubmit(b *testing.B) {
 	b.Run("plain-insert-batched", func(b *testing.B) { benchmarkPlainInsert(b, 256) })
 }
 
+// benchmarkSubmitHTTP is benchmarkSubmitNodes with one node: a durable
+// SQLite store.
 func benchmarkSubmitHTTP(b *testing.B) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	clock := center.SystemClock{}
-	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
-	ch := testkit.Charter()
-	if err := rec.Found(ctx, ch); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", cheapParams); err != nil {
-		b.Fatal(err)
-	}
-	tok, _, err := rec.IssueToken(ctx, "iq-analyst", "bench", 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := New(Config{Store: st, Recorder: rec, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}}
-	bodies := make([][]byte, 64)
-	for i := range bodies {
-		bodies[i] = benchBody(i)
-	}
-
-	latencies := make([][]time.Duration, benchClients)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for c := range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1)
-				if i > int64(b.N) {
-					return
-				}
-				req, _ := http.NewRequest(http.MethodPost, hs.URL+reportsPath, bytes.NewReader(bodies[i%int64(len(bodies))]))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tok)
-				t0 := time.Now()
-				res, err := client.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				latencies[c] = append(latencies[c], time.Since(t0))
-				if res.StatusCode != http.StatusCreated {
-					b.Errorf("status %d", res.StatusCode)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportRates(b, elapsed, slices.Concat(latencies...))
-	if n, _ := st.CountReports(ctx); n != int64(b.N) {
-		b.Fatalf("%d reports stored, want %d", n, b.N)
-	}
+	benchmarkSubmitNodes(b, []store.Store{st})
 }
 
 // benchmarkPlainInsert inserts b.N rows shaped like report versions into a

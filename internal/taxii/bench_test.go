@@ -23,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // benchObjects is how many objects BenchmarkTAXII stores:
@@ -49,7 +50,7 @@ func benchStore(b *testing.B, n int) (*sqlite.Store, *record.Recorder, *testkit.
 		dir = b.TempDir()
 	}
 	path := filepath.Join(dir, fmt.Sprintf("taxii-bench-%d.db", n))
-	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	clock := testkit.NewClock(testcenter.Start)
 	// A kept database is reused only if its fill finished.
 	const metaFilled = "taxii_bench_filled"
 	if _, err := os.Stat(path); err == nil {
@@ -72,14 +73,8 @@ func benchStore(b *testing.B, n int) (*sqlite.Store, *record.Recorder, *testkit.
 	}
 	b.Cleanup(func() { st.Close() })
 	rec := record.NewRecorder(st, clock, center.DefaultLimits)
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		b.Fatal(err)
-	}
-	for _, u := range testUsers {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, "password", cheapParams); err != nil {
-			b.Fatal(err)
-		}
-	}
+	testcenter.FoundCharter(b, rec)
+	testcenter.CreateUsers(b, rec, testcenter.Users())
 	start := time.Now()
 	const batch = 10000
 	who := testkit.Analyst("IQ")

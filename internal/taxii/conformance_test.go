@@ -17,6 +17,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 var all = center.Distribution{All: true}
@@ -53,7 +54,7 @@ func TestAuthentication(t *testing.T) {
 		{"bearer token", req{user: "iq-analyst", bearer: true}, http.StatusOK},
 		{"no credentials", req{}, http.StatusUnauthorized},
 		{"another user's token", req{auth: basic("sy-analyst", c.tokens["iq-analyst"])}, http.StatusUnauthorized},
-		{"password instead of token", req{auth: basic("iq-analyst", "password of iq-analyst")}, http.StatusUnauthorized},
+		{"password instead of token", req{auth: basic("iq-analyst", testcenter.Password("iq-analyst"))}, http.StatusUnauthorized},
 		{"unknown token", req{auth: "Bearer tbd_nonsense"}, http.StatusUnauthorized},
 		{"empty basic", req{auth: "Basic "}, http.StatusUnauthorized},
 		{"other scheme", req{auth: "Digest x"}, http.StatusUnauthorized},
@@ -71,11 +72,11 @@ func TestAuthentication(t *testing.T) {
 	}
 	// A revoked token is refused at once.
 	ctx := context.Background()
-	toks, err := c.store.Tokens(ctx, "sy-analyst")
+	toks, err := c.Store.Tokens(ctx, "sy-analyst")
 	if err != nil || len(toks) != 1 {
 		t.Fatal(toks, err)
 	}
-	if err := c.rec.RevokeToken(ctx, toks[0]); err != nil {
+	if err := c.Recorder.RevokeToken(ctx, toks[0]); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, c.get("sy-analyst", root), http.StatusUnauthorized)
@@ -362,14 +363,14 @@ func TestPaging(t *testing.T) {
 		{"sy-analyst", colPath("shared-with-me") + "manifest/?next=" + tok},
 		{"sy-analyst", colPath("from-IQ") + "objects/?next=" + tok},
 		{"ru-analyst", objects + "?next=" + tok},
-		{"sy-analyst", objects + "?next=" + tok[:len(tok)-2] + "AA"},
+		{"sy-analyst", objects + "?next=" + tampered(tok)},
 	} {
 		wantStatus(t, c.get(bad.user, bad.path), http.StatusBadRequest)
 	}
 	// The token survives a restart (a new server over the same database)
 	// and days passing.
-	c.clock.Advance(72 * time.Hour)
-	again, err := New(context.Background(), Config{Store: c.store, Recorder: c.rec, Clock: c.clock, Logger: slog.New(slog.DiscardHandler)})
+	c.Clock.Advance(72 * time.Hour)
+	again, err := New(context.Background(), Config{Store: c.Store, Recorder: c.Recorder, Clock: c.Clock, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +505,7 @@ func TestAddObjects(t *testing.T) {
 	if len(env.Objects) != 3 {
 		t.Errorf("SY sees %v", env.ids(t))
 	}
-	rep, err := c.store.Report(context.Background(), "SY", reportID)
+	rep, err := c.Store.Report(context.Background(), "SY", reportID)
 	if err != nil || rep.Source != "IQ" || rep.TLP != center.TLPGreen {
 		t.Errorf("report %+v: %v", rep, err)
 	}
@@ -555,13 +556,13 @@ func TestDistributionOfAdditions(t *testing.T) {
 	c := newTestCenter(t, nil)
 	ctx := context.Background()
 	d := center.Distribution{Parties: []center.PartyCode{"IR"}}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-analyst"), d); err == nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-analyst"), d); err == nil {
 		t.Fatal("an analyst set the distribution")
 	}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-officer"), center.Distribution{Parties: []center.PartyCode{"XX"}}); err == nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-officer"), center.Distribution{Parties: []center.PartyCode{"XX"}}); err == nil {
 		t.Fatal("a distribution to an unknown party was accepted")
 	}
-	if err := c.rec.SetTAXIIDistribution(ctx, c.principal("iq-officer"), d); err != nil {
+	if err := c.Recorder.SetTAXIIDistribution(ctx, c.principal("iq-officer"), d); err != nil {
 		t.Fatal(err)
 	}
 	id := newID("indicator")
@@ -601,11 +602,11 @@ func TestDelete(t *testing.T) {
 	}
 	wantStatus(t, del("iq-analyst", "from-IQ", b, ""), http.StatusNotFound)
 	// Kept, revoked, with its event on the log.
-	vs, err := c.store.STIXObjectVersions(context.Background(), "IQ", b)
+	vs, err := c.Store.STIXObjectVersions(context.Background(), "IQ", b)
 	if err != nil || len(vs) != 1 || vs[0].Revoked == nil {
 		t.Errorf("stored versions of b: %+v %v", vs, err)
 	}
-	events, err := c.store.Events(context.Background(), 0, 1000)
+	events, err := c.Store.Events(context.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,13 +619,13 @@ func TestDelete(t *testing.T) {
 // here against the store directly for what HTTP does not show.
 func TestStoreQueryLimits(t *testing.T) {
 	c := newTestCenter(t, nil)
-	_, err := c.store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 0})
+	_, err := c.Store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 0})
 	if err == nil {
 		t.Error("limit 0 accepted")
 	}
 	b, _ := json.Marshal(make([]string, 2000))
 	_ = b
-	_, err = c.store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 1, IDs: make([]string, 2000)})
+	_, err = c.Store.TAXIIObjects(context.Background(), "IQ", store.TAXIIQuery{Limit: 1, IDs: make([]string, 2000)})
 	if err == nil {
 		t.Error("2000 ids accepted")
 	}
@@ -641,7 +642,7 @@ func TestCloseLeavesNoPendingStatus(t *testing.T) {
 	st, r := c.add("iq-analyst", "from-IQ", objs...)
 	wantStatus(t, r, http.StatusAccepted)
 	c.server.Close()
-	got, err := c.store.TAXIIStatus(context.Background(), "IQ", st.ID)
+	got, err := c.Store.TAXIIStatus(context.Background(), "IQ", st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -665,7 +666,7 @@ func TestStalePendingStatus(t *testing.T) {
 	st := store.TAXIIStatus{ID: "1f8a8f62-34a2-4d0e-9c1b-6c2b7d7f0a11", Party: "IQ", Username: "iq-analyst", Total: 2,
 		Successes: []store.TAXIIStatusDetail{{ID: newID("indicator"), Version: "2026-01-01T00:00:00.000Z"}},
 		Pendings:  []store.TAXIIStatusDetail{{ID: id, Version: "2026-01-01T00:00:00.000Z"}}}
-	if err := c.rec.PutTAXIIStatus(ctx, st); err != nil {
+	if err := c.Recorder.PutTAXIIStatus(ctx, st); err != nil {
 		t.Fatal(err)
 	}
 	get := func() statusResource {
@@ -675,11 +676,11 @@ func TestStalePendingStatus(t *testing.T) {
 		r.json(t, &out)
 		return out
 	}
-	c.clock.Advance(staleAfter - time.Minute)
+	c.Clock.Advance(staleAfter - time.Minute)
 	if got := get(); got.Status != "pending" || got.PendingCount != 1 {
 		t.Fatalf("fresh: %+v", got)
 	}
-	c.clock.Advance(2 * time.Minute)
+	c.Clock.Advance(2 * time.Minute)
 	got := get()
 	if got.Status != "complete" || got.FailureCount != 1 || got.SuccessCount != 1 || got.Failures[0].ID != id ||
 		!strings.Contains(got.Failures[0].Message, "add it again") {
@@ -716,4 +717,16 @@ func TestAddObjectsOfEveryShape(t *testing.T) {
 	if !strings.Contains(string(r.body), `"x_size":3`) {
 		t.Errorf("custom object: %s", r.body)
 	}
+}
+
+// tampered returns tok with one character of its MAC changed. It is not
+// the last character, whose low bits base64 ignores, so the change is
+// always one the server must see.
+func tampered(tok string) string {
+	i := len(tok) - 3
+	c := byte('A')
+	if tok[i] == c {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
 }

@@ -10,109 +10,59 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/collect/stix"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/secret"
-	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
-// testCenter is a founded center on a real SQLite store, its TAXII server
+// testCenter is a founded center (testcenter.Found), its TAXII server
 // served over loopback, with one API token per test user.
 type testCenter struct {
-	t      testing.TB
-	store  *sqlite.Store
-	rec    *record.Recorder
-	clock  *testkit.Clock
-	server *Server
-	http   *httptest.Server
-	tokens map[string]string
-	logs   *syncBuffer
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	server             *Server
+	http               *httptest.Server
+	tokens             map[string]string
+	logs               *testcenter.Log
 }
 
-var testUsers = []struct {
-	name  string
-	party center.PartyCode
-	role  center.Role
-}{
-	{"iq-analyst", "IQ", center.Analyst},
-	{"iq-officer", "IQ", center.Officer},
-	{"sy-analyst", "SY", center.Analyst},
-	{"ir-analyst", "IR", center.Analyst},
-	{"ru-analyst", "RU", center.Analyst},
-	{"jo-analyst", "JO", center.Analyst},
-}
-
-var cheapParams = secret.Params{Time: 1, MemKiB: 64, Threads: 1}
-
+// newTestCenter founds the standard test center with testcenter.Users,
+// issues each user a token, and serves TAXII on a loopback port, its
+// configuration changed by tune if not nil. The server's log is shown if
+// the test fails.
 func newTestCenter(t testing.TB, tune func(*Config)) *testCenter {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-	rec := record.NewRecorder(st, clock, center.DefaultLimits)
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatalf("found: %v", err)
-	}
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, tokens: map[string]string{}, logs: &syncBuffer{}}
-	for _, u := range testUsers {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, "password of "+u.name, cheapParams); err != nil {
-			t.Fatalf("create user %s: %v", u.name, err)
-		}
-		tok, _, err := rec.IssueToken(ctx, u.name, "taxii", 0)
-		if err != nil {
-			t.Fatalf("token for %s: %v", u.name, err)
-		}
-		c.tokens[u.name] = tok
-	}
-	cfg := Config{Store: st, Recorder: rec, Clock: clock, Logger: slog.New(slog.NewTextHandler(c.logs, nil))}
+	tc := testcenter.Found(t, testcenter.Users())
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
+	c.tokens = testcenter.IssueTokens(t, tc.Recorder, "taxii", testcenter.Users())
+	cfg := Config{Store: tc.Store, Recorder: tc.Recorder, Clock: tc.Clock, Logger: slog.New(slog.NewTextHandler(c.logs, nil))}
 	if tune != nil {
 		tune(&cfg)
 	}
-	c.server, err = New(ctx, cfg)
-	if err != nil {
+	var err error
+	if c.server, err = New(context.Background(), cfg); err != nil {
 		t.Fatalf("new server: %v", err)
 	}
 	t.Cleanup(c.server.Close)
 	c.http = httptest.NewServer(c.server.Handler())
 	t.Cleanup(c.http.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
 	return c
 }
 
 // principal returns a test user's principal.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // seed records objects as user's party with the distribution, through the
 // importer, and returns them in order.
 func (c *testCenter) seed(user string, dist center.Distribution, objs ...string) {
 	c.t.Helper()
 	bundle := `{"type":"bundle","id":"bundle--` + uuid.NewString() + `","objects":[` + strings.Join(objs, ",") + `]}`
-	im := stix.Importer{Recorder: c.rec, Store: c.store}
+	im := stix.Importer{Recorder: c.Recorder, Store: c.Store}
 	sum, err := im.Import(context.Background(), c.principal(user),
 		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(bundle)), nil },
 		stix.Options{Distribution: dist, DefaultTLP: center.TLPGreen})
@@ -267,21 +217,4 @@ func (e envelope) ids(t testing.TB) []string {
 		out = append(out, o.ID+"@"+o.Modified)
 	}
 	return out
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

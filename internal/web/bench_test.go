@@ -18,7 +18,7 @@ func BenchmarkPages(b *testing.B) {
 			Title: fmt.Sprintf("تقرير رقم %d عن خلية في بغداد", i), Body: "رصدت الوحدة اتصالات من إيران إلى العنوان 10.0.0.9 في البصرة.",
 			Language: "ar", TLP: center.TLPAmber, Distribution: center.Distribution{All: true}, Tags: []string{"بغداد"},
 		})
-		c.clock.Advance(1)
+		c.Clock.Advance(1)
 	}
 	rep := c.submit("iq-analyst", center.Draft{Title: "تقرير", Body: "نص", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
 	br := c.browser("ar")

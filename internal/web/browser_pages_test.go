@@ -19,11 +19,11 @@ func browseNewPages(t *testing.T, env *browserEnv) {
 	ctx := context.Background()
 	e := &browserEnv{t: t, c: c, browser: env.browser, console: env.console, shots: env.shots}
 	iqo := c.principal("iq-officer")
-	ep, _, err := c.rec.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "", false)
+	ep, _, err := c.Recorder.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.rec.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
+	if _, err := c.Recorder.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
 		t.Fatal(err)
 	}
 	public := c.submit("iq-analyst", publicDraft("خلية في بغداد", publicBody))

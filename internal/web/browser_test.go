@@ -18,6 +18,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // The browser test drives Debian's Chromium, headless, through the real
@@ -194,7 +195,7 @@ func (p *person) login(user string) {
 	p.open("/login")
 	p.do(
 		chromedp.SendKeys(chromedp.ID("username"), user),
-		chromedp.SendKeys(chromedp.ID("password"), password(user)),
+		chromedp.SendKeys(chromedp.ID("password"), testcenter.Password(user)),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("chair")),
 	)
@@ -343,11 +344,11 @@ func TestBrowser(t *testing.T) {
 
 	// The scene: Syria's officer proposes shorter terms; the chair's
 	// officer has published a bulletin.
-	amendment, err := c.rec.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
+	amendment, err := c.Recorder.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.rec.PublishBulletin(ctx, c.principal("iq-officer"), "اجتماع اللجنة الرباعية", "يُعقد الاجتماع في بغداد يوم ١٥ كانون الأول.", "ar"); err != nil {
+	if _, err := c.Recorder.PublishBulletin(ctx, c.principal("iq-officer"), "اجتماع اللجنة الرباعية", "يُعقد الاجتماع في بغداد يوم ١٥ كانون الأول.", "ar"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -425,7 +426,7 @@ func TestBrowser(t *testing.T) {
 		if got := iq.eval(ip + `.textContent + " " + getComputedStyle(` + ip + `).direction + " " + getComputedStyle(` + ip + `).unicodeBidi`); got != "10.0.0.9 ltr isolate" {
 			t.Errorf("the IP in the Arabic text: %q, want it isolated left to right", got)
 		}
-		rep, err := c.store.Report(ctx, "IQ", strings.TrimPrefix(reportPath, "/reports/"))
+		rep, err := c.Store.Report(ctx, "IQ", strings.TrimPrefix(reportPath, "/reports/"))
 		if err != nil || rep.Language != "ar" || rep.Reliability != "B" || rep.Credibility != "2" ||
 			len(rep.Distribution.Parties) != 1 || rep.Distribution.Parties[0] != "RU" || rep.TLP != center.TLPAmber {
 			t.Errorf("recorded %+v, %v", rep, err)
@@ -563,7 +564,7 @@ func TestBrowser(t *testing.T) {
 		if got := officer.text(li); !strings.Contains(got, "Approved by Iraq") || !strings.Contains(got, "Waiting for Syria, Iran, Russia") {
 			t.Errorf("amendment after approving: %q", got)
 		}
-		g, err := record.ReadGovernance(ctx, c.store)
+		g, err := record.ReadGovernance(ctx, c.Store)
 		if err != nil || len(g.Amendments) != 1 || len(g.Amendments[0].Votes) != 1 || g.Amendments[0].Votes[0].Party != "IQ" {
 			t.Errorf("recorded votes: %+v, %v", g.Amendments, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // secret report: IQ to IQ and RU only, with words no other report has.
@@ -91,14 +92,14 @@ func TestLogin(t *testing.T) {
 	t.Run("no CSRF token", func(t *testing.T) {
 		b := c.browser("en")
 		b.get("/login")
-		res := b.do(http.MethodPost, "/login", url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}})
+		res := b.do(http.MethodPost, "/login", url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}})
 		if res.status != http.StatusForbidden {
 			t.Fatalf("status %d, want 403", res.status)
 		}
 	})
 	t.Run("cross-site form", func(t *testing.T) {
 		b := c.browser("en")
-		form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
+		form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
 		req, _ := http.NewRequest(http.MethodPost, c.http.URL+"/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -116,11 +117,11 @@ func TestLogin(t *testing.T) {
 		for i := 0; i < limitPerUser; i++ {
 			b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {"guess"}})
 		}
-		res := b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {password("ir-analyst")}})
+		res := b.post("/login", "/login", url.Values{"username": {"ir-analyst"}, "password": {testcenter.Password("ir-analyst")}})
 		if res.status != http.StatusTooManyRequests {
 			t.Fatalf("right password after %d failures: status %d, want 429", limitPerUser, res.status)
 		}
-		c.clock.Advance(limitWindow)
+		c.Clock.Advance(limitWindow)
 		b.login("ir-analyst")
 	})
 	t.Run("logout ends the session everywhere", func(t *testing.T) {
@@ -142,7 +143,7 @@ func TestLogin(t *testing.T) {
 	t.Run("session outlives neither its lifetime", func(t *testing.T) {
 		b := c.browser("en")
 		b.login("jo-analyst")
-		c.clock.Advance(SessionLifetime + 1)
+		c.Clock.Advance(SessionLifetime + 1)
 		if res := b.get("/"); res.url != "/login" {
 			t.Fatalf("expired session still works: at %s", res.url)
 		}
@@ -171,7 +172,7 @@ func TestCookiesOverTLS(t *testing.T) {
 		t.Fatal("no pre-session cookie")
 	}
 	key, _ := c.ui.keys.get(context.Background())
-	form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {csrfToken(key, token)}}
+	form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {csrfToken(key, token)}}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", ts.URL)
@@ -217,7 +218,7 @@ func TestCookiesBehindATLSProxy(t *testing.T) {
 func TestCookiesOverHTTP(t *testing.T) {
 	c := newTestCenter(t)
 	b := c.browser("en")
-	form := url.Values{"username": {"iq-analyst"}, "password": {password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
+	form := url.Values{"username": {"iq-analyst"}, "password": {testcenter.Password("iq-analyst")}, "_csrf": {b.csrf("/login")}}
 	req, _ := http.NewRequest(http.MethodPost, c.http.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	b.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -253,7 +254,7 @@ func TestIsolation(t *testing.T) {
 		t.Fatalf("compose: %d at %s:\n%s", res.status, res.url, res.body)
 	}
 	id := strings.TrimPrefix(res.url, "/reports/")
-	rep, err := c.store.Report(context.Background(), "IQ", id)
+	rep, err := c.Store.Report(context.Background(), "IQ", id)
 	if err != nil || rep.Author != "iq-analyst" || rep.Reliability != "B" || len(rep.Tags) != 2 || rep.Distribution.Parties[0] != "RU" {
 		t.Fatalf("recorded %+v, %v", rep, err)
 	}
@@ -307,7 +308,7 @@ func TestIsolation(t *testing.T) {
 			}
 		}
 	}
-	vs, err := c.store.Versions(context.Background(), "IQ", id)
+	vs, err := c.Store.Versions(context.Background(), "IQ", id)
 	if err != nil || len(vs) != 2 || vs[1].Revoked != nil {
 		t.Fatalf("versions after refused writes: %d, %v", len(vs), err)
 	}
@@ -329,7 +330,7 @@ func TestComposeValidationInTheUsersLanguage(t *testing.T) {
 		t.Run(tt.lang, func(t *testing.T) {
 			b := c.browser(tt.lang)
 			b.login("iq-analyst")
-			before, _ := c.store.CountReports(context.Background())
+			before, _ := c.Store.CountReports(context.Background())
 			res := b.post("/reports/new", "/reports", tt.form)
 			if res.status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", res.status)
@@ -342,7 +343,7 @@ func TestComposeValidationInTheUsersLanguage(t *testing.T) {
 			if !strings.Contains(res.body, `aria-invalid="true"`) {
 				t.Error("no field marked aria-invalid")
 			}
-			if after, _ := c.store.CountReports(context.Background()); after != before {
+			if after, _ := c.Store.CountReports(context.Background()); after != before {
 				t.Errorf("an invalid draft was recorded: %d reports, was %d", after, before)
 			}
 		})
@@ -371,7 +372,7 @@ func TestLanguageRememberedPerUser(t *testing.T) {
 	if !strings.Contains(res.body, "ریاست: عراق تا ۱ مارس ۲۰۲۷ (۱۰ اسفند ۱۴۰۵)") {
 		t.Errorf("chair banner in Persian missing:\n%s", res.body)
 	}
-	if got, _ := record.UILanguage(context.Background(), c.store, "ir-analyst"); got != "fa" {
+	if got, _ := record.UILanguage(context.Background(), c.Store, "ir-analyst"); got != "fa" {
 		t.Errorf("stored language %q", got)
 	}
 	if res := b.post("/", "/language", url.Values{"lang": {"xx"}}); res.status != http.StatusBadRequest {
@@ -388,11 +389,11 @@ func TestLanguagePickedBeforeSigningIn(t *testing.T) {
 	if res := b.get("/login?lang=ru"); !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) || !strings.Contains(res.body, `action="/login?lang=ru"`) {
 		t.Fatalf("login page with ?lang=ru:\n%s", res.body)
 	}
-	res := b.post("/login?lang=ru", "/login?lang=ru", url.Values{"username": {"jo-analyst"}, "password": {password("jo-analyst")}})
+	res := b.post("/login?lang=ru", "/login?lang=ru", url.Values{"username": {"jo-analyst"}, "password": {testcenter.Password("jo-analyst")}})
 	if res.url != "/" || !strings.Contains(res.body, `<html lang="ru" dir="ltr">`) {
 		t.Fatalf("after signing in from the Russian page: at %s", res.url)
 	}
-	if got, _ := record.UILanguage(context.Background(), c.store, "jo-analyst"); got != "ru" {
+	if got, _ := record.UILanguage(context.Background(), c.Store, "jo-analyst"); got != "ru" {
 		t.Errorf("stored language %q, want ru", got)
 	}
 }
@@ -419,7 +420,7 @@ func TestChairBanner(t *testing.T) {
 func TestAmendmentVote(t *testing.T) {
 	c := newTestCenter(t)
 	ctx := context.Background()
-	a, err := c.rec.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
+	a, err := c.Recorder.ProposeAmendment(ctx, c.principal("sy-officer"), governTerm(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +442,7 @@ func TestAmendmentVote(t *testing.T) {
 	if res.status != http.StatusOK || !strings.Contains(res.body, "Approved by Iraq") {
 		t.Fatalf("after approving: %d\n%s", res.status, res.body)
 	}
-	g, err := record.ReadGovernance(ctx, c.store)
+	g, err := record.ReadGovernance(ctx, c.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,9 +455,9 @@ func TestInboxFilters(t *testing.T) {
 	c := newTestCenter(t)
 	all := center.Distribution{All: true}
 	c.submit("iq-analyst", center.Draft{Title: "Arabic one", Body: "نص عربي عن بغداد", Language: "ar", TLP: center.TLPGreen, Distribution: all, Tags: []string{"a"}})
-	c.clock.Advance(1)
+	c.Clock.Advance(1)
 	c.submit("ru-analyst", center.Draft{Title: "Russian one", Body: "Текст о Москве", Language: "ru", TLP: center.TLPAmber, Distribution: all, Tags: []string{"b"}})
-	c.clock.Advance(1)
+	c.Clock.Advance(1)
 	c.submit("sy-analyst", center.Draft{Title: "English one", Body: "Text about Damascus", Language: "en", TLP: center.TLPClear, Distribution: all, Tags: []string{"a"}})
 	b := c.browser("en")
 	b.login("ir-analyst")
@@ -616,7 +617,7 @@ func TestHandOver(t *testing.T) {
 	if res.url != "/governance" || !strings.Contains(res.body, "Chair: Iraq until 2 December 2026") {
 		t.Fatalf("after handing over: at %s\n%s", res.url, res.body)
 	}
-	c.clock.Advance(24 * time.Hour)
+	c.Clock.Advance(24 * time.Hour)
 	sy.login("sy-officer") // the day-old session has lapsed
 	if res := sy.get("/"); !strings.Contains(res.body, "Chair: Syria until") {
 		t.Errorf("the next day, Syria does not chair")
@@ -644,7 +645,7 @@ func TestProposeAmendment(t *testing.T) {
 	if res.url != "/governance" || !strings.Contains(res.body, "Принятие ассоциированной стороны: <bdi>Казахстан</bdi>") {
 		t.Fatalf("after proposing: at %s\n%s", res.url, res.body)
 	}
-	g, err := record.ReadGovernance(context.Background(), c.store)
+	g, err := record.ReadGovernance(context.Background(), c.Store)
 	if err != nil || len(g.Amendments) != 1 || g.Amendments[0].Party != "KZ" || g.Amendments[0].Proposer != "RU" || g.Amendments[0].Names["fa"] != "قزاقستان" {
 		t.Errorf("recorded %+v, %v", g.Amendments, err)
 	}

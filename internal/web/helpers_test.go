@@ -8,134 +8,70 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
-	"github.com/tabadul/tabadul/internal/record"
-	"github.com/tabadul/tabadul/internal/record/sqlite"
-	"github.com/tabadul/tabadul/internal/secret"
-	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // testCenter is a founded center (testkit's roster and charter) on a real
 // SQLite store, served over loopback by the interface and the API
 // together, as tabadul serve serves them.
 type testCenter struct {
-	t     testing.TB
-	store *sqlite.Store
-	rec   *record.Recorder
-	clock *testkit.Clock
-	ui    *Server
-	http  *httptest.Server
-	logs  *syncBuffer
+	*testcenter.Center // its store, recorder and clock
+	t                  testing.TB
+	ui                 *Server
+	http               *httptest.Server
+	logs               *testcenter.Log
 }
 
-// testStart is when the test centers' clock starts: the day the charter's
-// first term, Iraq's, begins; it ends on 1 March 2027.
-var testStart = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-
-// cheapParams make password hashing cost nothing in tests.
-var cheapParams = secret.Params{Time: 1, MemKiB: 64, Threads: 1}
-
-// testUsers are the users of every test center; each one's password is
-// password(username).
-var testUsers = []struct {
-	name  string
-	party center.PartyCode
-	role  center.Role
-}{
-	{"iq-analyst", "IQ", center.Analyst},
-	{"iq-officer", "IQ", center.Officer},
-	{"sy-analyst", "SY", center.Analyst},
-	{"sy-officer", "SY", center.Officer},
-	{"ir-analyst", "IR", center.Analyst},
-	{"ru-analyst", "RU", center.Analyst},
-	{"ru-officer", "RU", center.Officer},
-	{"jo-analyst", "JO", center.Analyst},
+// testUsers are the users of every web test center: testcenter.Users and
+// the officers of SY and RU. Each one's password is
+// testcenter.Password(username).
+func testUsers() []testcenter.User {
+	return append(testcenter.Users(),
+		testcenter.User{Name: "sy-officer", Party: "SY", Role: center.Officer},
+		testcenter.User{Name: "ru-officer", Party: "RU", Role: center.Officer})
 }
 
-func password(user string) string { return "password of " + user }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// newTestCenter founds the standard test center with testUsers and serves
+// it over loopback.
 func newTestCenter(t testing.TB) *testCenter {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := st.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	clock := testkit.NewClock(testStart)
-	rec := record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatalf("found: %v", err)
-	}
-	for _, u := range testUsers {
-		if _, err := rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, password(u.name), cheapParams); err != nil {
-			t.Fatalf("create user %s: %v", u.name, err)
-		}
-	}
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, logs: &syncBuffer{}}
+	return serveWeb(t, testcenter.Found(t, testUsers()), Config{})
+}
+
+// serveWeb serves tc's interface, configured with cfg, and its API
+// together on a loopback port; it adds tc's store, recorder and clock and
+// a log to cfg. The log is shown if the test fails.
+func serveWeb(t testing.TB, tc *testcenter.Center, cfg Config) *testCenter {
+	t.Helper()
+	c := &testCenter{t: t, Center: tc, logs: testcenter.NewLog(t)}
 	logger := slog.New(slog.NewTextHandler(c.logs, nil))
-	apiSrv, err := api.New(api.Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
+	apiSrv, err := api.New(api.Config{Store: tc.Store, Recorder: tc.Recorder, Clock: tc.Clock, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatalf("api: %v", err)
 	}
-	if c.ui, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger}); err != nil {
+	cfg.Store, cfg.Recorder, cfg.Clock, cfg.Logger = tc.Store, tc.Recorder, tc.Clock, logger
+	if c.ui, err = New(cfg); err != nil {
 		t.Fatalf("web: %v", err)
 	}
 	c.http = httptest.NewServer(Combine(c.ui.Handler(), apiSrv.Handler()))
 	t.Cleanup(c.http.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
 	return c
 }
 
 // principal returns a test user's principal, for writes that set the
 // scene through the recorder.
-func (c *testCenter) principal(user string) center.Principal {
-	c.t.Helper()
-	u, err := c.store.User(context.Background(), user)
-	if err != nil {
-		c.t.Fatalf("user %s: %v", user, err)
-	}
-	return center.Principal{User: u}
-}
+func (c *testCenter) principal(user string) center.Principal { return c.Principal(c.t, user) }
 
 // submit records a report through the write path, to set a scene.
 func (c *testCenter) submit(user string, d center.Draft) center.Report {
 	c.t.Helper()
-	r, err := c.rec.SubmitReport(context.Background(), c.principal(user), d)
+	r, err := c.Recorder.SubmitReport(context.Background(), c.principal(user), d)
 	if err != nil {
 		c.t.Fatalf("submit: %v", err)
 	}
@@ -218,7 +154,7 @@ func (b *browser) post(from, path string, form url.Values) response {
 // login signs in and fails the test if that does not work.
 func (b *browser) login(user string) {
 	b.t.Helper()
-	res := b.post("/login", "/login", url.Values{"username": {user}, "password": {password(user)}})
+	res := b.post("/login", "/login", url.Values{"username": {user}, "password": {testcenter.Password(user)}})
 	if res.status != http.StatusOK || res.url != "/" {
 		b.t.Fatalf("login %s: %d at %s:\n%s", user, res.status, res.url, res.body)
 	}

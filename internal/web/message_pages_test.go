@@ -31,14 +31,14 @@ func TestRefusalsInTheUsersLanguage(t *testing.T) {
 	c := newLinkedCenter(t)
 	rep := c.submit("iq-analyst", iqToRU())
 	path := "/reports/" + rep.ID
-	if _, err := c.rec.RevokeReport(context.Background(), c.principal("iq-analyst"), rep.ID); err != nil {
+	if _, err := c.Recorder.RevokeReport(context.Background(), c.principal("iq-analyst"), rep.ID); err != nil {
 		t.Fatal(err)
 	}
-	am, err := c.rec.ProposeAmendment(context.Background(), c.principal("sy-officer"), governTerm(2))
+	am, err := c.Recorder.ProposeAmendment(context.Background(), c.principal("sy-officer"), governTerm(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.rec.VoteOnAmendment(context.Background(), c.principal("iq-officer"), am.ID, true); err != nil {
+	if _, err := c.Recorder.VoteOnAmendment(context.Background(), c.principal("iq-officer"), am.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	type request func(b *browser) response

@@ -19,11 +19,11 @@ func BenchmarkLinkedPages(b *testing.B) {
 	c := newLinkedCenter(b)
 	ctx := context.Background()
 	iqo := c.principal("iq-officer")
-	ep, _, err := c.rec.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "", false)
+	ep, _, err := c.Recorder.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "", false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := c.rec.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
+	if _, err := c.Recorder.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
 		b.Fatal(err)
 	}
 	var last center.Report
@@ -33,7 +33,7 @@ func BenchmarkLinkedPages(b *testing.B) {
 			body += " الملف " + sharedHash
 		}
 		last = c.submit("iq-analyst", publicDraft(fmt.Sprintf("تقرير رقم %d عن بغداد", i), body))
-		c.clock.Advance(3600 * 1e9)
+		c.Clock.Advance(3600 * 1e9)
 	}
 	br := c.browser("ar")
 	br.login("iq-officer")

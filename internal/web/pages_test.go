@@ -7,10 +7,8 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,7 +19,6 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/analyze"
-	"github.com/tabadul/tabadul/internal/api"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/distribute"
 	"github.com/tabadul/tabadul/internal/process/entity"
@@ -29,6 +26,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // seededDB is a founded center with the entity registry seeded and the
@@ -59,7 +57,7 @@ func makeSeededDB() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rec := record.NewRecorder(st, testkit.NewClock(testStart), center.DefaultLimits).ExtractWith(analyze.NewRegistry(st))
+	rec := record.NewRecorder(st, testkit.NewClock(testcenter.Start), center.DefaultLimits).ExtractWith(analyze.NewRegistry(st))
 	err = rec.Found(ctx, testkit.Charter())
 	var es []store.Entity
 	if err == nil {
@@ -68,9 +66,9 @@ func makeSeededDB() (string, error) {
 	if err == nil {
 		_, err = rec.SeedEntities(ctx, es)
 	}
-	for _, u := range testUsers {
+	for _, u := range testUsers() {
 		if err == nil {
-			_, err = rec.CreateUser(ctx, center.User{Username: u.name, Party: u.party, Role: u.role}, password(u.name), cheapParams)
+			_, err = rec.CreateUser(ctx, center.User{Username: u.Name, Party: u.Party, Role: u.Role}, testcenter.Password(u.Name), testcenter.CheapHashing)
 		}
 	}
 	if cerr := st.Close(); err == nil {
@@ -115,7 +113,7 @@ func newLinkedCenter(t testing.TB) *testCenter {
 			t.Errorf("close store: %v", err)
 		}
 	})
-	clock := testkit.NewClock(testStart)
+	clock := testkit.NewClock(testcenter.Start)
 	g := analyze.NewRegistry(st)
 	if err := g.Refresh(ctx); err != nil {
 		t.Fatal(err)
@@ -124,24 +122,8 @@ func newLinkedCenter(t testing.TB) *testCenter {
 	// The live streams wake when something is recorded, as in serve.
 	changes := &distribute.Broadcast{}
 	rec.OnDeliveries(changes.Notify)
-	c := &testCenter{t: t, store: st, rec: rec, clock: clock, logs: &syncBuffer{}}
-	logger := slog.New(slog.NewTextHandler(c.logs, nil))
-	apiSrv, err := api.New(api.Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Version: "test"})
-	if err != nil {
-		t.Fatalf("api: %v", err)
-	}
-	searcher := analyze.NewSearcher(st, nil).WithRegistry(g)
-	if c.ui, err = New(Config{Store: st, Recorder: rec, Clock: clock, Logger: logger, Searcher: searcher, Changes: changes}); err != nil {
-		t.Fatalf("web: %v", err)
-	}
-	c.http = httptest.NewServer(Combine(c.ui.Handler(), apiSrv.Handler()))
-	t.Cleanup(c.http.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", c.logs.String())
-		}
-	})
-	return c
+	return serveWeb(t, &testcenter.Center{Store: st, Recorder: rec, Clock: clock},
+		Config{Searcher: analyze.NewSearcher(st, nil).WithRegistry(g), Changes: changes})
 }
 
 // The scene of the pages' tests: a secret IQ→RU report naming NATO and
@@ -217,11 +199,11 @@ func TestReportPageReceipts(t *testing.T) {
 	c := newLinkedCenter(t)
 	ctx := context.Background()
 	iqo := c.principal("iq-officer")
-	ep, _, err := c.rec.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "IQ's receiver", false)
+	ep, _, err := c.Recorder.CreateEndpoint(ctx, iqo, "https://receiver.example/iq", "IQ's receiver", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.rec.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
+	if _, err := c.Recorder.CreateSubscription(ctx, iqo, ep.ID, store.Filter{}); err != nil {
 		t.Fatal(err)
 	}
 	rep := c.submit("jo-analyst", publicDraft("تقرير للجميع", "نص التقرير للجميع."))
@@ -368,7 +350,7 @@ func TestDistributionPages(t *testing.T) {
 	if res.status != http.StatusOK || len(secret) < 16 {
 		t.Fatalf("create: %d, secret %q", res.status, secret)
 	}
-	ep, err := c.store.Endpoints(context.Background(), "IQ")
+	ep, err := c.Store.Endpoints(context.Background(), "IQ")
 	if err != nil || len(ep) != 1 {
 		t.Fatalf("endpoints %v %v", ep, err)
 	}
@@ -418,7 +400,7 @@ func TestDistributionPages(t *testing.T) {
 	}
 	sy := c.browser("en")
 	sy.login("sy-officer")
-	ds, _ := c.store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Limit: 10})
+	ds, _ := c.Store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Limit: 10})
 	for _, p := range []string{"/endpoints/" + id + "/rotate", "/endpoints/" + id + "/delete", "/deliveries/" + ds[0].ID + "/redrive"} {
 		if res := sy.post("/distribution", p, url.Values{}); res.status != http.StatusNotFound {
 			t.Errorf("sy-officer POST %s: status %d, want 404", p, res.status)
@@ -426,8 +408,8 @@ func TestDistributionPages(t *testing.T) {
 	}
 	// A dead delivery is offered for redrive to officers, and redriven.
 	d := ds[0]
-	err = c.rec.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d,
-		Attempt: store.Attempt{Delivery: d.ID, N: 1, At: c.clock.Now(), Status: 500, Error: "HTTP 500"}, State: store.Dead}},
+	err = c.Recorder.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d,
+		Attempt: store.Attempt{Delivery: d.ID, N: 1, At: c.Clock.Now(), Status: 500, Error: "HTTP 500"}, State: store.Dead}},
 		record.Breaker{Threshold: 100, Cooldown: func(int) time.Duration { return time.Minute }})
 	if err != nil {
 		t.Fatal(err)
@@ -442,7 +424,7 @@ func TestDistributionPages(t *testing.T) {
 	if res.status != http.StatusOK || strings.Contains(section(res.body, "deliveries"), d.Report) {
 		t.Errorf("redrive: %d, still dead:\n%s", res.status, section(res.body, "deliveries"))
 	}
-	if got, _ := c.store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Report: d.Report, Limit: 10}); len(got) != 1 || got[0].State != store.Pending {
+	if got, _ := c.Store.Deliveries(context.Background(), "IQ", store.DeliveryQuery{Report: d.Report, Limit: 10}); len(got) != 1 || got[0].State != store.Pending {
 		t.Errorf("after redrive: %+v", got)
 	}
 	if res := iq.post("/distribution", "/endpoints/"+id+"/delete", url.Values{}); res.url != "/distribution" || strings.Contains(section(res.body, "endpoints"), id) {
@@ -585,12 +567,12 @@ func TestCollectionPages(t *testing.T) {
 	if strings.Contains(ru.get("/").body, "Secret C2 for SY") || strings.Contains(ru.get("/search?q=C2").body, "Secret C2 for SY") {
 		t.Errorf("RU sees the report imported for SY")
 	}
-	before, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100})
+	before, _ := c.Store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100})
 	res = an.upload("/import", "/import", url.Values{}, "bundle", `{"type":"bundle",`)
 	if res.status != http.StatusBadRequest || section(res.body, "import-rejected") == "" {
 		t.Errorf("a malformed bundle: %d", res.status)
 	}
-	if after, _ := c.store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100}); after.Total != before.Total {
+	if after, _ := c.Store.Search(context.Background(), "IQ", store.SearchQuery{Limit: 100}); after.Total != before.Total {
 		t.Errorf("a refused import recorded reports: %d then %d", before.Total, after.Total)
 	}
 }

@@ -30,7 +30,7 @@ func TestLogStatusPages(t *testing.T) {
 		t.Errorf("before the log takes it: %q", got)
 	}
 
-	key, err := tlog.EnsureKey(ctx, c.store, "tabadul.test/log")
+	key, err := tlog.EnsureKey(ctx, c.Store, "tabadul.test/log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,11 +46,11 @@ func TestLogStatusPages(t *testing.T) {
 		}
 		srv := httptest.NewServer(w)
 		t.Cleanup(func() { srv.Close(); w.Close() })
-		if err := c.rec.RegisterWitness(ctx, store.Witness{Party: p, VKey: w.VerifierKey(), URL: srv.URL}); err != nil {
+		if err := c.Recorder.RegisterWitness(ctx, store.Witness{Party: p, VKey: w.VerifierKey(), URL: srv.URL}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	in, err := tlog.NewIntegrator(tlog.IntegratorConfig{Store: c.store, Key: key})
+	in, err := tlog.NewIntegrator(tlog.IntegratorConfig{Store: c.Store, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestLogStatusPages(t *testing.T) {
 			break
 		}
 	}
-	co, err := tlog.NewCosigner(tlog.CosignerConfig{Store: c.store, Key: key, Clock: c.clock})
+	co, err := tlog.NewCosigner(tlog.CosignerConfig{Store: c.Store, Key: key, Clock: c.Clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestLogStatusPages(t *testing.T) {
 	if err != nil || !res.Published || len(res.CosignedBy) != 3 {
 		t.Fatalf("cosigning round: %+v, %v", res, err)
 	}
-	size, err := c.store.LogSize(ctx)
+	size, err := c.Store.LogSize(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestLogStatusPages(t *testing.T) {
 	if got, want := text(section(page.body, "log-size")), (&Locale{Lang: "ar"}).Num(int(size)); got != want {
 		t.Errorf("log size %q, want %q", got, want)
 	}
-	cp, err := c.store.LatestCheckpoint(ctx, true)
+	cp, err := c.Store.LatestCheckpoint(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}
