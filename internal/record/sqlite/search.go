@@ -156,6 +156,15 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	if err := store.CheckSearchQuery(q); err != nil {
 		return store.SearchPage{}, err
 	}
+	sq, err := s.searchSQL(viewer, q)
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	return store.RunSearch(ctx, sq, q)
+}
+
+// searchSQL returns the statement parts of a search.
+func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchSQL, error) {
 	sq := searchSQL{s: s, newest: `rv.seq`, order: `ORDER BY rv.seq DESC`, score: `0`}
 	var where strings.Builder
 	if q.Text.Empty() {
@@ -165,9 +174,12 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	} else {
 		match, err := ftsMatch(q.Text)
 		if err != nil {
-			return store.SearchPage{}, err
+			return searchSQL{}, err
 		}
-		sq.from = `search JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
+		// CROSS JOIN keeps the index's matches the outer loop: with a filter
+		// on report_views, SQLite would otherwise walk the viewer's rows and
+		// run the MATCH once for each (seconds for a common word).
+		sq.from = `search CROSS JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
 		where.WriteString(`search MATCH ?`)
 		sq.args = append(sq.args, viewer, match)
 		// FTS5 walks its doclists backwards by rowid, the seq.
@@ -175,7 +187,7 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	}
 	searchFilter(q.Filter, &where, &sq.args)
 	sq.where = where.String()
-	return store.RunSearch(ctx, sq, q)
+	return sq, nil
 }
 
 // searchSQL is a search's statement parts: the viewer's matches (from,
@@ -239,26 +251,8 @@ func (sq searchSQL) HasOlder(ctx context.Context, seq int64) (bool, error) {
 // LIMIT and OFFSET are expressions (? + 0) so that a new page size does
 // not make SQLite prepare the statement again (see DueDeliveries).
 func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []float64, error) {
-	where, args := sq.where, slices.Clip(sq.args)
-	switch r.Segment {
-	case store.FromBound:
-		where += ` AND ` + sq.newest + ` >= ?`
-		args = append(args, r.Bound)
-	case store.BeforeBound:
-		where += ` AND ` + sq.newest + ` < ?`
-		args = append(args, r.Bound)
-	}
-	if k := r.After; k != nil {
-		if sq.score == `0` {
-			where += ` AND rv.seq < ?`
-			args = append(args, k.Seq)
-		} else {
-			where += ` AND (` + sq.score + ` < ? OR (` + sq.score + ` = ? AND rv.seq < ?))`
-			args = append(args, k.Score, k.Score, k.Seq)
-		}
-	}
-	rows, err := sq.s.rd.QueryContext(ctx, `SELECT rv.seq, `+sq.score+` FROM `+sq.from+
-		` WHERE `+where+` `+sq.order+` LIMIT ? + 0 OFFSET ? + 0`, append(args, r.Limit, r.Offset)...)
+	query, args := sq.rankQuery(r)
+	rows, err := sq.s.rd.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
@@ -277,6 +271,30 @@ func (sq searchSQL) Rank(ctx context.Context, r store.SearchRange) ([]int64, []f
 		return nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
 	return seqs, scores, nil
+}
+
+// rankQuery returns Rank's statement and its arguments.
+func (sq searchSQL) rankQuery(r store.SearchRange) (string, []any) {
+	where, args := sq.where, slices.Clip(sq.args)
+	switch r.Segment {
+	case store.FromBound:
+		where += ` AND ` + sq.newest + ` >= ?`
+		args = append(args, r.Bound)
+	case store.BeforeBound:
+		where += ` AND ` + sq.newest + ` < ?`
+		args = append(args, r.Bound)
+	}
+	if k := r.After; k != nil {
+		if sq.score == `0` {
+			where += ` AND rv.seq < ?`
+			args = append(args, k.Seq)
+		} else {
+			where += ` AND (` + sq.score + ` < ? OR (` + sq.score + ` = ? AND rv.seq < ?))`
+			args = append(args, k.Score, k.Score, k.Seq)
+		}
+	}
+	return `SELECT rv.seq, ` + sq.score + ` FROM ` + sq.from + ` WHERE ` + where + ` ` + sq.order +
+		` LIMIT ? + 0 OFFSET ? + 0`, append(args, r.Limit, r.Offset)
 }
 
 // Hits reads the versions of a page's hits, in the page's order.
