@@ -118,10 +118,10 @@ func (g *Registry) Matcher() *entity.Matcher { return g.state.Load().matcher }
 // accepted entity's.
 func (g *Registry) Aliases() *Aliases { return g.state.Load().aliases }
 
-// AnalyzeReport implements record.Analyzer.
+// AnalyzeReport implements record.Analyzer: the search document alone,
+// as ExtractReport makes it, without the extraction.
 func (g *Registry) AnalyzeReport(title, body, language string) (store.SearchDoc, string) {
-	doc, detected, _ := g.ExtractReport(title, body, language)
-	return doc, detected
+	return Indexer{}.AnalyzeReport(title, body, language)
 }
 
 // Analysis implements record.Analyzer: the registry's analysis is the

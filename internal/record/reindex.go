@@ -38,6 +38,13 @@ func (r *Recorder) IndexStale(ctx context.Context) (bool, error) {
 func (r *Recorder) indexAnalysis() (string, func(title, body, language string) store.SearchDoc) {
 	switch {
 	case r.extractor != nil:
+		if a, ok := r.extractor.(Analyzer); ok {
+			// The search document alone, without the extraction.
+			return r.extractor.Analysis(), func(title, body, language string) store.SearchDoc {
+				doc, _ := a.AnalyzeReport(title, body, language)
+				return doc
+			}
+		}
 		return r.extractor.Analysis(), func(title, body, language string) store.SearchDoc {
 			doc, _, _ := r.extractor.ExtractReport(title, body, language)
 			return doc
