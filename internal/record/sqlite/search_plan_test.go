@@ -38,20 +38,7 @@ func TestSearchPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			query, args := sq.rankQuery(tt.r)
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
+			plan := queryPlan(t, s, query, args...)
 			if len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN search VIRTUAL TABLE") {
 				t.Errorf("plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
 			}
