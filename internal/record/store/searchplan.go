@@ -71,9 +71,8 @@ type SearchSteps interface {
 	Hits(ctx context.Context, seqs []int64, scores []float64) ([]SearchHit, error)
 }
 
-// CheckSearchQuery validates the paging of q, as every backend must
-// before running it.
-func CheckSearchQuery(q SearchQuery) error {
+// checkSearchQuery validates the paging of q.
+func checkSearchQuery(q SearchQuery) error {
 	if q.Limit < 1 || q.Limit > MaxPageSize || q.Offset < 0 {
 		return center.Invalid("limit", "must be between 1 and %d", MaxPageSize)
 	}
@@ -90,7 +89,7 @@ func CheckSearchQuery(q SearchQuery) error {
 // ones by relevance — the first pages cost a bounded amount, and paging
 // on past the window neither repeats nor skips a report.
 func RunSearch(ctx context.Context, steps SearchSteps, q SearchQuery) (SearchPage, error) {
-	if err := CheckSearchQuery(q); err != nil {
+	if err := checkSearchQuery(q); err != nil {
 		return SearchPage{}, err
 	}
 	window := q.Window
