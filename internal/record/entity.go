@@ -51,6 +51,9 @@ func registryChanged(ctx context.Context, tx store.Tx) error {
 // the recorder links every version it records to its mentions,
 // observables and near-duplicates in the version's own transaction.
 type Extractor interface {
+	// An Extractor is an Analyzer too: AnalyzeReport makes the search
+	// document alone, as ExtractReport does, for reindexing.
+	Analyzer
 	// ExtractReport returns the search document, the detected language
 	// and the extraction of title + "\n" + body.
 	ExtractReport(title, body, language string) (doc store.SearchDoc, detected string, x store.Extraction)
@@ -60,9 +63,6 @@ type Extractor interface {
 	// Refresh is called after each committed change of the registry, so
 	// that the next versions are matched against it.
 	Refresh(ctx context.Context) error
-	// Analysis names the analysis of the search documents, as
-	// Analyzer.Analysis does.
-	Analysis() string
 }
 
 // ExtractWith makes the recorder analyze versions with x (which then

@@ -241,9 +241,9 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 		if err := tx.SetMeta(ctx, metaFounded, at.Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
-		if analysis, _ := r.indexAnalysis(); analysis != "" {
+		if a := r.indexAnalyzer(); a != nil {
 			// An empty index is built by every analysis.
-			if err := tx.SetMeta(ctx, metaIndexAnalysis, analysis); err != nil {
+			if err := tx.SetMeta(ctx, metaIndexAnalysis, a.Analysis()); err != nil {
 				return err
 			}
 		}

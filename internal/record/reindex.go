@@ -20,42 +20,25 @@ const reindexBatch = 500
 // that queries, analyzed today, would miss what the old analysis wrote
 // differently. It is false without an analyzer.
 func (r *Recorder) IndexStale(ctx context.Context) (bool, error) {
-	analysis, _ := r.indexAnalysis()
-	if analysis == "" {
+	a := r.indexAnalyzer()
+	if a == nil {
 		return false, nil
 	}
 	v, err := r.store.Meta(ctx, metaIndexAnalysis)
 	if err != nil {
 		return false, err
 	}
-	return v != analysis, nil
+	return v != a.Analysis(), nil
 }
 
-// indexAnalysis returns the name of the analysis that makes the
-// recorder's search documents and a function making one; "" if the
-// recorder indexes nothing. The extractor's analysis, when there is one,
-// is the one prepare uses.
-func (r *Recorder) indexAnalysis() (string, func(title, body, language string) store.SearchDoc) {
-	switch {
-	case r.extractor != nil:
-		if a, ok := r.extractor.(Analyzer); ok {
-			// The search document alone, without the extraction.
-			return r.extractor.Analysis(), func(title, body, language string) store.SearchDoc {
-				doc, _ := a.AnalyzeReport(title, body, language)
-				return doc
-			}
-		}
-		return r.extractor.Analysis(), func(title, body, language string) store.SearchDoc {
-			doc, _, _ := r.extractor.ExtractReport(title, body, language)
-			return doc
-		}
-	case r.analyzer != nil:
-		return r.analyzer.Analysis(), func(title, body, language string) store.SearchDoc {
-			doc, _ := r.analyzer.AnalyzeReport(title, body, language)
-			return doc
-		}
+// indexAnalyzer returns the analyzer of the recorder's search documents:
+// the extractor, when there is one (prepare uses it), else the analyzer;
+// nil if the recorder indexes nothing.
+func (r *Recorder) indexAnalyzer() Analyzer {
+	if r.extractor != nil {
+		return r.extractor
 	}
-	return "", nil
+	return r.analyzer
 }
 
 // Reindex analyzes every version that is not purged again and replaces
@@ -66,8 +49,8 @@ func (r *Recorder) indexAnalysis() (string, func(title, body, language string) s
 // with the versions done so far. It returns how many versions it
 // reindexed.
 func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, error) {
-	analysis, analyze := r.indexAnalysis()
-	if analysis == "" {
+	a := r.indexAnalyzer()
+	if a == nil {
 		return 0, fmt.Errorf("record: reindex: the recorder has no analyzer")
 	}
 	done := 0
@@ -81,7 +64,7 @@ func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, e
 		}
 		docs := make([]store.SearchDoc, len(vs))
 		inParallel(len(vs), func(i int) {
-			docs[i] = analyze(vs[i].Title, vs[i].Body, vs[i].Language)
+			docs[i], _ = a.AnalyzeReport(vs[i].Title, vs[i].Body, vs[i].Language)
 		})
 		err = r.update(ctx, func(tx store.Tx) error {
 			for i, v := range vs {
@@ -100,6 +83,6 @@ func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, e
 			progress(done)
 		}
 	}
-	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, metaIndexAnalysis, analysis) })
+	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, metaIndexAnalysis, a.Analysis()) })
 	return done, err
 }
