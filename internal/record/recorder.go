@@ -6,15 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/parallel"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/secret"
 )
@@ -104,33 +103,11 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction) {
 	docs := make([]*store.SearchDoc, len(drafts))
 	xs := make([]*store.Extraction, len(drafts))
-	inParallel(len(drafts), func(i int) {
+	parallel.For(len(drafts), minDraftsPerWorker, func(i int) {
 		drafts[i].Normalize()
 		docs[i], xs[i] = r.prepare(&drafts[i])
 	})
 	return docs, xs
-}
-
-// inParallel calls fn for 0..n-1, on every core if n is large enough to
-// be worth it.
-func inParallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/minDraftsPerWorker)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // minDraftsPerWorker is the smallest share of a batch worth a goroutine.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tabadul/tabadul/internal/parallel"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -63,7 +64,7 @@ func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, e
 			break
 		}
 		docs := make([]store.SearchDoc, len(vs))
-		inParallel(len(vs), func(i int) {
+		parallel.For(len(vs), minDraftsPerWorker, func(i int) {
 			docs[i], _ = a.AnalyzeReport(vs[i].Title, vs[i].Body, vs[i].Language)
 		})
 		err = r.update(ctx, func(tx store.Tx) error {

@@ -62,7 +62,7 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 	if err := db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'search'`).Scan(&ddl); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(ddl, "tokenize = 'ascii'") {
+	if !strings.Contains(ddl, "tokenize = 'ascii'") || !strings.Contains(ddl, "filters") {
 		t.Errorf("search table after the migration:\n%s", ddl)
 	}
 	if err := db.QueryRow(`SELECT count(*) FROM search_docsize`).Scan(&rows); err != nil || rows != 0 {

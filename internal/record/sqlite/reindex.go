@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/tabadul/tabadul/internal/record/store"
@@ -17,8 +19,21 @@ func (t *tx) ReplaceIndex(ctx context.Context, seq int64, doc store.SearchDoc) e
 	if err := t.exec(ctx, "reindex version", `DELETE FROM search WHERE rowid = ?`, seq); err != nil {
 		return err
 	}
-	return t.exec(ctx, "reindex version", `INSERT INTO search (rowid, surface, stems)
-		SELECT seq, ?, ? FROM versions WHERE seq = ? AND purged IS NULL`, ftsText(doc.Surface), ftsText(doc.Stems), seq)
+	var purged sql.NullInt64
+	switch err := t.QueryRowContext(ctx, `SELECT purged FROM versions WHERE seq = ?`, seq).Scan(&purged); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("sqlite: reindex version %d: %w", seq, err)
+	case purged.Valid:
+		return nil
+	}
+	filters, err := t.versionFilters(ctx, seq)
+	if err != nil {
+		return err
+	}
+	return t.exec(ctx, "reindex version", `INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`,
+		seq, ftsText(doc.Surface), ftsText(doc.Stems), filters)
 }
 
 // IndexableVersions implements store.Reader.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // indexRow is a version's row of the search table, waiting for the end of
 // its batch.
 type indexRow struct {
-	seq            int64
-	surface, stems string
+	seq                     int64
+	surface, stems, filters string
 }
 
 // IndexVersion implements store.Tx. The row is written when the update's
@@ -25,8 +26,78 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("sqlite: index version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
 	}
-	t.index = append(t.index, indexRow{seq: seq, surface: ftsText(doc.Surface), stems: ftsText(doc.Stems)})
+	filters, ok := t.filters[seq]
+	if !ok {
+		var err error
+		if filters, err = t.versionFilters(ctx, seq); err != nil {
+			return err
+		}
+	}
+	t.index = append(t.index, indexRow{seq: seq, surface: ftsText(doc.Surface), stems: ftsText(doc.Stems), filters: filters})
 	return nil
+}
+
+// versionFilters reads the filter tokens of a recorded version.
+func (t *tx) versionFilters(ctx context.Context, seq int64) (string, error) {
+	var source, tlp, language, tagsJSON string
+	err := t.QueryRowContext(ctx, `SELECT r.source, v.tlp, v.language, v.tags FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq = ?`, seq).Scan(&source, &tlp, &language, &tagsJSON)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: index version %d: %w", seq, mapError(err))
+	}
+	var tags []string
+	if err := json.Unmarshal([]byte(tagsJSON), &tags); err != nil {
+		return "", fmt.Errorf("sqlite: index version %d: tags: %w", seq, err)
+	}
+	return ftsFilters(center.PartyCode(source), center.TLP(tlp), language, tags), nil
+}
+
+// The search table's filters column holds a version's source, TLP,
+// language and tags as tokens, so that a filtered text search narrows the
+// index's matches before each is joined to the viewer's report_views —
+// a join per match is most of a search's cost. The filter is applied on
+// report_views too: the tokens only spare work.
+func filterToken(field, value string) string { return ftsToken(field + "=" + value) }
+
+// ftsFilters is a version's filters column.
+func ftsFilters(source center.PartyCode, tlp center.TLP, language string, tags []string) string {
+	tokens := make([]string, 0, 3+len(tags))
+	tokens = append(tokens, filterToken("source", string(source)), filterToken("tlp", string(tlp)), filterToken("language", language))
+	for _, tag := range tags {
+		tokens = append(tokens, filterToken("tag", tag))
+	}
+	return strings.Join(tokens, " ")
+}
+
+// ftsFilterMatch returns the MATCH clauses that narrow a text search to
+// the filter's sources, TLPs, languages and tags ("" if none).
+func ftsFilterMatch(f store.SearchFilter) string {
+	var b strings.Builder
+	oneOf := func(field string, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		b.WriteString(" AND filters : (")
+		for i, v := range values {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(`"` + filterToken(field, v) + `"`)
+		}
+		b.WriteByte(')')
+	}
+	strs := func(n int, at func(int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = at(i)
+		}
+		return out
+	}
+	oneOf("source", strs(len(f.Sources), func(i int) string { return string(f.Sources[i]) }))
+	oneOf("tlp", strs(len(f.TLPs), func(i int) string { return string(f.TLPs[i]) }))
+	oneOf("language", f.Languages)
+	oneOf("tag", f.Tags)
+	return b.String()
 }
 
 // ftsToken is a token as FTS5's ascii tokenizer will keep it whole:
@@ -178,9 +249,10 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 		// run the MATCH once for each (seconds for a common word).
 		sq.from = `search CROSS JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
 		where.WriteString(`search MATCH ?`)
-		sq.args = append(sq.args, viewer, match)
-		// FTS5 walks its doclists backwards by rowid, the seq.
-		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search), rv.seq DESC`, `-bm25(search)`
+		sq.args = append(sq.args, viewer, "("+match+")"+ftsFilterMatch(q.Filter))
+		// FTS5 walks its doclists backwards by rowid, the seq. The filters
+		// column weighs nothing in the ranking.
+		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search, 1, 1, 0), rv.seq DESC`, `-bm25(search, 1, 1, 0)`
 	}
 	searchFilter(q.Filter, &where, &sq.args)
 	sq.where = where.String()
@@ -231,6 +303,60 @@ func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, in
 		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 	}
 	return page, oldest, nil
+}
+
+// RankWindow implements store.WindowRanker: one statement walks the
+// window's matches once, joining each to the viewer's report_views and
+// scoring it, and returns both the counts and the best n.
+func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
+	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
+	// The facet rows (kind 0) and the ranked rows (kind 1) share the
+	// columns: source, tlp, language, count, seq, score.
+	query, args := sq.windowQuery(window, n)
+	rows, err := sq.s.rd.QueryContext(ctx, query, args...)
+	if err != nil {
+		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
+	}
+	defer rows.Close()
+	oldest := int64(-1)
+	var seqs []int64
+	var scores []float64
+	for rows.Next() {
+		var kind, count int
+		var src center.PartyCode
+		var tlp center.TLP
+		var language string
+		var seq int64
+		var score float64
+		if err := rows.Scan(&kind, &src, &tlp, &language, &count, &seq, &score); err != nil {
+			return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
+		}
+		if kind == 1 {
+			seqs, scores = append(seqs, seq), append(scores, score)
+			continue
+		}
+		page.Total += count
+		page.Facets.Sources[src] += count
+		page.Facets.TLPs[tlp] += count
+		page.Facets.Languages[language] += count
+		if oldest < 0 || seq < oldest {
+			oldest = seq
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
+	}
+	return page, oldest, seqs, scores, nil
+}
+
+// windowQuery returns RankWindow's statement and its arguments.
+func (sq searchSQL) windowQuery(window, n int) (string, []any) {
+	return `WITH w AS MATERIALIZED (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + sq.score + ` AS score FROM ` + sq.from +
+			` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)
+		SELECT 0, source, tlp, language, count(*), min(seq), 0.0 FROM w GROUP BY 2, 3, 4
+		UNION ALL
+		SELECT * FROM (SELECT 1, '', '', '', 0, seq, score FROM w ORDER BY score DESC, seq DESC LIMIT ? + 0)`,
+		append(slices.Clip(sq.args), window, n)
 }
 
 // HasOlder reports whether a match is older than seq.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,10 +38,20 @@ func TestSearchPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The filter narrows the index's matches before the join.
+			if narrows := strings.Contains(sq.args[1].(string), "filters : "); narrows != (tt.desc != "no filter") {
+				t.Errorf("MATCH %q: narrowed by the filter = %v", sq.args[1], narrows)
+			}
 			query, args := sq.rankQuery(tt.r)
 			plan := queryPlan(t, s, query, args...)
 			if len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN search VIRTUAL TABLE") {
-				t.Errorf("plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
+				t.Errorf("rank plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
+			}
+			// The window's statement: its first scan is the index's.
+			query, args = sq.windowQuery(5000, 21)
+			plan = queryPlan(t, s, query, args...)
+			if i := slices.IndexFunc(plan, func(l string) bool { return strings.Contains(l, "SCAN") || strings.Contains(l, "SEARCH") }); i < 0 || !strings.Contains(plan[i], "SCAN search VIRTUAL TABLE") {
+				t.Errorf("window plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
 			}
 		})
 	}

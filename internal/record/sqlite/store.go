@@ -223,7 +223,7 @@ func (s *Store) commit(batch []*update) {
 		t := &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster}
 		for _, r := range index {
 			if err := t.exec(ctx, "index version",
-				`INSERT INTO search (rowid, surface, stems) VALUES (?, ?, ?)`, r.seq, r.surface, r.stems); err != nil {
+				`INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`, r.seq, r.surface, r.stems, r.filters); err != nil {
 				sqlTx.Rollback()
 				return err
 			}

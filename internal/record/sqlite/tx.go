@@ -20,6 +20,9 @@ type tx struct {
 	// index collects IndexVersion's rows; the committer writes them after
 	// the update's savepoint is released, in the same transaction.
 	index []indexRow
+	// filters holds the filter tokens of the versions InsertVersion wrote
+	// in this update, by seq, for IndexVersion.
+	filters map[int64]string
 	// subscriptions holds the active subscriptions once read in this
 	// update (see ActiveSubscriptions); nil when unread or changed.
 	subscriptions *[]store.Subscription
@@ -232,6 +235,10 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert version: %w", err)
 	}
+	if t.filters == nil {
+		t.filters = map[int64]string{}
+	}
+	t.filters[seq] = ftsFilters(rep.Source, rep.TLP, rep.Language, rep.Tags)
 	// One statement per table, whatever the audience's size: the parties
 	// and tags go in as JSON arrays.
 	if err := t.exec(ctx, "insert audience",

@@ -71,6 +71,16 @@ type SearchSteps interface {
 	Hits(ctx context.Context, seqs []int64, scores []float64) ([]SearchHit, error)
 }
 
+// WindowRanker is what a backend may add to its SearchSteps to read a
+// first page in one pass over the matches: counting the window and
+// ranking it each walk every match of the window, and a common word has
+// thousands.
+type WindowRanker interface {
+	// RankWindow does what Facets(ctx, window) does and also returns the
+	// first n of the window's matches in ranking order, with their scores.
+	RankWindow(ctx context.Context, window, n int) (page SearchPage, oldest int64, seqs []int64, scores []float64, err error)
+}
+
 // checkSearchQuery validates the paging of q.
 func checkSearchQuery(q SearchQuery) error {
 	if q.Limit < 1 || q.Limit > MaxPageSize || q.Offset < 0 {
@@ -96,7 +106,22 @@ func RunSearch(ctx context.Context, steps SearchSteps, q SearchQuery) (SearchPag
 	if window <= 0 {
 		window = -1 // no LIMIT
 	}
-	page, oldest, err := steps.Facets(ctx, window)
+	// A first page's first stretch is the window's best matches: a
+	// WindowRanker reads them with the counts.
+	var first struct {
+		ok     bool
+		seqs   []int64
+		scores []float64
+	}
+	var page SearchPage
+	var oldest int64
+	var err error
+	if wr, ok := steps.(WindowRanker); ok && q.After == nil && q.Offset == 0 {
+		page, oldest, first.seqs, first.scores, err = wr.RankWindow(ctx, window, q.Limit+1)
+		first.ok = true
+	} else {
+		page, oldest, err = steps.Facets(ctx, window)
+	}
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -137,6 +162,12 @@ func RunSearch(ctx context.Context, steps SearchSteps, q SearchQuery) (SearchPag
 	// whether a next page exists.
 	var seqs []int64
 	var scores []float64
+	if first.ok {
+		// ranges[0] starts the window's order at its first match: the
+		// whole window (FromBound) or every match, when the window holds
+		// them all (EveryMatch).
+		seqs, scores, ranges = first.seqs, first.scores, ranges[1:]
+	}
 	for _, r := range ranges {
 		if len(seqs) > q.Limit {
 			break

@@ -1,0 +1,21 @@
+-- +goose Up
+-- The search table gains a third column, filters: each version's source,
+-- TLP, language and tags as tokens (hex-encoded "field=value"). A
+-- filtered text search matches them in the index, so that only the
+-- matches that pass the filter are joined to the viewer's report_views;
+-- before, every match of the words was joined and most were dropped.
+-- The column is weighted 0 in the ranking.
+--
+-- The index is rebuilt from the versions: clearing the stamp of the
+-- analysis that built it makes the next `tabadul serve` (or `tabadul
+-- reindex`) rebuild it.
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5(
+    surface,
+    stems,
+    filters,
+    content = '',
+    contentless_delete = 1, -- retention erases purged versions
+    tokenize = 'ascii'
+);
+DELETE FROM meta WHERE key = 'index_analysis';
