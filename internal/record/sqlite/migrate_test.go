@@ -68,4 +68,8 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM search_docsize`).Scan(&rows); err != nil || rows != 0 {
 		t.Errorf("the old index's rows: %d, %v; want none", rows, err)
 	}
+	var automerge int
+	if err := db.QueryRow(`SELECT v FROM search_config WHERE k = 'automerge'`).Scan(&automerge); err != nil || automerge != 16 {
+		t.Errorf("the index's automerge = %d, %v; want 16", automerge, err)
+	}
 }

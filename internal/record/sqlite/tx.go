@@ -213,16 +213,26 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	}
 	tagsJSON, _ := json.Marshal(tags)
 	audience, _ := json.Marshal(rep.Audience)
-	// The report's row: new for a first version; its rid either way.
-	var rid int64
-	err = t.QueryRowContext(ctx, `
-		INSERT INTO reports (id, source, created) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET id = excluded.id
-		RETURNING rid`, rep.ID, rep.Source, micros(rep.Created)).Scan(&rid)
+	// The report's row: new for a first version; its rid either way. A
+	// plain insert (not an upsert returning the rid) is the cheap path of
+	// the common case, a new report.
+	res, err := t.ExecContext(ctx, `INSERT INTO reports (id, source, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		rep.ID, rep.Source, micros(rep.Created))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert report %s: %w", rep.ID, mapError(err))
 	}
-	res, err := t.ExecContext(ctx, `
+	var rid int64
+	newReport := false
+	if n, _ := res.RowsAffected(); n == 1 {
+		newReport = true
+		rid, err = res.LastInsertId()
+	} else {
+		err = t.QueryRowContext(ctx, `SELECT rid FROM reports WHERE id = ?`, rep.ID).Scan(&rid)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert report %s: %w", rep.ID, mapError(err))
+	}
+	res, err = t.ExecContext(ctx, `
 		INSERT INTO versions (rid, version, author, title, body, language, tlp, distribution,
 			reliability, credibility, tags, audience, observed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -245,13 +255,22 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		`INSERT INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, string(audience)); err != nil {
 		return 0, err
 	}
-	if err := t.exec(ctx, "update report views",
-		`INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
+	// A new report has no views to update: a plain insert skips the
+	// upsert's search for a conflicting row.
+	views := `INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
 		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?) WHERE true
 		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq, tlp = excluded.tlp,
-			language = excluded.language, version = excluded.version`,
+			language = excluded.language, version = excluded.version`
+	if newReport {
+		views = `INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
+		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`
+	}
+	if err := t.exec(ctx, "update report views", views,
 		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), string(audience)); err != nil {
 		return 0, err
+	}
+	if len(tags) == 0 {
+		return seq, nil
 	}
 	if err := t.exec(ctx, "insert tags",
 		`INSERT INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, string(tagsJSON)); err != nil {
