@@ -430,12 +430,14 @@ func (s *Store) searchHits(ctx context.Context, seqs []int64, scores []float64) 
 	if len(seqs) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(seqs))
-	for i, seq := range seqs {
-		args[i] = seq
+	// One statement for any page size, prepared once: the seqs go in as
+	// a JSON array.
+	list, err := json.Marshal(seqs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search hits: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
-		WHERE v.seq IN (`+strings.TrimSuffix(strings.Repeat("?,", len(seqs)), ",")+`)`, args...)
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: search hits: %w", err)
 	}

@@ -56,3 +56,20 @@ func TestSearchPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchHitsPlan: a page's versions are read by their seqs, not by a
+// scan of every version.
+func TestSearchHitsPlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	plan := queryPlan(t, s, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq IN (SELECT value FROM json_each(?))`, "[3,1,2]")
+	joined := strings.Join(plan, "\n")
+	if strings.Contains(joined, "SCAN v") || strings.Contains(joined, "SCAN r") {
+		t.Errorf("plan:\n%s\nwant each version found by its seq", joined)
+	}
+}
