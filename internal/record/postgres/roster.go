@@ -8,11 +8,8 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlrow"
 )
 
-// metaRoster names the roster's version: a random token replaced in the
-// same transaction as every change to parties or committees (as on
-// SQLite). The version is read from the database each time, so a change
-// made on another node is seen at once.
-const metaRoster = "roster_version"
+// metaRoster names the roster's version (see sqlrow.MetaRoster).
+const metaRoster = sqlrow.MetaRoster
 
 // rosterCache holds the last roster read, with its version.
 type rosterCache struct{ sqlrow.RosterCache }

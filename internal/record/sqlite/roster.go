@@ -8,12 +8,8 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlrow"
 )
 
-// metaRoster names the roster's version: a random token replaced in the
-// same transaction as every change to parties or committees. Reading it is
-// one indexed lookup; reading the roster is two joins, on every write of a
-// report. A token, not a counter, because a rolled-back change must not
-// leave behind a version number that a later, different change reuses.
-const metaRoster = "roster_version"
+// metaRoster names the roster's version (see sqlrow.MetaRoster).
+const metaRoster = sqlrow.MetaRoster
 
 // rosterCache holds the last roster read, with its version.
 type rosterCache struct{ sqlrow.RosterCache }

@@ -48,25 +48,16 @@ func notFound(what, id string, err error) error {
 const backend = sqlrow.Backend("sqlite")
 
 func readDirectory(ctx context.Context, q querier) (center.Directory, error) {
-	var dir center.Directory
-	rows, err := q.QueryContext(ctx, `SELECT code, kind, names FROM parties WHERE removed IS NULL ORDER BY pos`)
-	if err != nil {
-		return dir, fmt.Errorf("sqlite: parties: %w", err)
-	}
-	defer rows.Close()
-	if dir.Parties, err = backend.Parties(rows); err != nil {
-		return dir, err
-	}
-	crows, err := q.QueryContext(ctx, `
-		SELECT c.code, c.names, m.party FROM committees c
-		LEFT JOIN committee_members m ON m.committee = c.code
-		ORDER BY c.pos, m.pos`)
-	if err != nil {
-		return dir, fmt.Errorf("sqlite: committees: %w", err)
-	}
-	defer crows.Close()
-	dir.Committees, err = backend.Committees(crows)
-	return dir, err
+	return backend.Directory(
+		func() sqlrow.Cursor {
+			return sqlrow.Query(q.QueryContext(ctx, `SELECT code, kind, names FROM parties WHERE removed IS NULL ORDER BY pos`))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(q.QueryContext(ctx, `
+				SELECT c.code, c.names, m.party FROM committees c
+				LEFT JOIN committee_members m ON m.committee = c.code
+				ORDER BY c.pos, m.pos`))
+		})
 }
 
 func readMeta(ctx context.Context, q querier, key string) (string, error) {

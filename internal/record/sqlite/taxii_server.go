@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -45,24 +46,13 @@ func (t *tx) SetTAXIIDistribution(ctx context.Context, party center.PartyCode, d
 }
 
 func (s *Store) TAXIIStatus(ctx context.Context, viewer center.PartyCode, id string) (store.TAXIIStatus, error) {
-	st := store.TAXIIStatus{ID: id, Party: viewer}
-	var requested, updated int64
-	var lists [3]string
-	err := s.rd.QueryRowContext(ctx, `
-		SELECT username, requested, updated, total, successes, failures, pendings
-		FROM taxii_statuses WHERE id = ? AND party = ?`, id, viewer).
-		Scan(&st.Username, &requested, &updated, &st.Total, &lists[0], &lists[1], &lists[2])
+	st, err := sqlrow.TAXIIStatus(s.rd.QueryRowContext(ctx, `SELECT `+sqlrow.TAXIIStatusColumns+`
+		FROM taxii_statuses WHERE id = ? AND party = ?`, id, viewer), viewer, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, center.ErrNotFound)
 	}
 	if err != nil {
 		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
-	}
-	st.Requested, st.Updated = fromMicros(requested), fromMicros(updated)
-	for i, p := range []*[]store.TAXIIStatusDetail{&st.Successes, &st.Failures, &st.Pendings} {
-		if err := json.Unmarshal([]byte(lists[i]), p); err != nil {
-			return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
-		}
 	}
 	return st, nil
 }
@@ -97,19 +87,11 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	rows, err := s.rd.QueryContext(ctx, query, qargs...)
-	if err != nil {
-		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
-	}
-	objs, err := scanTAXII(rows)
+	objs, err := sqlrow.All(backend, "taxii objects", sqlrow.Query(s.rd.QueryContext(ctx, query, qargs...)), sqlrow.TAXIIObject)
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return sqlrow.STIXPage(objs, q.Limit), nil
 }
 
 // taxiiQuery builds TAXIIObjects' query for q.
@@ -226,23 +208,4 @@ func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, err
 	return query, qargs, nil
 }
 
-// taxiiColumns are what TAXII serves of a version: not its visibility
-// decision (the query applied it) nor its digest, which a full sync would
-// otherwise decode a million times.
-const taxiiColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.object`
-
-func scanTAXII(rows *sql.Rows) ([]store.STIXObject, error) {
-	defer rows.Close()
-	var out []store.STIXObject
-	for rows.Next() {
-		var o store.STIXObject
-		var added, mod int64
-		var obj []byte
-		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &obj); err != nil {
-			return nil, fmt.Errorf("sqlite: taxii objects: %w", err)
-		}
-		o.Added, o.Modified, o.JSON = fromMicros(added), modifiedTime(mod), obj
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
+const taxiiColumns = sqlrow.TAXIIColumns

@@ -10,9 +10,38 @@ import (
 	"github.com/tabadul/tabadul/internal/center"
 )
 
-// Parties decodes the rows of (code, kind, names), the directory's
-// parties in order.
-func (b Backend) Parties(rows Rows) ([]center.Party, error) {
+// MetaRoster names the roster's version in the meta table: a random token
+// replaced in the same transaction as every change to parties or
+// committees. Reading it is one indexed lookup; reading the roster is two
+// joins, on every write of a report. A token, not a counter, because a
+// rolled-back change must not leave behind a version number that a later,
+// different change reuses.
+const MetaRoster = "roster_version"
+
+// Directory reads the directory from the rows of parties, (code, kind,
+// names) in order, and then of committees (see committees).
+func (b Backend) Directory(parties, committees func() Cursor) (center.Directory, error) {
+	var dir center.Directory
+	var err error
+	c := parties()
+	if c.err != nil {
+		return dir, fmt.Errorf("%s: parties: %w", b, c.err)
+	}
+	dir.Parties, err = b.parties(c.rows)
+	c.close()
+	if err != nil {
+		return dir, err
+	}
+	if c = committees(); c.err != nil {
+		return dir, fmt.Errorf("%s: committees: %w", b, c.err)
+	}
+	defer c.close()
+	dir.Committees, err = b.committees(c.rows)
+	return dir, err
+}
+
+// parties decodes the rows of (code, kind, names).
+func (b Backend) parties(rows Rows) ([]center.Party, error) {
 	var out []center.Party
 	for rows.Next() {
 		var p center.Party
@@ -32,11 +61,11 @@ func (b Backend) Parties(rows Rows) ([]center.Party, error) {
 	return out, nil
 }
 
-// Committees decodes the rows of (code, names, member) of committees
+// committees decodes the rows of (code, names, member) of committees
 // left-joined with their members, ordered by committee then member: a
 // committee's rows are consecutive, and one without members has one row
 // with a NULL member.
-func (b Backend) Committees(rows Rows) ([]center.Committee, error) {
+func (b Backend) committees(rows Rows) ([]center.Committee, error) {
 	var out []center.Committee
 	for rows.Next() {
 		var code, names string
@@ -62,12 +91,9 @@ func (b Backend) Committees(rows Rows) ([]center.Committee, error) {
 	return out, nil
 }
 
-// RosterCache holds the last directory read, with its version: a random
-// token the backend replaces in the same transaction as every change to
-// parties or committees. The version is read from the database each time,
-// so a change made by another process or node is seen at once; reading it
-// is one indexed lookup, where reading the roster is two joins on every
-// write of a report.
+// RosterCache holds the last directory read, with its version
+// (MetaRoster). The version is read from the database each time, so a
+// change made by another process or node is seen at once.
 type RosterCache struct {
 	mu      sync.Mutex
 	version string

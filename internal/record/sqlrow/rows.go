@@ -147,3 +147,19 @@ func AppendAll[T any](out []T, b Backend, what string, c Cursor, scan func(Scann
 	}
 	return out, nil
 }
+
+// AllPairs is [All] for rows that decode into two values, gathered in two
+// slices of the same length.
+func AllPairs[A, B any](b Backend, what string, c Cursor, scan func(Scanner) (A, B, error)) ([]A, []B, error) {
+	var as []A
+	var bs []B
+	err := c.Each(b, what, func(sc Scanner) error {
+		x, y, err := scan(sc)
+		as, bs = append(as, x), append(bs, y)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return as, bs, nil
+}
