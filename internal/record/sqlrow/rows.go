@@ -29,12 +29,7 @@ type Backend string
 // cursor's, is returned as it is, for the caller to name the query; the
 // result is then nil. No rows yield a nil slice.
 func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
-	return Append[T](nil, rows, scan)
-}
-
-// Append is [Collect] appending to out, so that the caller decides what no
-// rows yield (a nil or an empty slice).
-func Append[T any](out []T, rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
