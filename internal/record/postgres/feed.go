@@ -43,20 +43,22 @@ func (t *tx) FeedItemsTaken(ctx context.Context, feed string, keys []string) (ma
 	if len(keys) == 0 {
 		return out, nil
 	}
-	err := sqlrow.Query(t.Query(ctx, `SELECT key FROM feed_items WHERE feed = $1 AND key = ANY($2)`, feed, keys)).Each(backend, "feed items", func(sc sqlrow.Scanner) error {
-		k, err := sqlrow.Text(sc)
-		out[k] = true
-		return err
-	})
+	taken, err := sqlrow.All(backend, "feed items", sqlrow.Query(t.Query(ctx,
+		`SELECT key FROM feed_items
+		WHERE feed = $1 AND key = ANY($2)`, feed, keys)), sqlrow.Text)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range taken {
+		out[k] = true
 	}
 	return out, nil
 }
 
 func (t *tx) RecentFeedItems(ctx context.Context, since time.Time, limit int) ([]store.FeedItem, error) {
-	return sqlrow.All(backend, "recent feed items", sqlrow.Query(t.Query(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= $1 ORDER BY taken DESC LIMIT $2`,
-		micros(since), limitOf(limit))), sqlrow.FeedItem)
+	return sqlrow.All(backend, "recent feed items", sqlrow.Query(
+		t.Query(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= $1 ORDER BY taken DESC LIMIT $2`,
+			micros(since), limitOf(limit))), sqlrow.FeedItem)
 }
 
 func (t *tx) PutFeedItem(ctx context.Context, it store.FeedItem) error {

@@ -24,16 +24,15 @@ func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, id
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := sqlrow.Query(t.Query(ctx, `
+	vs, err := sqlrow.All(backend, "latest stix versions", sqlrow.Query(t.Query(ctx, `
 		SELECT o.id, o.modified, o.source, o.digest, coalesce(o.report, '')
 		FROM stix_objects o
-		WHERE o.id = ANY($1) AND o.source = $2 AND o.latest`, ids, string(source))).Each(backend, "latest stix versions", func(sc sqlrow.Scanner) error {
-		v, err := sqlrow.STIXVersion(sc)
-		out[v.ID] = v
-		return err
-	})
+		WHERE o.id = ANY($1) AND o.source = $2 AND o.latest`, ids, string(source))), sqlrow.STIXVersion)
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range vs {
+		out[v.ID] = v
 	}
 	return out, nil
 }

@@ -43,20 +43,22 @@ func (t *tx) FeedItemsTaken(ctx context.Context, feed string, keys []string) (ma
 		return out, nil
 	}
 	list, _ := json.Marshal(keys)
-	err := sqlrow.Query(t.QueryContext(ctx, `SELECT key FROM feed_items WHERE feed = ? AND key IN (SELECT value FROM json_each(?))`, feed, string(list))).Each(backend, "feed items", func(sc sqlrow.Scanner) error {
-		k, err := sqlrow.Text(sc)
-		out[k] = true
-		return err
-	})
+	taken, err := sqlrow.All(backend, "feed items", sqlrow.Query(t.QueryContext(ctx,
+		`SELECT key FROM feed_items
+		WHERE feed = ? AND key IN (SELECT value FROM json_each(?))`, feed, string(list))), sqlrow.Text)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range taken {
+		out[k] = true
 	}
 	return out, nil
 }
 
 func (t *tx) RecentFeedItems(ctx context.Context, since time.Time, limit int) ([]store.FeedItem, error) {
-	return sqlrow.All(backend, "recent feed items", sqlrow.Query(t.QueryContext(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= ? ORDER BY taken DESC LIMIT ?`,
-		micros(since), limit)), sqlrow.FeedItem)
+	return sqlrow.All(backend, "recent feed items", sqlrow.Query(
+		t.QueryContext(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= ? ORDER BY taken DESC LIMIT ?`,
+			micros(since), limit)), sqlrow.FeedItem)
 }
 
 func (t *tx) PutFeedItem(ctx context.Context, it store.FeedItem) error {

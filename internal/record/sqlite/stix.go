@@ -25,16 +25,15 @@ func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, id
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: stix ids: %w", err)
 	}
-	err = sqlrow.Query(t.QueryContext(ctx, `
+	vs, err := sqlrow.All(backend, "latest stix versions", sqlrow.Query(t.QueryContext(ctx, `
 		SELECT o.id, o.modified, o.source, o.digest, coalesce(o.report, '')
 		FROM stix_objects o
-		WHERE o.id IN (SELECT value FROM json_each(?)) AND o.source = ? AND o.latest = 1`, string(list), source)).Each(backend, "latest stix versions", func(sc sqlrow.Scanner) error {
-		v, err := sqlrow.STIXVersion(sc)
-		out[v.ID] = v
-		return err
-	})
+		WHERE o.id IN (SELECT value FROM json_each(?)) AND o.source = ? AND o.latest = 1`, string(list), source)), sqlrow.STIXVersion)
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range vs {
+		out[v.ID] = v
 	}
 	return out, nil
 }
