@@ -77,9 +77,6 @@ func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (
 	return d, true, nil
 }
 
-// maxTAXIIValues bounds each list of a TAXII filter, as on SQLite.
-const maxTAXIIValues = 1000
-
 // TAXIIObjects reads a party's page from its stix_views range after
 // AddedAfter (or, for a from-XX collection, XX's objects by date_added),
 // so that a deep page costs what the first one does. "first" and "last"
@@ -99,21 +96,10 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 
 // taxiiQuery builds TAXIIObjects' query for q.
 func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, error) {
-	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
-		return "", nil, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	if err := sqlrow.CheckTAXIIQuery(q); err != nil {
+		return "", nil, err
 	}
-	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
-		if len(l) > maxTAXIIValues {
-			return "", nil, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
-		}
-	}
-	if len(q.Versions.Exact) > maxTAXIIValues {
-		return "", nil, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
-	}
-	after := int64(0)
-	if !q.AddedAfter.IsZero() {
-		after = micros(q.AddedAfter)
-	}
+	after := sqlrow.ZeroMicros(q.AddedAfter)
 	var p params
 	var where strings.Builder
 	where.WriteString(`v.party = ` + p.add(string(viewer)) + ` AND o.added > ` + p.add(after) + ` AND o.revoked IS NULL`)

@@ -73,10 +73,6 @@ func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (
 	return d, true, nil
 }
 
-// maxTAXIIValues bounds each list of a TAXII filter: the query is built
-// from them.
-const maxTAXIIValues = 1000
-
 // TAXIIObjects reads a party's page by the plan its filters call for (see
 // below), each walking an index from AddedAfter, so that a deep page costs
 // what the first one does. "first" and "last" look at the object's other
@@ -96,21 +92,10 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 
 // taxiiQuery builds TAXIIObjects' query for q.
 func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, error) {
-	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
-		return "", nil, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	if err := sqlrow.CheckTAXIIQuery(q); err != nil {
+		return "", nil, err
 	}
-	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
-		if len(l) > maxTAXIIValues {
-			return "", nil, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
-		}
-	}
-	if len(q.Versions.Exact) > maxTAXIIValues {
-		return "", nil, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
-	}
-	after := int64(0)
-	if !q.AddedAfter.IsZero() {
-		after = micros(q.AddedAfter)
-	}
+	after := sqlrow.ZeroMicros(q.AddedAfter)
 	// The filters every plan applies, after its driving index.
 	var where strings.Builder
 	var args []any

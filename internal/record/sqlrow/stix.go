@@ -191,3 +191,24 @@ func FeedItem(sc Scanner) (store.FeedItem, error) {
 	it.Taken = Time(taken)
 	return it, err
 }
+
+// MaxTAXIIValues bounds each list of a TAXII filter: the query is built
+// from them.
+const MaxTAXIIValues = 1000
+
+// CheckTAXIIQuery refuses a TAXII query whose page size or filter lists
+// are out of bounds, before any SQL is built from it.
+func CheckTAXIIQuery(q store.TAXIIQuery) error {
+	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
+		return center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	}
+	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
+		if len(l) > MaxTAXIIValues {
+			return center.Invalid("match", "at most %d values per filter", MaxTAXIIValues)
+		}
+	}
+	if len(q.Versions.Exact) > MaxTAXIIValues {
+		return center.Invalid("match[version]", "at most %d values", MaxTAXIIValues)
+	}
+	return nil
+}
