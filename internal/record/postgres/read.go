@@ -175,23 +175,7 @@ func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
 }
 
 func (s *Store) Bulletins(ctx context.Context, limit int) ([]center.Bulletin, error) {
-	rows, err := s.pool.Query(ctx, `
+	return sqlrow.All(backend, "bulletins", sqlrow.Query(s.pool.Query(ctx, `
 		SELECT id, party, author, title, body, language, published FROM bulletins
-		ORDER BY seq DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: bulletins: %w", err)
-	}
-	defer rows.Close()
-	var out []center.Bulletin
-	for rows.Next() {
-		var b center.Bulletin
-		var party string
-		var published int64
-		if err := rows.Scan(&b.ID, &party, &b.Author, &b.Title, &b.Body, &b.Language, &published); err != nil {
-			return nil, fmt.Errorf("postgres: bulletins: %w", err)
-		}
-		b.Party, b.Published = center.PartyCode(party), fromMicros(published)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		ORDER BY seq DESC LIMIT $1`, limit)), sqlrow.Bulletin)
 }
