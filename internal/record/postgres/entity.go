@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -17,38 +17,16 @@ import (
 // readers; every read that says anything about reports starts from the
 // viewer's report_views rows, as read.go's do.
 
-const entityColumns = `id, type, name, status, coalesce(merged_into, ''), proposed_by, source, created, updated`
-
-func scanEntity(row pgx.Row) (store.Entity, error) {
-	var e store.Entity
-	var created, updated int64
-	err := row.Scan(&e.ID, &e.Type, &e.Name, &e.Status, &e.MergedInto, &e.ProposedBy, &e.Source, &created, &updated)
-	e.Created, e.Updated = fromMicros(created), fromMicros(updated)
-	return e, err
-}
+const entityColumns = sqlrow.EntityColumns
 
 func readEntity(ctx context.Context, q querier, id string) (store.Entity, error) {
-	e, err := scanEntity(q.QueryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = $1`, id))
+	e, err := sqlrow.Entity(q.QueryRow(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = $1`, id))
 	if err != nil {
 		return e, notFound("entity", id, err)
 	}
-	rows, err := q.Query(ctx, `SELECT lang, name, norm, key, status, proposed_by FROM entity_aliases WHERE entity = $1 ORDER BY pos`, id)
-	if err != nil {
-		return e, fmt.Errorf("postgres: aliases of %s: %w", id, err)
-	}
-	defer rows.Close()
-	e.Aliases = []store.Alias{}
-	for rows.Next() {
-		var a store.Alias
-		if err := rows.Scan(&a.Lang, &a.Name, &a.Norm, &a.Key, &a.Status, &a.ProposedBy); err != nil {
-			return e, fmt.Errorf("postgres: aliases of %s: %w", id, err)
-		}
-		e.Aliases = append(e.Aliases, a)
-	}
-	if err := rows.Err(); err != nil {
-		return e, fmt.Errorf("postgres: aliases of %s: %w", id, err)
-	}
-	return e, nil
+	e.Aliases, err = sqlrow.AppendAll([]store.Alias{}, backend, "aliases of "+id, sqlrow.Query(q.Query(ctx,
+		`SELECT `+sqlrow.AliasColumns+` FROM entity_aliases WHERE entity = $1 ORDER BY pos`, id)), sqlrow.Alias)
+	return e, err
 }
 
 func (t *tx) Entity(ctx context.Context, id string) (store.Entity, error) {
@@ -143,48 +121,15 @@ func (t *tx) DupCandidates(ctx context.Context, bands []int64, limit int) ([]sto
 	if len(bands) == 0 {
 		return nil, nil
 	}
-	rows, err := t.Query(ctx, `
+	return sqlrow.All(backend, "near-duplicate candidates", sqlrow.Query(t.Query(ctx, `
 		SELECT s.seq, r.id, s.signature FROM dup_signatures s
 		JOIN versions v ON v.seq = s.seq JOIN reports r ON r.rid = v.rid
 		WHERE s.seq IN (SELECT seq FROM dup_bands WHERE band = ANY($1))
-		ORDER BY s.seq DESC LIMIT $2`, bands, limitOf(limit))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: near-duplicate candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []store.DupCandidate
-	for rows.Next() {
-		var c store.DupCandidate
-		var sig []byte
-		if err := rows.Scan(&c.Seq, &c.ReportID, &sig); err != nil {
-			return nil, fmt.Errorf("postgres: near-duplicate candidates: %w", err)
-		}
-		c.Signature = decodeSignature(sig)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: near-duplicate candidates: %w", err)
-	}
-	return out, nil
+		ORDER BY s.seq DESC LIMIT $2`, bands, limitOf(limit))), sqlrow.DupCandidate)
 }
 
 // The signature is stored as SQLite stores it, so that a copied center's
 // rows mean the same.
-func encodeSignature(sig []uint32) []byte {
-	b := make([]byte, 4*len(sig))
-	for i, v := range sig {
-		binary.LittleEndian.PutUint32(b[4*i:], v)
-	}
-	return b
-}
-
-func decodeSignature(b []byte) []uint32 {
-	sig := make([]uint32, len(b)/4)
-	for i := range sig {
-		sig[i] = binary.LittleEndian.Uint32(b[4*i:])
-	}
-	return sig
-}
 
 // PutExtraction writes every row in one statement of data-modifying CTEs,
 // sent with the transaction's next statement (the event), as the search
@@ -215,7 +160,7 @@ func (t *tx) PutExtraction(ctx context.Context, seq int64, x store.Extraction, d
 	var dSeq []int64
 	var dSim []float64
 	if len(x.Signature) > 0 {
-		sig = encodeSignature(x.Signature)
+		sig = sqlrow.EncodeSignature(x.Signature)
 		for _, d := range dups {
 			dSeq, dSim = append(dSeq, d.Seq), append(dSim, d.Similarity)
 		}
@@ -276,13 +221,9 @@ func (s *Store) Entities(ctx context.Context, q store.EntityQuery) ([]store.Enti
 	if q.Limit > 0 {
 		query += ` LIMIT ` + p.add(q.Limit)
 	}
-	rows, err := s.pool.Query(ctx, query, p.args...)
+	ids, err := sqlrow.All(backend, "entities", sqlrow.Query(s.pool.Query(ctx, query, p.args...)), sqlrow.Text)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: entities: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: entities: %w", err)
+		return nil, err
 	}
 	if len(q.Names) == 0 && q.Limit == 0 {
 		return s.allEntities(ctx, ids)
@@ -301,52 +242,14 @@ func (s *Store) Entities(ctx context.Context, q store.EntityQuery) ([]store.Enti
 // allEntities reads the listed entities' rows and aliases in two queries,
 // for a registry of thousands.
 func (s *Store) allEntities(ctx context.Context, ids []string) ([]store.Entity, error) {
-	want := make(map[string]int, len(ids))
-	for i, id := range ids {
-		want[id] = i
-	}
-	out := make([]store.Entity, len(ids))
-	rows, err := s.pool.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: entities: %w", err)
-	}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEntity(rows)
-			if err != nil {
-				return err
-			}
-			e.Aliases = []store.Alias{}
-			if i, ok := want[e.ID]; ok {
-				out[i] = e
-			}
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: entities: %w", err)
-	}
-	arows, err := s.pool.Query(ctx, `SELECT entity, lang, name, norm, key, status, proposed_by FROM entity_aliases
-		WHERE entity = ANY($1) ORDER BY entity, pos`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: aliases: %w", err)
-	}
-	defer arows.Close()
-	for arows.Next() {
-		var id string
-		var a store.Alias
-		if err := arows.Scan(&id, &a.Lang, &a.Name, &a.Norm, &a.Key, &a.Status, &a.ProposedBy); err != nil {
-			return nil, fmt.Errorf("postgres: aliases: %w", err)
-		}
-		if i, ok := want[id]; ok {
-			out[i].Aliases = append(out[i].Aliases, a)
-		}
-	}
-	if err := arows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: aliases: %w", err)
-	}
-	return out, nil
+	return sqlrow.EntitiesByID(backend, ids,
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.pool.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = ANY($1)`, ids))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.pool.Query(ctx, `SELECT entity, `+sqlrow.AliasColumns+` FROM entity_aliases
+		WHERE entity = ANY($1) ORDER BY entity, pos`, ids))
+		})
 }
 
 // viewSeq returns the version of a report viewer sees, or ErrNotFound.
@@ -366,48 +269,17 @@ func (s *Store) ReportLinks(ctx context.Context, viewer center.PartyCode, id str
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT entity, alias, start, "end" FROM entity_mentions WHERE seq = $1 ORDER BY start, entity`, seq)
+	ms, err := sqlrow.AppendAll([]store.Mention{}, backend, "mentions", sqlrow.Query(
+		s.pool.Query(ctx, `SELECT entity, alias, start, "end" FROM entity_mentions WHERE seq = $1 ORDER BY start, entity`, seq)), sqlrow.Mention)
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: mentions: %w", err)
+		return nil, nil, err
 	}
-	ms := []store.Mention{}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var m store.Mention
-			if err := rows.Scan(&m.Entity, &m.Alias, &m.Start, &m.End); err != nil {
-				return err
-			}
-			ms = append(ms, m)
-		}
-		return rows.Err()
-	}()
+	os, err := sqlrow.AppendAll([]store.Observable{}, backend, "observables", sqlrow.Query(
+		s.pool.Query(ctx, `SELECT kind, value, start, "end" FROM version_observables WHERE seq = $1 ORDER BY start`, seq)), sqlrow.Observable)
 	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: mentions: %w", err)
-	}
-	orows, err := s.pool.Query(ctx, `SELECT kind, value, start, "end" FROM version_observables WHERE seq = $1 ORDER BY start`, seq)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: observables: %w", err)
-	}
-	defer orows.Close()
-	os := []store.Observable{}
-	for orows.Next() {
-		var o store.Observable
-		if err := orows.Scan(&o.Kind, &o.Value, &o.Start, &o.End); err != nil {
-			return nil, nil, fmt.Errorf("postgres: observables: %w", err)
-		}
-		os = append(os, o)
-	}
-	if err := orows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("postgres: observables: %w", err)
+		return nil, nil, err
 	}
 	return ms, os, nil
-}
-
-// splitItem splits an item key into its kind and value.
-func splitItem(key string) store.Item {
-	k, v, _ := strings.Cut(key, ":")
-	return store.Item{Key: key, Kind: k, Value: v}
 }
 
 func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id string, perItem int) ([]store.ItemPostings, error) {
@@ -439,16 +311,12 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 			return nil, fmt.Errorf("postgres: postings: %w", err)
 		}
 		if len(out) == 0 || out[len(out)-1].Item.Key != item {
-			out = append(out, store.ItemPostings{Item: splitItem(item)})
+			out = append(out, store.ItemPostings{Item: sqlrow.SplitItem(item)})
 		}
 		if rid == nil {
 			continue
 		}
-		p := &out[len(out)-1]
-		p.Count++
-		if len(p.Reports) < perItem {
-			p.Reports = append(p.Reports, *rid)
-		}
+		sqlrow.AddPosting(&out[len(out)-1], *rid, perItem)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: postings: %w", err)
@@ -458,78 +326,29 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 
 func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, entityID string, window, recent int) (store.EntityActivity, error) {
 	item := "entity:" + entityID
-	act := store.EntityActivity{Timeline: []store.DayCount{}, CoOccurring: []store.ItemCount{}, Recent: []string{}}
-	rows, err := s.pool.Query(ctx, `
-		SELECT to_char(to_timestamp(t.version / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) FROM (
-			SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
-			WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3) t
-		GROUP BY day ORDER BY day`, string(viewer), item, store.MaxTimeline+1)
-	if err != nil {
-		return act, fmt.Errorf("postgres: timeline: %w", err)
-	}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var d store.DayCount
-			if err := rows.Scan(&d.Day, &d.Count); err != nil {
-				return err
-			}
-			act.Reports += d.Count
-			act.Timeline = append(act.Timeline, d)
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return act, fmt.Errorf("postgres: timeline: %w", err)
-	}
-	if act.Reports > store.MaxTimeline {
-		// One report too many was read to know there are more; it is the
-		// oldest, so it comes off the first day.
-		act.Reports, act.Capped = store.MaxTimeline, true
-		act.Timeline[0].Count--
-		if act.Timeline[0].Count == 0 {
-			act.Timeline = act.Timeline[1:]
-		}
-	}
-	act.Window = min(window, act.Reports)
-	crows, err := s.pool.Query(ctx, `
-		WITH w AS (
-			SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
-			WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3)
-		SELECT o.item, count(*) FROM w JOIN version_items o ON o.seq = w.seq
-		WHERE o.item > 'entity:' AND o.item < 'entity;' AND o.item != $2
-		GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, string(viewer), item, limitOf(window))
-	if err != nil {
-		return act, fmt.Errorf("postgres: co-occurrences: %w", err)
-	}
-	err = func() error {
-		defer crows.Close()
-		for crows.Next() {
-			var key string
-			var n int
-			if err := crows.Scan(&key, &n); err != nil {
-				return err
-			}
-			act.CoOccurring = append(act.CoOccurring, store.ItemCount{Item: splitItem(key), Count: n})
-		}
-		return crows.Err()
-	}()
-	if err != nil {
-		return act, fmt.Errorf("postgres: co-occurrences: %w", err)
-	}
-	rrows, err := s.pool.Query(ctx, `
-		SELECT r.id FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
-		JOIN reports r ON r.rid = rv.rid
-		WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3`, string(viewer), item, limitOf(recent))
-	if err != nil {
-		return act, fmt.Errorf("postgres: recent: %w", err)
-	}
-	ids, err := pgx.CollectRows(rrows, pgx.RowTo[string])
-	if err != nil {
-		return act, fmt.Errorf("postgres: recent: %w", err)
-	}
-	act.Recent = append(act.Recent, ids...)
-	return act, nil
+	return sqlrow.EntityActivity(backend, window,
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.pool.Query(ctx, `
+			SELECT to_char(to_timestamp(t.version / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) FROM (
+				SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
+				WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3) t
+			GROUP BY day ORDER BY day`, string(viewer), item, store.MaxTimeline+1))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.pool.Query(ctx, `
+			WITH w AS (
+				SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
+				WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3)
+			SELECT o.item, count(*) FROM w JOIN version_items o ON o.seq = w.seq
+			WHERE o.item > 'entity:' AND o.item < 'entity;' AND o.item != $2
+			GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, string(viewer), item, limitOf(window)))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.pool.Query(ctx, `
+			SELECT r.id FROM version_items vi JOIN report_views rv ON rv.party = $1 AND rv.seq = vi.seq
+			JOIN reports r ON r.rid = rv.rid
+			WHERE vi.item = $2 ORDER BY vi.seq DESC LIMIT $3`, string(viewer), item, limitOf(recent)))
+		})
 }
 
 // limitOf is a LIMIT's argument: SQLite reads a negative limit as none,
@@ -546,29 +365,13 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `
+	return sqlrow.AppendAll([]store.DupNeighbor{}, backend, "near-duplicates", sqlrow.Query(s.pool.Query(ctx, `
 		SELECT r.id, r.source, e.similarity FROM (
 			SELECT b_seq AS other, similarity FROM dup_edges WHERE a_seq = $1
 			UNION ALL SELECT a_seq, similarity FROM dup_edges WHERE b_seq = $1) e
 		JOIN report_views rv ON rv.party = $2 AND rv.seq = e.other
 		JOIN reports r ON r.rid = rv.rid
-		ORDER BY e.similarity DESC, r.id`, seq, string(viewer))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: near-duplicates: %w", err)
-	}
-	defer rows.Close()
-	out := []store.DupNeighbor{}
-	for rows.Next() {
-		var n store.DupNeighbor
-		if err := rows.Scan(&n.ReportID, &n.Source, &n.Similarity); err != nil {
-			return nil, fmt.Errorf("postgres: near-duplicates: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: near-duplicates: %w", err)
-	}
-	return out, nil
+		ORDER BY e.similarity DESC, r.id`, seq, string(viewer))), sqlrow.DupNeighbor)
 }
 
 // unlinkReport deletes what extraction linked a report's versions to:
@@ -601,16 +404,5 @@ func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]center.Report, len(found))
-	for _, r := range found {
-		byID[r.ID] = r
-	}
-	out := make([]center.Report, 0, len(found))
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			out = append(out, r)
-			delete(byID, id)
-		}
-	}
-	return out, nil
+	return sqlrow.InOrder(ids, found), nil
 }

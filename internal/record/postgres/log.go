@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -19,32 +20,12 @@ import (
 // (00005_witness.sql). Reads take a querier so that the pool and a
 // transaction share them.
 
-const eventColumns = `seq, id, type, party, "user", at, subject, digest, salt, coalesce(log_index, -1)`
-
-func scanEvent(sc pgx.Row) (store.LogEvent, error) {
-	var e store.LogEvent
-	var typ, party string
-	var at int64
-	err := sc.Scan(&e.Seq, &e.ID, &typ, &party, &e.User, &at, &e.Subject, &e.Digest, &e.Salt, &e.Index)
-	e.Type, e.Party, e.At = center.EventType(typ), center.PartyCode(party), fromMicros(at)
-	return e, err
-}
-
-func scanEvents(rows pgx.Rows, what string) ([]store.LogEvent, error) {
-	defer rows.Close()
-	var out []store.LogEvent
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: %s: %w", what, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", what, err)
-	}
-	return out, nil
-}
+// eventFields is an event row (sqlrow.Event); eventColumns adds its log
+// index (sqlrow.LogEvent).
+const (
+	eventFields  = `seq, id, type, party, "user", at, subject, digest, salt`
+	eventColumns = eventFields + `, coalesce(log_index, -1)`
+)
 
 func readLogSize(ctx context.Context, q querier) (int64, error) {
 	var n int64
@@ -87,16 +68,12 @@ func readLogHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash
 }
 
 func readLogEvents(ctx context.Context, q querier, start, end int64) ([]store.LogEvent, error) {
-	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, start, end)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: log events: %w", err)
-	}
-	return scanEvents(rows, "log events")
+	return sqlrow.All(backend, "log events", sqlrow.Query(q.Query(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, start, end)), sqlrow.LogEvent)
 }
 
 func readEvent(ctx context.Context, q querier, id string) (store.LogEvent, error) {
-	e, err := scanEvent(q.QueryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, id))
+	e, err := sqlrow.LogEvent(q.QueryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, id))
 	if err != nil {
 		return e, notFound("event", id, err)
 	}
@@ -104,33 +81,14 @@ func readEvent(ctx context.Context, q querier, id string) (store.LogEvent, error
 }
 
 func readSubjectEvents(ctx context.Context, q querier, subject string) ([]store.LogEvent, error) {
-	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE subject = $1 ORDER BY seq`, subject)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events of %s: %w", subject, err)
-	}
-	return scanEvents(rows, "events of "+subject)
+	return sqlrow.All(backend, "events of "+subject, sqlrow.Query(q.Query(ctx,
+		`SELECT `+eventColumns+` FROM events WHERE subject = $1 ORDER BY seq`, subject)), sqlrow.LogEvent)
 }
 
-const checkpointColumns = `size, note, cosignatures, cosigned_by, published`
-
-func scanCheckpoint(sc pgx.Row) (store.Checkpoint, error) {
-	var c store.Checkpoint
-	var by string
-	var published *int64
-	if err := sc.Scan(&c.Size, &c.Note, &c.Cosignatures, &by, &published); err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal([]byte(by), &c.CosignedBy); err != nil {
-		return c, fmt.Errorf("postgres: checkpoint %d cosigned_by: %w", c.Size, err)
-	}
-	if published != nil {
-		c.Published = fromMicros(*published)
-	}
-	return c, nil
-}
+const checkpointColumns = sqlrow.CheckpointColumns
 
 func readCheckpoint(ctx context.Context, q querier, size int64) (store.Checkpoint, error) {
-	c, err := scanCheckpoint(q.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM checkpoints WHERE size = $1`, size))
+	c, err := backend.Checkpoint(q.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM checkpoints WHERE size = $1`, size))
 	if err != nil {
 		return c, notFound("checkpoint", fmt.Sprint(size), err)
 	}
@@ -142,7 +100,7 @@ func readLatestCheckpoint(ctx context.Context, q querier, publishedOnly bool) (s
 	if publishedOnly {
 		where = `WHERE published IS NOT NULL`
 	}
-	c, err := scanCheckpoint(q.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM checkpoints `+where+` ORDER BY size DESC LIMIT 1`))
+	c, err := backend.Checkpoint(q.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM checkpoints `+where+` ORDER BY size DESC LIMIT 1`))
 	if err != nil {
 		return c, notFound("checkpoint", "latest", err)
 	}
@@ -150,63 +108,18 @@ func readLatestCheckpoint(ctx context.Context, q querier, publishedOnly bool) (s
 }
 
 func readCheckpoints(ctx context.Context, q querier) ([]store.Checkpoint, error) {
-	rows, err := q.Query(ctx, `SELECT `+checkpointColumns+` FROM checkpoints ORDER BY size`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: checkpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Checkpoint
-	for rows.Next() {
-		c, err := scanCheckpoint(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: checkpoints: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "checkpoints", sqlrow.Query(q.Query(ctx,
+		`SELECT `+checkpointColumns+` FROM checkpoints ORDER BY size`)), backend.Checkpoint)
 }
 
 func readWitnesses(ctx context.Context, q querier) ([]store.Witness, error) {
-	rows, err := q.Query(ctx, `SELECT party, vkey, url FROM witnesses ORDER BY party`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: witnesses: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Witness
-	for rows.Next() {
-		var w store.Witness
-		var party string
-		if err := rows.Scan(&party, &w.VKey, &w.URL); err != nil {
-			return nil, fmt.Errorf("postgres: witnesses: %w", err)
-		}
-		w.Party = center.PartyCode(party)
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "witnesses", sqlrow.Query(q.Query(ctx,
+		`SELECT party, vkey, url FROM witnesses ORDER BY party`)), sqlrow.Witness)
 }
 
 func readWitnessKeys(ctx context.Context, q querier) ([]store.WitnessKey, error) {
-	rows, err := q.Query(ctx, `SELECT party, vkey, since, until FROM witness_keys ORDER BY party, since, id`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: witness keys: %w", err)
-	}
-	defer rows.Close()
-	var out []store.WitnessKey
-	for rows.Next() {
-		var k store.WitnessKey
-		var party string
-		var since int64
-		var until *int64
-		if err := rows.Scan(&party, &k.VKey, &since, &until); err != nil {
-			return nil, fmt.Errorf("postgres: witness keys: %w", err)
-		}
-		k.Party, k.Since = center.PartyCode(party), fromMicros(since)
-		if until != nil {
-			k.Until = fromMicros(*until)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "witness keys", sqlrow.Query(q.Query(ctx,
+		`SELECT party, vkey, since, until FROM witness_keys ORDER BY party, since, id`)), sqlrow.WitnessKey)
 }
 
 // The pool's side.
@@ -290,20 +203,8 @@ func (t *tx) WitnessKeys(ctx context.Context) ([]store.WitnessKey, error) {
 }
 
 func (t *tx) PendingEvents(ctx context.Context, limit int) ([]center.Event, error) {
-	rows, err := t.Query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE log_index IS NULL ORDER BY seq LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: pending events: %w", err)
-	}
-	evs, err := scanEvents(rows, "pending events")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]center.Event, len(evs))
-	for i, e := range evs {
-		out[i] = e.Event
-	}
-	return out, nil
+	return sqlrow.AppendAll([]center.Event{}, backend, "pending events", sqlrow.Query(t.Query(ctx, `SELECT `+eventFields+` FROM events
+		WHERE log_index IS NULL ORDER BY seq LIMIT $1`, limit)), sqlrow.Event)
 }
 
 // AppendLog writes a batch with two statements over arrays, whatever its

@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -110,12 +108,7 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 	if err != nil {
 		return store.ReportPage{}, err
 	}
-	page := store.ReportPage{Items: items}
-	if len(items) > q.Limit {
-		page.Items = items[:q.Limit]
-		page.Next = page.Items[q.Limit-1].Seq
-	}
-	return page, nil
+	return sqlrow.ReportPage(items, q.Limit), nil
 }
 
 func (s *Store) CountReports(ctx context.Context) (int64, error) {
@@ -135,24 +128,11 @@ func (s *Store) User(ctx context.Context, username string) (center.User, error) 
 }
 
 func (s *Store) Users(ctx context.Context) ([]center.User, error) {
-	rows, err := s.pool.Query(ctx, userQuery+` ORDER BY p.pos, u.username`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: users: %w", err)
-	}
-	defer rows.Close()
-	var out []center.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "users", sqlrow.Query(s.pool.Query(ctx, userQuery+` ORDER BY p.pos, u.username`)), sqlrow.User)
 }
 
 func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
+	t, err := sqlrow.Token(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
 	if err != nil {
 		return t, notFound("token", id, err)
 	}
@@ -160,7 +140,7 @@ func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
 }
 
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
+	t, err := sqlrow.Token(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
 	if err != nil {
 		return t, notFound("token", "(hash)", err)
 	}
@@ -168,36 +148,13 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, err
 }
 
 func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = $1 ORDER BY created DESC, id`, username)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []center.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "tokens", sqlrow.Query(s.pool.Query(ctx,
+		`SELECT `+tokenColumns+` FROM tokens WHERE username = $1 ORDER BY created DESC, id`, username)), sqlrow.Token)
 }
 
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events: %w", err)
-	}
-	evs, err := scanEvents(rows, "events")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]center.Event, len(evs))
-	for i, e := range evs {
-		out[i] = e.Event
-	}
-	return out, nil
+	return sqlrow.AppendAll([]center.Event{}, backend, "events", sqlrow.Query(s.pool.Query(ctx,
+		`SELECT `+eventFields+` FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)), sqlrow.Event)
 }
 
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
@@ -213,39 +170,12 @@ func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: amendments: %w", err)
 	}
-	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: amendments: %w", err)
-	}
-	var out []govern.Amendment
-	for _, b := range bodies {
-		var a govern.Amendment
-		if err := json.Unmarshal([]byte(b), &a); err != nil {
-			return nil, fmt.Errorf("postgres: amendment: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	defer rows.Close()
+	return backend.Amendments(rows)
 }
 
 func (s *Store) Bulletins(ctx context.Context, limit int) ([]center.Bulletin, error) {
-	rows, err := s.pool.Query(ctx, `
+	return sqlrow.All(backend, "bulletins", sqlrow.Query(s.pool.Query(ctx, `
 		SELECT id, party, author, title, body, language, published FROM bulletins
-		ORDER BY seq DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: bulletins: %w", err)
-	}
-	defer rows.Close()
-	var out []center.Bulletin
-	for rows.Next() {
-		var b center.Bulletin
-		var party string
-		var published int64
-		if err := rows.Scan(&b.ID, &party, &b.Author, &b.Title, &b.Body, &b.Language, &published); err != nil {
-			return nil, fmt.Errorf("postgres: bulletins: %w", err)
-		}
-		b.Party, b.Published = center.PartyCode(party), fromMicros(published)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		ORDER BY seq DESC LIMIT $1`, limit)), sqlrow.Bulletin)
 }

@@ -3,23 +3,16 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"sync"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 )
 
-// metaRoster names the roster's version: a random token replaced in the
-// same transaction as every change to parties or committees (as on
-// SQLite). The version is read from the database each time, so a change
-// made on another node is seen at once.
-const metaRoster = "roster_version"
+// metaRoster names the roster's version (see sqlrow.MetaRoster).
+const metaRoster = sqlrow.MetaRoster
 
 // rosterCache holds the last roster read, with its version.
-type rosterCache struct {
-	mu      sync.Mutex
-	version string
-	dir     center.Directory
-}
+type rosterCache struct{ sqlrow.RosterCache }
 
 func (c *rosterCache) directory(ctx context.Context, q querier) (center.Directory, error) {
 	v, err := readMeta(ctx, q, metaRoster)
@@ -32,21 +25,7 @@ func (c *rosterCache) directory(ctx context.Context, q querier) (center.Director
 // directoryAt returns the roster of version v, read through q if the
 // cache holds another.
 func (c *rosterCache) directoryAt(ctx context.Context, q querier, v string) (center.Directory, error) {
-	c.mu.Lock()
-	if v != "" && v == c.version {
-		dir := c.dir
-		c.mu.Unlock()
-		return dir, nil
-	}
-	c.mu.Unlock()
-	dir, err := readDirectory(ctx, q)
-	if err != nil || v == "" {
-		return dir, err
-	}
-	c.mu.Lock()
-	c.version, c.dir = v, dir
-	c.mu.Unlock()
-	return dir, nil
+	return c.Directory(ctx, v, func(ctx context.Context) (center.Directory, error) { return readDirectory(ctx, q) })
 }
 
 // rosterChanged gives the roster a new version.

@@ -12,52 +12,27 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
 // The STIX objects of migration 00010. Every read starts from stix_views,
 // the visibility rule's stored decision per party.
 
-// modifiedMicros stores a version time; the zero time (an observable
-// without created or modified) is 0.
-func modifiedMicros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func modifiedTime(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return fromMicros(us)
-}
-
 func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, ids []string) (map[string]store.STIXVersion, error) {
 	out := make(map[string]store.STIXVersion, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := t.Query(ctx, `
+	vs, err := sqlrow.All(backend, "latest stix versions", sqlrow.Query(t.Query(ctx, `
 		SELECT o.id, o.modified, o.source, o.digest, coalesce(o.report, '')
 		FROM stix_objects o
-		WHERE o.id = ANY($1) AND o.source = $2 AND o.latest`, ids, string(source))
+		WHERE o.id = ANY($1) AND o.source = $2 AND o.latest`, ids, string(source))), sqlrow.STIXVersion)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: latest stix versions: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var v store.STIXVersion
-		var mod int64
-		if err := rows.Scan(&v.ID, &mod, &v.Source, &v.Digest, &v.Report); err != nil {
-			return nil, fmt.Errorf("postgres: latest stix versions: %w", err)
-		}
-		v.Modified = modifiedTime(mod)
+	for _, v := range vs {
 		out[v.ID] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: latest stix versions: %w", err)
 	}
 	return out, nil
 }
@@ -80,7 +55,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 		if i > 0 && o.Source != objs[0].Source {
 			return nil, fmt.Errorf("postgres: insert stix: one source per call")
 		}
-		ids[i], mods[i] = o.ID, modifiedMicros(o.Modified)
+		ids[i], mods[i] = o.ID, sqlrow.ZeroMicros(o.Modified)
 	}
 	// A newer version takes over "latest" from the one before it. (An
 	// older version, which the write path never sends, goes in below the
@@ -183,7 +158,7 @@ func sameDistribution(a, b center.Distribution) bool {
 
 func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string, modified, at time.Time) error {
 	tag, err := t.Exec(ctx, `UPDATE stix_objects SET revoked = $1 WHERE id = $2 AND source = $3 AND modified = $4 AND revoked IS NULL`,
-		micros(at), id, string(source), modifiedMicros(modified))
+		micros(at), id, string(source), sqlrow.ZeroMicros(modified))
 	if err != nil {
 		return fmt.Errorf("postgres: revoke stix %s: %w", id, err)
 	}
@@ -193,37 +168,11 @@ func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string,
 	return nil
 }
 
-const stixColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.distribution, o.audience,
-	coalesce(o.report, ''), coalesce(o.report_seq, 0), o.digest, o.object, o.revoked`
+const stixColumns = sqlrow.STIXColumns
 
 func scanSTIX(rows pgx.Rows) ([]store.STIXObject, error) {
 	defer rows.Close()
-	var out []store.STIXObject
-	for rows.Next() {
-		var o store.STIXObject
-		var added, mod int64
-		var dist, audience, obj string
-		var revoked *int64
-		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &dist, &audience,
-			&o.Report, &o.ReportSeq, &o.Digest, &obj, &revoked); err != nil {
-			return nil, fmt.Errorf("postgres: stix objects: %w", err)
-		}
-		o.Added = fromMicros(added)
-		o.Modified = modifiedTime(mod)
-		if err := json.Unmarshal([]byte(dist), &o.Distribution); err != nil {
-			return nil, fmt.Errorf("postgres: stix %s distribution: %w", o.ID, err)
-		}
-		if err := json.Unmarshal([]byte(audience), &o.Audience); err != nil {
-			return nil, fmt.Errorf("postgres: stix %s audience: %w", o.ID, err)
-		}
-		o.JSON = []byte(obj)
-		o.Revoked = timePtr(revoked)
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: stix objects: %w", err)
-	}
-	return out, nil
+	return backend.STIXObjects(rows)
 }
 
 func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q store.STIXQuery) (store.STIXPage, error) {
@@ -246,7 +195,7 @@ func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q stor
 	if len(q.Versions) > 0 {
 		ms := make([]int64, len(q.Versions))
 		for i, v := range q.Versions {
-			ms[i] = modifiedMicros(v)
+			ms[i] = sqlrow.ZeroMicros(v)
 		}
 		where.WriteString(` AND o.modified = ANY(` + p.add(ms) + `)`)
 	}
@@ -273,11 +222,7 @@ func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q stor
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return sqlrow.STIXPage(objs, q.Limit), nil
 }
 
 func (s *Store) STIXObjectVersions(ctx context.Context, viewer center.PartyCode, id string) ([]store.STIXObject, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -49,24 +50,13 @@ func (t *tx) SetTAXIIDistribution(ctx context.Context, party center.PartyCode, d
 }
 
 func (s *Store) TAXIIStatus(ctx context.Context, viewer center.PartyCode, id string) (store.TAXIIStatus, error) {
-	st := store.TAXIIStatus{ID: id, Party: viewer}
-	var requested, updated int64
-	var lists [3]string
-	err := s.pool.QueryRow(ctx, `
-		SELECT username, requested, updated, total, successes, failures, pendings
-		FROM taxii_statuses WHERE id = $1 AND party = $2`, id, string(viewer)).
-		Scan(&st.Username, &requested, &updated, &st.Total, &lists[0], &lists[1], &lists[2])
+	st, err := sqlrow.TAXIIStatus(s.pool.QueryRow(ctx, `SELECT `+sqlrow.TAXIIStatusColumns+`
+		FROM taxii_statuses WHERE id = $1 AND party = $2`, id, string(viewer)), viewer, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.TAXIIStatus{}, fmt.Errorf("postgres: taxii status %q: %w", id, center.ErrNotFound)
 	}
 	if err != nil {
 		return store.TAXIIStatus{}, fmt.Errorf("postgres: taxii status %q: %w", id, err)
-	}
-	st.Requested, st.Updated = fromMicros(requested), fromMicros(updated)
-	for i, p := range []*[]store.TAXIIStatusDetail{&st.Successes, &st.Failures, &st.Pendings} {
-		if err := json.Unmarshal([]byte(lists[i]), p); err != nil {
-			return store.TAXIIStatus{}, fmt.Errorf("postgres: taxii status %q: %w", id, err)
-		}
 	}
 	return st, nil
 }
@@ -87,9 +77,6 @@ func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (
 	return d, true, nil
 }
 
-// maxTAXIIValues bounds each list of a TAXII filter, as on SQLite.
-const maxTAXIIValues = 1000
-
 // TAXIIObjects reads a party's page from its stix_views range after
 // AddedAfter (or, for a from-XX collection, XX's objects by date_added),
 // so that a deep page costs what the first one does. "first" and "last"
@@ -100,49 +87,19 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	rows, err := s.pool.Query(ctx, query, args...)
+	objs, err := sqlrow.All(backend, "taxii objects", sqlrow.Query(s.pool.Query(ctx, query, args...)), sqlrow.TAXIIObject)
 	if err != nil {
-		return store.STIXPage{}, fmt.Errorf("postgres: taxii objects: %w", err)
+		return store.STIXPage{}, err
 	}
-	defer rows.Close()
-	var objs []store.STIXObject
-	for rows.Next() {
-		var o store.STIXObject
-		var added, mod int64
-		var obj string
-		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &obj); err != nil {
-			return store.STIXPage{}, fmt.Errorf("postgres: taxii objects: %w", err)
-		}
-		o.Added, o.Modified, o.JSON = fromMicros(added), modifiedTime(mod), []byte(obj)
-		objs = append(objs, o)
-	}
-	if err := rows.Err(); err != nil {
-		return store.STIXPage{}, fmt.Errorf("postgres: taxii objects: %w", err)
-	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return sqlrow.STIXPage(objs, q.Limit), nil
 }
 
 // taxiiQuery builds TAXIIObjects' query for q.
 func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, error) {
-	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
-		return "", nil, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	if err := sqlrow.CheckTAXIIQuery(q); err != nil {
+		return "", nil, err
 	}
-	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
-		if len(l) > maxTAXIIValues {
-			return "", nil, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
-		}
-	}
-	if len(q.Versions.Exact) > maxTAXIIValues {
-		return "", nil, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
-	}
-	after := int64(0)
-	if !q.AddedAfter.IsZero() {
-		after = micros(q.AddedAfter)
-	}
+	after := sqlrow.ZeroMicros(q.AddedAfter)
 	var p params
 	var where strings.Builder
 	where.WriteString(`v.party = ` + p.add(string(viewer)) + ` AND o.added > ` + p.add(after) + ` AND o.revoked IS NULL`)
@@ -194,6 +151,4 @@ func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, err
 		WHERE ` + where.String() + ` ORDER BY o.added LIMIT ` + limit, p.args, nil
 }
 
-// taxiiColumns are what TAXII serves of a version: not its visibility
-// decision (the query applied it) nor its digest.
-const taxiiColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.object`
+const taxiiColumns = sqlrow.TAXIIColumns

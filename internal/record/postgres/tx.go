@@ -378,16 +378,10 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 // audience's views and its tags in one round trip: a single statement of
 // data-modifying CTEs.
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
-	dist, err := json.Marshal(rep.Distribution)
+	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: distribution: %w", err)
+		return 0, err
 	}
-	tags := rep.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	tagsJSON, _ := json.Marshal(tags)
-	audience, _ := json.Marshal(rep.Audience)
 	var seq int64
 	err = t.QueryRow(ctx, `
 		WITH r AS (
@@ -411,9 +405,9 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		)
 		SELECT seq FROM v`,
 		rep.ID, string(rep.Source), micros(rep.Created),
-		micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, string(rep.TLP), string(dist),
-		string(rep.Reliability), string(rep.Credibility), string(tagsJSON), string(audience), nullMicros(rep.ObservedAt),
-		strs(rep.Audience), tags).Scan(&seq)
+		micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, string(rep.TLP), dist,
+		string(rep.Reliability), string(rep.Credibility), tagsJSON, audience, nullMicros(rep.ObservedAt),
+		strs(rep.Audience), strs(rep.Tags)).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: insert version of %s: %w", rep.ID, mapError(err))
 	}

@@ -3,13 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -17,31 +17,16 @@ import (
 // readers; every read that says anything about reports starts from the
 // viewer's report_views rows, as read.go's do.
 
-const entityColumns = `id, type, name, status, coalesce(merged_into, ''), proposed_by, source, created, updated`
+const entityColumns = sqlrow.EntityColumns
 
 func readEntity(ctx context.Context, q querier, id string) (store.Entity, error) {
-	var e store.Entity
-	var created, updated int64
-	err := q.QueryRowContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = ?`, id).Scan(
-		&e.ID, &e.Type, &e.Name, &e.Status, &e.MergedInto, &e.ProposedBy, &e.Source, &created, &updated)
+	e, err := sqlrow.Entity(q.QueryRowContext(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = ?`, id))
 	if err != nil {
 		return e, notFound("entity", id, err)
 	}
-	e.Created, e.Updated = fromMicros(created), fromMicros(updated)
-	rows, err := q.QueryContext(ctx, `SELECT lang, name, norm, key, status, proposed_by FROM entity_aliases WHERE entity = ? ORDER BY pos`, id)
-	if err != nil {
-		return e, fmt.Errorf("sqlite: aliases of %s: %w", id, err)
-	}
-	defer rows.Close()
-	e.Aliases = []store.Alias{}
-	for rows.Next() {
-		var a store.Alias
-		if err := rows.Scan(&a.Lang, &a.Name, &a.Norm, &a.Key, &a.Status, &a.ProposedBy); err != nil {
-			return e, fmt.Errorf("sqlite: aliases of %s: %w", id, err)
-		}
-		e.Aliases = append(e.Aliases, a)
-	}
-	return e, rows.Err()
+	e.Aliases, err = sqlrow.AppendAll([]store.Alias{}, backend, "aliases of "+id, sqlrow.Query(q.QueryContext(ctx,
+		`SELECT `+sqlrow.AliasColumns+` FROM entity_aliases WHERE entity = ? ORDER BY pos`, id)), sqlrow.Alias)
+	return e, err
 }
 
 func (t *tx) Entity(ctx context.Context, id string) (store.Entity, error) {
@@ -129,42 +114,11 @@ func (t *tx) DupCandidates(ctx context.Context, bands []int64, limit int) ([]sto
 		return nil, nil
 	}
 	b, _ := json.Marshal(bands)
-	rows, err := t.QueryContext(ctx, `
+	return sqlrow.All(backend, "near-duplicate candidates", sqlrow.Query(t.QueryContext(ctx, `
 		SELECT s.seq, r.id, s.signature FROM dup_signatures s
 		JOIN versions v ON v.seq = s.seq JOIN reports r ON r.rid = v.rid
 		WHERE s.seq IN (SELECT seq FROM dup_bands WHERE band IN (SELECT value FROM json_each(?)))
-		ORDER BY s.seq DESC LIMIT ?`, string(b), limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: near-duplicate candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []store.DupCandidate
-	for rows.Next() {
-		var c store.DupCandidate
-		var sig []byte
-		if err := rows.Scan(&c.Seq, &c.ReportID, &sig); err != nil {
-			return nil, fmt.Errorf("sqlite: near-duplicate candidates: %w", err)
-		}
-		c.Signature = decodeSignature(sig)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func encodeSignature(sig []uint32) []byte {
-	b := make([]byte, 4*len(sig))
-	for i, v := range sig {
-		binary.LittleEndian.PutUint32(b[4*i:], v)
-	}
-	return b
-}
-
-func decodeSignature(b []byte) []uint32 {
-	sig := make([]uint32, len(b)/4)
-	for i := range sig {
-		sig[i] = binary.LittleEndian.Uint32(b[4*i:])
-	}
-	return sig
+		ORDER BY s.seq DESC LIMIT ?`, string(b), limit)), sqlrow.DupCandidate)
 }
 
 func (t *tx) PutExtraction(ctx context.Context, seq int64, x store.Extraction, dups []store.DupEdge) error {
@@ -219,7 +173,7 @@ func (t *tx) PutExtraction(ctx context.Context, seq int64, x store.Extraction, d
 		return nil
 	}
 	if err := t.exec(ctx, "insert signature", `INSERT INTO dup_signatures (seq, signature) VALUES (?, ?)`,
-		seq, encodeSignature(x.Signature)); err != nil {
+		seq, sqlrow.EncodeSignature(x.Signature)); err != nil {
 		return err
 	}
 	if err := t.exec(ctx, "insert bands",
@@ -267,24 +221,9 @@ func (s *Store) Entities(ctx context.Context, q store.EntityQuery) ([]store.Enti
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	ids, err := sqlrow.All(backend, "entities", sqlrow.Query(s.r.QueryContext(ctx, query, args...)), sqlrow.Text)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: entities: %w", err)
-	}
-	var ids []string
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: entities: %w", err)
+		return nil, err
 	}
 	if len(q.Names) == 0 && q.Limit == 0 {
 		return s.allEntities(ctx, ids)
@@ -303,50 +242,13 @@ func (s *Store) Entities(ctx context.Context, q store.EntityQuery) ([]store.Enti
 // allEntities reads the listed entities' rows and aliases in two queries,
 // for a registry of thousands.
 func (s *Store) allEntities(ctx context.Context, ids []string) ([]store.Entity, error) {
-	want := make(map[string]int, len(ids))
-	for i, id := range ids {
-		want[id] = i
-	}
-	out := make([]store.Entity, len(ids))
-	rows, err := s.rd.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: entities: %w", err)
-	}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var e store.Entity
-			var created, updated int64
-			if err := rows.Scan(&e.ID, &e.Type, &e.Name, &e.Status, &e.MergedInto, &e.ProposedBy, &e.Source, &created, &updated); err != nil {
-				return err
-			}
-			e.Created, e.Updated = fromMicros(created), fromMicros(updated)
-			e.Aliases = []store.Alias{}
-			if i, ok := want[e.ID]; ok {
-				out[i] = e
-			}
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: entities: %w", err)
-	}
-	arows, err := s.rd.QueryContext(ctx, `SELECT entity, lang, name, norm, key, status, proposed_by FROM entity_aliases ORDER BY entity, pos`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: aliases: %w", err)
-	}
-	defer arows.Close()
-	for arows.Next() {
-		var id string
-		var a store.Alias
-		if err := arows.Scan(&id, &a.Lang, &a.Name, &a.Norm, &a.Key, &a.Status, &a.ProposedBy); err != nil {
-			return nil, fmt.Errorf("sqlite: aliases: %w", err)
-		}
-		if i, ok := want[id]; ok {
-			out[i].Aliases = append(out[i].Aliases, a)
-		}
-	}
-	return out, arows.Err()
+	return sqlrow.EntitiesByID(backend, ids,
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.rd.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities`))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.rd.QueryContext(ctx, `SELECT entity, `+sqlrow.AliasColumns+` FROM entity_aliases ORDER BY entity, pos`))
+		})
 }
 
 // viewSeq returns the version of a report viewer sees, or ErrNotFound.
@@ -366,45 +268,17 @@ func (s *Store) ReportLinks(ctx context.Context, viewer center.PartyCode, id str
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.rd.QueryContext(ctx, `SELECT entity, alias, start, "end" FROM entity_mentions WHERE seq = ? ORDER BY start, entity`, seq)
+	ms, err := sqlrow.AppendAll([]store.Mention{}, backend, "mentions", sqlrow.Query(
+		s.rd.QueryContext(ctx, `SELECT entity, alias, start, "end" FROM entity_mentions WHERE seq = ? ORDER BY start, entity`, seq)), sqlrow.Mention)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: mentions: %w", err)
+		return nil, nil, err
 	}
-	ms := []store.Mention{}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var m store.Mention
-			if err := rows.Scan(&m.Entity, &m.Alias, &m.Start, &m.End); err != nil {
-				return err
-			}
-			ms = append(ms, m)
-		}
-		return rows.Err()
-	}()
+	os, err := sqlrow.AppendAll([]store.Observable{}, backend, "observables", sqlrow.Query(
+		s.rd.QueryContext(ctx, `SELECT kind, value, start, "end" FROM version_observables WHERE seq = ? ORDER BY start`, seq)), sqlrow.Observable)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: mentions: %w", err)
+		return nil, nil, err
 	}
-	orows, err := s.rd.QueryContext(ctx, `SELECT kind, value, start, "end" FROM version_observables WHERE seq = ? ORDER BY start`, seq)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: observables: %w", err)
-	}
-	defer orows.Close()
-	os := []store.Observable{}
-	for orows.Next() {
-		var o store.Observable
-		if err := orows.Scan(&o.Kind, &o.Value, &o.Start, &o.End); err != nil {
-			return nil, nil, fmt.Errorf("sqlite: observables: %w", err)
-		}
-		os = append(os, o)
-	}
-	return ms, os, orows.Err()
-}
-
-// splitItem splits an item key into its kind and value.
-func splitItem(key string) store.Item {
-	k, v, _ := strings.Cut(key, ":")
-	return store.Item{Key: key, Kind: k, Value: v}
+	return ms, os, nil
 }
 
 func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id string, perItem int) ([]store.ItemPostings, error) {
@@ -412,53 +286,29 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.rd.QueryContext(ctx, `SELECT item FROM version_items WHERE seq = ? ORDER BY item`, seq)
+	items, err := sqlrow.All(backend, "items", sqlrow.Query(s.rd.QueryContext(ctx,
+		`SELECT item FROM version_items WHERE seq = ? ORDER BY item`, seq)), sqlrow.Text)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: items: %w", err)
-	}
-	var items []string
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var it string
-			if err := rows.Scan(&it); err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: items: %w", err)
+		return nil, err
 	}
 	out := make([]store.ItemPostings, 0, len(items))
 	for _, it := range items {
-		p := store.ItemPostings{Item: splitItem(it)}
-		prows, err := s.rd.QueryContext(ctx, `
+		p := store.ItemPostings{Item: sqlrow.SplitItem(it)}
+		err := sqlrow.Query(s.rd.QueryContext(ctx, `
 			SELECT r.id FROM version_items vi
 			JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
 			JOIN reports r ON r.rid = rv.rid
 			WHERE vi.item = ? AND vi.seq != ?
-			ORDER BY vi.seq DESC LIMIT ?`, viewer, it, seq, perItem+1)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: postings: %w", err)
-		}
-		err = func() error {
-			defer prows.Close()
-			for prows.Next() {
-				var rid string
-				if err := prows.Scan(&rid); err != nil {
-					return err
-				}
-				p.Count++
-				if len(p.Reports) < perItem {
-					p.Reports = append(p.Reports, rid)
-				}
+			ORDER BY vi.seq DESC LIMIT ?`, viewer, it, seq, perItem+1)).Each(backend, "postings", func(sc sqlrow.Scanner) error {
+			rid, err := sqlrow.Text(sc)
+			if err != nil {
+				return err
 			}
-			return prows.Err()
-		}()
+			sqlrow.AddPosting(&p, rid, perItem)
+			return nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: postings: %w", err)
+			return nil, err
 		}
 		out = append(out, p)
 	}
@@ -467,81 +317,29 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 
 func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, entityID string, window, recent int) (store.EntityActivity, error) {
 	item := "entity:" + entityID
-	act := store.EntityActivity{Timeline: []store.DayCount{}, CoOccurring: []store.ItemCount{}, Recent: []string{}}
-	rows, err := s.rd.QueryContext(ctx, `
-		SELECT strftime('%Y-%m-%d', version / 1000000, 'unixepoch') AS day, count(*) FROM (
-			SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
-			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
-		GROUP BY day ORDER BY day`, viewer, item, store.MaxTimeline+1)
-	if err != nil {
-		return act, fmt.Errorf("sqlite: timeline: %w", err)
-	}
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var d store.DayCount
-			if err := rows.Scan(&d.Day, &d.Count); err != nil {
-				return err
-			}
-			act.Reports += d.Count
-			act.Timeline = append(act.Timeline, d)
-		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return act, fmt.Errorf("sqlite: timeline: %w", err)
-	}
-	if act.Reports > store.MaxTimeline {
-		// One report too many was read to know there are more; it is the
-		// oldest, so it comes off the first day.
-		act.Reports, act.Capped = store.MaxTimeline, true
-		act.Timeline[0].Count--
-		if act.Timeline[0].Count == 0 {
-			act.Timeline = act.Timeline[1:]
-		}
-	}
-	act.Window = min(window, act.Reports)
-	crows, err := s.rd.QueryContext(ctx, `
-		WITH w AS (
-			SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
-			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
-		SELECT o.item, count(*) FROM w JOIN version_items o ON o.seq = w.seq
-		WHERE o.item > 'entity:' AND o.item < 'entity;' AND o.item != ?
-		GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, viewer, item, window, item)
-	if err != nil {
-		return act, fmt.Errorf("sqlite: co-occurrences: %w", err)
-	}
-	err = func() error {
-		defer crows.Close()
-		for crows.Next() {
-			var key string
-			var n int
-			if err := crows.Scan(&key, &n); err != nil {
-				return err
-			}
-			act.CoOccurring = append(act.CoOccurring, store.ItemCount{Item: splitItem(key), Count: n})
-		}
-		return crows.Err()
-	}()
-	if err != nil {
-		return act, fmt.Errorf("sqlite: co-occurrences: %w", err)
-	}
-	rrows, err := s.rd.QueryContext(ctx, `
-		SELECT r.id FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
-		JOIN reports r ON r.rid = rv.rid
-		WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?`, viewer, item, recent)
-	if err != nil {
-		return act, fmt.Errorf("sqlite: recent: %w", err)
-	}
-	defer rrows.Close()
-	for rrows.Next() {
-		var id string
-		if err := rrows.Scan(&id); err != nil {
-			return act, fmt.Errorf("sqlite: recent: %w", err)
-		}
-		act.Recent = append(act.Recent, id)
-	}
-	return act, rrows.Err()
+	return sqlrow.EntityActivity(backend, window,
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.rd.QueryContext(ctx, `
+			SELECT strftime('%Y-%m-%d', version / 1000000, 'unixepoch') AS day, count(*) FROM (
+				SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+				WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
+			GROUP BY day ORDER BY day`, viewer, item, store.MaxTimeline+1))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.rd.QueryContext(ctx, `
+			WITH w AS (
+				SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+				WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
+			SELECT o.item, count(*) FROM w JOIN version_items o ON o.seq = w.seq
+			WHERE o.item > 'entity:' AND o.item < 'entity;' AND o.item != ?
+			GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, viewer, item, window, item))
+		},
+		func() sqlrow.Cursor {
+			return sqlrow.Query(s.rd.QueryContext(ctx, `
+			SELECT r.id FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+			JOIN reports r ON r.rid = rv.rid
+			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?`, viewer, item, recent))
+		})
 }
 
 func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id string) ([]store.DupNeighbor, error) {
@@ -551,7 +349,7 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	}
 	// CROSS JOIN keeps the edges the outer loop: left to itself, the
 	// planner scanned the viewer's whole report_views for one side.
-	rows, err := s.rd.QueryContext(ctx, `
+	return sqlrow.AppendAll([]store.DupNeighbor{}, backend, "near-duplicates", sqlrow.Query(s.rd.QueryContext(ctx, `
 		SELECT r.id, r.source, d.similarity FROM dup_edges d
 		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.b_seq
 		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.a_seq = ?1
@@ -559,20 +357,7 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 		SELECT r.id, r.source, d.similarity FROM dup_edges d
 		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.a_seq
 		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.b_seq = ?1
-		ORDER BY 3 DESC, 1`, seq, viewer)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: near-duplicates: %w", err)
-	}
-	defer rows.Close()
-	out := []store.DupNeighbor{}
-	for rows.Next() {
-		var n store.DupNeighbor
-		if err := rows.Scan(&n.ReportID, &n.Source, &n.Similarity); err != nil {
-			return nil, fmt.Errorf("sqlite: near-duplicates: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		ORDER BY 3 DESC, 1`, seq, viewer)), sqlrow.DupNeighbor)
 }
 
 // unlinkReport deletes what extraction linked a report's versions to:
@@ -612,16 +397,5 @@ func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]center.Report, len(found))
-	for _, r := range found {
-		byID[r.ID] = r
-	}
-	out := make([]center.Report, 0, len(found))
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			out = append(out, r)
-			delete(byID, id)
-		}
-	}
-	return out, nil
+	return sqlrow.InOrder(ids, found), nil
 }

@@ -2,20 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
 	"time"
 
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
-
-func zeroMicros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
 
 func (t *tx) PutFeed(ctx context.Context, f store.Feed) error {
 	return t.exec(ctx, "put feed "+f.ID, `
@@ -25,23 +17,10 @@ func (t *tx) PutFeed(ctx context.Context, f store.Feed) error {
 		f.ID, f.URL, int64(f.Interval/time.Second), f.Language, f.Reliability, f.Party, micros(f.Created), nullMicros(f.Removed))
 }
 
-const feedColumns = `id, url, interval_s, language, reliability, party, created, removed`
-
-func scanFeed(sc interface{ Scan(...any) error }) (store.Feed, error) {
-	var f store.Feed
-	var interval, created int64
-	var removed sql.NullInt64
-	if err := sc.Scan(&f.ID, &f.URL, &interval, &f.Language, &f.Reliability, &f.Party, &created, &removed); err != nil {
-		return f, err
-	}
-	f.Interval = time.Duration(interval) * time.Second
-	f.Created = fromMicros(created)
-	f.Removed = timePtr(removed)
-	return f, nil
-}
+const feedColumns = sqlrow.FeedColumns
 
 func (t *tx) FeedByID(ctx context.Context, id string) (store.Feed, error) {
-	f, err := scanFeed(t.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = ?`, id))
+	f, err := sqlrow.Feed(t.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds f WHERE f.id = ?`, id))
 	if err != nil {
 		return f, notFound("feed", id, err)
 	}
@@ -55,7 +34,7 @@ func (t *tx) PutFeedState(ctx context.Context, s store.FeedState) error {
 		ON CONFLICT (id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
 			last_poll = excluded.last_poll, last_success = excluded.last_success, last_error = excluded.last_error,
 			items_taken = excluded.items_taken, next_poll = excluded.next_poll`,
-		s.ID, s.ETag, s.LastModified, zeroMicros(s.LastPoll), zeroMicros(s.LastSuccess), s.LastError, s.ItemsTaken, zeroMicros(s.NextPoll))
+		s.ID, s.ETag, s.LastModified, sqlrow.ZeroMicros(s.LastPoll), sqlrow.ZeroMicros(s.LastSuccess), s.LastError, s.ItemsTaken, sqlrow.ZeroMicros(s.NextPoll))
 }
 
 func (t *tx) FeedItemsTaken(ctx context.Context, feed string, keys []string) (map[string]bool, error) {
@@ -64,39 +43,22 @@ func (t *tx) FeedItemsTaken(ctx context.Context, feed string, keys []string) (ma
 		return out, nil
 	}
 	list, _ := json.Marshal(keys)
-	rows, err := t.QueryContext(ctx, `SELECT key FROM feed_items WHERE feed = ? AND key IN (SELECT value FROM json_each(?))`, feed, string(list))
+	taken, err := sqlrow.All(backend, "feed items", sqlrow.Query(t.QueryContext(ctx,
+		`SELECT key FROM feed_items
+		WHERE feed = ? AND key IN (SELECT value FROM json_each(?))`, feed, string(list))), sqlrow.Text)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: feed items: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("sqlite: feed items: %w", err)
-		}
+	for _, k := range taken {
 		out[k] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) RecentFeedItems(ctx context.Context, since time.Time, limit int) ([]store.FeedItem, error) {
-	rows, err := t.QueryContext(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= ? ORDER BY taken DESC LIMIT ?`,
-		micros(since), limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: recent feed items: %w", err)
-	}
-	defer rows.Close()
-	var out []store.FeedItem
-	for rows.Next() {
-		var it store.FeedItem
-		var taken int64
-		if err := rows.Scan(&it.Feed, &it.Key, &it.Report, &it.Words, &taken); err != nil {
-			return nil, fmt.Errorf("sqlite: recent feed items: %w", err)
-		}
-		it.Taken = fromMicros(taken)
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "recent feed items", sqlrow.Query(
+		t.QueryContext(ctx, `SELECT feed, key, report, words, taken FROM feed_items WHERE taken >= ? ORDER BY taken DESC LIMIT ?`,
+			micros(since), limit)), sqlrow.FeedItem)
 }
 
 func (t *tx) PutFeedItem(ctx context.Context, it store.FeedItem) error {
@@ -105,32 +67,8 @@ func (t *tx) PutFeedItem(ctx context.Context, it store.FeedItem) error {
 }
 
 func (s *Store) Feeds(ctx context.Context) ([]store.Feed, []store.FeedState, error) {
-	rows, err := s.rd.QueryContext(ctx, `
-		SELECT f.id, f.url, f.interval_s, f.language, f.reliability, f.party, f.created, f.removed,
-			coalesce(s.etag, ''), coalesce(s.last_modified, ''), coalesce(s.last_poll, 0), coalesce(s.last_success, 0),
-			coalesce(s.last_error, ''), coalesce(s.items_taken, 0), coalesce(s.next_poll, 0)
+	return sqlrow.AllPairs(backend, "feeds", sqlrow.Query(s.rd.QueryContext(ctx, `
+		SELECT `+sqlrow.FeedStateColumns+`
 		FROM feeds f LEFT JOIN feed_states s ON s.id = f.id
-		WHERE f.removed IS NULL ORDER BY f.created, f.id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlite: feeds: %w", err)
-	}
-	defer rows.Close()
-	var feeds []store.Feed
-	var states []store.FeedState
-	for rows.Next() {
-		var f store.Feed
-		var st store.FeedState
-		var interval, created, lastPoll, lastSuccess, nextPoll int64
-		var removed sql.NullInt64
-		if err := rows.Scan(&f.ID, &f.URL, &interval, &f.Language, &f.Reliability, &f.Party, &created, &removed,
-			&st.ETag, &st.LastModified, &lastPoll, &lastSuccess, &st.LastError, &st.ItemsTaken, &nextPoll); err != nil {
-			return nil, nil, fmt.Errorf("sqlite: feeds: %w", err)
-		}
-		f.Interval, f.Created, f.Removed = time.Duration(interval)*time.Second, fromMicros(created), timePtr(removed)
-		st.ID = f.ID
-		st.LastPoll, st.LastSuccess, st.NextPoll = modifiedTime(lastPoll), modifiedTime(lastSuccess), modifiedTime(nextPoll)
-		feeds = append(feeds, f)
-		states = append(states, st)
-	}
-	return feeds, states, rows.Err()
+		WHERE f.removed IS NULL ORDER BY f.created, f.id`)), sqlrow.FeedState)
 }

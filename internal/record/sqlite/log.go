@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -20,31 +21,12 @@ import (
 // (00005_witness.sql). Reads take a querier so that the read pool and a
 // transaction share them.
 
-const eventColumns = `seq, id, type, party, user, at, subject, digest, salt, coalesce(log_index, -1)`
-
-func scanEvent(sc interface{ Scan(...any) error }) (store.LogEvent, error) {
-	var e store.LogEvent
-	var at int64
-	err := sc.Scan(&e.Seq, &e.ID, &e.Type, &e.Party, &e.User, &at, &e.Subject, &e.Digest, &e.Salt, &e.Index)
-	e.At = fromMicros(at)
-	return e, err
-}
-
-func scanEvents(rows *sql.Rows, what string) ([]store.LogEvent, error) {
-	defer rows.Close()
-	var out []store.LogEvent
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-	}
-	return out, nil
-}
+// eventFields is an event row (sqlrow.Event); eventColumns adds its log
+// index (sqlrow.LogEvent).
+const (
+	eventFields  = `seq, id, type, party, user, at, subject, digest, salt`
+	eventColumns = eventFields + `, coalesce(log_index, -1)`
+)
 
 func readLogSize(ctx context.Context, q querier) (int64, error) {
 	var n int64
@@ -102,16 +84,12 @@ func placeholders(n int) string {
 }
 
 func readLogEvents(ctx context.Context, q querier, start, end int64) ([]store.LogEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE log_index >= ? AND log_index < ? ORDER BY log_index`, start, end)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: log events: %w", err)
-	}
-	return scanEvents(rows, "log events")
+	return sqlrow.All(backend, "log events", sqlrow.Query(q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
+		WHERE log_index >= ? AND log_index < ? ORDER BY log_index`, start, end)), sqlrow.LogEvent)
 }
 
 func readEvent(ctx context.Context, q querier, id string) (store.LogEvent, error) {
-	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+	e, err := sqlrow.LogEvent(q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
 	if err != nil {
 		return e, notFound("event", id, err)
 	}
@@ -119,33 +97,14 @@ func readEvent(ctx context.Context, q querier, id string) (store.LogEvent, error
 }
 
 func readSubjectEvents(ctx context.Context, q querier, subject string) ([]store.LogEvent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE subject = ? ORDER BY seq`, subject)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: events of %s: %w", subject, err)
-	}
-	return scanEvents(rows, "events of "+subject)
+	return sqlrow.All(backend, "events of "+subject, sqlrow.Query(q.QueryContext(ctx,
+		`SELECT `+eventColumns+` FROM events WHERE subject = ? ORDER BY seq`, subject)), sqlrow.LogEvent)
 }
 
-const checkpointColumns = `size, note, cosignatures, cosigned_by, published`
-
-func scanCheckpoint(sc interface{ Scan(...any) error }) (store.Checkpoint, error) {
-	var c store.Checkpoint
-	var by string
-	var published sql.NullInt64
-	if err := sc.Scan(&c.Size, &c.Note, &c.Cosignatures, &by, &published); err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal([]byte(by), &c.CosignedBy); err != nil {
-		return c, fmt.Errorf("sqlite: checkpoint %d cosigned_by: %w", c.Size, err)
-	}
-	if published.Valid {
-		c.Published = fromMicros(published.Int64)
-	}
-	return c, nil
-}
+const checkpointColumns = sqlrow.CheckpointColumns
 
 func readCheckpoint(ctx context.Context, q querier, size int64) (store.Checkpoint, error) {
-	c, err := scanCheckpoint(q.QueryRowContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints WHERE size = ?`, size))
+	c, err := backend.Checkpoint(q.QueryRowContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints WHERE size = ?`, size))
 	if err != nil {
 		return c, notFound("checkpoint", fmt.Sprint(size), err)
 	}
@@ -157,7 +116,7 @@ func readLatestCheckpoint(ctx context.Context, q querier, publishedOnly bool) (s
 	if publishedOnly {
 		where = `WHERE published IS NOT NULL`
 	}
-	c, err := scanCheckpoint(q.QueryRowContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints `+where+` ORDER BY size DESC LIMIT 1`))
+	c, err := backend.Checkpoint(q.QueryRowContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints `+where+` ORDER BY size DESC LIMIT 1`))
 	if err != nil {
 		return c, notFound("checkpoint", "latest", err)
 	}
@@ -165,60 +124,18 @@ func readLatestCheckpoint(ctx context.Context, q querier, publishedOnly bool) (s
 }
 
 func readCheckpoints(ctx context.Context, q querier) ([]store.Checkpoint, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+checkpointColumns+` FROM checkpoints ORDER BY size`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: checkpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Checkpoint
-	for rows.Next() {
-		c, err := scanCheckpoint(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: checkpoints: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "checkpoints", sqlrow.Query(q.QueryContext(ctx,
+		`SELECT `+checkpointColumns+` FROM checkpoints ORDER BY size`)), backend.Checkpoint)
 }
 
 func readWitnesses(ctx context.Context, q querier) ([]store.Witness, error) {
-	rows, err := q.QueryContext(ctx, `SELECT party, vkey, url FROM witnesses ORDER BY party`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: witnesses: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Witness
-	for rows.Next() {
-		var w store.Witness
-		if err := rows.Scan(&w.Party, &w.VKey, &w.URL); err != nil {
-			return nil, fmt.Errorf("sqlite: witnesses: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "witnesses", sqlrow.Query(q.QueryContext(ctx,
+		`SELECT party, vkey, url FROM witnesses ORDER BY party`)), sqlrow.Witness)
 }
 
 func readWitnessKeys(ctx context.Context, q querier) ([]store.WitnessKey, error) {
-	rows, err := q.QueryContext(ctx, `SELECT party, vkey, since, until FROM witness_keys ORDER BY party, since, id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: witness keys: %w", err)
-	}
-	defer rows.Close()
-	var out []store.WitnessKey
-	for rows.Next() {
-		var k store.WitnessKey
-		var since int64
-		var until sql.NullInt64
-		if err := rows.Scan(&k.Party, &k.VKey, &since, &until); err != nil {
-			return nil, fmt.Errorf("sqlite: witness keys: %w", err)
-		}
-		k.Since = fromMicros(since)
-		if until.Valid {
-			k.Until = fromMicros(until.Int64)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "witness keys", sqlrow.Query(q.QueryContext(ctx,
+		`SELECT party, vkey, since, until FROM witness_keys ORDER BY party, since, id`)), sqlrow.WitnessKey)
 }
 
 // The read pool's side.
@@ -302,20 +219,8 @@ func (t *tx) WitnessKeys(ctx context.Context) ([]store.WitnessKey, error) {
 }
 
 func (t *tx) PendingEvents(ctx context.Context, limit int) ([]center.Event, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE log_index IS NULL ORDER BY seq LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: pending events: %w", err)
-	}
-	evs, err := scanEvents(rows, "pending events")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]center.Event, len(evs))
-	for i, e := range evs {
-		out[i] = e.Event
-	}
-	return out, nil
+	return sqlrow.AppendAll([]center.Event{}, backend, "pending events", sqlrow.Query(t.tx.QueryContext(ctx, `SELECT `+eventFields+` FROM events
+		WHERE log_index IS NULL ORDER BY seq LIMIT ?`, limit)), sqlrow.Event)
 }
 
 // AppendLog writes a batch with a few multi-row statements: per-row

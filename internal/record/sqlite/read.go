@@ -2,12 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -101,12 +101,7 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 	if err != nil {
 		return store.ReportPage{}, err
 	}
-	page := store.ReportPage{Items: items}
-	if len(items) > q.Limit {
-		page.Items = items[:q.Limit]
-		page.Next = page.Items[q.Limit-1].Seq
-	}
-	return page, nil
+	return sqlrow.ReportPage(items, q.Limit), nil
 }
 
 func (s *Store) CountReports(ctx context.Context) (int64, error) {
@@ -126,24 +121,11 @@ func (s *Store) User(ctx context.Context, username string) (center.User, error) 
 }
 
 func (s *Store) Users(ctx context.Context) ([]center.User, error) {
-	rows, err := s.rd.QueryContext(ctx, userQuery+` ORDER BY p.pos, u.username`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: users: %w", err)
-	}
-	defer rows.Close()
-	var out []center.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "users", sqlrow.Query(s.rd.QueryContext(ctx, userQuery+` ORDER BY p.pos, u.username`)), sqlrow.User)
 }
 
 func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
-	t, err := scanToken(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+	t, err := sqlrow.Token(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
 	if err != nil {
 		return t, notFound("token", id, err)
 	}
@@ -151,7 +133,7 @@ func (s *Store) Token(ctx context.Context, id string) (center.Token, error) {
 }
 
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, error) {
-	t, err := scanToken(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := sqlrow.Token(s.rd.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return t, notFound("token", "(hash)", err)
 	}
@@ -159,41 +141,13 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (center.Token, err
 }
 
 func (s *Store) Tokens(ctx context.Context, username string) ([]center.Token, error) {
-	rows, err := s.rd.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE username = ? ORDER BY created DESC, id`, username)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []center.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "tokens", sqlrow.Query(s.rd.QueryContext(ctx,
+		`SELECT `+tokenColumns+` FROM tokens WHERE username = ? ORDER BY created DESC, id`, username)), sqlrow.Token)
 }
 
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]center.Event, error) {
-	rows, err := s.rd.QueryContext(ctx, `
-		SELECT seq, id, type, party, user, at, subject, digest, salt FROM events
-		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: events: %w", err)
-	}
-	defer rows.Close()
-	var out []center.Event
-	for rows.Next() {
-		var e center.Event
-		var at int64
-		if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Party, &e.User, &at, &e.Subject, &e.Digest, &e.Salt); err != nil {
-			return nil, fmt.Errorf("sqlite: events: %w", err)
-		}
-		e.At = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return sqlrow.All(backend, "events", sqlrow.Query(s.rd.QueryContext(ctx,
+		`SELECT `+eventFields+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)), sqlrow.Event)
 }
 
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
@@ -210,17 +164,5 @@ func (s *Store) Amendments(ctx context.Context) ([]govern.Amendment, error) {
 		return nil, fmt.Errorf("sqlite: amendments: %w", err)
 	}
 	defer rows.Close()
-	var out []govern.Amendment
-	for rows.Next() {
-		var b string
-		var a govern.Amendment
-		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("sqlite: amendments: %w", err)
-		}
-		if err := json.Unmarshal([]byte(b), &a); err != nil {
-			return nil, fmt.Errorf("sqlite: amendment: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return backend.Amendments(rows)
 }

@@ -12,24 +12,9 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
-
-// modifiedMicros stores a version time; the zero time (an observable
-// without created or modified) is 0.
-func modifiedMicros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func modifiedTime(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return fromMicros(us)
-}
 
 func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, ids []string) (map[string]store.STIXVersion, error) {
 	out := make(map[string]store.STIXVersion, len(ids))
@@ -40,24 +25,17 @@ func (t *tx) LatestSTIXVersions(ctx context.Context, source center.PartyCode, id
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: stix ids: %w", err)
 	}
-	rows, err := t.QueryContext(ctx, `
+	vs, err := sqlrow.All(backend, "latest stix versions", sqlrow.Query(t.QueryContext(ctx, `
 		SELECT o.id, o.modified, o.source, o.digest, coalesce(o.report, '')
 		FROM stix_objects o
-		WHERE o.id IN (SELECT value FROM json_each(?)) AND o.source = ? AND o.latest = 1`, string(list), source)
+		WHERE o.id IN (SELECT value FROM json_each(?)) AND o.source = ? AND o.latest = 1`, string(list), source)), sqlrow.STIXVersion)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: latest stix versions: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var v store.STIXVersion
-		var mod int64
-		if err := rows.Scan(&v.ID, &mod, &v.Source, &v.Digest, &v.Report); err != nil {
-			return nil, fmt.Errorf("sqlite: latest stix versions: %w", err)
-		}
-		v.Modified = modifiedTime(mod)
+	for _, v := range vs {
 		out[v.ID] = v
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObject) ([]time.Time, error) {
@@ -81,7 +59,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 		if i > 0 && o.Source != objs[0].Source {
 			return nil, fmt.Errorf("sqlite: insert stix: one source per call")
 		}
-		pairs[i] = idMod{o.ID, modifiedMicros(o.Modified)}
+		pairs[i] = idMod{o.ID, sqlrow.ZeroMicros(o.Modified)}
 	}
 	list, _ := json.Marshal(pairs)
 	// Statements here run OR FAIL: a failure aborts the whole update (its
@@ -123,8 +101,8 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 	// latest, and none is if a newer one is stored.
 	newest := make(map[string]int64, len(objs))
 	for _, o := range objs {
-		if m, ok := newest[o.ID]; !ok || modifiedMicros(o.Modified) > m {
-			newest[o.ID] = modifiedMicros(o.Modified)
+		if m, ok := newest[o.ID]; !ok || sqlrow.ZeroMicros(o.Modified) > m {
+			newest[o.ID] = sqlrow.ZeroMicros(o.Modified)
 		}
 	}
 	for _, id := range older {
@@ -177,7 +155,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			lastAudienceV = o.Audience
 		}
 		latest := 1
-		if modifiedMicros(o.Modified) < newest[o.ID] {
+		if sqlrow.ZeroMicros(o.Modified) < newest[o.ID] {
 			latest = 0
 		}
 		var report sql.NullString
@@ -186,7 +164,7 @@ func (t *tx) InsertSTIX(ctx context.Context, at time.Time, objs []store.STIXObje
 			report = sql.NullString{String: o.Report, Valid: true}
 			reportSeq = sql.NullInt64{Int64: o.ReportSeq, Valid: true}
 		}
-		args = append(args, next, o.ID, o.Type, o.SpecVersion, modifiedMicros(o.Modified), latest, o.Source, o.TLP, string(lastDist),
+		args = append(args, next, o.ID, o.Type, o.SpecVersion, sqlrow.ZeroMicros(o.Modified), latest, o.Source, o.TLP, string(lastDist),
 			string(lastAudience), report, reportSeq, o.Digest, string(o.JSON))
 		if len(args) == stixChunk*stixInsertColumns {
 			if err := flush(stixChunk); err != nil {
@@ -238,7 +216,7 @@ func sameDistribution(a, b center.Distribution) bool {
 
 func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string, modified, at time.Time) error {
 	res, err := t.ExecContext(ctx, `UPDATE stix_objects SET revoked = ? WHERE id = ? AND source = ? AND modified = ? AND revoked IS NULL`,
-		micros(at), id, source, modifiedMicros(modified))
+		micros(at), id, source, sqlrow.ZeroMicros(modified))
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke stix %s: %w", id, err)
 	}
@@ -248,34 +226,11 @@ func (t *tx) RevokeSTIX(ctx context.Context, source center.PartyCode, id string,
 	return nil
 }
 
-const stixColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.distribution, o.audience,
-	coalesce(o.report, ''), coalesce(o.report_seq, 0), o.digest, o.object, o.revoked`
+const stixColumns = sqlrow.STIXColumns
 
 func scanSTIX(rows *sql.Rows) ([]store.STIXObject, error) {
 	defer rows.Close()
-	var out []store.STIXObject
-	for rows.Next() {
-		var o store.STIXObject
-		var added, mod int64
-		var dist, audience, obj string
-		var revoked sql.NullInt64
-		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &dist, &audience,
-			&o.Report, &o.ReportSeq, &o.Digest, &obj, &revoked); err != nil {
-			return nil, fmt.Errorf("sqlite: stix objects: %w", err)
-		}
-		o.Added = fromMicros(added)
-		o.Modified = modifiedTime(mod)
-		if err := json.Unmarshal([]byte(dist), &o.Distribution); err != nil {
-			return nil, fmt.Errorf("sqlite: stix %s distribution: %w", o.ID, err)
-		}
-		if err := json.Unmarshal([]byte(audience), &o.Audience); err != nil {
-			return nil, fmt.Errorf("sqlite: stix %s audience: %w", o.ID, err)
-		}
-		o.JSON = []byte(obj)
-		o.Revoked = timePtr(revoked)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return backend.STIXObjects(rows)
 }
 
 func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q store.STIXQuery) (store.STIXPage, error) {
@@ -301,7 +256,7 @@ func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q stor
 	if len(q.Versions) > 0 {
 		ms := make([]int64, len(q.Versions))
 		for i, v := range q.Versions {
-			ms[i] = modifiedMicros(v)
+			ms[i] = sqlrow.ZeroMicros(v)
 		}
 		list, _ := json.Marshal(ms)
 		where.WriteString(` AND o.modified IN (SELECT value FROM json_each(?))`)
@@ -331,11 +286,7 @@ func (s *Store) STIXObjects(ctx context.Context, viewer center.PartyCode, q stor
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return sqlrow.STIXPage(objs, q.Limit), nil
 }
 
 func (s *Store) STIXObjectVersions(ctx context.Context, viewer center.PartyCode, id string) ([]store.STIXObject, error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -45,24 +46,13 @@ func (t *tx) SetTAXIIDistribution(ctx context.Context, party center.PartyCode, d
 }
 
 func (s *Store) TAXIIStatus(ctx context.Context, viewer center.PartyCode, id string) (store.TAXIIStatus, error) {
-	st := store.TAXIIStatus{ID: id, Party: viewer}
-	var requested, updated int64
-	var lists [3]string
-	err := s.rd.QueryRowContext(ctx, `
-		SELECT username, requested, updated, total, successes, failures, pendings
-		FROM taxii_statuses WHERE id = ? AND party = ?`, id, viewer).
-		Scan(&st.Username, &requested, &updated, &st.Total, &lists[0], &lists[1], &lists[2])
+	st, err := sqlrow.TAXIIStatus(s.rd.QueryRowContext(ctx, `SELECT `+sqlrow.TAXIIStatusColumns+`
+		FROM taxii_statuses WHERE id = ? AND party = ?`, id, viewer), viewer, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, center.ErrNotFound)
 	}
 	if err != nil {
 		return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
-	}
-	st.Requested, st.Updated = fromMicros(requested), fromMicros(updated)
-	for i, p := range []*[]store.TAXIIStatusDetail{&st.Successes, &st.Failures, &st.Pendings} {
-		if err := json.Unmarshal([]byte(lists[i]), p); err != nil {
-			return store.TAXIIStatus{}, fmt.Errorf("sqlite: taxii status %q: %w", id, err)
-		}
 	}
 	return st, nil
 }
@@ -83,10 +73,6 @@ func (s *Store) TAXIIDistribution(ctx context.Context, party center.PartyCode) (
 	return d, true, nil
 }
 
-// maxTAXIIValues bounds each list of a TAXII filter: the query is built
-// from them.
-const maxTAXIIValues = 1000
-
 // TAXIIObjects reads a party's page by the plan its filters call for (see
 // below), each walking an index from AddedAfter, so that a deep page costs
 // what the first one does. "first" and "last" look at the object's other
@@ -97,38 +83,19 @@ func (s *Store) TAXIIObjects(ctx context.Context, viewer center.PartyCode, q sto
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	rows, err := s.rd.QueryContext(ctx, query, qargs...)
-	if err != nil {
-		return store.STIXPage{}, fmt.Errorf("sqlite: taxii objects: %w", err)
-	}
-	objs, err := scanTAXII(rows)
+	objs, err := sqlrow.All(backend, "taxii objects", sqlrow.Query(s.rd.QueryContext(ctx, query, qargs...)), sqlrow.TAXIIObject)
 	if err != nil {
 		return store.STIXPage{}, err
 	}
-	page := store.STIXPage{Objects: objs}
-	if len(objs) > q.Limit {
-		page.Objects, page.More = objs[:q.Limit], true
-	}
-	return page, nil
+	return sqlrow.STIXPage(objs, q.Limit), nil
 }
 
 // taxiiQuery builds TAXIIObjects' query for q.
 func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, error) {
-	if q.Limit < 1 || q.Limit > store.MaxSTIXPageSize {
-		return "", nil, center.Invalid("limit", "must be between 1 and %d", store.MaxSTIXPageSize)
+	if err := sqlrow.CheckTAXIIQuery(q); err != nil {
+		return "", nil, err
 	}
-	for _, l := range [][]string{q.IDs, q.Types, q.SpecVersions} {
-		if len(l) > maxTAXIIValues {
-			return "", nil, center.Invalid("match", "at most %d values per filter", maxTAXIIValues)
-		}
-	}
-	if len(q.Versions.Exact) > maxTAXIIValues {
-		return "", nil, center.Invalid("match[version]", "at most %d values", maxTAXIIValues)
-	}
-	after := int64(0)
-	if !q.AddedAfter.IsZero() {
-		after = micros(q.AddedAfter)
-	}
+	after := sqlrow.ZeroMicros(q.AddedAfter)
 	// The filters every plan applies, after its driving index.
 	var where strings.Builder
 	var args []any
@@ -226,23 +193,4 @@ func taxiiQuery(viewer center.PartyCode, q store.TAXIIQuery) (string, []any, err
 	return query, qargs, nil
 }
 
-// taxiiColumns are what TAXII serves of a version: not its visibility
-// decision (the query applied it) nor its digest, which a full sync would
-// otherwise decode a million times.
-const taxiiColumns = `o.added, o.id, o.type, o.spec_version, o.modified, o.source, o.tlp, o.object`
-
-func scanTAXII(rows *sql.Rows) ([]store.STIXObject, error) {
-	defer rows.Close()
-	var out []store.STIXObject
-	for rows.Next() {
-		var o store.STIXObject
-		var added, mod int64
-		var obj []byte
-		if err := rows.Scan(&added, &o.ID, &o.Type, &o.SpecVersion, &mod, &o.Source, &o.TLP, &obj); err != nil {
-			return nil, fmt.Errorf("sqlite: taxii objects: %w", err)
-		}
-		o.Added, o.Modified, o.JSON = fromMicros(added), modifiedTime(mod), obj
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
+const taxiiColumns = sqlrow.TAXIIColumns

@@ -203,16 +203,10 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 }
 
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
-	dist, err := json.Marshal(rep.Distribution)
+	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: distribution: %w", err)
+		return 0, err
 	}
-	tags := rep.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	tagsJSON, _ := json.Marshal(tags)
-	audience, _ := json.Marshal(rep.Audience)
 	// The report's row: new for a first version; its rid either way. A
 	// plain insert (not an upsert returning the rid) is the cheap path of
 	// the common case, a new report.
@@ -236,8 +230,8 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		INSERT INTO versions (rid, version, author, title, body, language, tlp, distribution,
 			reliability, credibility, tags, audience, observed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rid, micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, string(dist),
-		rep.Reliability, rep.Credibility, string(tagsJSON), string(audience), nullMicros(rep.ObservedAt))
+		rid, micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, dist,
+		rep.Reliability, rep.Credibility, tagsJSON, audience, nullMicros(rep.ObservedAt))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert version of %s: %w", rep.ID, mapError(err))
 	}
@@ -252,7 +246,7 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	// One statement per table, whatever the audience's size: the parties
 	// and tags go in as JSON arrays.
 	if err := t.exec(ctx, "insert audience",
-		`INSERT INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, string(audience)); err != nil {
+		`INSERT INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, audience); err != nil {
 		return 0, err
 	}
 	// A new report has no views to update: a plain insert skips the
@@ -266,14 +260,14 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`
 	}
 	if err := t.exec(ctx, "update report views", views,
-		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), string(audience)); err != nil {
+		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), audience); err != nil {
 		return 0, err
 	}
-	if len(tags) == 0 {
+	if len(rep.Tags) == 0 {
 		return seq, nil
 	}
 	if err := t.exec(ctx, "insert tags",
-		`INSERT INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, string(tagsJSON)); err != nil {
+		`INSERT INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, tagsJSON); err != nil {
 		return 0, err
 	}
 	return seq, nil
