@@ -370,8 +370,10 @@ func TestNodesOnPostgresSurviveTheIntegratorsDeath(t *testing.T) {
 	if len(accepted) != reports {
 		t.Errorf("%d reports accepted, want %d", len(accepted), reports)
 	}
+	// Receipts of deliveries keep arriving as events while this runs:
+	// only those already in the log are counted.
 	var events, distinct, size int64
-	if err := conn.QueryRow(ctx, `SELECT count(*), count(DISTINCT log_index), coalesce(max(log_index) + 1, 0) FROM events`).Scan(&events, &distinct, &size); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT count(log_index), count(DISTINCT log_index), coalesce(max(log_index) + 1, 0) FROM events`).Scan(&events, &distinct, &size); err != nil {
 		t.Fatal(err)
 	}
 	if events != distinct || events != size {
@@ -387,7 +389,7 @@ func TestNodesOnPostgresSurviveTheIntegratorsDeath(t *testing.T) {
 		t.Errorf("the checkpoint of size %d before the kill changed or went: %v", before.size, err)
 	}
 	var latest int64
-	if err := conn.QueryRow(ctx, `SELECT max(size) FROM checkpoints`).Scan(&latest); err != nil || latest != size || latest <= before.size {
+	if err := conn.QueryRow(ctx, `SELECT max(size) FROM checkpoints`).Scan(&latest); err != nil || latest < size || latest <= before.size {
 		t.Errorf("the latest checkpoint's size is %d (%v); want the log's %d, past %d before the kill", latest, err, size, before.size)
 	}
 	if r := tabadul(t, "", "verify", "--audit", "--db", db); r.code != 0 {

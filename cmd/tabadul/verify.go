@@ -137,6 +137,9 @@ func (a *app) verifyData(ctx context.Context, cfg verifyConfig) (err error) {
 		what = "log and records"
 	}
 	fmt.Fprintf(a.stdout, "Checked the %s of %s: %d entries, %d pending, %d checkpoints; ", what, a.where(), rep.Size, rep.Pending, rep.Checkpoints)
+	if rep.Later > 0 {
+		fmt.Fprintf(a.stdout, "%d of them signed after the check read the log, left unchecked; ", rep.Later)
+	}
 	if rep.Published.Size > 0 {
 		fmt.Fprintf(a.stdout, "latest published checkpoint %d, cosigned by %s.\n", rep.Published.Size, joinParties(rep.Published.CosignedBy))
 	} else {
