@@ -21,6 +21,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/record/tlog"
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
@@ -245,8 +246,11 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 	if owed["JO"] == 0 || owed["IQ"] == 0 {
 		t.Fatal("the test shares nothing with JO or IQ; it proves nothing")
 	}
-	// Every receipt is an event, for the transparency log.
-	var receipts int
+	// Every receipt is covered by the transparency log: each delivered
+	// delivery names a delivery.receipts event, one per recorded batch,
+	// and the log's audit rebuilds each event's receipts from the rows
+	// that name it and checks them against its digest.
+	events := map[string]center.EventType{}
 	for after := int64(0); ; {
 		evs, err := f.st.Events(ctx, after, 1000)
 		if err != nil {
@@ -256,10 +260,22 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 			break
 		}
 		for _, e := range evs {
-			if e.Type == record.DeliveryReceipt {
-				receipts++
-			}
+			events[e.ID] = e.Type
 			after = e.Seq
+		}
+	}
+	receipts, batches := 0, map[string]bool{}
+	for p := range owed {
+		ds, err := f.st.Deliveries(ctx, p, store.DeliveryQuery{State: store.Delivered, Limit: store.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if events[d.ReceiptEvent] != record.DeliveryReceipts {
+				t.Errorf("delivery %s names %q, not a receipts event", d.ID, d.ReceiptEvent)
+			}
+			receipts++
+			batches[d.ReceiptEvent] = true
 		}
 	}
 	total := 0
@@ -267,7 +283,15 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 		total += n
 	}
 	if receipts != total {
-		t.Errorf("%d receipt events, want %d", receipts, total)
+		t.Errorf("%d receipts, want %d", receipts, total)
+	}
+	t.Logf("%d receipts logged by %d events", receipts, len(batches))
+	rep, err := tlog.Check(ctx, f.st, tlog.CheckOptions{Audit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		t.Errorf("log audit: %s", p)
 	}
 }
 

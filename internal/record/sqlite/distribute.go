@@ -199,26 +199,33 @@ func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error
 	return res.LastInsertId()
 }
 
-func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, state store.DeliveryState, next time.Time) error {
+func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
+	a := f.Attempt
 	var done sql.NullInt64
-	if state != store.Pending {
+	if f.State != store.Pending {
 		done = sql.NullInt64{Int64: micros(a.At), Valid: true}
 	}
 	res, err := t.ExecContext(ctx, `
 		UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt = ?, last_status = ?,
-			last_error = ?, last_latency = ?, done = ?
+			last_error = ?, last_latency = ?, done = ?, receipt_event = ?
 		WHERE seq = ? AND state = 'pending'`,
-		state, micros(next), a.Status, a.Error, a.Latency.Microseconds(), done, seq)
+		f.State, micros(f.Next), a.Status, a.Error, a.Latency.Microseconds(), done, receiptEvent(f), f.Seq)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish attempt of delivery %d: %w", seq, err)
+		return fmt.Errorf("sqlite: finish attempt of delivery %d: %w", f.Seq, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: pending delivery %d: %w", seq, center.ErrNotFound)
+		return fmt.Errorf("sqlite: pending delivery %d: %w", f.Seq, center.ErrNotFound)
 	}
 	return t.exec(ctx, "record attempt", `
 		INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
 		VALUES (?, (SELECT attempts FROM deliveries WHERE seq = ?), ?, ?, ?, ?)`,
-		seq, seq, micros(a.At), a.Status, a.Latency.Microseconds(), a.Error)
+		f.Seq, f.Seq, micros(a.At), a.Status, a.Latency.Microseconds(), a.Error)
+}
+
+// receiptEvent is the receipt_event a finished attempt leaves: its
+// receipt's event if it delivered, else none.
+func receiptEvent(f store.FinishedAttempt) sql.NullString {
+	return sql.NullString{String: f.Receipt, Valid: f.State == store.Delivered && f.Receipt != ""}
 }
 
 func (t *tx) KillPending(ctx context.Context, endpoint string, at time.Time) error {
@@ -240,17 +247,19 @@ func (t *tx) Redrive(ctx context.Context, seq int64, at time.Time) error {
 }
 
 const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.inbox_seq, f.type, f.report, d.created,
-	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done`
+	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done, d.receipt_event`
 
 func scanDelivery(sc interface{ Scan(...any) error }, extra ...any) (store.Delivery, error) {
 	var d store.Delivery
 	var created, next, latency int64
 	var done sql.NullInt64
+	var receipt sql.NullString
 	dest := append([]any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &created,
-		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done}, extra...)
+		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done, &receipt}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return d, err
 	}
+	d.ReceiptEvent = receipt.String
 	d.Created, d.NextAttempt, d.Done = fromMicros(created), fromMicros(next), timePtr(done)
 	d.LastLatency = time.Duration(latency) * time.Microsecond
 	return d, nil
@@ -667,12 +676,13 @@ func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]
 				done = sql.NullInt64{Int64: micros(f.Attempt.At), Valid: true}
 			}
 			args = append(args, f.Seq, string(f.State), micros(f.Next), f.Attempt.Status, f.Attempt.Error,
-				f.Attempt.Latency.Microseconds(), done)
+				f.Attempt.Latency.Microseconds(), done, receiptEvent(f))
 		}
 		rows, err := t.QueryContext(ctx, `
 			UPDATE deliveries SET state = j.column2, attempts = attempts + 1, next_attempt = j.column3,
-				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7
-			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
+				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7,
+				receipt_event = j.column8
+			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
 			WHERE deliveries.seq = j.column1 AND deliveries.state = 'pending'
 			RETURNING deliveries.seq, deliveries.attempts`, args...)
 		if err != nil {

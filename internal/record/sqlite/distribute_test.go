@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -128,7 +129,7 @@ func TestFinishAttemptsBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range evs {
-			if e.Type == record.DeliveryReceipt || e.Type == record.DeliveryDead {
+			if e.Type == record.DeliveryReceipts || e.Type == record.DeliveryDead {
 				if len(e.Digest) != 32 || len(e.Salt) != 16 || len(e.ID) != len("event--")+36 {
 					t.Fatalf("event %+v: not a digest, salt and id", e)
 				}
@@ -146,11 +147,20 @@ func TestFinishAttemptsBatch(t *testing.T) {
 			len(batched.deliveries), len(batched.attempts), len(batched.events),
 			len(single.deliveries), len(single.attempts), len(single.events))
 	}
+	// A delivered row names its receipts' event: the same one, by
+	// position, both ways.
+	position := func(o outcome, id string) int {
+		return slices.IndexFunc(o.events, func(e center.Event) bool { return e.ID == id && e.Type == record.DeliveryReceipts })
+	}
 	states := map[store.DeliveryState]int{}
 	for i, b := range batched.deliveries {
 		o := single.deliveries[i]
 		states[b.State]++
+		if pb, po := position(batched, b.ReceiptEvent), position(single, o.ReceiptEvent); pb != po || (pb >= 0) != (b.State == store.Delivered) {
+			t.Errorf("delivery %d (%s) names receipts event %d batched, %d one by one", i, b.State, pb, po)
+		}
 		b.ID, b.Endpoint, b.Subscription, b.Report, o.ID, o.Endpoint, o.Subscription, o.Report = "", "", "", "", "", "", "", ""
+		b.ReceiptEvent, o.ReceiptEvent = "", ""
 		if fmt.Sprint(b) != fmt.Sprint(o) {
 			t.Errorf("delivery %d:\nbatched    %+v\none by one %+v", i, b, o)
 		}
