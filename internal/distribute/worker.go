@@ -133,12 +133,19 @@ type Worker struct {
 	keyMu sync.Mutex
 	key   []byte
 
-	// Caches shared by the senders: a version's JSON, which every
-	// endpoint owed it sends, and endpoints' opened secrets.
+	// Caches shared by the loop and the senders: versions, which every
+	// endpoint owed one sends, and endpoints' opened secrets.
 	cacheMu      sync.Mutex
-	versions     map[int64][]byte // a version's JSON, by its Seq
+	versions     map[int64]*heldVersion // by the version's Seq
 	versionBytes int
 	keys         map[string][]byte // by endpoint id and sealed secret
+}
+
+// A heldVersion is a version neither revoked nor erased when it was read:
+// its content, and its JSON once a sender encoded it.
+type heldVersion struct {
+	v    center.Report
+	json []byte
 }
 
 // New checks cfg and returns a worker.
@@ -273,20 +280,42 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 	return nil
 }
 
-// readDue reads the due deliveries q asks for and what each sends: in
-// one query where the store offers it, else in two.
+// readDue reads the due deliveries q asks for and what each sends. Where
+// the store reads both in one query, the query leaves out the content of
+// the versions the worker holds from earlier reads (every endpoint owed a
+// version sends the same), and a second query reads only what it lacks;
+// else DueDeliveries then Outbound.
 func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
 	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
+		q.WithoutContent = true
 		outs, err := r.DueOutbound(ctx, q)
 		if err != nil {
 			return nil, nil, err
 		}
 		due := make([]store.Delivery, len(outs))
 		byseq := make(map[int64]*store.Outbound, len(outs))
+		var lack []int64
 		for i := range outs {
 			due[i] = outs[i].Delivery
-			if outs[i].Sendable {
-				byseq[due[i].Seq] = &outs[i].Outbound
+			if !outs[i].Sendable {
+				continue
+			}
+			o := &outs[i].Outbound
+			if v, ok := w.heldVersion(o.Item.Version); ok {
+				o.Item.Version = v
+				byseq[due[i].Seq] = o
+			} else {
+				lack = append(lack, due[i].Seq)
+			}
+		}
+		if len(lack) > 0 {
+			full, err := w.cfg.Store.Outbound(ctx, lack)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i := range full {
+				w.holdVersion(full[i].Item.Version)
+				byseq[full[i].Delivery.Seq] = &full[i]
 			}
 		}
 		return due, byseq, nil
@@ -614,32 +643,77 @@ const (
 	maxCachedKeys         = 4096
 )
 
-// payload returns the body that sends it: the JSON of a Payload. The
-// version's JSON, the same in every party's payload, is encoded once and
-// kept while its deliveries go out; a revoked or erased version is
-// encoded afresh each time, so that what goes is what the store says now.
-func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
-	cacheable := it.Version.Revoked == nil && it.Version.Purged == nil
-	var data []byte
-	if cacheable {
+// cacheable reports whether a version's content may be kept: what a
+// revoked or erased version sends is read afresh each time, so that what
+// goes is what the store says now.
+func cacheable(v center.Report) bool { return v.Revoked == nil && v.Purged == nil }
+
+// heldVersion returns the held content of the version whose head (Seq,
+// ID, Revoked, Purged) was just read, if it holds and still holds: the
+// version is neither revoked nor erased.
+func (w *Worker) heldVersion(head center.Report) (center.Report, bool) {
+	if !cacheable(head) {
+		return center.Report{}, false
+	}
+	w.cacheMu.Lock()
+	h := w.versions[head.Seq]
+	w.cacheMu.Unlock()
+	if h == nil || h.v.ID != head.ID {
+		return center.Report{}, false
+	}
+	return h.v, true
+}
+
+// holdVersion keeps a version just read whole, unless it is revoked or
+// erased, and returns what is held of it.
+func (w *Worker) holdVersion(v center.Report) *heldVersion {
+	if !cacheable(v) {
+		return nil
+	}
+	w.cacheMu.Lock()
+	defer w.cacheMu.Unlock()
+	if h := w.versions[v.Seq]; h != nil && h.v.ID == v.ID {
+		return h
+	}
+	size := len(v.Title) + len(v.Body) + 1024
+	if w.versions == nil || w.versionBytes+size > maxCachedVersionBytes {
+		w.versions, w.versionBytes = map[int64]*heldVersion{}, 0
+	}
+	h := &heldVersion{v: v}
+	w.versions[v.Seq] = h
+	w.versionBytes += size
+	return h
+}
+
+// versionJSON returns a version's JSON, the same in every party's
+// payload: encoded once while the version is held.
+func (w *Worker) versionJSON(v center.Report) ([]byte, error) {
+	h := w.holdVersion(v)
+	if h != nil {
 		w.cacheMu.Lock()
-		data = w.versions[it.Version.Seq]
+		data := h.json
+		w.cacheMu.Unlock()
+		if data != nil {
+			return data, nil
+		}
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
+	}
+	if h != nil {
+		w.cacheMu.Lock()
+		h.json = data
 		w.cacheMu.Unlock()
 	}
-	if data == nil {
-		var err error
-		if data, err = json.Marshal(it.Version); err != nil {
-			return nil, fmt.Errorf("distribute: payload: %w", err)
-		}
-		if cacheable {
-			w.cacheMu.Lock()
-			if w.versions == nil || w.versionBytes+len(data) > maxCachedVersionBytes {
-				w.versions, w.versionBytes = map[int64][]byte{}, 0
-			}
-			w.versions[it.Version.Seq] = data
-			w.versionBytes += len(data)
-			w.cacheMu.Unlock()
-		}
+	return data, nil
+}
+
+// payload returns the body that sends it: the JSON of a Payload.
+func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
+	data, err := w.versionJSON(it.Version)
+	if err != nil {
+		return nil, err
 	}
 	// Payload's fields, in its order, as json.Marshal writes them.
 	typ, err := json.Marshal(it.Type)

@@ -526,8 +526,12 @@ var _ store.DueOutboundReader = (*Store)(nil)
 // rows joined with what they send, the audience joined on the left so
 // that a delivery its party may not see comes back marked, not left out.
 func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
+	version, scan := versionColumns, scanOutbound
+	if q.WithoutContent {
+		version, scan = versionHeadColumns, scanOutboundHead
+	}
 	query, args, err := dueQuery(q, deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
-			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`, a.seq IS NOT NULL`, `
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+version+`, a.seq IS NOT NULL`, `
 			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 			JOIN versions v ON v.seq = f.version_seq
 			JOIN reports r ON r.rid = v.rid`)
@@ -542,7 +546,7 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	var outs []store.DueOutbound
 	for rows.Next() {
 		var o store.DueOutbound
-		if o.Outbound, err = scanOutbound(rows, &o.Sendable); err != nil {
+		if o.Outbound, err = scan(rows, &o.Sendable); err != nil {
 			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 		}
 		if !o.Sendable {
@@ -623,6 +627,37 @@ func scanOutbound(row interface{ Scan(...any) error }, extra ...any) (store.Outb
 			return out, fmt.Errorf("version %d: %w", rep.Seq, err)
 		}
 	}
+	return out, nil
+}
+
+// versionHeadColumns are what DueOutbound reads of a version without its
+// content: what says whether content read before still holds.
+const versionHeadColumns = `v.seq, r.id, r.revoked, v.purged`
+
+// scanOutboundHead is scanOutbound for a row with versionHeadColumns.
+func scanOutboundHead(row interface{ Scan(...any) error }, extra ...any) (store.Outbound, error) {
+	var out store.Outbound
+	var (
+		e                            = &out.Endpoint
+		eCreated                     int64
+		prevUntil, deleted, openUntl sql.NullInt64
+		it                           = &out.Item
+		at                           int64
+		revoked, purged              sql.NullInt64
+		rep                          = &out.Item.Version
+	)
+	dest := []any{&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
+		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
+		&rep.Seq, &rep.ID, &revoked, &purged}
+	d, err := scanDelivery(row, append(dest, extra...)...)
+	if err != nil {
+		return out, err
+	}
+	out.Delivery = d
+	e.Created = fromMicros(eCreated)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(prevUntil), timePtr(deleted), timePtr(openUntl)
+	it.At = fromMicros(at)
+	rep.Revoked, rep.Purged = timePtr(revoked), timePtr(purged)
 	return out, nil
 }
 

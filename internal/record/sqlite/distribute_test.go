@@ -195,7 +195,7 @@ func TestFinishAttemptsBatch(t *testing.T) {
 // without its content, a delivery its party may not see.
 func TestDueOutbound(t *testing.T) {
 	ctx := context.Background()
-	s, _, clock, path := newOutbox(t, func(s store.Store) store.Store { return s }, 12)
+	s, rec, clock, path := newOutbox(t, func(s store.Store) store.Store { return s }, 12)
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +205,11 @@ func TestDueOutbound(t *testing.T) {
 	all, err := s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
 	if err != nil || len(all) != 24 {
 		t.Fatalf("%d due, %v", len(all), err)
+	}
+	// A report revoked: its version reads as revoked, for the deliveries
+	// of its creation and of its revocation.
+	if _, err := rec.RevokeReport(ctx, testkit.Analyst("IQ"), all[4].Report); err != nil {
+		t.Fatal(err)
 	}
 	var iq, sy []store.Delivery
 	for _, d := range all {
@@ -262,6 +267,28 @@ func TestDueOutbound(t *testing.T) {
 			case !ok && (g.Item.Version.Body != "" || g.Endpoint.Secret != nil):
 				t.Errorf("%s: an unsendable delivery carries content", name)
 			}
+		}
+		// Without content: the same, each version's head alone.
+		q.WithoutContent = true
+		heads, err := s.DueOutbound(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(heads) != len(got) {
+			t.Fatalf("%s, without content: %d, want %d", name, len(heads), len(got))
+		}
+		for i, h := range heads {
+			want := got[i]
+			if want.Sendable {
+				v := want.Item.Version
+				want.Item.Version = center.Report{Seq: v.Seq, ID: v.ID, Revoked: v.Revoked, Purged: v.Purged}
+			}
+			if !reflect.DeepEqual(h, want) {
+				t.Errorf("%s, without content: delivery %d:\n%+v\nwant %+v", name, i, h, want)
+			}
+		}
+		if name == "all" && !slices.ContainsFunc(heads, func(h store.DueOutbound) bool { return h.Sendable && h.Item.Version.Revoked != nil }) {
+			t.Errorf("%s: no revoked version among the due: the test does not cover it", name)
 		}
 	}
 	check("all", store.DueQuery{Limit: 100})

@@ -300,6 +300,13 @@ type DueQuery struct {
 	SkipEndpoints  []string
 	SkipDeliveries []int64 // by Seq
 	Limit          int
+	// WithoutContent asks DueOutbound for each delivery's version without
+	// its content: only its Seq, ID, Revoked and Purged, the rest left
+	// zero. It is for a caller that holds the content of the versions it
+	// sent before (a version's content changes only when it is revoked or
+	// erased, which these fields show) and reads what it lacks with
+	// Outbound. Other reads ignore it.
+	WithoutContent bool
 }
 
 // DeliveryQuery filters a delivery list; zero fields do not filter.
