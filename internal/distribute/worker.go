@@ -127,6 +127,16 @@ type Worker struct {
 	skipped  map[string]bool
 	// refill holds the endpoints to read for alone, having run low.
 	refill map[string]bool
+	// after holds, per endpoint, the Seq up to which its own reads took
+	// every due delivery, in order: its next read continues from there
+	// rather than naming what it holds. Only where the store reads due
+	// deliveries with their content (a single node: a claiming store's
+	// reads also renew the leases of what they name). A failure, and
+	// every read for all endpoints (woken, or the poll), start each
+	// endpoint's reads from its oldest again, so that retries fallen due
+	// below it are found.
+	after     map[string]int64
+	useCursor bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -213,6 +223,9 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
 	}
+	if w.stale {
+		clear(w.after)
+	}
 	// Endpoints with enough handed over and queued are left out of the
 	// read, so that one endpoint's backlog never fills the queue.
 	var skipE []string
@@ -248,18 +261,21 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 // walks past each skipped row), and most reads are for one endpoint.
 func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 	q.Now = w.cfg.Clock.Now()
-	wanted := func(e string) bool { return e == q.Endpoint }
+	if q.Endpoint != "" && w.useCursor {
+		q.After = w.after[q.Endpoint]
+	}
+	wanted := func(e string, seq int64) bool { return e == q.Endpoint && seq > q.After }
 	if q.Endpoint == "" {
-		wanted = func(e string) bool { return !slices.Contains(q.SkipEndpoints, e) }
+		wanted = func(e string, _ int64) bool { return !slices.Contains(q.SkipEndpoints, e) }
 	}
 	q.SkipDeliveries = q.SkipDeliveries[:0]
 	for seq, e := range w.busy {
-		if wanted(e) {
+		if wanted(e, seq) {
 			q.SkipDeliveries = append(q.SkipDeliveries, seq)
 		}
 	}
 	for _, qd := range w.queue {
-		if wanted(qd.d.Endpoint) {
+		if wanted(qd.d.Endpoint, qd.d.Seq) {
 			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
 		}
 	}
@@ -276,6 +292,11 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 		}
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
 		w.queuedTo[d.Endpoint]++
+		if q.Endpoint != "" && w.useCursor {
+			// A read for one endpoint goes in Seq order, and what it
+			// queues is a prefix of it: everything due up to d is held.
+			w.after[d.Endpoint] = d.Seq
+		}
 	}
 	return nil
 }
@@ -416,6 +437,7 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 func (w *Worker) forget(endpoint string) {
 	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
 	delete(w.queuedTo, endpoint)
+	delete(w.after, endpoint)
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -491,7 +513,8 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
-	w.queuedTo, w.skipped, w.refill = map[string]int{}, map[string]bool{}, map[string]bool{}
+	w.queuedTo, w.skipped, w.refill, w.after = map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]int64{}
+	_, w.useCursor = w.cfg.Store.(store.DueOutboundReader)
 	w.senders = map[string]chan queued{}
 	defer func() {
 		for _, ch := range w.senders {

@@ -497,24 +497,24 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 			SELECT `+deliveryColumns+` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.endpoint = $1 AND d.state = 'pending' AND d.next_attempt <= $2
+			WHERE d.endpoint = $1 AND d.state = 'pending' AND d.next_attempt <= $2 AND d.seq > $5
 				AND d.seq <> ALL ($3::bigint[])
 				AND (e.open_until IS NULL OR e.open_until <= $2)
 				AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit)))
+			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit), q.After))
 	}
 	return scanDeliveries(s.pool.Query(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
-		WHERE d.state = 'pending' AND d.next_attempt <= $1
+		WHERE d.state = 'pending' AND d.next_attempt <= $1 AND d.seq > $5
 			AND d.seq <> ALL ($2::bigint[])
 			AND d.endpoint <> ALL ($3::text[])
 			AND (e.open_until IS NULL OR e.open_until <= $1)
 			AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT $4`, now, skipD, skipE, limitOf(q.Limit)))
+		ORDER BY d.next_attempt, d.seq LIMIT $4`, now, skipD, skipE, limitOf(q.Limit), q.After))
 }
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {

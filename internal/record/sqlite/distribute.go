@@ -492,24 +492,24 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 			SELECT ` + columns + ` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint` + joins + `
-			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
+			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
+			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, q.After, string(dj), now, q.Limit}, nil
 	}
 	return `
 		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint` + joins + `
-		WHERE d.state = 'pending' AND d.next_attempt <= ?
+		WHERE d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
 			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, string(dj), string(ej), now, q.Limit}, nil
+		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, q.After, string(dj), string(ej), now, q.Limit}, nil
 }
 
 func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {

@@ -299,7 +299,12 @@ type DueQuery struct {
 	Endpoint       string
 	SkipEndpoints  []string
 	SkipDeliveries []int64 // by Seq
-	Limit          int
+	// After, if above zero, asks only for deliveries with a greater Seq:
+	// a reader that has taken an endpoint's due deliveries in Seq order
+	// up to some Seq continues from there, instead of naming what it
+	// holds in SkipDeliveries (which each read walks past).
+	After int64
+	Limit int
 	// WithoutContent asks DueOutbound for each delivery's version without
 	// its content: only its Seq, ID, Revoked and Purged, the rest left
 	// zero. It is for a caller that holds the content of the versions it

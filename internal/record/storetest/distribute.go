@@ -220,6 +220,28 @@ func testDistribution(t *testing.T, f *fixture) {
 	if busy := dueFor(store.DueQuery{Now: f.clock.Now(), SkipDeliveries: []int64{due[0].Seq}, Limit: 100}); len(busy) != len(due)-1 || slices.ContainsFunc(busy, func(d store.Delivery) bool { return d.Seq == due[0].Seq }) {
 		t.Fatal("DueDeliveries returned a skipped delivery")
 	}
+	// After continues past a Seq, for all endpoints and for one.
+	for _, q := range []store.DueQuery{{Limit: 100}, {Endpoint: due[0].Endpoint, Limit: 100}} {
+		q.Now = f.clock.Now()
+		before := dueFor(q)
+		if len(before) < 2 {
+			t.Fatalf("%d due for %+v: the test needs two", len(before), q)
+		}
+		q.After = before[0].Seq
+		var want []int64
+		for _, d := range before {
+			if d.Seq > q.After {
+				want = append(want, d.Seq)
+			}
+		}
+		var got []int64
+		for _, d := range dueFor(q) {
+			got = append(got, d.Seq)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("DueDeliveries after %d = %v, want %v", q.After, got, want)
+		}
+	}
 	if later := dueFor(store.DueQuery{Now: f.clock.Now().Add(-time.Hour), Limit: 100}); len(later) != 0 {
 		t.Fatalf("%d deliveries due before they were recorded", len(later))
 	}
