@@ -526,15 +526,11 @@ var _ store.DueOutboundReader = (*Store)(nil)
 // rows joined with what they send, the audience joined on the left so
 // that a delivery its party may not see comes back marked, not left out.
 func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
-	version, scan := versionColumns, scanOutbound
+	columns, scan := dueOutboundColumns, scanOutbound
 	if q.WithoutContent {
-		version, scan = versionHeadColumns, scanOutboundHead
+		columns = dueOutboundHeadColumns
 	}
-	query, args, err := dueQuery(q, deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
-			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+version+`, a.seq IS NOT NULL`, `
-			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
-			JOIN versions v ON v.seq = f.version_seq
-			JOIN reports r ON r.rid = v.rid`)
+	query, args, err := dueQuery(q, columns, dueOutboundJoins)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
@@ -543,10 +539,19 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
 	defer rows.Close()
-	var outs []store.DueOutbound
+	outs := make([]store.DueOutbound, 0, min(max(q.Limit, 0), 256))
+	var head *headScan
+	if q.WithoutContent {
+		head = newHeadScan()
+	}
 	for rows.Next() {
 		var o store.DueOutbound
-		if o.Outbound, err = scan(rows, &o.Sendable); err != nil {
+		if head != nil {
+			err = head.scan(rows, &o)
+		} else {
+			o.Outbound, err = scan(rows, &o.Sendable)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 		}
 		if !o.Sendable {
@@ -557,6 +562,18 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	}
 	return outs, rows.Err()
 }
+
+// The parts of DueOutbound's statement, put together once.
+var (
+	dueOutboundColumns = deliveryColumns + `, ` + prefixed("e.", endpointColumns) + `,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionColumns + `, a.seq IS NOT NULL`
+	dueOutboundHeadColumns = deliveryColumns + `, ` + prefixed("e.", endpointColumns) + `,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionHeadColumns + `, a.seq IS NOT NULL`
+	dueOutboundJoins = `
+			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+			JOIN versions v ON v.seq = f.version_seq
+			JOIN reports r ON r.rid = v.rid`
+)
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
 	if len(seqs) == 0 {
@@ -634,31 +651,44 @@ func scanOutbound(row interface{ Scan(...any) error }, extra ...any) (store.Outb
 // content: what says whether content read before still holds.
 const versionHeadColumns = `v.seq, r.id, r.revoked, v.purged`
 
-// scanOutboundHead is scanOutbound for a row with versionHeadColumns.
-func scanOutboundHead(row interface{ Scan(...any) error }, extra ...any) (store.Outbound, error) {
-	var out store.Outbound
-	var (
-		e                            = &out.Endpoint
-		eCreated                     int64
-		prevUntil, deleted, openUntl sql.NullInt64
-		it                           = &out.Item
-		at                           int64
-		revoked, purged              sql.NullInt64
-		rep                          = &out.Item.Version
-	)
-	dest := []any{&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &prevUntil, &eCreated, &deleted, &e.Failures, &openUntl,
-		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &at,
-		&rep.Seq, &rep.ID, &revoked, &purged}
-	d, err := scanDelivery(row, append(dest, extra...)...)
-	if err != nil {
-		return out, err
+// headScan scans the rows of DueOutbound without content into one set of
+// destinations, reused from row to row: the worker reads every delivery
+// this way, and a fresh set per row was most of what the read allocated.
+type headScan struct {
+	o                                    store.DueOutbound
+	created, next, latency, eCreated, at int64
+	done, prevUntil, deleted, openUntil  sql.NullInt64
+	revoked, purged                      sql.NullInt64
+	receipt                              sql.NullString
+	dest                                 []any
+}
+
+func newHeadScan() *headScan {
+	h := &headScan{}
+	d, e, it, rep := &h.o.Delivery, &h.o.Endpoint, &h.o.Item, &h.o.Item.Version
+	h.dest = []any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &h.created,
+		&d.State, &d.Attempts, &h.next, &d.LastStatus, &d.LastError, &h.latency, &h.done, &h.receipt,
+		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &h.prevUntil, &h.eCreated, &h.deleted, &e.Failures, &h.openUntil,
+		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &h.at,
+		&rep.Seq, &rep.ID, &h.revoked, &h.purged, &h.o.Sendable}
+	return h
+}
+
+// scan reads the current row into o.
+func (h *headScan) scan(rows *sql.Rows, o *store.DueOutbound) error {
+	if err := rows.Scan(h.dest...); err != nil {
+		return err
 	}
-	out.Delivery = d
-	e.Created = fromMicros(eCreated)
-	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(prevUntil), timePtr(deleted), timePtr(openUntl)
-	it.At = fromMicros(at)
-	rep.Revoked, rep.Purged = timePtr(revoked), timePtr(purged)
-	return out, nil
+	*o = h.o
+	d, e := &o.Delivery, &o.Endpoint
+	d.ReceiptEvent = h.receipt.String
+	d.Created, d.NextAttempt, d.Done = fromMicros(h.created), fromMicros(h.next), timePtr(h.done)
+	d.LastLatency = time.Duration(h.latency) * time.Microsecond
+	e.Created = fromMicros(h.eCreated)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(h.prevUntil), timePtr(h.deleted), timePtr(h.openUntil)
+	o.Item.At = fromMicros(h.at)
+	o.Item.Version.Revoked, o.Item.Version.Purged = timePtr(h.revoked), timePtr(h.purged)
+	return nil
 }
 
 // prefixed qualifies each of a comma-separated column list.
