@@ -189,6 +189,13 @@ func (w *Worker) Wake() {
 // endpoint's backlog from crowding out the others.
 const prefetch = 2
 
+// minBatch outcomes are recorded at once; fewer wait up to batchWait for
+// more.
+const (
+	minBatch  = 256
+	batchWait = 5 * time.Millisecond
+)
+
 // queued is a due delivery read ahead, with what it sends: nil if it is
 // no longer pending or its party may not see it.
 type queued struct {
@@ -484,6 +491,7 @@ func (w *Worker) Drain(ctx context.Context) (int, error) { return w.loop(ctx, tr
 // recorded, so it is never sent twice at once. With untilIdle, loop
 // returns once nothing is due or busy.
 func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
+	total, stopping := 0, false
 	toRecord := make(chan []record.AttemptResult, 1)
 	recorded := make(chan []record.AttemptResult, 1)
 	rctx := context.WithoutCancel(ctx)
@@ -496,10 +504,32 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer close(toRecord)
 	var queue []record.AttemptResult // answered, waiting for the recorder
 	recording := false
-	flush := func() {
+	// Outcomes wait up to batchWait for more to share their transaction:
+	// a commit costs about as much for a few as for a few hundred.
+	var batchTimer *time.Timer
+	var batchDue <-chan time.Time
+	send := func() {
 		if !recording && len(queue) > 0 {
 			toRecord <- queue
 			queue, recording = nil, true
+			batchDue = nil
+		}
+	}
+	flush := func() {
+		if recording || len(queue) == 0 {
+			return
+		}
+		if untilIdle || stopping || len(queue) >= minBatch {
+			send()
+			return
+		}
+		if batchDue == nil {
+			if batchTimer == nil {
+				batchTimer = time.NewTimer(batchWait)
+			} else {
+				batchTimer.Reset(batchWait)
+			}
+			batchDue = batchTimer.C
 		}
 	}
 	done := func(b []record.AttemptResult) {
@@ -511,7 +541,6 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	}
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
-	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
 	w.queuedTo, w.skipped, w.refill, w.after = map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]int64{}
 	_, w.useCursor = w.cfg.Store.(store.DueOutboundReader)
@@ -562,12 +591,15 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 			flush()
 		case b := <-recorded:
 			done(b)
+		case <-batchDue:
+			send()
 		case <-w.wake:
 			w.stale = true
 		case <-wait:
 			w.stale = true
 		case <-cancelled:
 			stopping = true
+			send()
 		}
 	}
 }
@@ -732,6 +764,18 @@ func (w *Worker) versionJSON(v center.Report) ([]byte, error) {
 	return data, nil
 }
 
+// plainJSON reports whether s is the same quoted as JSON: letters,
+// digits and the punctuation of event types.
+func plainJSON(s string) bool {
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // payload returns the body that sends it: the JSON of a Payload.
 func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
 	data, err := w.versionJSON(it.Version)
@@ -739,19 +783,23 @@ func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
 		return nil, err
 	}
 	// Payload's fields, in its order, as json.Marshal writes them.
-	typ, err := json.Marshal(it.Type)
-	if err != nil {
+	b := make([]byte, 0, len(data)+len(it.Type)+128)
+	b = append(b, `{"type":`...)
+	if plainJSON(it.Type) {
+		b = append(append(append(b, '"'), it.Type...), '"')
+	} else {
+		typ, err := json.Marshal(it.Type)
+		if err != nil {
+			return nil, fmt.Errorf("distribute: payload: %w", err)
+		}
+		b = append(b, typ...)
+	}
+	b = append(b, `,"timestamp":`...)
+	if b, err = it.At.AppendText(append(b, '"')); err != nil {
 		return nil, fmt.Errorf("distribute: payload: %w", err)
 	}
-	at, err := json.Marshal(it.At)
-	if err != nil {
-		return nil, fmt.Errorf("distribute: payload: %w", err)
-	}
-	b := make([]byte, 0, len(data)+len(typ)+len(at)+64)
-	b = append(append(b, `{"type":`...), typ...)
-	b = append(append(b, `,"timestamp":`...), at...)
-	b = append(append(b, `,"data":`...), data...)
-	b = append(append(b, `,"event_seq":`...), strconv.FormatInt(it.Seq, 10)...)
+	b = append(append(b, `","data":`...), data...)
+	b = strconv.AppendInt(append(b, `,"event_seq":`...), it.Seq, 10)
 	return append(b, '}'), nil
 }
 
@@ -783,6 +831,13 @@ func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte)
 	return key, nil
 }
 
+// The constant headers of every webhook, shared: the transport only
+// reads a request's header.
+var (
+	contentType = []string{"application/json"}
+	userAgent   = []string{"Tabadul-Webhooks/1"}
+)
+
 // errNotVisible: the delivery is no longer pending, or its party may not
 // see its content. The write path never makes a row of the second kind;
 // if one exists, it is not sent.
@@ -811,8 +866,8 @@ func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound,
 	if err != nil {
 		return 0, fmt.Errorf("distribute: request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Tabadul-Webhooks/1")
+	req.Header["Content-Type"] = contentType
+	req.Header["User-Agent"] = userAgent
 	webhook.SetHeaders(req.Header, d.ID, now, sigs...)
 	start := w.cfg.Stopwatch.Now()
 	resp, err := w.cfg.Client.Do(req)

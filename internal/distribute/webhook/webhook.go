@@ -111,9 +111,28 @@ func mac(key []byte, msg []byte) []byte {
 }
 
 // Sign returns the v1 signature ("v1,base64") of a webhook under key.
+// The signed content goes to the MAC piece by piece, not copied whole.
 func Sign(key []byte, id string, ts time.Time, body []byte) string {
-	return "v1," + base64.StdEncoding.EncodeToString(mac(key, content(id, ts.Unix(), body)))
+	m := hmac.New(sha256.New, key)
+	var prefix [64]byte
+	p := append(prefix[:0], id...)
+	p = append(p, '.')
+	p = strconv.AppendInt(p, ts.Unix(), 10)
+	p = append(p, '.')
+	m.Write(p)
+	m.Write(body)
+	var sum [sha256.Size]byte
+	var out [3 + 44]byte // "v1," and the base64 of 32 bytes
+	copy(out[:], "v1,")
+	base64.StdEncoding.Encode(out[3:], m.Sum(sum[:0]))
+	return string(out[:])
 }
+
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
 
 // SignEd25519 returns the v1a signature ("v1a,base64") of a webhook.
 func SignEd25519(priv ed25519.PrivateKey, id string, ts time.Time, body []byte) string {
@@ -124,10 +143,13 @@ func SignEd25519(priv ed25519.PrivateKey, id string, ts time.Time, body []byte) 
 // spaces, as the specification sends several signatures (during a secret
 // rotation, one per secret).
 func SetHeaders(h http.Header, id string, ts time.Time, sigs ...string) {
-	h.Set(HeaderID, id)
-	h.Set(HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	h.Set(HeaderSignature, strings.Join(sigs, " "))
+	// As h.Set does, with the keys' canonical forms worked out once.
+	h[canonicalID] = []string{id}
+	h[canonicalTimestamp] = []string{strconv.FormatInt(ts.Unix(), 10)}
+	h[canonicalSignature] = []string{strings.Join(sigs, " ")}
 }
+
+// The headers' keys as http.Header holds them.
 
 // A Signature is one "version,base64" entry of webhook-signature.
 type Signature struct {
