@@ -511,7 +511,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	send := func() {
 		if !recording && len(queue) > 0 {
 			toRecord <- queue
-			queue, recording = nil, true
+			queue, recording = make([]record.AttemptResult, 0, minBatch), true
 			batchDue = nil
 		}
 	}

@@ -539,7 +539,9 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
 	defer rows.Close()
-	outs := make([]store.DueOutbound, 0, min(max(q.Limit, 0), 256))
+	// A row is about a kilobyte: room for a read of one endpoint (most
+	// are), grown if a read for all returns more.
+	outs := make([]store.DueOutbound, 0, min(max(q.Limit, 0), 64))
 	var head *headScan
 	if q.WithoutContent {
 		head = newHeadScan()
@@ -598,7 +600,7 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 		return nil, fmt.Errorf("sqlite: outbound: %w", err)
 	}
 	defer rows.Close()
-	var outs []store.Outbound
+	outs := make([]store.Outbound, 0, len(seqs))
 	for rows.Next() {
 		out, err := scanOutbound(rows)
 		if err != nil {
