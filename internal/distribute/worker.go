@@ -148,7 +148,7 @@ type Worker struct {
 	cacheMu      sync.Mutex
 	versions     map[int64]*heldVersion // by the version's Seq
 	versionBytes int
-	keys         map[string][]byte // by endpoint id and sealed secret
+	keys         map[string]*webhook.Signer // by endpoint id and sealed secret
 }
 
 // A heldVersion is a version neither revoked nor erased when it was read:
@@ -803,32 +803,33 @@ func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// openSecret returns an endpoint's signing key, opening each sealed
-// secret once. The cache is keyed by the sealed form, so a rotated
+// openSecret returns a signer for an endpoint's secret, opening each
+// sealed secret once. The cache is keyed by the sealed form, so a rotated
 // secret is opened anew.
-func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) ([]byte, error) {
+func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) (*webhook.Signer, error) {
 	k := endpoint + "\x00" + string(sealed)
 	w.cacheMu.Lock()
-	key, ok := w.keys[k]
+	signer, ok := w.keys[k]
 	w.cacheMu.Unlock()
 	if ok {
-		return key, nil
+		return signer, nil
 	}
 	sk, err := w.sealKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	key, err = secret.Unseal(sk, sealed, []byte(endpoint))
+	key, err := secret.Unseal(sk, sealed, []byte(endpoint))
 	if err != nil {
 		return nil, err
 	}
+	signer = webhook.NewSigner(key)
 	w.cacheMu.Lock()
 	if w.keys == nil || len(w.keys) >= maxCachedKeys {
-		w.keys = map[string][]byte{}
+		w.keys = map[string]*webhook.Signer{}
 	}
-	w.keys[k] = key
+	w.keys[k] = signer
 	w.cacheMu.Unlock()
-	return key, nil
+	return signer, nil
 }
 
 // The constant headers of every webhook, shared: the transport only
@@ -856,10 +857,10 @@ func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound,
 	if err != nil {
 		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
 	}
-	sigs := []string{webhook.Sign(key, d.ID, now, body)}
+	sigs := []string{key.Sign(d.ID, now, body)}
 	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
 		if prev, err := w.openSecret(ctx, e.ID, e.PrevSecret); err == nil {
-			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
+			sigs = append(sigs, prev.Sign(d.ID, now, body))
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))

@@ -17,12 +17,14 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"strconv"
 	"strings"
@@ -111,9 +113,35 @@ func mac(key []byte, msg []byte) []byte {
 }
 
 // Sign returns the v1 signature ("v1,base64") of a webhook under key.
-// The signed content goes to the MAC piece by piece, not copied whole.
 func Sign(key []byte, id string, ts time.Time, body []byte) string {
-	m := hmac.New(sha256.New, key)
+	return sign(hmac.New(sha256.New, key), id, ts, body)
+}
+
+// A Signer signs webhooks under one key, as Sign does, reusing its MACs
+// (which hold the key's padded blocks) from one webhook to the next. It is
+// safe for concurrent use.
+type Signer struct {
+	macs sync.Pool
+}
+
+// NewSigner returns a Signer for key.
+func NewSigner(key []byte) *Signer {
+	k := bytes.Clone(key)
+	return &Signer{macs: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+}
+
+// Sign returns the v1 signature of a webhook.
+func (s *Signer) Sign(id string, ts time.Time, body []byte) string {
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
+	sig := sign(m, id, ts, body)
+	s.macs.Put(m)
+	return sig
+}
+
+// sign returns the v1 signature of a webhook with the MAC m, fresh or
+// reset. The signed content goes to it piece by piece, not copied whole.
+func sign(m hash.Hash, id string, ts time.Time, body []byte) string {
 	var prefix [64]byte
 	p := append(prefix[:0], id...)
 	p = append(p, '.')
