@@ -213,17 +213,23 @@ type queued struct {
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
+	var qs []store.DueQuery
 	for e := range w.refill {
 		delete(w.refill, e)
 		room := 2*w.maxHandedTo() - w.perEndpoint[e] - w.queuedTo[e]
 		if room <= 0 || w.sending >= w.maxHanded() {
 			continue
 		}
-		if err := w.read(ctx, store.DueQuery{Endpoint: e, Limit: room}); err != nil {
+		qs = append(qs, store.DueQuery{Endpoint: e, Limit: room})
+	}
+	if len(qs) > 0 {
+		if err := w.read(ctx, qs...); err != nil {
 			return started, err
 		}
-		if w.queuedTo[e] == room {
-			w.skipped[e] = true // it may have more: read again when it runs low
+		for _, q := range qs {
+			if w.queuedTo[q.Endpoint] == q.Limit {
+				w.skipped[q.Endpoint] = true // it may have more: read again when it runs low
+			}
 		}
 	}
 	limit := prefetch * w.cfg.Concurrency
@@ -260,33 +266,40 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	return started + w.serve(ctx), nil
 }
 
-// read adds to the queue the due deliveries q asks for, with what they
-// send, leaving out the busy and the queued ones. Only those the query
-// could return are named: a read for one endpoint skips that endpoint's,
-// and a read for all skips none of an endpoint it leaves out. The list
-// is the query's cost (the store turns it into a temporary index, and
-// walks past each skipped row), and most reads are for one endpoint.
-func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
-	q.Now = w.cfg.Clock.Now()
-	if q.Endpoint != "" && w.useCursor {
-		q.After = w.after[q.Endpoint]
-	}
-	wanted := func(e string, seq int64) bool { return e == q.Endpoint && seq > q.After }
-	if q.Endpoint == "" {
-		wanted = func(e string, _ int64) bool { return !slices.Contains(q.SkipEndpoints, e) }
-	}
-	q.SkipDeliveries = q.SkipDeliveries[:0]
-	for seq, e := range w.busy {
-		if wanted(e, seq) {
-			q.SkipDeliveries = append(q.SkipDeliveries, seq)
+// read adds to the queue the due deliveries each of qs asks for, with
+// what they send, leaving out the busy and the queued ones. Only those a
+// query could return are named: a read for one endpoint skips that
+// endpoint's (and, continuing after the Seq up to which its reads took
+// every due delivery, only those past it), and a read for all skips none
+// of an endpoint it leaves out. The list is the query's cost (the store
+// turns it into a temporary index, and walks past each skipped row).
+// Reads for several endpoints go to the store in one statement where it
+// offers that.
+func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
+	now := w.cfg.Clock.Now()
+	for i := range qs {
+		q := &qs[i]
+		q.Now = now
+		if q.Endpoint != "" && w.useCursor {
+			q.After = w.after[q.Endpoint]
+		}
+		wanted := func(e string, seq int64) bool { return e == q.Endpoint && seq > q.After }
+		if q.Endpoint == "" {
+			wanted = func(e string, _ int64) bool { return !slices.Contains(q.SkipEndpoints, e) }
+		}
+		q.SkipDeliveries = nil
+		for seq, e := range w.busy {
+			if wanted(e, seq) {
+				q.SkipDeliveries = append(q.SkipDeliveries, seq)
+			}
+		}
+		for _, qd := range w.queue {
+			if wanted(qd.d.Endpoint, qd.d.Seq) {
+				q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+			}
 		}
 	}
-	for _, qd := range w.queue {
-		if wanted(qd.d.Endpoint, qd.d.Seq) {
-			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
-		}
-	}
-	due, byseq, err := w.readDue(ctx, q)
+	due, byseq, err := w.readDue(ctx, qs)
 	if err != nil {
 		return err
 	}
@@ -299,7 +312,7 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 		}
 		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
 		w.queuedTo[d.Endpoint]++
-		if q.Endpoint != "" && w.useCursor {
+		if qs[0].Endpoint != "" && w.useCursor {
 			// A read for one endpoint goes in Seq order, and what it
 			// queues is a prefix of it: everything due up to d is held.
 			w.after[d.Endpoint] = d.Seq
@@ -308,15 +321,29 @@ func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
 	return nil
 }
 
-// readDue reads the due deliveries q asks for and what each sends. Where
+// readDue reads the due deliveries qs ask for and what each sends. Where
 // the store reads both in one query, the query leaves out the content of
 // the versions the worker holds from earlier reads (every endpoint owed a
 // version sends the same), and a second query reads only what it lacks;
-// else DueDeliveries then Outbound.
-func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
+// else DueDeliveries then Outbound, query by query.
+func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
 	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
-		q.WithoutContent = true
-		outs, err := r.DueOutbound(ctx, q)
+		for i := range qs {
+			qs[i].WithoutContent = true
+		}
+		var outs []store.DueOutbound
+		var err error
+		if each, ok := w.cfg.Store.(store.DueOutboundEachReader); ok && len(qs) > 1 {
+			outs, err = each.DueOutboundEach(ctx, qs)
+		} else {
+			for _, q := range qs {
+				got, err := r.DueOutbound(ctx, q)
+				if err != nil {
+					return nil, nil, err
+				}
+				outs = append(outs, got...)
+			}
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -348,9 +375,13 @@ func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Deliver
 		}
 		return due, byseq, nil
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, q)
-	if err != nil {
-		return nil, nil, err
+	var due []store.Delivery
+	for _, q := range qs {
+		got, err := w.cfg.Store.DueDeliveries(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		due = append(due, got...)
 	}
 	seqs := make([]int64, len(due))
 	for i, d := range due {

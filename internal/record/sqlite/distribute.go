@@ -526,7 +526,7 @@ var _ store.DueOutboundReader = (*Store)(nil)
 // rows joined with what they send, the audience joined on the left so
 // that a delivery its party may not see comes back marked, not left out.
 func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
-	columns, scan := dueOutboundColumns, scanOutbound
+	columns := dueOutboundColumns
 	if q.WithoutContent {
 		columns = dueOutboundHeadColumns
 	}
@@ -538,20 +538,27 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
+	return scanDueOutbound(rows, q.WithoutContent, q.Limit)
+}
+
+// scanDueOutbound reads the rows of DueOutbound's statement, with or
+// without content, and closes them.
+func scanDueOutbound(rows *sql.Rows, withoutContent bool, limit int) ([]store.DueOutbound, error) {
 	defer rows.Close()
 	// A row is about a kilobyte: room for a read of one endpoint (most
 	// are), grown if a read for all returns more.
-	outs := make([]store.DueOutbound, 0, min(max(q.Limit, 0), 64))
+	outs := make([]store.DueOutbound, 0, min(max(limit, 0), 64))
 	var head *headScan
-	if q.WithoutContent {
+	if withoutContent {
 		head = newHeadScan()
 	}
+	var err error
 	for rows.Next() {
 		var o store.DueOutbound
 		if head != nil {
 			err = head.scan(rows, &o)
 		} else {
-			o.Outbound, err = scan(rows, &o.Sendable)
+			o.Outbound, err = scanOutbound(rows, &o.Sendable)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
@@ -563,6 +570,59 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 		outs = append(outs, o)
 	}
 	return outs, rows.Err()
+}
+
+var _ store.DueOutboundEachReader = (*Store)(nil)
+
+// maxEach bounds how many queries DueOutboundEach puts in one statement;
+// more go in several.
+const maxEach = 16
+
+// DueOutboundEach implements store.DueOutboundEachReader with a UNION ALL
+// of DueOutbound's statements, each arm in its own subquery, so that its
+// ORDER BY and LIMIT stay its own.
+func (s *Store) DueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
+	var outs []store.DueOutbound
+	for len(qs) > 0 {
+		n := min(len(qs), maxEach)
+		got, err := s.dueOutboundEach(ctx, qs[:n])
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, got...)
+		qs = qs[n:]
+	}
+	return outs, nil
+}
+
+func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
+	if len(qs) == 1 {
+		return s.DueOutbound(ctx, qs[0])
+	}
+	columns := dueOutboundColumns
+	if qs[0].WithoutContent {
+		columns = dueOutboundHeadColumns
+	}
+	arms := make([]string, len(qs))
+	var args []any
+	limit := 0
+	for i, q := range qs {
+		if q.Endpoint == "" || q.WithoutContent != qs[0].WithoutContent {
+			return nil, fmt.Errorf("sqlite: due outbound: each query must name its endpoint, and all ask for the same columns")
+		}
+		query, a, err := dueQuery(q, columns, dueOutboundJoins)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+		}
+		arms[i] = "SELECT * FROM (" + query + ")"
+		args = append(args, a...)
+		limit += max(q.Limit, 0)
+	}
+	rows, err := s.rd.QueryContext(ctx, strings.Join(arms, "\nUNION ALL\n"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	return scanDueOutbound(rows, qs[0].WithoutContent, limit)
 }
 
 // The parts of DueOutbound's statement, put together once.

@@ -306,4 +306,40 @@ func TestDueOutbound(t *testing.T) {
 	}
 	check("breaker open", store.DueQuery{Limit: 100})
 	check("breaker open, one endpoint", store.DueQuery{Limit: 100, Endpoint: sy[0].Endpoint})
+
+	// Several endpoints' reads in one: each query's rows, one after the
+	// other, as DueOutbound returns them; more queries than one
+	// statement takes go in several.
+	if _, err := db.ExecContext(ctx, `UPDATE endpoints SET open_until = NULL, ordered = 0`); err != nil {
+		t.Fatal(err)
+	}
+	for _, withoutContent := range []bool{false, true} {
+		qs := []store.DueQuery{
+			{Endpoint: sy[0].Endpoint, Limit: 4, After: sy[1].Seq, SkipDeliveries: []int64{sy[3].Seq}},
+			{Endpoint: iq[0].Endpoint, Limit: 100, SkipDeliveries: []int64{iq[2].Seq}},
+			{Endpoint: sy[0].Endpoint, Limit: 2},
+		}
+		for len(qs) <= 20 {
+			qs = append(qs, store.DueQuery{Endpoint: iq[0].Endpoint, Limit: 1 + len(qs)%3, After: iq[len(qs)%len(iq)].Seq})
+		}
+		var want []store.DueOutbound
+		for i := range qs {
+			qs[i].Now, qs[i].WithoutContent = now, withoutContent
+			got, err := s.DueOutbound(ctx, qs[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, got...)
+		}
+		got, err := s.DueOutboundEach(ctx, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 20 || !reflect.DeepEqual(got, want) {
+			t.Errorf("DueOutboundEach (without content %v): %d rows, want the %d of DueOutbound", withoutContent, len(got), len(want))
+		}
+	}
+	if _, err := s.DueOutboundEach(ctx, []store.DueQuery{{Now: now, Endpoint: iq[0].Endpoint, Limit: 1}, {Now: now, Limit: 1}}); err == nil {
+		t.Error("DueOutboundEach took a query for all endpoints")
+	}
 }

@@ -378,6 +378,17 @@ type DueOutboundReader interface {
 	DueOutbound(ctx context.Context, q DueQuery) ([]DueOutbound, error)
 }
 
+// DueOutboundEachReader is what a backend's Store may add to
+// DueOutboundReader so that the delivery worker reads for several
+// endpoints, each with its own query, in one statement and one read
+// transaction rather than one each.
+type DueOutboundEachReader interface {
+	// DueOutboundEach returns what DueOutbound returns for each of qs, one
+	// query's deliveries after the other's, in the order of qs. Each query
+	// names its Endpoint; all have the same Now and WithoutContent.
+	DueOutboundEach(ctx context.Context, qs []DueQuery) ([]DueOutbound, error)
+}
+
 // A DueOutbound is one of DueOutbound's deliveries.
 type DueOutbound struct {
 	Outbound
