@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -299,18 +300,19 @@ func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
 			}
 		}
 	}
-	due, byseq, err := w.readDue(ctx, qs)
+	due, err := w.readDue(ctx, qs)
 	if err != nil {
 		return err
 	}
-	for _, d := range due {
+	for _, qd := range due {
+		d := qd.d
 		// An endpoint queues at most as much again as it may have handed
 		// over; the rest is read again when it runs low.
 		if w.perEndpoint[d.Endpoint]+w.queuedTo[d.Endpoint] >= 2*w.maxHandedTo() {
 			w.skipped[d.Endpoint] = true
 			continue
 		}
-		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+		w.queue = append(w.queue, qd)
 		w.queuedTo[d.Endpoint]++
 		if qs[0].Endpoint != "" && w.useCursor {
 			// A read for one endpoint goes in Seq order, and what it
@@ -326,7 +328,7 @@ func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
 // the versions the worker holds from earlier reads (every endpoint owed a
 // version sends the same), and a second query reads only what it lacks;
 // else DueDeliveries then Outbound, query by query.
-func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
+func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, error) {
 	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
 		for i := range qs {
 			qs[i].WithoutContent = true
@@ -339,63 +341,66 @@ func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]store.Deli
 			for _, q := range qs {
 				got, err := r.DueOutbound(ctx, q)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				outs = append(outs, got...)
 			}
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		due := make([]store.Delivery, len(outs))
-		byseq := make(map[int64]*store.Outbound, len(outs))
-		var lack []int64
+		due := make([]queued, len(outs))
+		var lack map[int64]int // delivery seq -> its index in due
 		for i := range outs {
-			due[i] = outs[i].Delivery
+			due[i].d = outs[i].Delivery
 			if !outs[i].Sendable {
 				continue
 			}
 			o := &outs[i].Outbound
 			if v, ok := w.heldVersion(o.Item.Version); ok {
 				o.Item.Version = v
-				byseq[due[i].Seq] = o
+				due[i].out = o
 			} else {
-				lack = append(lack, due[i].Seq)
+				if lack == nil {
+					lack = map[int64]int{}
+				}
+				lack[due[i].d.Seq] = i
 			}
 		}
 		if len(lack) > 0 {
-			full, err := w.cfg.Store.Outbound(ctx, lack)
+			full, err := w.cfg.Store.Outbound(ctx, slices.Collect(maps.Keys(lack)))
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			for i := range full {
 				w.holdVersion(full[i].Item.Version)
-				byseq[full[i].Delivery.Seq] = &full[i]
+				due[lack[full[i].Delivery.Seq]].out = &full[i]
 			}
 		}
-		return due, byseq, nil
+		return due, nil
 	}
-	var due []store.Delivery
+	var ds []store.Delivery
 	for _, q := range qs {
 		got, err := w.cfg.Store.DueDeliveries(ctx, q)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		due = append(due, got...)
+		ds = append(ds, got...)
 	}
-	seqs := make([]int64, len(due))
-	for i, d := range due {
-		seqs[i] = d.Seq
+	due := make([]queued, len(ds))
+	at := make(map[int64]int, len(ds))
+	for i, d := range ds {
+		due[i].d = d
+		at[d.Seq] = i
 	}
-	outs, err := w.cfg.Store.Outbound(ctx, seqs)
+	outs, err := w.cfg.Store.Outbound(ctx, slices.Collect(maps.Keys(at)))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	byseq := make(map[int64]*store.Outbound, len(outs))
 	for i := range outs {
-		byseq[outs[i].Delivery.Seq] = &outs[i]
+		due[at[outs[i].Delivery.Seq]].out = &outs[i]
 	}
-	return due, byseq, nil
+	return due, nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and

@@ -538,16 +538,17 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
-	return scanDueOutbound(rows, q.WithoutContent, q.Limit)
+	// A row is about a kilobyte: room for a read of one endpoint (most
+	// are), grown if a read for all returns more.
+	return scanDueOutbound(rows, q.WithoutContent, 64, q.Limit)
 }
 
 // scanDueOutbound reads the rows of DueOutbound's statement, with or
-// without content, and closes them.
-func scanDueOutbound(rows *sql.Rows, withoutContent bool, limit int) ([]store.DueOutbound, error) {
+// without content, and closes them; room is what to allocate for, at
+// most the limit of rows.
+func scanDueOutbound(rows *sql.Rows, withoutContent bool, room, limit int) ([]store.DueOutbound, error) {
 	defer rows.Close()
-	// A row is about a kilobyte: room for a read of one endpoint (most
-	// are), grown if a read for all returns more.
-	outs := make([]store.DueOutbound, 0, min(max(limit, 0), 64))
+	outs := make([]store.DueOutbound, 0, max(0, min(room, limit)))
 	var head *headScan
 	if withoutContent {
 		head = newHeadScan()
@@ -582,6 +583,9 @@ const maxEach = 16
 // of DueOutbound's statements, each arm in its own subquery, so that its
 // ORDER BY and LIMIT stay its own.
 func (s *Store) DueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
+	if len(qs) <= maxEach {
+		return s.dueOutboundEach(ctx, qs)
+	}
 	var outs []store.DueOutbound
 	for len(qs) > 0 {
 		n := min(len(qs), maxEach)
@@ -622,7 +626,8 @@ func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]sto
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
-	return scanDueOutbound(rows, qs[0].WithoutContent, limit)
+	// Reads for endpoints that ran low mostly return their limits.
+	return scanDueOutbound(rows, qs[0].WithoutContent, min(limit, 512), limit)
 }
 
 // The parts of DueOutbound's statement, put together once.
