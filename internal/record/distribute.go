@@ -20,10 +20,10 @@ import (
 	"github.com/tabadul/tabadul/internal/secret"
 )
 
-// The distribution's changes of state. Endpoint and subscription changes
-// and every receipt are events, so that the transparency log shows what was
-// delivered to whom and when; failed attempts are bookkeeping, recorded but
-// not logged.
+// The distribution's changes of state. Endpoint and subscription changes,
+// dead letters and receipts (one event for each recorded batch of them)
+// are events, so that the transparency log shows what was delivered to
+// whom and when; failed attempts are bookkeeping, recorded but not logged.
 const (
 	EndpointCreated     center.EventType = "endpoint.created"
 	EndpointRotated     center.EventType = "endpoint.rotated"
