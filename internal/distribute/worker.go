@@ -36,9 +36,11 @@ type Config struct {
 	Guard     Guard
 	Logger    *slog.Logger
 	// Client sends the webhooks; nil means one that dials through the
-	// guard, follows no redirect and gives up after Timeout.
-	Client  *http.Client
-	Timeout time.Duration // default 10s
+	// guard and follows no redirect.
+	Client *http.Client
+	// Timeout bounds each attempt, from dialing to reading the answer;
+	// default 10s.
+	Timeout time.Duration
 
 	// Horizon is how long a delivery is retried before it is
 	// dead-lettered; default 72h.
@@ -93,9 +95,10 @@ func (c *Config) defaults() error {
 		t.Proxy = nil // a proxy would dial on our behalf, past the guard
 		t.MaxIdleConnsPerHost = c.PerEndpoint * 2
 		t.MaxIdleConns = c.Concurrency * 2
+		// No Client.Timeout: each sender bounds its attempts itself (see
+		// attemptDeadline), without a context and a timer per request.
 		c.Client = &http.Client{
 			Transport: t,
-			Timeout:   c.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
@@ -467,12 +470,52 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 	actx := context.WithoutCancel(ctx)
 	for range w.cfg.PerEndpoint {
 		go func() {
+			dl := attemptDeadline{parent: actx, timeout: w.cfg.Timeout}
 			for q := range ch {
-				w.results <- w.attempt(actx, q.d, q.out)
+				res := w.attempt(dl.start(), q.d, q.out)
+				dl.stop()
+				w.results <- res
 			}
+			dl.close()
 		}()
 	}
 	return ch
+}
+
+// attemptDeadline bounds a sender's attempts, one after another, each to
+// timeout: one context and one timer serve every attempt until a timeout
+// ends the context, rather than a fresh pair per request.
+type attemptDeadline struct {
+	parent  context.Context
+	timeout time.Duration
+	ctx     context.Context
+	cancel  context.CancelFunc
+	timer   *time.Timer
+}
+
+// start returns the context of the next attempt, which ends timeout from
+// now unless stop comes first.
+func (d *attemptDeadline) start() context.Context {
+	if d.ctx == nil || d.ctx.Err() != nil {
+		d.close()
+		ctx, cancel := context.WithCancel(d.parent)
+		d.ctx, d.cancel = ctx, cancel
+		d.timer = time.AfterFunc(d.timeout, cancel)
+		return ctx
+	}
+	d.timer.Reset(d.timeout)
+	return d.ctx
+}
+
+// stop ends the running attempt's timeout.
+func (d *attemptDeadline) stop() { d.timer.Stop() }
+
+// close releases the context and its timer.
+func (d *attemptDeadline) close() {
+	if d.cancel != nil {
+		d.timer.Stop()
+		d.cancel()
+	}
 }
 
 // forget drops the queued deliveries of an endpoint that just failed, so
