@@ -135,12 +135,12 @@ type Worker struct {
 	// every due delivery, in order: its next read continues from there
 	// rather than naming what it holds. Only where the store reads due
 	// deliveries with their content (a single node: a claiming store's
-	// reads also renew the leases of what they name). A failure, and
-	// every read for all endpoints (woken, or the poll), start each
-	// endpoint's reads from its oldest again, so that retries fallen due
-	// below it are found.
+	// reads also renew the leases of what they name). A failure of the
+	// endpoint, and every poll (rewind), start its reads from its oldest
+	// again, so that retries fallen due below it are found within a poll.
 	after     map[string]int64
 	useCursor bool
+	rewind    bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -216,6 +216,10 @@ type queued struct {
 // an attempt costs no query and attempts touch the database only to
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	if w.rewind {
+		clear(w.after)
+		w.rewind = false
+	}
 	started := w.serve(ctx)
 	var qs []store.DueQuery
 	for e := range w.refill {
@@ -239,9 +243,6 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	limit := prefetch * w.cfg.Concurrency
 	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
 		return started, nil
-	}
-	if w.stale {
-		clear(w.after)
 	}
 	// Endpoints with enough handed over and queued are left out of the
 	// read, so that one endpoint's backlog never fills the queue.
@@ -675,7 +676,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 		case <-w.wake:
 			w.stale = true
 		case <-wait:
-			w.stale = true
+			w.stale, w.rewind = true, true
 		case <-cancelled:
 			stopping = true
 			send()
