@@ -470,9 +470,9 @@ const ReceiptsSubject = "deliveries"
 
 // ReceiptsContent is what a delivery.receipts event's digest commits to:
 // the receipts of one recorded batch, in the order of their deliveries'
-// recording (Seq). Every field is kept on the delivery's row, which names
-// the event, so the content can be rebuilt from the rows and checked
-// against the digest.
+// rows in the outbox (Seq). Every field is kept on the delivery's row,
+// which names the event, so the content can be rebuilt from the rows and
+// checked against the digest.
 type ReceiptsContent struct {
 	Receipts []Receipt `json:"receipts"`
 }
@@ -493,7 +493,7 @@ type Receipt struct {
 }
 
 // CompareReceipts orders receipts as a delivery.receipts event lists
-// them: by their deliveries' recording.
+// them: by their deliveries' rows in the outbox.
 func CompareReceipts(a, b Receipt) int { return cmp.Compare(a.seq, b.seq) }
 
 // receiptOf is the receipt of delivery d, delivered by attempt a.

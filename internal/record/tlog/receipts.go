@@ -81,7 +81,7 @@ func auditReceipts(ctx context.Context, r store.Reader, events []center.Event,
 			continue
 		}
 		// Deliveries were listed newest first, party by party; the event
-		// lists them in the order they were recorded.
+		// lists them in the order of their rows.
 		slices.SortFunc(rs, record.CompareReceipts)
 		rec := "the receipts of " + name(e)
 		if b, err := json.Marshal(record.ReceiptsContent{Receipts: rs}); err != nil || string(record.Commitment(e.Salt, b)) != string(e.Digest) {
