@@ -15,6 +15,8 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/distribute"
+	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/secret"
 	"github.com/tabadul/tabadul/internal/testkit"
 	"github.com/tabadul/tabadul/internal/testkit/testcenter"
@@ -114,6 +116,25 @@ func TestEndpointsAndSubscriptions(t *testing.T) {
 	c.do("GET", deliveriesPath+"?state=pending&endpoint_id="+ep.ID, analyst, nil).want(t, http.StatusOK).decode(t, &ds.Body)
 	if len(ds.Body.Items) != 1 || ds.Body.Items[0].Type != "report.created" {
 		t.Fatalf("deliveries %+v", ds.Body.Items)
+	}
+	// Delivered, it names the event that logs its receipt.
+	owed, err := c.Store.Deliveries(context.Background(), ds.Body.Items[0].Party, store.DeliveryQuery{Endpoint: ep.ID, Limit: 10})
+	if err != nil || len(owed) != 1 {
+		t.Fatalf("the store's deliveries: %d, %v", len(owed), err)
+	}
+	d := owed[0]
+	if err := c.Recorder.RecordAttempts(context.Background(), []record.AttemptResult{{Delivery: d, Attempt: store.Attempt{At: c.Clock.Now(), Status: 200}, State: store.Delivered}}, record.Breaker{}); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Items []map[string]any `json:"items"`
+	}
+	c.do("GET", deliveriesPath+"?state=delivered&endpoint_id="+ep.ID, analyst, nil).want(t, http.StatusOK).decode(t, &raw)
+	if len(raw.Items) != 1 || raw.Items[0]["receipt_event_id"] == nil {
+		t.Fatalf("delivered: %+v", raw.Items)
+	}
+	if e, err := c.Store.Event(context.Background(), raw.Items[0]["receipt_event_id"].(string)); err != nil || e.Type != record.DeliveryReceipts {
+		t.Fatalf("the receipt's event: %+v, %v", e, err)
 	}
 	c.do("GET", deliveriesPath+"?state=lost", analyst, nil).want(t, http.StatusUnprocessableEntity)
 	c.do("DELETE", subscriptionsPath+"/"+sv.ID, officer, nil).want(t, http.StatusNoContent)

@@ -11,7 +11,8 @@
 // The [Worker] sends due deliveries at least once: each attempt signs the
 // payload under the Standard Webhooks scheme (package webhook), with the
 // same webhook-id on every attempt so receivers deduplicate. A 2xx is a
-// receipt, recorded through the write path with its event; anything else
+// receipt, recorded through the write path and logged by its batch's
+// delivery.receipts event, which the delivery names; anything else
 // is retried with exponential backoff and jitter until the horizon, then
 // dead-lettered. A per-endpoint concurrency limit and circuit breaker keep
 // one slow or failing party from delaying another. Time comes from an

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -35,9 +36,11 @@ type Config struct {
 	Guard     Guard
 	Logger    *slog.Logger
 	// Client sends the webhooks; nil means one that dials through the
-	// guard, follows no redirect and gives up after Timeout.
-	Client  *http.Client
-	Timeout time.Duration // default 10s
+	// guard and follows no redirect.
+	Client *http.Client
+	// Timeout bounds each attempt, from dialing to reading the answer;
+	// default 10s.
+	Timeout time.Duration
 
 	// Horizon is how long a delivery is retried before it is
 	// dead-lettered; default 72h.
@@ -92,9 +95,10 @@ func (c *Config) defaults() error {
 		t.Proxy = nil // a proxy would dial on our behalf, past the guard
 		t.MaxIdleConnsPerHost = c.PerEndpoint * 2
 		t.MaxIdleConns = c.Concurrency * 2
+		// No Client.Timeout: each sender bounds its attempts itself (see
+		// attemptDeadline), without a context and a timer per request.
 		c.Client = &http.Client{
 			Transport: t,
-			Timeout:   c.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
@@ -127,18 +131,35 @@ type Worker struct {
 	skipped  map[string]bool
 	// refill holds the endpoints to read for alone, having run low.
 	refill map[string]bool
+	// after holds, per endpoint, the Seq up to which its own reads took
+	// every due delivery, in order: its next read continues from there
+	// rather than naming what it holds. Only where the store reads due
+	// deliveries with their content (a single node: a claiming store's
+	// reads also renew the leases of what they name). A failure of the
+	// endpoint, and every poll (rewind), start its reads from its oldest
+	// again, so that retries fallen due below it are found within a poll.
+	after     map[string]int64
+	useCursor bool
+	rewind    bool
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
 	keyMu sync.Mutex
 	key   []byte
 
-	// Caches shared by the senders: a version's JSON, which every
-	// endpoint owed it sends, and endpoints' opened secrets.
+	// Caches shared by the loop and the senders: versions, which every
+	// endpoint owed one sends, and endpoints' opened secrets.
 	cacheMu      sync.Mutex
-	versions     map[int64][]byte // a version's JSON, by its Seq
+	versions     map[int64]*heldVersion // by the version's Seq
 	versionBytes int
-	keys         map[string][]byte // by endpoint id and sealed secret
+	keys         map[string]*webhook.Signer // by endpoint id and sealed secret
+}
+
+// A heldVersion is a version neither revoked nor erased when it was read:
+// its content, and its JSON once a sender encoded it.
+type heldVersion struct {
+	v    center.Report
+	json []byte
 }
 
 // New checks cfg and returns a worker.
@@ -172,6 +193,13 @@ func (w *Worker) Wake() {
 // endpoint's backlog from crowding out the others.
 const prefetch = 2
 
+// minBatch outcomes are recorded at once; fewer wait up to batchWait for
+// more.
+const (
+	minBatch  = 256
+	batchWait = 5 * time.Millisecond
+)
+
 // queued is a due delivery read ahead, with what it sends: nil if it is
 // no longer pending or its party may not see it.
 type queued struct {
@@ -188,18 +216,28 @@ type queued struct {
 // an attempt costs no query and attempts touch the database only to
 // record their outcome.
 func (w *Worker) dispatch(ctx context.Context) (int, error) {
+	if w.rewind {
+		clear(w.after)
+		w.rewind = false
+	}
 	started := w.serve(ctx)
+	var qs []store.DueQuery
 	for e := range w.refill {
 		delete(w.refill, e)
 		room := 2*w.maxHandedTo() - w.perEndpoint[e] - w.queuedTo[e]
 		if room <= 0 || w.sending >= w.maxHanded() {
 			continue
 		}
-		if err := w.read(ctx, store.DueQuery{Endpoint: e, Limit: room}); err != nil {
+		qs = append(qs, store.DueQuery{Endpoint: e, Limit: room})
+	}
+	if len(qs) > 0 {
+		if err := w.read(ctx, qs...); err != nil {
 			return started, err
 		}
-		if w.queuedTo[e] == room {
-			w.skipped[e] = true // it may have more: read again when it runs low
+		for _, q := range qs {
+			if w.queuedTo[q.Endpoint] == q.Limit {
+				w.skipped[q.Endpoint] = true // it may have more: read again when it runs low
+			}
 		}
 	}
 	limit := prefetch * w.cfg.Concurrency
@@ -233,81 +271,140 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	return started + w.serve(ctx), nil
 }
 
-// read adds to the queue the due deliveries q asks for, with what they
-// send, leaving out the busy and the queued ones. Only those the query
-// could return are named: a read for one endpoint skips that endpoint's,
-// and a read for all skips none of an endpoint it leaves out. The list
-// is the query's cost (the store turns it into a temporary index, and
-// walks past each skipped row), and most reads are for one endpoint.
-func (w *Worker) read(ctx context.Context, q store.DueQuery) error {
-	q.Now = w.cfg.Clock.Now()
-	wanted := func(e string) bool { return e == q.Endpoint }
-	if q.Endpoint == "" {
-		wanted = func(e string) bool { return !slices.Contains(q.SkipEndpoints, e) }
-	}
-	q.SkipDeliveries = q.SkipDeliveries[:0]
-	for seq, e := range w.busy {
-		if wanted(e) {
-			q.SkipDeliveries = append(q.SkipDeliveries, seq)
+// read adds to the queue the due deliveries each of qs asks for, with
+// what they send, leaving out the busy and the queued ones. Only those a
+// query could return are named: a read for one endpoint skips that
+// endpoint's (and, continuing after the Seq up to which its reads took
+// every due delivery, only those past it), and a read for all skips none
+// of an endpoint it leaves out. The list is the query's cost (the store
+// turns it into a temporary index, and walks past each skipped row).
+// Reads for several endpoints go to the store in one statement where it
+// offers that.
+func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
+	now := w.cfg.Clock.Now()
+	for i := range qs {
+		q := &qs[i]
+		q.Now = now
+		if q.Endpoint != "" && w.useCursor {
+			q.After = w.after[q.Endpoint]
+		}
+		wanted := func(e string, seq int64) bool { return e == q.Endpoint && seq > q.After }
+		if q.Endpoint == "" {
+			wanted = func(e string, _ int64) bool { return !slices.Contains(q.SkipEndpoints, e) }
+		}
+		q.SkipDeliveries = nil
+		for seq, e := range w.busy {
+			if wanted(e, seq) {
+				q.SkipDeliveries = append(q.SkipDeliveries, seq)
+			}
+		}
+		for _, qd := range w.queue {
+			if wanted(qd.d.Endpoint, qd.d.Seq) {
+				q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
+			}
 		}
 	}
-	for _, qd := range w.queue {
-		if wanted(qd.d.Endpoint) {
-			q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
-		}
-	}
-	due, byseq, err := w.readDue(ctx, q)
+	due, err := w.readDue(ctx, qs)
 	if err != nil {
 		return err
 	}
-	for _, d := range due {
+	for _, qd := range due {
+		d := qd.d
 		// An endpoint queues at most as much again as it may have handed
 		// over; the rest is read again when it runs low.
 		if w.perEndpoint[d.Endpoint]+w.queuedTo[d.Endpoint] >= 2*w.maxHandedTo() {
 			w.skipped[d.Endpoint] = true
 			continue
 		}
-		w.queue = append(w.queue, queued{d, byseq[d.Seq]})
+		w.queue = append(w.queue, qd)
 		w.queuedTo[d.Endpoint]++
+		if qs[0].Endpoint != "" && w.useCursor {
+			// A read for one endpoint goes in Seq order, and what it
+			// queues is a prefix of it: everything due up to d is held.
+			w.after[d.Endpoint] = d.Seq
+		}
 	}
 	return nil
 }
 
-// readDue reads the due deliveries q asks for and what each sends: in
-// one query where the store offers it, else in two.
-func (w *Worker) readDue(ctx context.Context, q store.DueQuery) ([]store.Delivery, map[int64]*store.Outbound, error) {
+// readDue reads the due deliveries qs ask for and what each sends. Where
+// the store reads both in one query, the query leaves out the content of
+// the versions the worker holds from earlier reads (every endpoint owed a
+// version sends the same), and a second query reads only what it lacks;
+// else DueDeliveries then Outbound, query by query.
+func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, error) {
 	if r, ok := w.cfg.Store.(store.DueOutboundReader); ok {
-		outs, err := r.DueOutbound(ctx, q)
-		if err != nil {
-			return nil, nil, err
+		for i := range qs {
+			qs[i].WithoutContent = true
 		}
-		due := make([]store.Delivery, len(outs))
-		byseq := make(map[int64]*store.Outbound, len(outs))
-		for i := range outs {
-			due[i] = outs[i].Delivery
-			if outs[i].Sendable {
-				byseq[due[i].Seq] = &outs[i].Outbound
+		var outs []store.DueOutbound
+		var err error
+		if each, ok := w.cfg.Store.(store.DueOutboundEachReader); ok && len(qs) > 1 {
+			outs, err = each.DueOutboundEach(ctx, qs)
+		} else {
+			for _, q := range qs {
+				got, err := r.DueOutbound(ctx, q)
+				if err != nil {
+					return nil, err
+				}
+				outs = append(outs, got...)
 			}
 		}
-		return due, byseq, nil
+		if err != nil {
+			return nil, err
+		}
+		due := make([]queued, len(outs))
+		var lack map[int64]int // delivery seq -> its index in due
+		for i := range outs {
+			due[i].d = outs[i].Delivery
+			if !outs[i].Sendable {
+				continue
+			}
+			o := &outs[i].Outbound
+			if v, ok := w.heldVersion(o.Item.Version); ok {
+				o.Item.Version = v
+				due[i].out = o
+			} else {
+				if lack == nil {
+					lack = map[int64]int{}
+				}
+				lack[due[i].d.Seq] = i
+			}
+		}
+		if len(lack) > 0 {
+			full, err := w.cfg.Store.Outbound(ctx, slices.Collect(maps.Keys(lack)))
+			if err != nil {
+				return nil, err
+			}
+			for i := range full {
+				w.holdVersion(full[i].Item.Version)
+				due[lack[full[i].Delivery.Seq]].out = &full[i]
+			}
+		}
+		return due, nil
 	}
-	due, err := w.cfg.Store.DueDeliveries(ctx, q)
+	var ds []store.Delivery
+	for _, q := range qs {
+		got, err := w.cfg.Store.DueDeliveries(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, got...)
+	}
+	due := make([]queued, len(ds))
+	at := make(map[int64]int, len(ds))
+	for i, d := range ds {
+		due[i].d = d
+		at[d.Seq] = i
+	}
+	outs, err := w.cfg.Store.Outbound(ctx, slices.Collect(maps.Keys(at)))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	seqs := make([]int64, len(due))
-	for i, d := range due {
-		seqs[i] = d.Seq
-	}
-	outs, err := w.cfg.Store.Outbound(ctx, seqs)
-	if err != nil {
-		return nil, nil, err
-	}
-	byseq := make(map[int64]*store.Outbound, len(outs))
 	for i := range outs {
-		byseq[outs[i].Delivery.Seq] = &outs[i]
+		due[at[outs[i].Delivery.Seq]].out = &outs[i]
 	}
-	return due, byseq, nil
+	return due, nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and
@@ -374,12 +471,52 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 	actx := context.WithoutCancel(ctx)
 	for range w.cfg.PerEndpoint {
 		go func() {
+			dl := attemptDeadline{parent: actx, timeout: w.cfg.Timeout}
 			for q := range ch {
-				w.results <- w.attempt(actx, q.d, q.out)
+				res := w.attempt(dl.start(), q.d, q.out)
+				dl.stop()
+				w.results <- res
 			}
+			dl.close()
 		}()
 	}
 	return ch
+}
+
+// attemptDeadline bounds a sender's attempts, one after another, each to
+// timeout: one context and one timer serve every attempt until a timeout
+// ends the context, rather than a fresh pair per request.
+type attemptDeadline struct {
+	parent  context.Context
+	timeout time.Duration
+	ctx     context.Context
+	cancel  context.CancelFunc
+	timer   *time.Timer
+}
+
+// start returns the context of the next attempt, which ends timeout from
+// now unless stop comes first.
+func (d *attemptDeadline) start() context.Context {
+	if d.ctx == nil || d.ctx.Err() != nil {
+		d.close()
+		ctx, cancel := context.WithCancel(d.parent)
+		d.ctx, d.cancel = ctx, cancel
+		d.timer = time.AfterFunc(d.timeout, cancel)
+		return ctx
+	}
+	d.timer.Reset(d.timeout)
+	return d.ctx
+}
+
+// stop ends the running attempt's timeout.
+func (d *attemptDeadline) stop() { d.timer.Stop() }
+
+// close releases the context and its timer.
+func (d *attemptDeadline) close() {
+	if d.cancel != nil {
+		d.timer.Stop()
+		d.cancel()
+	}
 }
 
 // forget drops the queued deliveries of an endpoint that just failed, so
@@ -387,6 +524,7 @@ func (w *Worker) senderFor(ctx context.Context, endpoint string) chan<- queued {
 func (w *Worker) forget(endpoint string) {
 	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
 	delete(w.queuedTo, endpoint)
+	delete(w.after, endpoint)
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -433,6 +571,7 @@ func (w *Worker) Drain(ctx context.Context) (int, error) { return w.loop(ctx, tr
 // recorded, so it is never sent twice at once. With untilIdle, loop
 // returns once nothing is due or busy.
 func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
+	total, stopping := 0, false
 	toRecord := make(chan []record.AttemptResult, 1)
 	recorded := make(chan []record.AttemptResult, 1)
 	rctx := context.WithoutCancel(ctx)
@@ -445,10 +584,32 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer close(toRecord)
 	var queue []record.AttemptResult // answered, waiting for the recorder
 	recording := false
-	flush := func() {
+	// Outcomes wait up to batchWait for more to share their transaction:
+	// a commit costs about as much for a few as for a few hundred.
+	var batchTimer *time.Timer
+	var batchDue <-chan time.Time
+	send := func() {
 		if !recording && len(queue) > 0 {
 			toRecord <- queue
-			queue, recording = nil, true
+			queue, recording = make([]record.AttemptResult, 0, minBatch), true
+			batchDue = nil
+		}
+	}
+	flush := func() {
+		if recording || len(queue) == 0 {
+			return
+		}
+		if untilIdle || stopping || len(queue) >= minBatch {
+			send()
+			return
+		}
+		if batchDue == nil {
+			if batchTimer == nil {
+				batchTimer = time.NewTimer(batchWait)
+			} else {
+				batchTimer.Reset(batchWait)
+			}
+			batchDue = batchTimer.C
 		}
 	}
 	done := func(b []record.AttemptResult) {
@@ -460,9 +621,9 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	}
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
-	total, stopping := 0, false
 	w.stale, w.queue = true, w.queue[:0]
-	w.queuedTo, w.skipped, w.refill = map[string]int{}, map[string]bool{}, map[string]bool{}
+	w.queuedTo, w.skipped, w.refill, w.after = map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]int64{}
+	_, w.useCursor = w.cfg.Store.(store.DueOutboundReader)
 	w.senders = map[string]chan queued{}
 	defer func() {
 		for _, ch := range w.senders {
@@ -510,12 +671,15 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 			flush()
 		case b := <-recorded:
 			done(b)
+		case <-batchDue:
+			send()
 		case <-w.wake:
 			w.stale = true
 		case <-wait:
-			w.stale = true
+			w.stale, w.rewind = true, true
 		case <-cancelled:
 			stopping = true
+			send()
 		}
 	}
 }
@@ -614,77 +778,146 @@ const (
 	maxCachedKeys         = 4096
 )
 
-// payload returns the body that sends it: the JSON of a Payload. The
-// version's JSON, the same in every party's payload, is encoded once and
-// kept while its deliveries go out; a revoked or erased version is
-// encoded afresh each time, so that what goes is what the store says now.
-func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
-	cacheable := it.Version.Revoked == nil && it.Version.Purged == nil
-	var data []byte
-	if cacheable {
+// cacheable reports whether a version's content may be kept: what a
+// revoked or erased version sends is read afresh each time, so that what
+// goes is what the store says now.
+func cacheable(v center.Report) bool { return v.Revoked == nil && v.Purged == nil }
+
+// heldVersion returns the held content of the version whose head (Seq,
+// ID, Revoked, Purged) was just read, if it holds and still holds: the
+// version is neither revoked nor erased.
+func (w *Worker) heldVersion(head center.Report) (center.Report, bool) {
+	if !cacheable(head) {
+		return center.Report{}, false
+	}
+	w.cacheMu.Lock()
+	h := w.versions[head.Seq]
+	w.cacheMu.Unlock()
+	if h == nil || h.v.ID != head.ID {
+		return center.Report{}, false
+	}
+	return h.v, true
+}
+
+// holdVersion keeps a version just read whole, unless it is revoked or
+// erased, and returns what is held of it.
+func (w *Worker) holdVersion(v center.Report) *heldVersion {
+	if !cacheable(v) {
+		return nil
+	}
+	w.cacheMu.Lock()
+	defer w.cacheMu.Unlock()
+	if h := w.versions[v.Seq]; h != nil && h.v.ID == v.ID {
+		return h
+	}
+	size := len(v.Title) + len(v.Body) + 1024
+	if w.versions == nil || w.versionBytes+size > maxCachedVersionBytes {
+		w.versions, w.versionBytes = map[int64]*heldVersion{}, 0
+	}
+	h := &heldVersion{v: v}
+	w.versions[v.Seq] = h
+	w.versionBytes += size
+	return h
+}
+
+// versionJSON returns a version's JSON, the same in every party's
+// payload: encoded once while the version is held.
+func (w *Worker) versionJSON(v center.Report) ([]byte, error) {
+	h := w.holdVersion(v)
+	if h != nil {
 		w.cacheMu.Lock()
-		data = w.versions[it.Version.Seq]
+		data := h.json
+		w.cacheMu.Unlock()
+		if data != nil {
+			return data, nil
+		}
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("distribute: payload: %w", err)
+	}
+	if h != nil {
+		w.cacheMu.Lock()
+		h.json = data
 		w.cacheMu.Unlock()
 	}
-	if data == nil {
-		var err error
-		if data, err = json.Marshal(it.Version); err != nil {
-			return nil, fmt.Errorf("distribute: payload: %w", err)
+	return data, nil
+}
+
+// plainJSON reports whether s is the same quoted as JSON: letters,
+// digits and the punctuation of event types.
+func plainJSON(s string) bool {
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
 		}
-		if cacheable {
-			w.cacheMu.Lock()
-			if w.versions == nil || w.versionBytes+len(data) > maxCachedVersionBytes {
-				w.versions, w.versionBytes = map[int64][]byte{}, 0
-			}
-			w.versions[it.Version.Seq] = data
-			w.versionBytes += len(data)
-			w.cacheMu.Unlock()
-		}
+	}
+	return true
+}
+
+// payload returns the body that sends it: the JSON of a Payload.
+func (w *Worker) payload(it store.InboxItem) ([]byte, error) {
+	data, err := w.versionJSON(it.Version)
+	if err != nil {
+		return nil, err
 	}
 	// Payload's fields, in its order, as json.Marshal writes them.
-	typ, err := json.Marshal(it.Type)
-	if err != nil {
+	b := make([]byte, 0, len(data)+len(it.Type)+128)
+	b = append(b, `{"type":`...)
+	if plainJSON(it.Type) {
+		b = append(append(append(b, '"'), it.Type...), '"')
+	} else {
+		typ, err := json.Marshal(it.Type)
+		if err != nil {
+			return nil, fmt.Errorf("distribute: payload: %w", err)
+		}
+		b = append(b, typ...)
+	}
+	b = append(b, `,"timestamp":`...)
+	if b, err = it.At.AppendText(append(b, '"')); err != nil {
 		return nil, fmt.Errorf("distribute: payload: %w", err)
 	}
-	at, err := json.Marshal(it.At)
-	if err != nil {
-		return nil, fmt.Errorf("distribute: payload: %w", err)
-	}
-	b := make([]byte, 0, len(data)+len(typ)+len(at)+64)
-	b = append(append(b, `{"type":`...), typ...)
-	b = append(append(b, `,"timestamp":`...), at...)
-	b = append(append(b, `,"data":`...), data...)
-	b = append(append(b, `,"event_seq":`...), strconv.FormatInt(it.Seq, 10)...)
+	b = append(append(b, `","data":`...), data...)
+	b = strconv.AppendInt(append(b, `,"event_seq":`...), it.Seq, 10)
 	return append(b, '}'), nil
 }
 
-// openSecret returns an endpoint's signing key, opening each sealed
-// secret once. The cache is keyed by the sealed form, so a rotated
+// openSecret returns a signer for an endpoint's secret, opening each
+// sealed secret once. The cache is keyed by the sealed form, so a rotated
 // secret is opened anew.
-func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) ([]byte, error) {
+func (w *Worker) openSecret(ctx context.Context, endpoint string, sealed []byte) (*webhook.Signer, error) {
 	k := endpoint + "\x00" + string(sealed)
 	w.cacheMu.Lock()
-	key, ok := w.keys[k]
+	signer, ok := w.keys[k]
 	w.cacheMu.Unlock()
 	if ok {
-		return key, nil
+		return signer, nil
 	}
 	sk, err := w.sealKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	key, err = secret.Unseal(sk, sealed, []byte(endpoint))
+	key, err := secret.Unseal(sk, sealed, []byte(endpoint))
 	if err != nil {
 		return nil, err
 	}
+	signer = webhook.NewSigner(key)
 	w.cacheMu.Lock()
 	if w.keys == nil || len(w.keys) >= maxCachedKeys {
-		w.keys = map[string][]byte{}
+		w.keys = map[string]*webhook.Signer{}
 	}
-	w.keys[k] = key
+	w.keys[k] = signer
 	w.cacheMu.Unlock()
-	return key, nil
+	return signer, nil
 }
+
+// The constant headers of every webhook, shared: the transport only
+// reads a request's header.
+var (
+	contentType = []string{"application/json"}
+	userAgent   = []string{"Tabadul-Webhooks/1"}
+)
 
 // errNotVisible: the delivery is no longer pending, or its party may not
 // see its content. The write path never makes a row of the second kind;
@@ -704,18 +937,18 @@ func (w *Worker) send(ctx context.Context, d store.Delivery, out store.Outbound,
 	if err != nil {
 		return 0, fmt.Errorf("distribute: endpoint %s secret: %w", e.ID, err)
 	}
-	sigs := []string{webhook.Sign(key, d.ID, now, body)}
+	sigs := []string{key.Sign(d.ID, now, body)}
 	if e.PrevSecret != nil && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
 		if prev, err := w.openSecret(ctx, e.ID, e.PrevSecret); err == nil {
-			sigs = append(sigs, webhook.Sign(prev, d.ID, now, body))
+			sigs = append(sigs, prev.Sign(d.ID, now, body))
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("distribute: request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Tabadul-Webhooks/1")
+	req.Header["Content-Type"] = contentType
+	req.Header["User-Agent"] = userAgent
 	webhook.SetHeaders(req.Header, d.ID, now, sigs...)
 	start := w.cfg.Stopwatch.Now()
 	resp, err := w.cfg.Client.Do(req)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/record/tlog"
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
@@ -245,8 +248,11 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 	if owed["JO"] == 0 || owed["IQ"] == 0 {
 		t.Fatal("the test shares nothing with JO or IQ; it proves nothing")
 	}
-	// Every receipt is an event, for the transparency log.
-	var receipts int
+	// Every receipt is covered by the transparency log: each delivered
+	// delivery names a delivery.receipts event, one per recorded batch,
+	// and the log's audit rebuilds each event's receipts from the rows
+	// that name it and checks them against its digest.
+	events := map[string]center.EventType{}
 	for after := int64(0); ; {
 		evs, err := f.st.Events(ctx, after, 1000)
 		if err != nil {
@@ -256,10 +262,22 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 			break
 		}
 		for _, e := range evs {
-			if e.Type == record.DeliveryReceipt {
-				receipts++
-			}
+			events[e.ID] = e.Type
 			after = e.Seq
+		}
+	}
+	receipts, batches := 0, map[string]bool{}
+	for p := range owed {
+		ds, err := f.st.Deliveries(ctx, p, store.DeliveryQuery{State: store.Delivered, Limit: store.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if events[d.ReceiptEvent] != record.DeliveryReceipts {
+				t.Errorf("delivery %s names %q, not a receipts event", d.ID, d.ReceiptEvent)
+			}
+			receipts++
+			batches[d.ReceiptEvent] = true
 		}
 	}
 	total := 0
@@ -267,7 +285,15 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 		total += n
 	}
 	if receipts != total {
-		t.Errorf("%d receipt events, want %d", receipts, total)
+		t.Errorf("%d receipts, want %d", receipts, total)
+	}
+	t.Logf("%d receipts logged by %d events", receipts, len(batches))
+	rep, err := tlog.Check(ctx, f.st, tlog.CheckOptions{Audit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Problems {
+		t.Errorf("log audit: %s", p)
 	}
 }
 
@@ -521,4 +547,74 @@ func TestSlowEndpointDelaysNoOther(t *testing.T) {
 	close(release)
 	stop()
 	<-done
+}
+
+// TestAttemptTimeout: an attempt that gets no answer within Timeout fails
+// as a failed attempt (the delivery stays pending, its error recorded),
+// and the endpoint's next attempts, on the same senders, are bounded
+// afresh and go through once it answers.
+func TestAttemptTimeout(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var hang atomic.Bool
+	hang.Store(true)
+	var answered atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // so that the server sees the worker hang up
+		if hang.Load() {
+			<-r.Context().Done() // until the worker gives up
+			return
+		}
+		answered.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("SY"), srv.URL, "hangs", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("SY"), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := distribute.New(distribute.Config{Store: f.st, Recorder: f.rec, Clock: f.clock, Timeout: 200 * time.Millisecond,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	for i := range n {
+		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if _, err := w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the drain took %s with a 200 ms timeout", took)
+	}
+	ds, err := f.st.Deliveries(ctx, "SY", store.DeliveryQuery{Endpoint: e.ID, Limit: 10})
+	if err != nil || len(ds) != n {
+		t.Fatalf("%d deliveries, %v", len(ds), err)
+	}
+	for _, d := range ds {
+		if d.State != store.Pending || d.Attempts != 1 || d.LastStatus != 0 || !strings.Contains(d.LastError, "context") {
+			t.Errorf("after a timeout: %s, %d attempts, status %d, error %q", d.State, d.Attempts, d.LastStatus, d.LastError)
+		}
+	}
+	// Answering now: the retries go through.
+	hang.Store(false)
+	for tries := 0; answered.Load() < n && tries < 20; tries++ {
+		f.clock.Advance(time.Hour)
+		if _, err := w.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := answered.Load(); got != n {
+		t.Fatalf("%d of %d retries answered", got, n)
+	}
+	if ds, _ := f.st.Deliveries(ctx, "SY", store.DeliveryQuery{Endpoint: e.ID, State: store.Delivered, Limit: 10}); len(ds) != n {
+		t.Fatalf("%d delivered, want %d", len(ds), n)
+	}
 }

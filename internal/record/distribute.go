@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -19,19 +20,24 @@ import (
 	"github.com/tabadul/tabadul/internal/secret"
 )
 
-// The distribution's changes of state. Endpoint and subscription changes
-// and every receipt are events, so that the transparency log shows what was
-// delivered to whom and when; failed attempts are bookkeeping, recorded but
-// not logged.
+// The distribution's changes of state. Endpoint and subscription changes,
+// dead letters and receipts (one event for each recorded batch of them)
+// are events, so that the transparency log shows what was delivered to
+// whom and when; failed attempts are bookkeeping, recorded but not logged.
 const (
 	EndpointCreated     center.EventType = "endpoint.created"
 	EndpointRotated     center.EventType = "endpoint.rotated"
 	EndpointDeleted     center.EventType = "endpoint.deleted"
 	SubscriptionCreated center.EventType = "subscription.created"
 	SubscriptionDeleted center.EventType = "subscription.deleted"
-	DeliveryReceipt     center.EventType = "delivery.receipt"
-	DeliveryDead        center.EventType = "delivery.dead"
-	DeliveryRedriven    center.EventType = "delivery.redriven"
+	// DeliveryReceipts records the receipts of one recorded batch of
+	// attempts (ReceiptsContent). DeliveryReceipt is the event that
+	// recorded one receipt before receipts were batched: a center's log
+	// may hold both.
+	DeliveryReceipts center.EventType = "delivery.receipts"
+	DeliveryReceipt  center.EventType = "delivery.receipt"
+	DeliveryDead     center.EventType = "delivery.dead"
+	DeliveryRedriven center.EventType = "delivery.redriven"
 )
 
 // MetaSealKey holds the center's key that seals webhook secrets at rest,
@@ -372,22 +378,33 @@ type Breaker struct {
 }
 
 // RecordAttempts records a batch of attempts in one transaction: each
-// attempt's row, its delivery's new state, the endpoints' breakers, and,
-// for every receipt (a 2xx) and every dead letter, an event, so that the
-// transparency log covers what was delivered to whom. A backend that
-// records attempts and events by the batch (store.AttemptBatchTx) does it
-// in a few statements.
+// attempt's row, its delivery's new state, the endpoints' breakers, one
+// delivery.receipts event for the batch's receipts (each a 2xx) and one
+// delivery.dead event per dead letter, so that the transparency log covers
+// what was delivered to whom. Each delivered delivery names the event
+// that records its receipt (Delivery.ReceiptEvent). A backend that records
+// attempts and events by the batch (store.AttemptBatchTx) does it in a few
+// statements.
 func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, b Breaker) error {
 	if len(results) == 0 {
 		return nil
 	}
+	// The receipts' event id is drawn first, so that the statement that
+	// marks a delivery delivered also names its receipt's event.
+	receiptID, err := newEventID()
+	if err != nil {
+		return err
+	}
 	return r.update(ctx, func(tx store.Tx) error {
-		pending, err := finishAttempts(ctx, tx, results)
+		pending, err := finishAttempts(ctx, tx, results, receiptID)
 		if err != nil {
 			return err
 		}
 		endpoints := map[string]*store.Endpoint{}
+		changed := map[string]bool{}
 		var events []pendingEvent
+		var receipts []Receipt
+		var receiptsAt time.Time
 		for i, res := range results {
 			if !pending[i] {
 				continue // no longer pending: deleted endpoint, or already finished
@@ -402,36 +419,44 @@ func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, 
 				e = &got
 				endpoints[d.Endpoint] = e
 			}
-			ok2 := res.State == store.Delivered
-			if ok2 {
-				e.Failures, e.OpenUntil = 0, nil
+			if res.State == store.Delivered {
+				if e.Failures != 0 || e.OpenUntil != nil {
+					e.Failures, e.OpenUntil = 0, nil
+					changed[e.ID] = true
+				}
 			} else {
 				e.Failures++
 				if b.Threshold > 0 && e.Failures >= b.Threshold && b.Cooldown != nil {
 					until := res.Attempt.At.Add(b.Cooldown(e.Failures))
 					e.OpenUntil = &until
 				}
+				changed[e.ID] = true
 			}
-			var typ center.EventType
 			switch res.State {
 			case store.Delivered:
-				typ = DeliveryReceipt
+				rc := receiptOf(d, res.Attempt)
+				receipts = append(receipts, rc)
+				if rc.At.After(receiptsAt) {
+					receiptsAt = rc.At
+				}
 			case store.Dead:
-				typ = DeliveryDead
-			default:
-				continue
+				events = append(events, pendingEvent{center.Event{Type: DeliveryDead, Party: d.Party, At: res.Attempt.At, Subject: d.ID},
+					struct {
+						ID, Endpoint, Report, Type string
+						Status, Attempts           int
+					}{d.ID, d.Endpoint, d.Report, d.Type, res.Attempt.Status, d.Attempts + 1}})
 			}
-			events = append(events, pendingEvent{center.Event{Type: typ, Party: d.Party, At: res.Attempt.At, Subject: d.ID},
-				struct {
-					ID, Endpoint, Report, Type string
-					Status, Attempts           int
-				}{d.ID, d.Endpoint, d.Report, d.Type, res.Attempt.Status, d.Attempts + 1}})
+		}
+		if len(receipts) > 0 {
+			slices.SortFunc(receipts, CompareReceipts)
+			events = append(events, pendingEvent{center.Event{ID: receiptID, Type: DeliveryReceipts, At: receiptsAt, Subject: ReceiptsSubject},
+				ReceiptsContent{Receipts: receipts}})
 		}
 		if err := appendEvents(ctx, tx, events); err != nil {
 			return err
 		}
-		for _, e := range endpoints {
-			if err := tx.UpdateEndpoint(ctx, *e); err != nil {
+		for id := range changed {
+			if err := tx.UpdateEndpoint(ctx, *endpoints[id]); err != nil {
 				return err
 			}
 		}
@@ -439,11 +464,65 @@ func (r *Recorder) RecordAttempts(ctx context.Context, results []AttemptResult, 
 	})
 }
 
+// ReceiptsSubject is the subject of every delivery.receipts event: the
+// receipts it lists name their deliveries.
+const ReceiptsSubject = "deliveries"
+
+// ReceiptsContent is what a delivery.receipts event's digest commits to:
+// the receipts of one recorded batch, in the order of their deliveries'
+// rows in the outbox (Seq). Every field is kept on the delivery's row,
+// which names the event, so the content can be rebuilt from the rows and
+// checked against the digest.
+type ReceiptsContent struct {
+	Receipts []Receipt `json:"receipts"`
+}
+
+// A Receipt is one delivery's receipt: the webhook's answer was a 2xx.
+type Receipt struct {
+	seq int64
+	// ID is the delivery's id, which is the webhook-id it was sent with.
+	ID       string           `json:"webhook_id"`
+	Party    center.PartyCode `json:"party"`
+	Endpoint string           `json:"endpoint_id"`
+	Report   string           `json:"report_id"`
+	Type     string           `json:"type"`
+	Status   int              `json:"status"`
+	// At is when the delivered attempt was made, at the microsecond the
+	// store keeps.
+	At time.Time `json:"at"`
+}
+
+// CompareReceipts orders receipts as a delivery.receipts event lists
+// them: by their deliveries' rows in the outbox.
+func CompareReceipts(a, b Receipt) int { return cmp.Compare(a.seq, b.seq) }
+
+// receiptOf is the receipt of delivery d, delivered by attempt a.
+func receiptOf(d store.Delivery, a store.Attempt) Receipt {
+	return Receipt{seq: d.Seq, ID: d.ID, Party: d.Party, Endpoint: d.Endpoint, Report: d.Report, Type: d.Type,
+		Status: a.Status, At: a.At.Truncate(time.Microsecond).UTC()}
+}
+
+// ReceiptOf is the receipt a delivered delivery's row records, as its
+// event lists it.
+func ReceiptOf(d store.Delivery) (Receipt, bool) {
+	if d.State != store.Delivered || d.Done == nil {
+		return Receipt{}, false
+	}
+	return receiptOf(d, store.Attempt{Status: d.LastStatus, At: *d.Done}), true
+}
+
 // finishAttempts records each result's attempt and its delivery's new
-// state, and reports for each whether its delivery was still pending
-// (if not, nothing was recorded for it).
-func finishAttempts(ctx context.Context, tx store.Tx, results []AttemptResult) ([]bool, error) {
-	pending := make([]bool, len(results))
+// state, a delivered one naming receipt as its receipt's event, and
+// reports for each whether its delivery was still pending (if not,
+// nothing was recorded for it).
+func finishAttempts(ctx context.Context, tx store.Tx, results []AttemptResult, receipt string) ([]bool, error) {
+	fs := make([]store.FinishedAttempt, len(results))
+	for i, res := range results {
+		fs[i] = store.FinishedAttempt{Seq: res.Delivery.Seq, Attempt: res.Attempt, State: res.State, Next: res.Next}
+		if res.State == store.Delivered {
+			fs[i].Receipt = receipt
+		}
+	}
 	bt, batch := tx.(store.AttemptBatchTx)
 	if batch {
 		// The batch statement takes each delivery once; a batch that names
@@ -458,14 +537,11 @@ func finishAttempts(ctx context.Context, tx store.Tx, results []AttemptResult) (
 		}
 	}
 	if batch {
-		fs := make([]store.FinishedAttempt, len(results))
-		for i, res := range results {
-			fs[i] = store.FinishedAttempt{Seq: res.Delivery.Seq, Attempt: res.Attempt, State: res.State, Next: res.Next}
-		}
 		return bt.FinishAttempts(ctx, fs)
 	}
-	for i, res := range results {
-		err := tx.FinishAttempt(ctx, res.Delivery.Seq, res.Attempt, res.State, res.Next)
+	pending := make([]bool, len(results))
+	for i, f := range fs {
+		err := tx.FinishAttempt(ctx, f)
 		switch {
 		case err == nil:
 			pending[i] = true
@@ -504,8 +580,10 @@ func appendEvents(ctx context.Context, tx store.Tx, events []pendingEvent) error
 			return fmt.Errorf("record: event content: %w", err)
 		}
 		e := pe.e
-		if e.ID, err = newEventID(); err != nil {
-			return err
+		if e.ID == "" {
+			if e.ID, err = newEventID(); err != nil {
+				return err
+			}
 		}
 		e.Salt = random[16*i : 16*i+16 : 16*i+16]
 		e.Digest = Commitment(e.Salt, b)

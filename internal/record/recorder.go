@@ -486,8 +486,10 @@ func appendEvent(ctx context.Context, tx store.Tx, e center.Event, content any) 
 	if err != nil {
 		return fmt.Errorf("record: event content: %w", err)
 	}
-	if e.ID, err = newEventID(); err != nil {
-		return err
+	if e.ID == "" { // else drawn beforehand, for rows that name the event
+		if e.ID, err = newEventID(); err != nil {
+			return err
+		}
 	}
 	e.Salt = make([]byte, 16)
 	rand.Read(e.Salt)

@@ -122,11 +122,13 @@ type deliveryRow struct {
 	Attempts, Status           string
 	Error                      string
 	Created, Done              string
+	// Receipt is the id of the event that logs the receipt.
+	Receipt string
 }
 
 func (s *Server) deliveryRow(v *visit, d store.Delivery) deliveryRow {
 	row := deliveryRow{ID: d.ID, Endpoint: d.Endpoint, Report: d.Report, Type: d.Type, State: d.State,
-		Attempts: v.L.Num(d.Attempts), Error: d.LastError, Created: v.L.DateTime(d.Created)}
+		Attempts: v.L.Num(d.Attempts), Error: d.LastError, Created: v.L.DateTime(d.Created), Receipt: d.ReceiptEvent}
 	if d.LastStatus != 0 {
 		row.Status = v.L.Digits(strconv.Itoa(d.LastStatus))
 	}

@@ -217,6 +217,24 @@ func TestReportPageReceipts(t *testing.T) {
 	if body := sy.get("/reports/" + rep.ID).body; strings.Contains(body, ep.ID) || !strings.Contains(section(body, "receipts"), "Not delivered") {
 		t.Errorf("sy-analyst sees IQ's receipts:\n%s", section(body, "receipts"))
 	}
+	// Delivered: the receipt names the event that logs it.
+	ds, err := c.Store.Deliveries(ctx, "IQ", store.DeliveryQuery{Report: rep.ID, Limit: 10})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("IQ's deliveries of the report: %d, %v", len(ds), err)
+	}
+	at := ds[0].Created.Add(time.Second)
+	if err := c.Recorder.RecordAttempts(ctx, []record.AttemptResult{{Delivery: ds[0], Attempt: store.Attempt{At: at, Status: 204}, State: store.Delivered}}, record.Breaker{}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ = c.Store.Deliveries(ctx, "IQ", store.DeliveryQuery{Report: rep.ID, Limit: 10})
+	if ds[0].ReceiptEvent == "" {
+		t.Fatal("a delivered delivery names no receipt event")
+	}
+	for _, page := range []string{"/reports/" + rep.ID, "/deliveries"} {
+		if r := iq.get(page).body; !strings.Contains(r, ds[0].ReceiptEvent) {
+			t.Errorf("%s does not name the receipt's event %s", page, ds[0].ReceiptEvent)
+		}
+	}
 }
 
 func TestEntityPage(t *testing.T) {

@@ -17,12 +17,14 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,8 +114,53 @@ func mac(key []byte, msg []byte) []byte {
 
 // Sign returns the v1 signature ("v1,base64") of a webhook under key.
 func Sign(key []byte, id string, ts time.Time, body []byte) string {
-	return "v1," + base64.StdEncoding.EncodeToString(mac(key, content(id, ts.Unix(), body)))
+	return sign(hmac.New(sha256.New, key), id, ts, body)
 }
+
+// A Signer signs webhooks under one key, as Sign does, reusing its MACs
+// (which hold the key's padded blocks) from one webhook to the next. It is
+// safe for concurrent use.
+type Signer struct {
+	macs sync.Pool
+}
+
+// NewSigner returns a Signer for key.
+func NewSigner(key []byte) *Signer {
+	k := bytes.Clone(key)
+	return &Signer{macs: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+}
+
+// Sign returns the v1 signature of a webhook.
+func (s *Signer) Sign(id string, ts time.Time, body []byte) string {
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
+	sig := sign(m, id, ts, body)
+	s.macs.Put(m)
+	return sig
+}
+
+// sign returns the v1 signature of a webhook with the MAC m, fresh or
+// reset. The signed content goes to it piece by piece, not copied whole.
+func sign(m hash.Hash, id string, ts time.Time, body []byte) string {
+	var prefix [64]byte
+	p := append(prefix[:0], id...)
+	p = append(p, '.')
+	p = strconv.AppendInt(p, ts.Unix(), 10)
+	p = append(p, '.')
+	m.Write(p)
+	m.Write(body)
+	var sum [sha256.Size]byte
+	var out [3 + 44]byte // "v1," and the base64 of 32 bytes
+	copy(out[:], "v1,")
+	base64.StdEncoding.Encode(out[3:], m.Sum(sum[:0]))
+	return string(out[:])
+}
+
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
 
 // SignEd25519 returns the v1a signature ("v1a,base64") of a webhook.
 func SignEd25519(priv ed25519.PrivateKey, id string, ts time.Time, body []byte) string {
@@ -124,10 +171,13 @@ func SignEd25519(priv ed25519.PrivateKey, id string, ts time.Time, body []byte) 
 // spaces, as the specification sends several signatures (during a secret
 // rotation, one per secret).
 func SetHeaders(h http.Header, id string, ts time.Time, sigs ...string) {
-	h.Set(HeaderID, id)
-	h.Set(HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	h.Set(HeaderSignature, strings.Join(sigs, " "))
+	// As h.Set does, with the keys' canonical forms worked out once.
+	h[canonicalID] = []string{id}
+	h[canonicalTimestamp] = []string{strconv.FormatInt(ts.Unix(), 10)}
+	h[canonicalSignature] = []string{strings.Join(sigs, " ")}
 }
+
+// The headers' keys as http.Header holds them.
 
 // A Signature is one "version,base64" entry of webhook-signature.
 type Signature struct {

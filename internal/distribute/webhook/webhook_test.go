@@ -1,10 +1,12 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +35,25 @@ func TestSpecVectors(t *testing.T) {
 	if got := Sign(key, specID, time.Unix(specTS, 0), []byte(specBody)); got != specV1 {
 		t.Errorf("v1 = %s, want %s", got, specV1)
 	}
+	// A Signer signs the same, again and again and at once (its MACs are
+	// reset between webhooks), and its key is its own copy.
+	held := bytes.Clone(key)
+	s := NewSigner(held)
+	clear(held)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if got := s.Sign(specID, time.Unix(specTS, 0), []byte(specBody)); got != specV1 {
+					t.Errorf("Signer: v1 = %s, want %s", got, specV1)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	priv, err := ParsePrivateKey(specEdSeed)
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,8 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	// read: a busy worker reads often, and holds up to a thousand or so.
 	renew := micros(q.Now.Add(c.Lease / 2))
 	// $1 claimant, $2 now, $3 until, $4 skipped deliveries, $5 limit,
-	// $6 the endpoint or skipped endpoints, $7 the renewal threshold.
+	// $6 the endpoint or skipped endpoints, $7 the renewal threshold,
+	// $8 the Seq the read continues after.
 	which, order := `AND d.endpoint <> ALL ($6::text[])`, `d.next_attempt, d.seq`
 	var sixth any = skipE
 	if q.Endpoint != "" {
@@ -70,7 +71,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		), picked AS (
 			SELECT d.seq FROM deliveries d
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.state = 'pending' AND d.next_attempt <= $2
+			WHERE d.state = 'pending' AND d.next_attempt <= $2 AND d.seq > $8
 				`+which+`
 				AND d.seq <> ALL ($4::bigint[])
 				AND (e.open_until IS NULL OR e.open_until <= $2)
@@ -87,7 +88,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		SELECT `+deliveryColumns+` FROM claimed d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		ORDER BY `+order,
-		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew))
+		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew, q.After))
 	if err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ func TestCopyCenterKeepsEveryFeature(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := tx.FinishAttempt(ctx, d, store.Attempt{At: now, Status: 500, Latency: 3 * time.Millisecond, Error: "server error"}, store.Pending, now.Add(time.Minute)); err != nil {
+		if err := tx.FinishAttempt(ctx, store.FinishedAttempt{Seq: d, Attempt: store.Attempt{At: now, Status: 500, Latency: 3 * time.Millisecond, Error: "server error"}, State: store.Pending, Next: now.Add(time.Minute)}); err != nil {
 			return err
 		}
 		if _, err := tx.InsertSTIX(ctx, now, []store.STIXObject{

@@ -204,11 +204,16 @@ func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error
 	return seq, nil
 }
 
-func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, state store.DeliveryState, next time.Time) error {
+func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
+	a := f.Attempt
 	var done *int64
-	if state != store.Pending {
+	if f.State != store.Pending {
 		at := micros(a.At)
 		done = &at
+	}
+	var receipt *string
+	if f.State == store.Delivered && f.Receipt != "" {
+		receipt = &f.Receipt
 	}
 	// The update and the attempt's row in one statement: the attempt's n
 	// is the count the update leaves.
@@ -216,7 +221,7 @@ func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, stat
 	err := t.QueryRow(ctx, `
 		WITH d AS (
 			UPDATE deliveries SET state = $1, attempts = attempts + 1, next_attempt = $2, last_status = $3,
-				last_error = $4, last_latency = $5, done = $6
+				last_error = $4, last_latency = $5, done = $6, receipt_event = $9
 			WHERE seq = $7 AND state = 'pending'
 			RETURNING seq, attempts
 		), a AS (
@@ -224,12 +229,12 @@ func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, stat
 			SELECT d.seq, d.attempts, $8, $3, $5, $4 FROM d
 		)
 		SELECT count(*) FROM d`,
-		string(state), micros(next), a.Status, a.Error, a.Latency.Microseconds(), done, seq, micros(a.At)).Scan(&n)
+		string(f.State), micros(f.Next), a.Status, a.Error, a.Latency.Microseconds(), done, f.Seq, micros(a.At), receipt).Scan(&n)
 	if err != nil {
-		return fmt.Errorf("postgres: finish attempt of delivery %d: %w", seq, mapError(err))
+		return fmt.Errorf("postgres: finish attempt of delivery %d: %w", f.Seq, mapError(err))
 	}
 	if n == 0 {
-		return fmt.Errorf("postgres: pending delivery %d: %w", seq, center.ErrNotFound)
+		return fmt.Errorf("postgres: pending delivery %d: %w", f.Seq, center.ErrNotFound)
 	}
 	return nil
 }
@@ -253,16 +258,20 @@ func (t *tx) Redrive(ctx context.Context, seq int64, at time.Time) error {
 }
 
 const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.inbox_seq, f.type, f.report, d.created,
-	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done`
+	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done, d.receipt_event`
 
 // deliveryDest returns the scan destinations of deliveryColumns into d,
 // and a function that fills in d's times after the scan.
 func deliveryDest(d *store.Delivery) ([]any, func()) {
 	var created, next, latency int64
 	var done *int64
+	var receipt *string
 	dest := []any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &created,
-		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done}
+		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done, &receipt}
 	return dest, func() {
+		if receipt != nil {
+			d.ReceiptEvent = *receipt
+		}
 		d.Created, d.NextAttempt, d.Done = fromMicros(created), fromMicros(next), timePtr(done)
 		d.LastLatency = time.Duration(latency) * time.Microsecond
 	}
@@ -488,24 +497,24 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 			SELECT `+deliveryColumns+` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.endpoint = $1 AND d.state = 'pending' AND d.next_attempt <= $2
+			WHERE d.endpoint = $1 AND d.state = 'pending' AND d.next_attempt <= $2 AND d.seq > $5
 				AND d.seq <> ALL ($3::bigint[])
 				AND (e.open_until IS NULL OR e.open_until <= $2)
 				AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit)))
+			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit), q.After))
 	}
 	return scanDeliveries(s.pool.Query(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
-		WHERE d.state = 'pending' AND d.next_attempt <= $1
+		WHERE d.state = 'pending' AND d.next_attempt <= $1 AND d.seq > $5
 			AND d.seq <> ALL ($2::bigint[])
 			AND d.endpoint <> ALL ($3::text[])
 			AND (e.open_until IS NULL OR e.open_until <= $1)
 			AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT $4`, now, skipD, skipE, limitOf(q.Limit)))
+		ORDER BY d.next_attempt, d.seq LIMIT $4`, now, skipD, skipE, limitOf(q.Limit), q.After))
 }
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {

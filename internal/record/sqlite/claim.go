@@ -54,7 +54,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 			SELECT `+deliveryColumns+` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.state = 'pending' AND d.next_attempt <= ?
+			WHERE d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
 				`+which+`
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
@@ -63,7 +63,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 				AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claimed_until <= ?
 					OR d.claimed_attempts <> d.attempts)
 			ORDER BY `+order+` LIMIT ?`,
-			now, arg, string(dj), now, c.Claimant, now, q.Limit))
+			now, q.After, arg, string(dj), now, c.Claimant, now, q.Limit))
 		if err != nil {
 			return err
 		}

@@ -199,26 +199,33 @@ func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error
 	return res.LastInsertId()
 }
 
-func (t *tx) FinishAttempt(ctx context.Context, seq int64, a store.Attempt, state store.DeliveryState, next time.Time) error {
+func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
+	a := f.Attempt
 	var done sql.NullInt64
-	if state != store.Pending {
+	if f.State != store.Pending {
 		done = sql.NullInt64{Int64: micros(a.At), Valid: true}
 	}
 	res, err := t.ExecContext(ctx, `
 		UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt = ?, last_status = ?,
-			last_error = ?, last_latency = ?, done = ?
+			last_error = ?, last_latency = ?, done = ?, receipt_event = ?
 		WHERE seq = ? AND state = 'pending'`,
-		state, micros(next), a.Status, a.Error, a.Latency.Microseconds(), done, seq)
+		f.State, micros(f.Next), a.Status, a.Error, a.Latency.Microseconds(), done, receiptEvent(f), f.Seq)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish attempt of delivery %d: %w", seq, err)
+		return fmt.Errorf("sqlite: finish attempt of delivery %d: %w", f.Seq, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: pending delivery %d: %w", seq, center.ErrNotFound)
+		return fmt.Errorf("sqlite: pending delivery %d: %w", f.Seq, center.ErrNotFound)
 	}
 	return t.exec(ctx, "record attempt", `
 		INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
 		VALUES (?, (SELECT attempts FROM deliveries WHERE seq = ?), ?, ?, ?, ?)`,
-		seq, seq, micros(a.At), a.Status, a.Latency.Microseconds(), a.Error)
+		f.Seq, f.Seq, micros(a.At), a.Status, a.Latency.Microseconds(), a.Error)
+}
+
+// receiptEvent is the receipt_event a finished attempt leaves: its
+// receipt's event if it delivered, else none.
+func receiptEvent(f store.FinishedAttempt) sql.NullString {
+	return sql.NullString{String: f.Receipt, Valid: f.State == store.Delivered && f.Receipt != ""}
 }
 
 func (t *tx) KillPending(ctx context.Context, endpoint string, at time.Time) error {
@@ -240,17 +247,19 @@ func (t *tx) Redrive(ctx context.Context, seq int64, at time.Time) error {
 }
 
 const deliveryColumns = `d.seq, d.id, d.party, d.endpoint, d.subscription, d.inbox_seq, f.type, f.report, d.created,
-	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done`
+	d.state, d.attempts, d.next_attempt, d.last_status, d.last_error, d.last_latency, d.done, d.receipt_event`
 
 func scanDelivery(sc interface{ Scan(...any) error }, extra ...any) (store.Delivery, error) {
 	var d store.Delivery
 	var created, next, latency int64
 	var done sql.NullInt64
+	var receipt sql.NullString
 	dest := append([]any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &created,
-		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done}, extra...)
+		&d.State, &d.Attempts, &next, &d.LastStatus, &d.LastError, &latency, &done, &receipt}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return d, err
 	}
+	d.ReceiptEvent = receipt.String
 	d.Created, d.NextAttempt, d.Done = fromMicros(created), fromMicros(next), timePtr(done)
 	d.LastLatency = time.Duration(latency) * time.Microsecond
 	return d, nil
@@ -483,24 +492,24 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 			SELECT ` + columns + ` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint` + joins + `
-			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ?
+			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, string(dj), now, q.Limit}, nil
+			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, q.After, string(dj), now, q.Limit}, nil
 	}
 	return `
 		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint` + joins + `
-		WHERE d.state = 'pending' AND d.next_attempt <= ?
+		WHERE d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
 			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, string(dj), string(ej), now, q.Limit}, nil
+		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, q.After, string(dj), string(ej), now, q.Limit}, nil
 }
 
 func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {
@@ -517,11 +526,11 @@ var _ store.DueOutboundReader = (*Store)(nil)
 // rows joined with what they send, the audience joined on the left so
 // that a delivery its party may not see comes back marked, not left out.
 func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
-	query, args, err := dueQuery(q, deliveryColumns+`, `+prefixed("e.", endpointColumns)+`,
-			f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`, a.seq IS NOT NULL`, `
-			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
-			JOIN versions v ON v.seq = f.version_seq
-			JOIN reports r ON r.rid = v.rid`)
+	columns := dueOutboundColumns
+	if q.WithoutContent {
+		columns = dueOutboundHeadColumns
+	}
+	query, args, err := dueQuery(q, columns, dueOutboundJoins)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
@@ -529,11 +538,30 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
+	// A row is about a kilobyte: room for a read of one endpoint (most
+	// are), grown if a read for all returns more.
+	return scanDueOutbound(rows, q.WithoutContent, 64, q.Limit)
+}
+
+// scanDueOutbound reads the rows of DueOutbound's statement, with or
+// without content, and closes them; room is what to allocate for, at
+// most the limit of rows.
+func scanDueOutbound(rows *sql.Rows, withoutContent bool, room, limit int) ([]store.DueOutbound, error) {
 	defer rows.Close()
-	var outs []store.DueOutbound
+	outs := make([]store.DueOutbound, 0, max(0, min(room, limit)))
+	var head *headScan
+	if withoutContent {
+		head = newHeadScan()
+	}
+	var err error
 	for rows.Next() {
 		var o store.DueOutbound
-		if o.Outbound, err = scanOutbound(rows, &o.Sendable); err != nil {
+		if head != nil {
+			err = head.scan(rows, &o)
+		} else {
+			o.Outbound, err = scanOutbound(rows, &o.Sendable)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 		}
 		if !o.Sendable {
@@ -544,6 +572,75 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	}
 	return outs, rows.Err()
 }
+
+var _ store.DueOutboundEachReader = (*Store)(nil)
+
+// maxEach bounds how many queries DueOutboundEach puts in one statement;
+// more go in several.
+const maxEach = 16
+
+// DueOutboundEach implements store.DueOutboundEachReader with a UNION ALL
+// of DueOutbound's statements, each arm in its own subquery, so that its
+// ORDER BY and LIMIT stay its own.
+func (s *Store) DueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
+	if len(qs) <= maxEach {
+		return s.dueOutboundEach(ctx, qs)
+	}
+	var outs []store.DueOutbound
+	for len(qs) > 0 {
+		n := min(len(qs), maxEach)
+		got, err := s.dueOutboundEach(ctx, qs[:n])
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, got...)
+		qs = qs[n:]
+	}
+	return outs, nil
+}
+
+func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
+	if len(qs) == 1 {
+		return s.DueOutbound(ctx, qs[0])
+	}
+	columns := dueOutboundColumns
+	if qs[0].WithoutContent {
+		columns = dueOutboundHeadColumns
+	}
+	arms := make([]string, len(qs))
+	var args []any
+	limit := 0
+	for i, q := range qs {
+		if q.Endpoint == "" || q.WithoutContent != qs[0].WithoutContent {
+			return nil, fmt.Errorf("sqlite: due outbound: each query must name its endpoint, and all ask for the same columns")
+		}
+		query, a, err := dueQuery(q, columns, dueOutboundJoins)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+		}
+		arms[i] = "SELECT * FROM (" + query + ")"
+		args = append(args, a...)
+		limit += max(q.Limit, 0)
+	}
+	rows, err := s.rd.QueryContext(ctx, strings.Join(arms, "\nUNION ALL\n"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
+	}
+	// Reads for endpoints that ran low mostly return their limits.
+	return scanDueOutbound(rows, qs[0].WithoutContent, min(limit, 512), limit)
+}
+
+// The parts of DueOutbound's statement, put together once.
+var (
+	dueOutboundColumns = deliveryColumns + `, ` + prefixed("e.", endpointColumns) + `,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionColumns + `, a.seq IS NOT NULL`
+	dueOutboundHeadColumns = deliveryColumns + `, ` + prefixed("e.", endpointColumns) + `,
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionHeadColumns + `, a.seq IS NOT NULL`
+	dueOutboundJoins = `
+			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
+			JOIN versions v ON v.seq = f.version_seq
+			JOIN reports r ON r.rid = v.rid`
+)
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
 	if len(seqs) == 0 {
@@ -568,7 +665,7 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 		return nil, fmt.Errorf("sqlite: outbound: %w", err)
 	}
 	defer rows.Close()
-	var outs []store.Outbound
+	outs := make([]store.Outbound, 0, len(seqs))
 	for rows.Next() {
 		out, err := scanOutbound(rows)
 		if err != nil {
@@ -615,6 +712,50 @@ func scanOutbound(row interface{ Scan(...any) error }, extra ...any) (store.Outb
 		}
 	}
 	return out, nil
+}
+
+// versionHeadColumns are what DueOutbound reads of a version without its
+// content: what says whether content read before still holds.
+const versionHeadColumns = `v.seq, r.id, r.revoked, v.purged`
+
+// headScan scans the rows of DueOutbound without content into one set of
+// destinations, reused from row to row: the worker reads every delivery
+// this way, and a fresh set per row was most of what the read allocated.
+type headScan struct {
+	o                                    store.DueOutbound
+	created, next, latency, eCreated, at int64
+	done, prevUntil, deleted, openUntil  sql.NullInt64
+	revoked, purged                      sql.NullInt64
+	receipt                              sql.NullString
+	dest                                 []any
+}
+
+func newHeadScan() *headScan {
+	h := &headScan{}
+	d, e, it, rep := &h.o.Delivery, &h.o.Endpoint, &h.o.Item, &h.o.Item.Version
+	h.dest = []any{&d.Seq, &d.ID, &d.Party, &d.Endpoint, &d.Subscription, &d.InboxSeq, &d.Type, &d.Report, &h.created,
+		&d.State, &d.Attempts, &h.next, &d.LastStatus, &d.LastError, &h.latency, &h.done, &h.receipt,
+		&e.ID, &e.Party, &e.URL, &e.Description, &e.Ordered, &e.Secret, &e.PrevSecret, &h.prevUntil, &h.eCreated, &h.deleted, &e.Failures, &h.openUntil,
+		&it.Seq, &it.Party, &it.Type, &it.Report, &it.VersionSeq, &h.at,
+		&rep.Seq, &rep.ID, &h.revoked, &h.purged, &h.o.Sendable}
+	return h
+}
+
+// scan reads the current row into o.
+func (h *headScan) scan(rows *sql.Rows, o *store.DueOutbound) error {
+	if err := rows.Scan(h.dest...); err != nil {
+		return err
+	}
+	*o = h.o
+	d, e := &o.Delivery, &o.Endpoint
+	d.ReceiptEvent = h.receipt.String
+	d.Created, d.NextAttempt, d.Done = fromMicros(h.created), fromMicros(h.next), timePtr(h.done)
+	d.LastLatency = time.Duration(h.latency) * time.Microsecond
+	e.Created = fromMicros(h.eCreated)
+	e.PrevUntil, e.Deleted, e.OpenUntil = timePtr(h.prevUntil), timePtr(h.deleted), timePtr(h.openUntil)
+	o.Item.At = fromMicros(h.at)
+	o.Item.Version.Revoked, o.Item.Version.Purged = timePtr(h.revoked), timePtr(h.purged)
+	return nil
 }
 
 // prefixed qualifies each of a comma-separated column list.
@@ -667,12 +808,13 @@ func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]
 				done = sql.NullInt64{Int64: micros(f.Attempt.At), Valid: true}
 			}
 			args = append(args, f.Seq, string(f.State), micros(f.Next), f.Attempt.Status, f.Attempt.Error,
-				f.Attempt.Latency.Microseconds(), done)
+				f.Attempt.Latency.Microseconds(), done, receiptEvent(f))
 		}
 		rows, err := t.QueryContext(ctx, `
 			UPDATE deliveries SET state = j.column2, attempts = attempts + 1, next_attempt = j.column3,
-				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7
-			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
+				last_status = j.column4, last_error = j.column5, last_latency = j.column6, done = j.column7,
+				receipt_event = j.column8
+			FROM (VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?, ?)", j-i)+`) AS j
 			WHERE deliveries.seq = j.column1 AND deliveries.state = 'pending'
 			RETURNING deliveries.seq, deliveries.attempts`, args...)
 		if err != nil {

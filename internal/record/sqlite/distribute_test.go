@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -128,7 +129,7 @@ func TestFinishAttemptsBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range evs {
-			if e.Type == record.DeliveryReceipt || e.Type == record.DeliveryDead {
+			if e.Type == record.DeliveryReceipts || e.Type == record.DeliveryDead {
 				if len(e.Digest) != 32 || len(e.Salt) != 16 || len(e.ID) != len("event--")+36 {
 					t.Fatalf("event %+v: not a digest, salt and id", e)
 				}
@@ -146,11 +147,20 @@ func TestFinishAttemptsBatch(t *testing.T) {
 			len(batched.deliveries), len(batched.attempts), len(batched.events),
 			len(single.deliveries), len(single.attempts), len(single.events))
 	}
+	// A delivered row names its receipts' event: the same one, by
+	// position, both ways.
+	position := func(o outcome, id string) int {
+		return slices.IndexFunc(o.events, func(e center.Event) bool { return e.ID == id && e.Type == record.DeliveryReceipts })
+	}
 	states := map[store.DeliveryState]int{}
 	for i, b := range batched.deliveries {
 		o := single.deliveries[i]
 		states[b.State]++
+		if pb, po := position(batched, b.ReceiptEvent), position(single, o.ReceiptEvent); pb != po || (pb >= 0) != (b.State == store.Delivered) {
+			t.Errorf("delivery %d (%s) names receipts event %d batched, %d one by one", i, b.State, pb, po)
+		}
 		b.ID, b.Endpoint, b.Subscription, b.Report, o.ID, o.Endpoint, o.Subscription, o.Report = "", "", "", "", "", "", "", ""
+		b.ReceiptEvent, o.ReceiptEvent = "", ""
 		if fmt.Sprint(b) != fmt.Sprint(o) {
 			t.Errorf("delivery %d:\nbatched    %+v\none by one %+v", i, b, o)
 		}
@@ -185,7 +195,7 @@ func TestFinishAttemptsBatch(t *testing.T) {
 // without its content, a delivery its party may not see.
 func TestDueOutbound(t *testing.T) {
 	ctx := context.Background()
-	s, _, clock, path := newOutbox(t, func(s store.Store) store.Store { return s }, 12)
+	s, rec, clock, path := newOutbox(t, func(s store.Store) store.Store { return s }, 12)
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +205,11 @@ func TestDueOutbound(t *testing.T) {
 	all, err := s.DueDeliveries(ctx, store.DueQuery{Now: now, Limit: 100})
 	if err != nil || len(all) != 24 {
 		t.Fatalf("%d due, %v", len(all), err)
+	}
+	// A report revoked: its version reads as revoked, for the deliveries
+	// of its creation and of its revocation.
+	if _, err := rec.RevokeReport(ctx, testkit.Analyst("IQ"), all[4].Report); err != nil {
+		t.Fatal(err)
 	}
 	var iq, sy []store.Delivery
 	for _, d := range all {
@@ -253,6 +268,28 @@ func TestDueOutbound(t *testing.T) {
 				t.Errorf("%s: an unsendable delivery carries content", name)
 			}
 		}
+		// Without content: the same, each version's head alone.
+		q.WithoutContent = true
+		heads, err := s.DueOutbound(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(heads) != len(got) {
+			t.Fatalf("%s, without content: %d, want %d", name, len(heads), len(got))
+		}
+		for i, h := range heads {
+			want := got[i]
+			if want.Sendable {
+				v := want.Item.Version
+				want.Item.Version = center.Report{Seq: v.Seq, ID: v.ID, Revoked: v.Revoked, Purged: v.Purged}
+			}
+			if !reflect.DeepEqual(h, want) {
+				t.Errorf("%s, without content: delivery %d:\n%+v\nwant %+v", name, i, h, want)
+			}
+		}
+		if name == "all" && !slices.ContainsFunc(heads, func(h store.DueOutbound) bool { return h.Sendable && h.Item.Version.Revoked != nil }) {
+			t.Errorf("%s: no revoked version among the due: the test does not cover it", name)
+		}
 	}
 	check("all", store.DueQuery{Limit: 100})
 	check("limit", store.DueQuery{Limit: 5})
@@ -269,4 +306,40 @@ func TestDueOutbound(t *testing.T) {
 	}
 	check("breaker open", store.DueQuery{Limit: 100})
 	check("breaker open, one endpoint", store.DueQuery{Limit: 100, Endpoint: sy[0].Endpoint})
+
+	// Several endpoints' reads in one: each query's rows, one after the
+	// other, as DueOutbound returns them; more queries than one
+	// statement takes go in several.
+	if _, err := db.ExecContext(ctx, `UPDATE endpoints SET open_until = NULL, ordered = 0`); err != nil {
+		t.Fatal(err)
+	}
+	for _, withoutContent := range []bool{false, true} {
+		qs := []store.DueQuery{
+			{Endpoint: sy[0].Endpoint, Limit: 4, After: sy[1].Seq, SkipDeliveries: []int64{sy[3].Seq}},
+			{Endpoint: iq[0].Endpoint, Limit: 100, SkipDeliveries: []int64{iq[2].Seq}},
+			{Endpoint: sy[0].Endpoint, Limit: 2},
+		}
+		for len(qs) <= 20 {
+			qs = append(qs, store.DueQuery{Endpoint: iq[0].Endpoint, Limit: 1 + len(qs)%3, After: iq[len(qs)%len(iq)].Seq})
+		}
+		var want []store.DueOutbound
+		for i := range qs {
+			qs[i].Now, qs[i].WithoutContent = now, withoutContent
+			got, err := s.DueOutbound(ctx, qs[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, got...)
+		}
+		got, err := s.DueOutboundEach(ctx, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 20 || !reflect.DeepEqual(got, want) {
+			t.Errorf("DueOutboundEach (without content %v): %d rows, want the %d of DueOutbound", withoutContent, len(got), len(want))
+		}
+	}
+	if _, err := s.DueOutboundEach(ctx, []store.DueQuery{{Now: now, Endpoint: iq[0].Endpoint, Limit: 1}, {Now: now, Limit: 1}}); err == nil {
+		t.Error("DueOutboundEach took a query for all endpoints")
+	}
 }

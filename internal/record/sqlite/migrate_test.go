@@ -73,3 +73,71 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 		t.Errorf("the index's automerge = %d, %v; want 16", automerge, err)
 	}
 }
+
+// TestMigrationNamesOldReceipts: in a database from before receipts were
+// logged by the batch (schema 14), each delivered delivery gets the id of
+// the delivery.receipt event that logged it; a pending or dead one names
+// none.
+func TestMigrationNamesOldReceipts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, schema.SQLite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 14); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO deliveries (seq, id, party, endpoint, subscription, inbox_seq, created, state, attempts, next_attempt, done)
+		VALUES (1, 'msg_a', 'IQ', 'endpoint--x', 'subscription--x', 1, 1, 'delivered', 1, 1, 2),
+			(2, 'msg_b', 'IQ', 'endpoint--x', 'subscription--x', 2, 1, 'pending', 0, 1, NULL),
+			(3, 'msg_c', 'IQ', 'endpoint--x', 'subscription--x', 3, 1, 'dead', 16, 1, 9),
+			(4, 'msg_d', 'SY', 'endpoint--y', 'subscription--y', 4, 1, 'delivered', 2, 1, 5)`,
+		`INSERT INTO events (id, type, party, user, at, subject, digest, salt)
+		VALUES ('event--1', 'report.submitted', 'IQ', 'u', 1, 'msg_a', x'00', x'00'),
+			('event--2', 'delivery.receipt', 'IQ', '', 2, 'msg_a', x'00', x'00'),
+			('event--3', 'delivery.dead', 'IQ', '', 9, 'msg_c', x'00', x'00'),
+			('event--4', 'delivery.receipt', 'SY', '', 5, 'msg_d', x'00', x'00')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err = sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := map[string]string{"msg_a": "event--2", "msg_b": "", "msg_c": "", "msg_d": "event--4"}
+	rows, err := db.Query(`SELECT id, receipt_event FROM deliveries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id string
+		var ev sql.NullString
+		if err := rows.Scan(&id, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.String != want[id] {
+			t.Errorf("delivery %s names %q, want %q", id, ev.String, want[id])
+		}
+		n++
+	}
+	if n != len(want) {
+		t.Fatalf("%d deliveries after the migration", n)
+	}
+}

@@ -39,9 +39,12 @@ type DistributeTx interface {
 	// InsertDelivery puts a delivery in the outbox, pending, due at its
 	// NextAttempt, and returns its Seq.
 	InsertDelivery(ctx context.Context, d Delivery) (int64, error)
-	// FinishAttempt records attempt a of delivery seq and moves the
-	// delivery to state (pending, due at next; delivered; or dead).
-	FinishAttempt(ctx context.Context, seq int64, a Attempt, state DeliveryState, next time.Time) error
+	// FinishAttempt records attempt f.Attempt of the pending delivery
+	// f.Seq and moves the delivery to f.State (pending, due at f.Next;
+	// delivered, naming f.Receipt as the event that records its receipt;
+	// or dead). A delivery that is not pending is center.ErrNotFound,
+	// nothing recorded.
+	FinishAttempt(ctx context.Context, f FinishedAttempt) error
 	// KillPending dead-letters every pending delivery to the endpoint (it
 	// was deleted), at the time.
 	KillPending(ctx context.Context, endpoint string, at time.Time) error
@@ -271,6 +274,11 @@ type Delivery struct {
 	LastError    string           `json:"last_error,omitempty"`
 	LastLatency  time.Duration    `json:"last_latency_ns,omitempty"`
 	Done         *time.Time       `json:"done,omitempty"`
+	// ReceiptEvent is the id of the event that records the delivery's
+	// receipt (a delivery.receipts event, which lists the receipts of a
+	// batch, or, for one recorded before receipts were batched, its own
+	// delivery.receipt event); empty until it is delivered.
+	ReceiptEvent string `json:"receipt_event_id,omitempty"`
 }
 
 // An Attempt is one try at a delivery: Status 0 means no HTTP answer.
@@ -291,7 +299,19 @@ type DueQuery struct {
 	Endpoint       string
 	SkipEndpoints  []string
 	SkipDeliveries []int64 // by Seq
-	Limit          int
+	// After, if above zero, asks only for deliveries with a greater Seq:
+	// a reader that has taken an endpoint's due deliveries in Seq order
+	// up to some Seq continues from there, instead of naming what it
+	// holds in SkipDeliveries (which each read walks past).
+	After int64
+	Limit int
+	// WithoutContent asks DueOutbound for each delivery's version without
+	// its content: only its Seq, ID, Revoked and Purged, the rest left
+	// zero. It is for a caller that holds the content of the versions it
+	// sent before (a version's content changes only when it is revoked or
+	// erased, which these fields show) and reads what it lacks with
+	// Outbound. Other reads ignore it.
+	WithoutContent bool
 }
 
 // DeliveryQuery filters a delivery list; zero fields do not filter.
@@ -333,13 +353,17 @@ type AttemptBatchTx interface {
 	AppendEvents(ctx context.Context, es []center.Event) error
 }
 
-// A FinishedAttempt is one of FinishAttempts' attempts: FinishAttempt's
-// arguments.
+// A FinishedAttempt is one attempt of a delivery and its outcome, for
+// FinishAttempt and FinishAttempts.
 type FinishedAttempt struct {
-	Seq     int64
+	Seq     int64 // the delivery's
 	Attempt Attempt
 	State   DeliveryState
-	Next    time.Time
+	// Next is when a delivery left pending is due again.
+	Next time.Time
+	// Receipt is the id of the event that records a delivered delivery's
+	// receipt, appended in the same transaction.
+	Receipt string
 }
 
 // DueOutboundReader is what a backend's Store may add to DistributeReader
@@ -352,6 +376,17 @@ type DueOutboundReader interface {
 	// may not see its version (which Outbound leaves out) comes with
 	// Sendable false and no endpoint or content.
 	DueOutbound(ctx context.Context, q DueQuery) ([]DueOutbound, error)
+}
+
+// DueOutboundEachReader is what a backend's Store may add to
+// DueOutboundReader so that the delivery worker reads for several
+// endpoints, each with its own query, in one statement and one read
+// transaction rather than one each.
+type DueOutboundEachReader interface {
+	// DueOutboundEach returns what DueOutbound returns for each of qs, one
+	// query's deliveries after the other's, in the order of qs. Each query
+	// names its Endpoint; all have the same Now and WithoutContent.
+	DueOutboundEach(ctx context.Context, qs []DueQuery) ([]DueOutbound, error)
 }
 
 // A DueOutbound is one of DueOutbound's deliveries.

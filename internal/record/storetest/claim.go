@@ -70,6 +70,11 @@ func testDeliveryClaims(t *testing.T, f *fixture) {
 	if len(due) != wantDue {
 		t.Fatalf("%d deliveries due, want %d", len(due), wantDue)
 	}
+	// A claim after a Seq leaves out what comes before it, as a read
+	// does. (node-z claims nothing else below.)
+	if z := claim("node-z", store.DueQuery{Endpoint: due[0].Endpoint, After: due[len(due)-1].Seq, Limit: 100}); len(z) != 0 {
+		t.Fatalf("a claim after the newest due returned %v", seqs(z))
+	}
 	a := claim("node-a", store.DueQuery{Limit: 6})
 	if !slices.Equal(seqs(a), seqs(due[:6])) {
 		t.Fatalf("node-a claimed %v, want the oldest due %v", seqs(a), seqs(due[:6]))

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -218,6 +220,28 @@ func testDistribution(t *testing.T, f *fixture) {
 	if busy := dueFor(store.DueQuery{Now: f.clock.Now(), SkipDeliveries: []int64{due[0].Seq}, Limit: 100}); len(busy) != len(due)-1 || slices.ContainsFunc(busy, func(d store.Delivery) bool { return d.Seq == due[0].Seq }) {
 		t.Fatal("DueDeliveries returned a skipped delivery")
 	}
+	// After continues past a Seq, for all endpoints and for one.
+	for _, q := range []store.DueQuery{{Limit: 100}, {Endpoint: due[0].Endpoint, Limit: 100}} {
+		q.Now = f.clock.Now()
+		before := dueFor(q)
+		if len(before) < 2 {
+			t.Fatalf("%d due for %+v: the test needs two", len(before), q)
+		}
+		q.After = before[0].Seq
+		var want []int64
+		for _, d := range before {
+			if d.Seq > q.After {
+				want = append(want, d.Seq)
+			}
+		}
+		var got []int64
+		for _, d := range dueFor(q) {
+			got = append(got, d.Seq)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("DueDeliveries after %d = %v, want %v", q.After, got, want)
+		}
+	}
 	if later := dueFor(store.DueQuery{Now: f.clock.Now().Add(-time.Hour), Limit: 100}); len(later) != 0 {
 		t.Fatalf("%d deliveries due before they were recorded", len(later))
 	}
@@ -249,9 +273,20 @@ func testDistribution(t *testing.T, f *fixture) {
 	if h.Delivered < 1 || len(h.LastAttempts) == 0 || h.LastAttempts[0].Status == 0 {
 		t.Fatalf("health after a receipt: %+v", h)
 	}
-	ev, _ := f.lastEvent()
-	if ev.Type != record.DeliveryReceipt && len(res) == 1 {
-		t.Fatalf("last event %s, want a receipt", ev.Type)
+	// Receipts are logged by the batch: one delivery.receipts event per
+	// recorded batch, named by each delivered row, committing to the
+	// batch's receipts as the rows keep them.
+	f.wantReceipts(due[:1])
+	if len(due) > 2 {
+		later := f.clock.Advance(time.Second)
+		batch := []record.AttemptResult{
+			{Delivery: due[2], Attempt: store.Attempt{At: later, Status: 200}, State: store.Delivered},
+			{Delivery: due[1], Attempt: store.Attempt{At: later.Add(time.Millisecond), Status: 202}, State: store.Delivered},
+		}
+		if err := f.rec.RecordAttempts(ctx, batch, record.Breaker{}); err != nil {
+			t.Fatal(err)
+		}
+		f.wantReceipts([]store.Delivery{due[1], due[2]})
 	}
 	// Deleting an endpoint dead-letters what is pending for it.
 	if err := f.rec.DeleteEndpoint(ctx, testkit.Officer("JO"), eps["JO"].ID); err != nil {
@@ -266,3 +301,54 @@ func testDistribution(t *testing.T, f *fixture) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// wantReceipts checks that the newest event is the delivery.receipts
+// event of the deliveries ds, delivered by one batch: each row is
+// delivered and names it, its digest commits to their receipts in
+// recording order, and each receipt is the row's.
+func (f *fixture) wantReceipts(ds []store.Delivery) {
+	f.t.Helper()
+	ev, _ := f.lastEvent()
+	if ev.Type != record.DeliveryReceipts || ev.Subject != record.ReceiptsSubject || ev.Party != "" {
+		f.t.Fatalf("last event %s %s by %q, want the batch's receipts", ev.Type, ev.Subject, ev.Party)
+	}
+	var rs []record.Receipt
+	for _, want := range ds {
+		got, err := f.s.Deliveries(f.ctx, want.Party, store.DeliveryQuery{State: store.Delivered, Limit: store.MaxPageSize})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		i := slices.IndexFunc(got, func(d store.Delivery) bool { return d.ID == want.ID })
+		if i < 0 {
+			f.t.Fatalf("delivery %s is not listed as delivered", want.ID)
+		}
+		d := got[i]
+		if d.ReceiptEvent != ev.ID {
+			f.t.Fatalf("delivery %s names receipt event %q, want %s", d.ID, d.ReceiptEvent, ev.ID)
+		}
+		rc, ok := record.ReceiptOf(d)
+		if !ok || rc.ID != want.ID || rc.Party != want.Party || rc.Endpoint != want.Endpoint || rc.Report != want.Report ||
+			rc.Status < 200 || rc.Status > 299 || !rc.At.Equal(*d.Done) {
+			f.t.Fatalf("receipt of %s: %+v (ok %v), delivery %+v", want.ID, rc, ok, want)
+		}
+		rs = append(rs, rc)
+	}
+	slices.SortFunc(rs, record.CompareReceipts)
+	b, err := json.Marshal(record.ReceiptsContent{Receipts: rs})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if !bytes.Equal(record.Commitment(ev.Salt, b), ev.Digest) {
+		f.t.Fatalf("the receipts event's digest does not commit to its receipts %s", b)
+	}
+	// A delivery still pending names no receipt.
+	pend, err := f.s.Deliveries(f.ctx, ds[0].Party, store.DeliveryQuery{State: store.Pending, Limit: store.MaxPageSize})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, d := range pend {
+		if d.ReceiptEvent != "" {
+			f.t.Fatalf("pending delivery %s names receipt event %s", d.ID, d.ReceiptEvent)
+		}
+	}
+}

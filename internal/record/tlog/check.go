@@ -604,6 +604,9 @@ func audit(ctx context.Context, r store.Reader, events []center.Event, indexOf m
 	if err := auditWitnesses(ctx, r, events, amendments, name, digest, add); err != nil {
 		return err
 	}
+	if err := auditReceipts(ctx, r, events, name, digest, add); err != nil {
+		return err
+	}
 
 	// Vice versa: every event of the kinds matched above must have found
 	// its record. (Committee and party events are matched by presence only:
