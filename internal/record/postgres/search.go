@@ -252,7 +252,6 @@ type searchSQL struct {
 // searchFacets counts the viewer's newest limit matches (-1: all) by
 // source, TLP and language, and returns the oldest seq among them.
 func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
-	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
 	lim := ""
 	if limit >= 0 {
 		lim = ` LIMIT ` + strconv.Itoa(limit)
@@ -263,7 +262,7 @@ func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, in
 		return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
 	}
 	defer rows.Close()
-	oldest := int64(-1)
+	c := store.NewFacetCount()
 	for rows.Next() {
 		var src, tlp, language string
 		var n int
@@ -271,18 +270,12 @@ func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, in
 		if err := rows.Scan(&src, &tlp, &language, &n, &low); err != nil {
 			return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
 		}
-		page.Total += n
-		page.Facets.Sources[center.PartyCode(src)] += n
-		page.Facets.TLPs[center.TLP(tlp)] += n
-		page.Facets.Languages[language] += n
-		if oldest < 0 || low < oldest {
-			oldest = low
-		}
+		c.Add(center.PartyCode(src), center.TLP(tlp), language, n, low)
 	}
 	if err := rows.Err(); err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("postgres: search facets: %w", err)
 	}
-	return page, oldest, nil
+	return c.Page, c.Oldest, nil
 }
 
 // HasOlder reports whether a match is older than seq.
@@ -358,15 +351,5 @@ func (s *Store) searchHits(ctx context.Context, seqs []int64, scores []float64) 
 	if err != nil {
 		return nil, err
 	}
-	bySeq := make(map[int64]center.Report, len(found))
-	for _, r := range found {
-		bySeq[r.Seq] = r
-	}
-	hits := make([]store.SearchHit, 0, len(seqs))
-	for i, seq := range seqs {
-		if r, ok := bySeq[seq]; ok {
-			hits = append(hits, store.SearchHit{Report: r, Score: scores[i]})
-		}
-	}
-	return hits, nil
+	return store.HitsInOrder(seqs, scores, found), nil
 }

@@ -13,34 +13,40 @@ import (
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 )
 
+// oldDatabase creates a database at schema version, runs stmts in it, and
+// returns its path, for sqlite.Open to migrate.
+func oldDatabase(t *testing.T, version int64, stmts ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, schema.SQLite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
 // TestMigrationFromTheUnicode61Index: a database whose search table
 // tokenized with unicode61 (schema 12) gets the ascii tokenizer, and loses
 // the stamp of the analysis that built its index, so that the index is
 // rebuilt; its other rows stay.
 func TestMigrationFromTheUnicode61Index(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, schema.SQLite())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 12); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	path := oldDatabase(t, 12,
 		`INSERT INTO meta (key, value) VALUES ('index_analysis', 'r0-old'), ('kept', 'yes')`,
-		`INSERT INTO search (rowid, surface, stems) VALUES (1, 'قافله', 'قافل')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-
+		`INSERT INTO search (rowid, surface, stems) VALUES (1, 'قافله', 'قافل')`)
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +58,7 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 	if v, err := s.Meta(ctx, "kept"); err != nil || v != "yes" {
 		t.Errorf("another setting after the migration = %q, %v", v, err)
 	}
-	db, err = sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,19 +86,7 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 // none.
 func TestMigrationNamesOldReceipts(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, schema.SQLite())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 14); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	path := oldDatabase(t, 14,
 		`INSERT INTO deliveries (seq, id, party, endpoint, subscription, inbox_seq, created, state, attempts, next_attempt, done)
 		VALUES (1, 'msg_a', 'IQ', 'endpoint--x', 'subscription--x', 1, 1, 'delivered', 1, 1, 2),
 			(2, 'msg_b', 'IQ', 'endpoint--x', 'subscription--x', 2, 1, 'pending', 0, 1, NULL),
@@ -102,19 +96,13 @@ func TestMigrationNamesOldReceipts(t *testing.T) {
 		VALUES ('event--1', 'report.submitted', 'IQ', 'u', 1, 'msg_a', x'00', x'00'),
 			('event--2', 'delivery.receipt', 'IQ', '', 2, 'msg_a', x'00', x'00'),
 			('event--3', 'delivery.dead', 'IQ', '', 9, 'msg_c', x'00', x'00'),
-			('event--4', 'delivery.receipt', 'SY', '', 5, 'msg_d', x'00', x'00')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+			('event--4', 'delivery.receipt', 'SY', '', 5, 'msg_d', x'00', x'00')`)
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	db, err = sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -274,14 +274,13 @@ type searchSQL struct {
 // Facets counts the viewer's newest limit matches (-1: all) by source,
 // TLP and language, and returns the oldest seq among them.
 func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
-	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
 	rows, err := sq.s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
 		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ? + 0) GROUP BY 1, 2, 3`, append(slices.Clip(sq.args), limit)...)
 	if err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 	}
 	defer rows.Close()
-	oldest := int64(-1)
+	c := store.NewFacetCount()
 	for rows.Next() {
 		var src center.PartyCode
 		var tlp center.TLP
@@ -291,25 +290,18 @@ func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, in
 		if err := rows.Scan(&src, &tlp, &language, &n, &low); err != nil {
 			return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 		}
-		page.Total += n
-		page.Facets.Sources[src] += n
-		page.Facets.TLPs[tlp] += n
-		page.Facets.Languages[language] += n
-		if oldest < 0 || low < oldest {
-			oldest = low
-		}
+		c.Add(src, tlp, language, n, low)
 	}
 	if err := rows.Err(); err != nil {
 		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
 	}
-	return page, oldest, nil
+	return c.Page, c.Oldest, nil
 }
 
 // RankWindow implements store.WindowRanker: one statement walks the
 // window's matches once, joining each to the viewer's report_views and
 // scoring it, and returns both the counts and the best n.
 func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
-	page := store.SearchPage{TotalExact: true, Facets: store.Facets{Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}
 	// The facet rows (kind 0) and the ranked rows (kind 1) share the
 	// columns: source, tlp, language, count, seq, score.
 	query, args := sq.windowQuery(window, n)
@@ -318,7 +310,7 @@ func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.Search
 		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
 	defer rows.Close()
-	oldest := int64(-1)
+	c := store.NewFacetCount()
 	var seqs []int64
 	var scores []float64
 	for rows.Next() {
@@ -335,18 +327,12 @@ func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.Search
 			seqs, scores = append(seqs, seq), append(scores, score)
 			continue
 		}
-		page.Total += count
-		page.Facets.Sources[src] += count
-		page.Facets.TLPs[tlp] += count
-		page.Facets.Languages[language] += count
-		if oldest < 0 || seq < oldest {
-			oldest = seq
-		}
+		c.Add(src, tlp, language, count, seq)
 	}
 	if err := rows.Err(); err != nil {
 		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
-	return page, oldest, seqs, scores, nil
+	return c.Page, c.Oldest, seqs, scores, nil
 }
 
 // windowQuery returns RankWindow's statement and its arguments.
@@ -445,15 +431,5 @@ func (s *Store) searchHits(ctx context.Context, seqs []int64, scores []float64) 
 	if err != nil {
 		return nil, err
 	}
-	bySeq := make(map[int64]center.Report, len(found))
-	for _, r := range found {
-		bySeq[r.Seq] = r
-	}
-	hits := make([]store.SearchHit, 0, len(seqs))
-	for i, seq := range seqs {
-		if r, ok := bySeq[seq]; ok {
-			hits = append(hits, store.SearchHit{Report: r, Score: scores[i]})
-		}
-	}
-	return hits, nil
+	return store.HitsInOrder(seqs, scores, found), nil
 }

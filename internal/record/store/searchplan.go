@@ -200,3 +200,46 @@ func RunSearch(ctx context.Context, steps SearchSteps, q SearchQuery) (SearchPag
 	}
 	return page, nil
 }
+
+// A FacetCount gathers the rows of a backend's facet query — the matches
+// counted by source, TLP and language together — into a page's Total and
+// Facets, and the oldest seq among them.
+type FacetCount struct {
+	Page   SearchPage
+	Oldest int64
+}
+
+// NewFacetCount returns an empty count: an exact total of none, no oldest
+// seq (-1).
+func NewFacetCount() *FacetCount {
+	return &FacetCount{Oldest: -1, Page: SearchPage{TotalExact: true, Facets: Facets{
+		Sources: map[center.PartyCode]int{}, TLPs: map[center.TLP]int{}, Languages: map[string]int{}}}}
+}
+
+// Add counts n matches of one source, TLP and language, the oldest of
+// which is low.
+func (c *FacetCount) Add(source center.PartyCode, tlp center.TLP, language string, n int, low int64) {
+	c.Page.Total += n
+	c.Page.Facets.Sources[source] += n
+	c.Page.Facets.TLPs[tlp] += n
+	c.Page.Facets.Languages[language] += n
+	if c.Oldest < 0 || low < c.Oldest {
+		c.Oldest = low
+	}
+}
+
+// HitsInOrder pairs the versions a backend read for a page with their
+// scores, in the page's order of seqs; a seq not found is left out.
+func HitsInOrder(seqs []int64, scores []float64, found []center.Report) []SearchHit {
+	bySeq := make(map[int64]center.Report, len(found))
+	for _, r := range found {
+		bySeq[r.Seq] = r
+	}
+	hits := make([]SearchHit, 0, len(seqs))
+	for i, seq := range seqs {
+		if r, ok := bySeq[seq]; ok {
+			hits = append(hits, SearchHit{Report: r, Score: scores[i]})
+		}
+	}
+	return hits
+}
