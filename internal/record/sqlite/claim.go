@@ -20,18 +20,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	if c.Claimant == "" || c.Lease < time.Millisecond {
 		return nil, errors.New("sqlite: claim due deliveries: a claimant and a lease of at least a millisecond are required")
 	}
-	skipE, skipD := q.SkipEndpoints, q.SkipDeliveries
-	if skipE == nil {
-		skipE = []string{}
-	}
-	if skipD == nil {
-		skipD = []int64{}
-	}
-	ej, err := json.Marshal(skipE)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: claim due deliveries: %w", err)
-	}
-	dj, err := json.Marshal(skipD)
+	ej, dj, err := skipLists(q)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim due deliveries: %w", err)
 	}

@@ -459,13 +459,11 @@ func (s *Store) LastInboxSeq(ctx context.Context, party center.PartyCode) (int64
 	return seq.Int64, nil
 }
 
-// dueQuery returns the statement that selects the deliveries q asks for,
-// with columns after the FROM clause's d (deliveries), f (inbox) and e
-// (endpoints), and its arguments; joins go between FROM and WHERE.
-func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
-	// The lists go in as JSON arrays, so that the statement's text, and
-	// its prepared form, stays the same whatever their lengths; an empty
-	// list must be [] (NOT IN a null would filter out every row).
+// skipLists returns the endpoints and deliveries a due read skips as JSON
+// arrays, so that the statement's text, and its prepared form, stays the
+// same whatever their lengths; an empty list is [] (NOT IN a null would
+// filter out every row).
+func skipLists(q store.DueQuery) (endpoints, deliveries []byte, err error) {
 	skipE, skipD := q.SkipEndpoints, q.SkipDeliveries
 	if skipE == nil {
 		skipE = []string{}
@@ -473,11 +471,20 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 	if skipD == nil {
 		skipD = []int64{}
 	}
-	ej, err := json.Marshal(skipE)
-	if err != nil {
-		return "", nil, err
+	if endpoints, err = json.Marshal(skipE); err != nil {
+		return nil, nil, err
 	}
-	dj, err := json.Marshal(skipD)
+	if deliveries, err = json.Marshal(skipD); err != nil {
+		return nil, nil, err
+	}
+	return endpoints, deliveries, nil
+}
+
+// dueQuery returns the statement that selects the deliveries q asks for,
+// with columns after the FROM clause's d (deliveries), f (inbox) and e
+// (endpoints), and its arguments; joins go between FROM and WHERE.
+func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
+	ej, dj, err := skipLists(q)
 	if err != nil {
 		return "", nil, err
 	}
