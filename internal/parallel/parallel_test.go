@@ -1,7 +1,6 @@
 package parallel
 
 import (
-	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -22,13 +21,25 @@ func TestForCallsEachIndexOnce(t *testing.T) {
 	}
 }
 
-// TestForStaysOnTheCallerBelowItsShare: work smaller than minShare does
-// not start a goroutine.
+// TestForStaysOnTheCallerBelowItsShare: work smaller than minShare runs
+// on the caller's goroutine: in order, each call over before the next.
 func TestForStaysOnTheCallerBelowItsShare(t *testing.T) {
-	before := runtime.NumGoroutine()
-	most := 0
-	For(10, 32, func(int) { most = max(most, runtime.NumGoroutine()) })
-	if most > before {
-		t.Errorf("10 calls with a share of 32 ran with %d goroutines, %d before", most, before)
+	var order []int
+	running := false
+	For(10, 32, func(i int) {
+		if running {
+			t.Errorf("call %d began while another ran", i)
+		}
+		running = true
+		order = append(order, i)
+		running = false
+	})
+	for i, got := range order {
+		if got != i {
+			t.Fatalf("calls in the order %v; want 0 to 9 in turn", order)
+		}
+	}
+	if len(order) != 10 {
+		t.Errorf("%d calls; want 10", len(order))
 	}
 }
