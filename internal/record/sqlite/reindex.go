@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/tabadul/tabadul/internal/record/store"
@@ -19,17 +17,8 @@ func (t *tx) ReplaceIndex(ctx context.Context, seq int64, doc store.SearchDoc) e
 	if err := t.exec(ctx, "reindex version", `DELETE FROM search WHERE rowid = ?`, seq); err != nil {
 		return err
 	}
-	var purged sql.NullInt64
-	switch err := t.QueryRowContext(ctx, `SELECT purged FROM versions WHERE seq = ?`, seq).Scan(&purged); {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
-		return fmt.Errorf("sqlite: reindex version %d: %w", seq, err)
-	case purged.Valid:
-		return nil
-	}
-	filters, err := t.versionFilters(ctx, seq)
-	if err != nil {
+	filters, ok, err := t.versionFilters(ctx, seq)
+	if err != nil || !ok { // a purged version stays out
 		return err
 	}
 	return t.exec(ctx, "reindex version", `INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`,

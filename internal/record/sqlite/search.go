@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,27 +31,34 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 	filters, ok := t.filters[seq]
 	if !ok {
 		var err error
-		if filters, err = t.versionFilters(ctx, seq); err != nil {
+		if filters, ok, err = t.versionFilters(ctx, seq); err != nil {
 			return err
+		}
+		if !ok {
+			return fmt.Errorf("sqlite: index version %d: %w", seq, center.ErrNotFound)
 		}
 	}
 	t.index = append(t.index, indexRow{seq: seq, surface: ftsText(doc.Surface), stems: ftsText(doc.Stems), filters: filters})
 	return nil
 }
 
-// versionFilters reads the filter tokens of a recorded version.
-func (t *tx) versionFilters(ctx context.Context, seq int64) (string, error) {
+// versionFilters reads the filter tokens of a recorded version that is
+// not purged; ok is false if there is none.
+func (t *tx) versionFilters(ctx context.Context, seq int64) (filters string, ok bool, err error) {
 	var source, tlp, language, tagsJSON string
-	err := t.QueryRowContext(ctx, `SELECT r.source, v.tlp, v.language, v.tags FROM versions v JOIN reports r ON r.rid = v.rid
-		WHERE v.seq = ?`, seq).Scan(&source, &tlp, &language, &tagsJSON)
+	err = t.QueryRowContext(ctx, `SELECT r.source, v.tlp, v.language, v.tags FROM versions v JOIN reports r ON r.rid = v.rid
+		WHERE v.seq = ? AND v.purged IS NULL`, seq).Scan(&source, &tlp, &language, &tagsJSON)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
 	if err != nil {
-		return "", fmt.Errorf("sqlite: index version %d: %w", seq, mapError(err))
+		return "", false, fmt.Errorf("sqlite: index version %d: %w", seq, mapError(err))
 	}
 	var tags []string
 	if err := json.Unmarshal([]byte(tagsJSON), &tags); err != nil {
-		return "", fmt.Errorf("sqlite: index version %d: tags: %w", seq, err)
+		return "", false, fmt.Errorf("sqlite: index version %d: tags: %w", seq, err)
 	}
-	return ftsFilters(center.PartyCode(source), center.TLP(tlp), language, tags), nil
+	return ftsFilters(center.PartyCode(source), center.TLP(tlp), language, tags), true, nil
 }
 
 // The search table's filters column holds a version's source, TLP,
