@@ -138,16 +138,59 @@ func ftsPhrase(tokens []string) string {
 	return `"` + ftsText(tokens) + `"`
 }
 
-// ftsSeq is the FTS5 expression of one Seq: a word matches its surface
-// form or its stem; a phrase matches its stems in order.
-func ftsSeq(s store.Seq) (string, error) {
-	if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
-		return "", fmt.Errorf("sqlite: search: a sequence of %d surface forms and %d stems", len(s.Surface), len(s.Stems))
+// ftsAlternatives is the FTS5 expression of a group of alternatives: a
+// word matches its surface form or its stem; a phrase matches its stems in
+// order. Each distinct token becomes one phrase of the expression, in
+// whichever columns it is sought ({surface stems} when both): bm25()
+// scores every match once per phrase, and the spellings of one word
+// often share their surface form or have a stem equal to it.
+func ftsAlternatives(alts store.Alternatives) (string, error) {
+	type word struct{ surface, stems bool }
+	var order []string
+	words := map[string]*word{}
+	var phrases []string
+	for _, s := range alts {
+		if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
+			return "", fmt.Errorf("sqlite: search: a sequence of %d surface forms and %d stems", len(s.Surface), len(s.Stems))
+		}
+		if len(s.Stems) > 1 {
+			if p := ftsPhrase(s.Stems); !slices.Contains(phrases, p) {
+				phrases = append(phrases, p)
+			}
+			continue
+		}
+		for _, t := range [2]struct {
+			token   string
+			surface bool
+		}{{s.Surface[0], true}, {s.Stems[0], false}} {
+			w, ok := words[t.token]
+			if !ok {
+				w = &word{}
+				words[t.token] = w
+				order = append(order, t.token)
+			}
+			if t.surface {
+				w.surface = true
+			} else {
+				w.stems = true
+			}
+		}
 	}
-	if len(s.Stems) == 1 {
-		return "(surface : " + ftsPhrase(s.Surface) + " OR stems : " + ftsPhrase(s.Stems) + ")", nil
+	terms := make([]string, 0, len(order)+len(phrases))
+	for _, t := range order {
+		column := "surface"
+		switch w := words[t]; {
+		case w.surface && w.stems:
+			column = "{surface stems}"
+		case w.stems:
+			column = "stems"
+		}
+		terms = append(terms, column+" : "+ftsPhrase([]string{t}))
 	}
-	return "stems : " + ftsPhrase(s.Stems), nil
+	for _, p := range phrases {
+		terms = append(terms, "stems : "+p)
+	}
+	return "(" + strings.Join(terms, " OR ") + ")", nil
 }
 
 // ftsMatch compiles a TextQuery into an FTS5 MATCH expression.
@@ -163,21 +206,14 @@ func ftsMatch(q store.TextQuery) (string, error) {
 		if i > 0 {
 			b.WriteString(" AND ")
 		}
-		b.WriteByte('(')
-		for j, s := range alts {
-			if j > 0 {
-				b.WriteString(" OR ")
-			}
-			e, err := ftsSeq(s)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(e)
+		e, err := ftsAlternatives(alts)
+		if err != nil {
+			return "", err
 		}
-		b.WriteByte(')')
+		b.WriteString(e)
 	}
-	for _, s := range q.None {
-		e, err := ftsSeq(s)
+	if len(q.None) > 0 {
+		e, err := ftsAlternatives(q.None)
 		if err != nil {
 			return "", err
 		}

@@ -73,3 +73,54 @@ func TestSearchHitsPlan(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant each version found by its seq", joined)
 	}
 }
+
+// TestFTSMatch checks the MATCH expressions of text queries: each distinct
+// token is one phrase, sought in the columns its alternatives name.
+func TestFTSMatch(t *testing.T) {
+	w := func(surface, stem string) store.Seq {
+		return store.Seq{Surface: []string{surface}, Stems: []string{stem}}
+	}
+	phrase := func(stems ...string) store.Seq { return store.Seq{Surface: stems, Stems: stems} }
+	for _, tt := range []struct {
+		desc string
+		q    store.TextQuery
+		want string
+	}{
+		{"a word", store.TextQuery{All: []store.Alternatives{{w("قافله", "قافل")}}},
+			`(surface : "قافله" OR stems : "قافل")`},
+		{"a word that is its own stem", store.TextQuery{All: []store.Alternatives{{w("convoy", "convoy")}}},
+			`({surface stems} : "convoy")`},
+		{"two spellings of one surface form", store.TextQuery{All: []store.Alternatives{{w("فعاله", "فعال"), w("فعاله", "فعاله")}}},
+			`({surface stems} : "فعاله" OR stems : "فعال")`},
+		{"one stem for two surface forms", store.TextQuery{All: []store.Alternatives{{w("داعش", "داعش"), w("isis", "isis"), w("الدوله", "دوله")}}},
+			`({surface stems} : "داعش" OR {surface stems} : "isis" OR surface : "الدوله" OR stems : "دوله")`},
+		{"a phrase, twice, and a word", store.TextQuery{All: []store.Alternatives{{phrase("دوله", "اسلام"), w("داعش", "داعش"), phrase("دوله", "اسلام")}}},
+			`({surface stems} : "داعش" OR stems : "دوله اسلام")`},
+		{"an observable", store.TextQuery{All: []store.Alternatives{{w("10.0.0.1", "10.0.0.1")}}},
+			`({surface stems} : "0x31302e302e302e31")`},
+		{"two groups and exclusions", store.TextQuery{
+			All:  []store.Alternatives{{w("convoy", "convoy")}, {w("border", "border")}},
+			None: []store.Seq{w("river", "river"), w("rivers", "river")}},
+			`({surface stems} : "convoy") AND ({surface stems} : "border") NOT ({surface stems} : "river" OR surface : "rivers")`},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			got, err := ftsMatch(tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("ftsMatch:\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	for _, bad := range []store.TextQuery{
+		{},
+		{All: []store.Alternatives{{}}},
+		{All: []store.Alternatives{{{Surface: []string{"a", "b"}, Stems: []string{"a"}}}}},
+		{All: []store.Alternatives{{w("a", "a")}}, None: []store.Seq{{}}},
+	} {
+		if got, err := ftsMatch(bad); err == nil {
+			t.Errorf("ftsMatch(%+v) = %q, want an error", bad, got)
+		}
+	}
+}
