@@ -310,7 +310,10 @@ type DueQuery struct {
 	// zero. It is for a caller that holds the content of the versions it
 	// sent before (a version's content changes only when it is revoked or
 	// erased, which these fields show) and reads what it lacks with
-	// Outbound. Other reads ignore it.
+	// Outbound. The delivery then also comes without what only a listing
+	// of deliveries shows, which a pending one's sending does not need:
+	// Subscription, LastStatus, LastError, LastLatency, Done and
+	// ReceiptEvent are left zero. Other reads ignore it.
 	WithoutContent bool
 }
 
