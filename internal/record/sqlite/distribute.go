@@ -675,7 +675,10 @@ func (s *Store) DueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]sto
 }
 
 func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]store.DueOutbound, error) {
-	if len(qs) == 1 {
+	switch len(qs) {
+	case 0:
+		return nil, nil
+	case 1:
 		return s.DueOutbound(ctx, qs[0])
 	}
 	columns := dueOutboundColumns

@@ -356,6 +356,9 @@ func TestDueOutbound(t *testing.T) {
 			t.Errorf("DueOutboundEach (without content %v): %d rows, want the %d of DueOutbound", withoutContent, len(got), len(want))
 		}
 	}
+	if got, err := s.DueOutboundEach(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("DueOutboundEach of no query: %d rows, %v", len(got), err)
+	}
 	if _, err := s.DueOutboundEach(ctx, []store.DueQuery{{Now: now, Endpoint: iq[0].Endpoint, Limit: 1}, {Now: now, Limit: 1}}); err == nil {
 		t.Error("DueOutboundEach took a query for all endpoints")
 	}
