@@ -354,7 +354,9 @@ func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, er
 			return nil, err
 		}
 		due := make([]queued, len(outs))
-		var lack map[int64]int // delivery seq -> its index in due
+		// version seq -> the indexes in due of the deliveries that lack its
+		// content, in order
+		var lack map[int64][]int
 		for i := range outs {
 			due[i].d = outs[i].Delivery
 			if !outs[i].Sendable {
@@ -364,22 +366,15 @@ func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, er
 			if v, ok := w.heldVersion(o.Item.Version); ok {
 				o.Item.Version = v
 				due[i].out = o
-			} else {
-				if lack == nil {
-					lack = map[int64]int{}
-				}
-				lack[due[i].d.Seq] = i
+				continue
 			}
+			if lack == nil {
+				lack = map[int64][]int{}
+			}
+			lack[o.Item.VersionSeq] = append(lack[o.Item.VersionSeq], i)
 		}
-		if len(lack) > 0 {
-			full, err := w.cfg.Store.Outbound(ctx, slices.Collect(maps.Keys(lack)))
-			if err != nil {
-				return nil, err
-			}
-			for i := range full {
-				w.holdVersion(full[i].Item.Version)
-				due[lack[full[i].Delivery.Seq]].out = &full[i]
-			}
+		if err := w.readContent(ctx, outs, due, lack); err != nil {
+			return nil, err
 		}
 		return due, nil
 	}
@@ -405,6 +400,45 @@ func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, er
 		due[at[outs[i].Delivery.Seq]].out = &outs[i]
 	}
 	return due, nil
+}
+
+// readContent reads the content of the versions due deliveries lack (lack:
+// version seq -> their indexes in due and outs) and gives it to them. A
+// new version is owed to every endpoint at once, so most reads lack it
+// for several deliveries: it is read once, with the first of them, and
+// shared with the others, each of which its read found visible to its
+// party. Outbound leaves out a delivery that is no longer pending or not
+// visible: that one goes without content, and its version is read again
+// with the next delivery that lacks it.
+func (w *Worker) readContent(ctx context.Context, outs []store.DueOutbound, due []queued, lack map[int64][]int) error {
+	for len(lack) > 0 {
+		first := make([]int64, 0, len(lack))
+		for _, idx := range lack {
+			first = append(first, due[idx[0]].d.Seq)
+		}
+		full, err := w.cfg.Store.Outbound(ctx, first)
+		if err != nil {
+			return err
+		}
+		for i := range full {
+			v := full[i].Item.Version
+			w.holdVersion(v)
+			for _, k := range lack[full[i].Item.VersionSeq] {
+				o := &outs[k].Outbound
+				o.Item.Version = v
+				due[k].out = o
+			}
+			delete(lack, full[i].Item.VersionSeq)
+		}
+		for vs, idx := range lack {
+			if len(idx) == 1 {
+				delete(lack, vs)
+			} else {
+				lack[vs] = idx[1:]
+			}
+		}
+	}
+	return nil
 }
 
 // hungry reports whether an endpoint has fewer deliveries handed over and

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -616,5 +617,83 @@ func TestAttemptTimeout(t *testing.T) {
 	}
 	if ds, _ := f.st.Deliveries(ctx, "SY", store.DeliveryQuery{Endpoint: e.ID, State: store.Delivered, Limit: 10}); len(ds) != n {
 		t.Fatalf("%d delivered, want %d", len(ds), n)
+	}
+}
+
+// losingStore is the fixture's store, but the first delivery of the first
+// content read stops being pending just before that read, as if another
+// worker had delivered it: the race the worker's reads must survive.
+type losingStore struct {
+	*sqlite.Store
+	f     *fixture
+	t     *testing.T
+	reads [][]int64 // the deliveries each content read asked for
+}
+
+func (s *losingStore) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {
+	s.reads = append(s.reads, slices.Clone(seqs))
+	if len(s.reads) == 1 {
+		for p := range s.f.eps {
+			ds, err := s.Store.Deliveries(ctx, p, store.DeliveryQuery{Limit: 100})
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			for _, d := range ds {
+				if d.Seq == seqs[0] {
+					lost := record.AttemptResult{Delivery: d, State: store.Delivered,
+						Attempt: store.Attempt{Delivery: d.ID, N: 1, At: s.f.clock.Now(), Status: 204}}
+					if err := s.f.rec.RecordAttempts(ctx, []record.AttemptResult{lost}, record.Breaker{}); err != nil {
+						s.t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	return s.Store.Outbound(ctx, seqs)
+}
+
+// TestContentReadOncePerVersion: a new version owed to every endpoint is
+// read whole once, not once per endpoint, and shared; when the delivery
+// it was read with is no longer pending, the others still get it.
+func TestContentReadOncePerVersion(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	ls := &losingStore{Store: f.st, f: f, t: t}
+	w := f.workerOn(ls)
+	rep, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft("owed to all", center.TLPGreen, center.Distribution{All: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The first read asked for one delivery of the version; it came back
+	// empty, so the second asked for the next one.
+	if len(ls.reads) != 2 || len(ls.reads[0]) != 1 || len(ls.reads[1]) != 1 {
+		t.Fatalf("content reads %v: want two of one delivery each", ls.reads)
+	}
+	var got, dead int
+	for p, rc := range f.recv {
+		rc.mu.Lock()
+		for _, pl := range rc.got {
+			if pl.Data.ID != rep.ID || pl.Data.Body != rep.Body {
+				t.Errorf("%s got %+v, want the report's content", p, pl.Data)
+			}
+			got++
+		}
+		rc.mu.Unlock()
+		ds, err := f.st.Deliveries(ctx, p, store.DeliveryQuery{State: store.Dead, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead += len(ds)
+	}
+	// The four members are owed it (the associate JO is not); one of their
+	// deliveries went to the other worker.
+	if got != 3 || dead != 0 {
+		t.Errorf("%d webhooks received, %d dead letters; want 3 and none", got, dead)
+	}
+	if n := len(f.recv["JO"].got); n != 0 {
+		t.Errorf("JO, outside the distribution, received %d webhooks", n)
 	}
 }
