@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
@@ -541,22 +542,20 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
-	// A row is about a kilobyte: room for a read of one endpoint (most
-	// are), grown if a read for all returns more.
-	return s.readDueOutbound(ctx, q.WithoutContent, query, args, 64, q.Limit)
+	return s.readDueOutbound(ctx, q.WithoutContent, query, args)
 }
 
 // readDueOutbound runs a DueOutbound statement, with or without content.
 // Without content, its rows name their endpoints, whose rows are read
 // once each in the same read transaction: every row of an endpoint's read
 // would carry the same dozen columns, a third of the read's time.
-func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query string, args []any, room, limit int) ([]store.DueOutbound, error) {
+func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query string, args []any) ([]store.DueOutbound, error) {
 	if !withoutContent {
 		rows, err := s.rd.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 		}
-		return scanDueOutbound(rows, false, room, limit)
+		return scanDueOutbound(rows, false)
 	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -571,7 +570,7 @@ func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due outbound: %w", err)
 	}
-	outs, err := scanDueOutbound(rows, true, room, limit)
+	outs, err := scanDueOutbound(rows, true)
 	if err != nil || len(outs) == 0 {
 		return outs, err
 	}
@@ -618,12 +617,24 @@ func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query 
 	return outs, nil
 }
 
+// dueScratch holds the rows of a due read while they are scanned. A row is
+// most of a kilobyte and a read's limit often several times what it
+// returns: allocating for the limit was most of the worker's garbage, and
+// growing a slice row by row copies it as often. The read returns a copy
+// of exactly its rows.
+var dueScratch = sync.Pool{New: func() any { return new([]store.DueOutbound) }}
+
 // scanDueOutbound reads the rows of DueOutbound's statement, with or
-// without content, and closes them; room is what to allocate for, at
-// most the limit of rows.
-func scanDueOutbound(rows *sql.Rows, withoutContent bool, room, limit int) ([]store.DueOutbound, error) {
+// without content, and closes them.
+func scanDueOutbound(rows *sql.Rows, withoutContent bool) ([]store.DueOutbound, error) {
 	defer rows.Close()
-	outs := make([]store.DueOutbound, 0, max(0, min(room, limit)))
+	scratch := dueScratch.Get().(*[]store.DueOutbound)
+	outs := (*scratch)[:0]
+	defer func() {
+		clear(outs) // the pool must not keep what the rows point to
+		*scratch = outs[:0]
+		dueScratch.Put(scratch)
+	}()
 	var head *headScan
 	if withoutContent {
 		head = newHeadScan()
@@ -645,7 +656,10 @@ func scanDueOutbound(rows *sql.Rows, withoutContent bool, room, limit int) ([]st
 		}
 		outs = append(outs, o)
 	}
-	return outs, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(outs), nil
 }
 
 var _ store.DueOutboundEachReader = (*Store)(nil)
@@ -687,7 +701,6 @@ func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]sto
 	}
 	arms := make([]string, len(qs))
 	var args []any
-	limit := 0
 	for i, q := range qs {
 		if q.Endpoint == "" || q.WithoutContent != qs[0].WithoutContent {
 			return nil, fmt.Errorf("sqlite: due outbound: each query must name its endpoint, and all ask for the same columns")
@@ -698,10 +711,8 @@ func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]sto
 		}
 		arms[i] = "SELECT * FROM (" + query + ")"
 		args = append(args, a...)
-		limit += max(q.Limit, 0)
 	}
-	// Reads for endpoints that ran low mostly return their limits.
-	return s.readDueOutbound(ctx, qs[0].WithoutContent, strings.Join(arms, "\nUNION ALL\n"), args, min(limit, 512), limit)
+	return s.readDueOutbound(ctx, qs[0].WithoutContent, strings.Join(arms, "\nUNION ALL\n"), args)
 }
 
 // The parts of DueOutbound's statement, put together once.
