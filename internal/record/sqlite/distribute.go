@@ -548,7 +548,7 @@ func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueO
 // readDueOutbound runs a DueOutbound statement, with or without content.
 // Without content, its rows name their endpoints, whose rows are read
 // once each in the same read transaction: every row of an endpoint's read
-// would carry the same dozen columns, a third of the read's time.
+// would carry the same dozen columns.
 func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query string, args []any) ([]store.DueOutbound, error) {
 	if !withoutContent {
 		rows, err := s.rd.QueryContext(ctx, query, args...)
@@ -619,9 +619,9 @@ func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query 
 
 // dueScratch holds the rows of a due read while they are scanned. A row is
 // most of a kilobyte and a read's limit often several times what it
-// returns: allocating for the limit was most of the worker's garbage, and
-// growing a slice row by row copies it as often. The read returns a copy
-// of exactly its rows.
+// returns, so allocating for the limit made most reads allocate several
+// times what they returned, and growing a slice row by row copies it as
+// often. The read returns a copy of exactly its rows.
 var dueScratch = sync.Pool{New: func() any { return new([]store.DueOutbound) }}
 
 // scanDueOutbound reads the rows of DueOutbound's statement, with or
