@@ -574,9 +574,11 @@ func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query 
 	if err != nil || len(outs) == 0 {
 		return outs, err
 	}
+	endpoints := map[string]store.Endpoint{}
 	var ids []string
 	for _, o := range outs {
-		if o.Sendable && !slices.Contains(ids, o.Delivery.Endpoint) {
+		if _, seen := endpoints[o.Delivery.Endpoint]; o.Sendable && !seen {
+			endpoints[o.Delivery.Endpoint] = store.Endpoint{}
 			ids = append(ids, o.Delivery.Endpoint)
 		}
 	}
@@ -596,7 +598,6 @@ func (s *Store) readDueOutbound(ctx context.Context, withoutContent bool, query 
 		return nil, fmt.Errorf("sqlite: due outbound: endpoints: %w", err)
 	}
 	defer erows.Close()
-	endpoints := make(map[string]store.Endpoint, len(ids))
 	for erows.Next() {
 		e, err := scanEndpoint(erows)
 		if err != nil {
