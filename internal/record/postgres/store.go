@@ -31,7 +31,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,23 +62,13 @@ type Store struct {
 	// w is the committer's connection, reopened if it breaks.
 	w *pgx.Conn
 
-	reqs    chan *update
-	mu      sync.RWMutex // guards closed against Update's send
-	closed  bool
-	stopped chan struct{}
+	writer *store.GroupCommit
 }
 
 var _ store.Store = (*Store)(nil)
 
 // ErrClosed is returned by Update after Close.
 var ErrClosed = errors.New("postgres: store closed")
-
-// update is one caller's Update waiting for the committer.
-type update struct {
-	ctx  context.Context
-	fn   func(store.Tx) error
-	done chan error
-}
 
 // Open connects to the database at url (a postgres:// URL or a libpq
 // key=value string) and brings its schema up to date. Several nodes may
@@ -110,13 +99,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{cfg: pcfg.ConnConfig.Copy(), pool: pool, opts: opts,
-		reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{})}
+	s := &Store{cfg: pcfg.ConnConfig.Copy(), pool: pool, opts: opts}
 	if s.w, err = pgx.ConnectConfig(ctx, s.cfg); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect the writer: %w", redact(err))
 	}
-	go s.commitLoop()
+	s.writer = store.StartGroupCommit(opts.MaxBatch, ErrClosed, s.commit)
 	return s, nil
 }
 
@@ -168,44 +156,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	u := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return ErrClosed
-	}
-	select {
-	case s.reqs <- u:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return ctx.Err()
-	}
-	// Once queued, wait for the outcome even if ctx ends: the caller must
-	// not be told "failed" about a change that then commits.
-	return <-u.done
-}
-
-// commitLoop is the node's only writer. It runs until Close closes reqs.
-func (s *Store) commitLoop() {
-	defer close(s.stopped)
-	batch := make([]*update, 0, s.opts.MaxBatch)
-	for u := range s.reqs {
-		batch = append(batch[:0], u)
-	gather:
-		for len(batch) < s.opts.MaxBatch {
-			select {
-			case u, ok := <-s.reqs:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, u)
-			default:
-				break gather
-			}
-		}
-		s.commit(batch)
-	}
+	return s.writer.Update(ctx, fn)
 }
 
 // writeLock is the advisory lock every write transaction takes first: the
@@ -221,7 +172,7 @@ var lockAndSavepoint = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d); SAVEPOINT 
 
 // commit runs a batch of updates in one transaction and reports each
 // outcome after the commit.
-func (s *Store) commit(batch []*update) {
+func (s *Store) commit(batch []*store.QueuedUpdate) {
 	results := make([]error, len(batch))
 	// Statements run without the callers' cancellation: interrupting one
 	// statement could roll back the whole shared transaction.
@@ -246,11 +197,11 @@ func (s *Store) commit(batch []*update) {
 		}
 		b := &batchState{}
 		for i, u := range batch {
-			if err := u.ctx.Err(); err != nil {
+			if err := u.Ctx.Err(); err != nil {
 				results[i] = err
 				continue
 			}
-			results[i], err = s.runSavepoint(ctx, ptx, b, u.fn, &results[i])
+			results[i], err = s.runSavepoint(ctx, ptx, b, u.Fn, &results[i])
 			if err != nil {
 				ptx.Rollback(ctx)
 				return err
@@ -279,9 +230,9 @@ func (s *Store) commit(batch []*update) {
 	}
 	for i, u := range batch {
 		if err != nil {
-			u.done <- err
+			u.Finish(err)
 		} else {
-			u.done <- results[i]
+			u.Finish(results[i])
 		}
 	}
 }
@@ -318,15 +269,9 @@ func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn 
 
 // Close implements store.Store.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.writer.Close() {
 		return nil
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.stopped
 	var err error
 	if s.w != nil {
 		err = s.w.Close(context.Background())

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
-	"sync"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -48,23 +47,13 @@ type Store struct {
 	rd     cachedDB
 	roster rosterCache
 
-	reqs    chan *update
-	mu      sync.RWMutex // guards closed against Update's send
-	closed  bool
-	stopped chan struct{}
+	writer *store.GroupCommit
 }
 
 var _ store.Store = (*Store)(nil)
 
 // ErrClosed is returned by Update after Close.
 var ErrClosed = errors.New("sqlite: store closed")
-
-// update is one caller's Update waiting for the committer.
-type update struct {
-	ctx  context.Context
-	fn   func(store.Tx) error
-	done chan error
-}
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
@@ -120,9 +109,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, opts: opts, reqs: make(chan *update, opts.MaxBatch), stopped: make(chan struct{}),
+	s := &Store{w: w, r: r, opts: opts,
 		wstmts: newStmtCache(w), rd: cachedDB{newStmtCache(r)}}
-	go s.commitLoop()
+	s.writer = store.StartGroupCommit(opts.MaxBatch, ErrClosed, s.commit)
 	return s, nil
 }
 
@@ -139,49 +128,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	u := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return ErrClosed
-	}
-	select {
-	case s.reqs <- u:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return ctx.Err()
-	}
-	// Once queued, wait for the outcome even if ctx ends: the caller must
-	// not be told "failed" about a change that then commits.
-	return <-u.done
-}
-
-// commitLoop is the only writer. It runs until Close closes reqs.
-func (s *Store) commitLoop() {
-	defer close(s.stopped)
-	batch := make([]*update, 0, s.opts.MaxBatch)
-	for u := range s.reqs {
-		batch = append(batch[:0], u)
-	gather:
-		for len(batch) < s.opts.MaxBatch {
-			select {
-			case u, ok := <-s.reqs:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, u)
-			default:
-				break gather
-			}
-		}
-		s.commit(batch)
-	}
+	return s.writer.Update(ctx, fn)
 }
 
 // commit runs a batch of updates in one transaction and reports each
 // outcome after the commit.
-func (s *Store) commit(batch []*update) {
+func (s *Store) commit(batch []*store.QueuedUpdate) {
 	results := make([]error, len(batch))
 	// Statements run without the callers' cancellation: interrupting one
 	// statement could roll back the whole shared transaction.
@@ -199,12 +151,12 @@ func (s *Store) commit(batch []*update) {
 		// update's size.
 		alone := len(batch) == 1
 		for i, u := range batch {
-			if err := u.ctx.Err(); err != nil {
+			if err := u.Ctx.Err(); err != nil {
 				results[i] = err
 				continue
 			}
 			var rows []indexRow
-			results[i], rows, err = runUpdate(ctx, sqlTx, !alone, s.wstmts, &s.roster, u.fn)
+			results[i], rows, err = runUpdate(ctx, sqlTx, !alone, s.wstmts, &s.roster, u.Fn)
 			if err != nil {
 				sqlTx.Rollback()
 				return err
@@ -235,9 +187,9 @@ func (s *Store) commit(batch []*update) {
 	}()
 	for i, u := range batch {
 		if err != nil {
-			u.done <- err
+			u.Finish(err)
 		} else {
-			u.done <- results[i]
+			u.Finish(results[i])
 		}
 	}
 }
@@ -281,15 +233,9 @@ func runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, stmts *stmtCa
 
 // Close implements store.Store.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.writer.Close() {
 		return nil
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.stopped
 	s.wstmts.close()
 	s.rd.close()
 	return errors.Join(s.r.Close(), s.w.Close())
