@@ -148,6 +148,15 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 	type word struct{ surface, stems bool }
 	var order []string
 	words := map[string]*word{}
+	wordOf := func(token string) *word {
+		w, ok := words[token]
+		if !ok {
+			w = &word{}
+			words[token] = w
+			order = append(order, token)
+		}
+		return w
+	}
 	var phrases []string
 	for _, s := range alts {
 		if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
@@ -159,22 +168,8 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 			}
 			continue
 		}
-		for _, t := range [2]struct {
-			token   string
-			surface bool
-		}{{s.Surface[0], true}, {s.Stems[0], false}} {
-			w, ok := words[t.token]
-			if !ok {
-				w = &word{}
-				words[t.token] = w
-				order = append(order, t.token)
-			}
-			if t.surface {
-				w.surface = true
-			} else {
-				w.stems = true
-			}
-		}
+		wordOf(s.Surface[0]).surface = true
+		wordOf(s.Stems[0]).stems = true
 	}
 	terms := make([]string, 0, len(order)+len(phrases))
 	for _, t := range order {
