@@ -25,7 +25,7 @@ func (c *rosterCache) directory(ctx context.Context, q querier) (center.Director
 // directoryAt returns the roster of version v, read through q if the
 // cache holds another.
 func (c *rosterCache) directoryAt(ctx context.Context, q querier, v string) (center.Directory, error) {
-	return c.Directory(ctx, v, func(ctx context.Context) (center.Directory, error) { return readDirectory(ctx, q) })
+	return c.Get(ctx, v, func(ctx context.Context) (center.Directory, error) { return readDirectory(ctx, q) })
 }
 
 // rosterChanged gives the roster a new version.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -34,14 +36,18 @@ func scanEndpoint(sc interface{ Scan(...any) error }) (store.Endpoint, error) {
 }
 
 func (t *tx) InsertEndpoint(ctx context.Context, e store.Endpoint) error {
-	t.subscriptions = nil
 	return t.exec(ctx, "insert endpoint", `
 		INSERT INTO endpoints (id, party, url, description, ordered, secret, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Party, e.URL, e.Description, e.Ordered, e.Secret, micros(e.Created))
 }
 
 func (t *tx) UpdateEndpoint(ctx context.Context, e store.Endpoint) error {
-	t.subscriptions = nil
+	if e.Deleted != nil {
+		// Its subscriptions are no longer active.
+		if err := t.subscriptionsChanged(ctx); err != nil {
+			return err
+		}
+	}
 	res, err := t.ExecContext(ctx, `
 		UPDATE endpoints SET description = ?, secret = ?, prev_secret = ?, prev_until = ?, deleted = ?,
 			failures = ?, open_until = ? WHERE id = ?`,
@@ -65,7 +71,9 @@ func (t *tx) EndpointByID(ctx context.Context, id string) (store.Endpoint, error
 }
 
 func (t *tx) InsertSubscription(ctx context.Context, s store.Subscription) error {
-	t.subscriptions = nil
+	if err := t.subscriptionsChanged(ctx); err != nil {
+		return err
+	}
 	f, err := encodeFilter(s.Filter)
 	if err != nil {
 		return err
@@ -142,7 +150,9 @@ func (t *tx) SubscriptionByID(ctx context.Context, id string) (store.Subscriptio
 }
 
 func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) error {
-	t.subscriptions = nil
+	if err := t.subscriptionsChanged(ctx); err != nil {
+		return err
+	}
 	res, err := t.ExecContext(ctx, `UPDATE subscriptions SET deleted = ? WHERE id = ? AND deleted IS NULL`, micros(at), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: delete subscription %s: %w", id, err)
@@ -153,26 +163,47 @@ func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) er
 	return nil
 }
 
-// ActiveSubscriptions implements store.Tx. The subscriptions are read
-// once per update and kept until the update changes an endpoint or a
-// subscription: a batch of reports asks for them once per report.
+// metaSubscriptions names the active subscriptions' version (see
+// sqlrow.MetaSubscriptions).
+const metaSubscriptions = sqlrow.MetaSubscriptions
+
+// subscriptionsChanged gives the active subscriptions a new version.
+func (t *tx) subscriptionsChanged(ctx context.Context) error {
+	v := rand.Text()
+	if err := t.SetMeta(ctx, metaSubscriptions, v); err != nil {
+		return err
+	}
+	t.activeVersion, t.activeKnown = v, true
+	return nil
+}
+
+// ActiveSubscriptions implements store.Tx. The write path asks for every
+// report it records; the subscriptions, with their filters decoded, are
+// kept by the store for as long as their version (one indexed lookup per
+// update) does not change.
 func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]store.Subscription, error) {
 	if len(parties) == 0 {
 		return nil, nil
 	}
-	if t.subscriptions == nil {
-		all, err := scanSubscriptions(t.QueryContext(ctx, `
+	if !t.activeKnown {
+		v, err := readMeta(ctx, t, metaSubscriptions)
+		if err != nil {
+			return nil, err
+		}
+		t.activeVersion, t.activeKnown = v, true
+	}
+	all, err := t.active.Get(ctx, t.activeVersion, func(ctx context.Context) ([]store.Subscription, error) {
+		return scanSubscriptions(t.QueryContext(ctx, `
 			SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
 			JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
 			WHERE s.deleted IS NULL
 			ORDER BY s.created, s.id`))
-		if err != nil {
-			return nil, err
-		}
-		t.subscriptions = &all
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []store.Subscription
-	for _, s := range *t.subscriptions {
+	for _, s := range all {
 		if slices.Contains(parties, s.Party) {
 			out = append(out, s)
 		}

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -361,5 +362,116 @@ func TestDueOutbound(t *testing.T) {
 	}
 	if _, err := s.DueOutboundEach(ctx, []store.DueQuery{{Now: now, Endpoint: iq[0].Endpoint, Limit: 1}, {Now: now, Limit: 1}}); err == nil {
 		t.Error("DueOutboundEach took a query for all endpoints")
+	}
+}
+
+// TestActiveSubscriptionsFollowChanges: the write path keeps the active
+// subscriptions between transactions, and every change reaches the next
+// report's deliveries — a new subscription, a deleted one, one made by
+// another process on the same database, a deleted endpoint — while a
+// subscription whose update was rolled back never does.
+func TestActiveSubscriptionsFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	s, rec, _, path := newOutbox(t, func(s store.Store) store.Store { return s }, 0)
+	iq := testkit.Officer("IQ")
+	eps, err := s.Endpoints(ctx, "IQ")
+	if err != nil || len(eps) != 1 {
+		t.Fatalf("%d endpoints, %v", len(eps), err)
+	}
+	owed := func(step string, want int) {
+		t.Helper()
+		rep, err := rec.SubmitReport(ctx, testkit.Analyst("SY"), center.Draft{Title: step, Body: "A convoy.", Language: "en",
+			TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.Deliveries(ctx, "IQ", store.DeliveryQuery{Report: rep.ID, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != want {
+			t.Errorf("%s: IQ owed %d deliveries, want %d", step, len(ds), want)
+		}
+	}
+	owed("one subscription", 1)
+	second, err := rec.CreateSubscription(ctx, iq, eps[0].ID, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owed("a second subscription", 2)
+
+	// An update that adds a subscription, reads the active ones (filling
+	// the cache) and fails: rolled back, its subscription never counts.
+	failed := errors.New("rolled back")
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertSubscription(ctx, store.Subscription{ID: "subscription--rolled-back", Party: "IQ",
+			Endpoint: eps[0].ID, Created: time.Now()}); err != nil {
+			return err
+		}
+		if subs, err := tx.ActiveSubscriptions(ctx, []center.PartyCode{"IQ"}); err != nil || len(subs) != 3 {
+			t.Errorf("inside the update: %d active subscriptions, %v; want 3", len(subs), err)
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("the failing update: %v", err)
+	}
+	owed("after a rolled-back subscription", 2)
+
+	// Another process deletes one: this one's next report sees it gone.
+	other, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherRec := record.NewRecorder(other, testkit.NewClock(time.Now()), center.DefaultLimits)
+	if err := otherRec.DeleteSubscription(ctx, iq, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	owed("after another process deleted one", 1)
+
+	if err := rec.DeleteEndpoint(ctx, iq, eps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	owed("after the endpoint's deletion", 0)
+}
+
+// BenchmarkSubmitWithSubscriptions: recording a report when each of the
+// four members has 50 subscriptions, each with a filter (sources, TLP,
+// tags and a search query), and every report is shared with all: the
+// write path reads the active subscriptions for every report.
+//
+//	go test -run '^$' -bench SubmitWithSubscriptions ./internal/record/sqlite/
+func BenchmarkSubmitWithSubscriptions(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	rec := record.NewRecorder(s, testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), center.DefaultLimits)
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []center.PartyCode{"IQ", "SY", "IR", "RU"} {
+		e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 50 {
+			f := store.Filter{Sources: []center.PartyCode{"IQ", "SY"}, TLP: []center.TLP{center.TLPGreen, center.TLPAmber},
+				Tags: []string{fmt.Sprint("tag", i)}, Query: fmt.Sprintf("convoy OR قافلة%d", i)}
+			if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	draft := center.Draft{Title: "Convoy", Body: "A convoy was seen at dawn near the crossing.", Language: "en",
+		TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

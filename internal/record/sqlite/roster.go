@@ -19,7 +19,7 @@ func (c *rosterCache) directory(ctx context.Context, q querier) (center.Director
 	if err != nil {
 		return center.Directory{}, err
 	}
-	return c.Directory(ctx, v, func(ctx context.Context) (center.Directory, error) { return readDirectory(ctx, q) })
+	return c.Get(ctx, v, func(ctx context.Context) (center.Directory, error) { return readDirectory(ctx, q) })
 }
 
 // rosterChanged gives the roster a new version.

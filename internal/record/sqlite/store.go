@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tabadul/tabadul/internal/record/schema"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -46,6 +47,9 @@ type Store struct {
 	wstmts *stmtCache
 	rd     cachedDB
 	roster rosterCache
+	// subscriptions caches the active subscriptions for the write path,
+	// which reads them for every report (see tx.ActiveSubscriptions).
+	subscriptions sqlrow.Versioned[[]store.Subscription]
 
 	writer *store.GroupCommit
 }
@@ -156,7 +160,7 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 				continue
 			}
 			var rows []indexRow
-			results[i], rows, err = runUpdate(ctx, sqlTx, !alone, s.wstmts, &s.roster, u.Fn)
+			results[i], rows, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
 			if err != nil {
 				sqlTx.Rollback()
 				return err
@@ -172,7 +176,7 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 		// The search rows of every update that succeeded go in last, outside
 		// the savepoints: FTS5 flushes its pending terms at each savepoint,
 		// so indexing inside them made one index segment per report.
-		t := &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster}
+		t := s.newTx(sqlTx)
 		for _, r := range index {
 			if err := t.exec(ctx, "index version",
 				`INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`, r.seq, r.surface, r.stems, r.filters); err != nil {
@@ -199,13 +203,13 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 // the caller rolls back the transaction); err is a failure of the
 // transaction itself. index holds the search rows fn asked for, to be
 // written after the savepoints; none when fn failed.
-func runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, stmts *stmtCache, roster *rosterCache, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
+func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
 	if savepoint {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
 		}
 	}
-	t := &tx{tx: sqlTx, stmts: stmts, roster: roster}
+	t := s.newTx(sqlTx)
 	fnErr = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -229,6 +233,11 @@ func runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, stmts *stmtCa
 		return nil, nil, fmt.Errorf("sqlite: release savepoint: %w", err)
 	}
 	return fnErr, t.index, nil
+}
+
+// newTx returns a store.Tx in the writer's transaction sqlTx.
+func (s *Store) newTx(sqlTx *sql.Tx) *tx {
+	return &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster, active: &s.subscriptions}
 }
 
 // Close implements store.Store.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/govern"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -23,9 +24,12 @@ type tx struct {
 	// filters holds the filter tokens of the versions InsertVersion wrote
 	// in this update, by seq, for IndexVersion.
 	filters map[int64]string
-	// subscriptions holds the active subscriptions once read in this
-	// update (see ActiveSubscriptions); nil when unread or changed.
-	subscriptions *[]store.Subscription
+	// active is the store's cache of the active subscriptions, and
+	// activeVersion their version as this update last read or set it (if
+	// activeKnown).
+	active        *sqlrow.Versioned[[]store.Subscription]
+	activeVersion string
+	activeKnown   bool
 }
 
 var _ store.Tx = (*tx)(nil)

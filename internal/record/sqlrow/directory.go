@@ -18,6 +18,13 @@ import (
 // different change reuses.
 const MetaRoster = "roster_version"
 
+// MetaSubscriptions names the version of the active subscriptions in the
+// meta table, replaced like MetaRoster with every change to them: a new
+// or deleted subscription, a deleted endpoint. The write path reads the
+// active subscriptions for every report it records; the SQLite backend
+// keeps them while this version holds.
+const MetaSubscriptions = "subscriptions_version"
+
 // Directory reads the directory from the rows of parties, (code, kind,
 // names) in order, and then of committees (see committees).
 func (b Backend) Directory(parties, committees func() Cursor) (center.Directory, error) {
@@ -91,32 +98,37 @@ func (b Backend) committees(rows Rows) ([]center.Committee, error) {
 	return out, nil
 }
 
-// RosterCache holds the last directory read, with its version
-// (MetaRoster). The version is read from the database each time, so a
-// change made by another process or node is seen at once.
-type RosterCache struct {
+// Versioned holds the last value read of something whose version the
+// meta table holds (MetaRoster, MetaSubscriptions). The version is read
+// from the database each time, so a change made by another process or
+// node, or rolled back, is seen at once; the value is read again only
+// when the version moved.
+type Versioned[T any] struct {
 	mu      sync.Mutex
 	version string
-	dir     center.Directory
+	value   T
 }
 
-// Directory returns the roster of version v, read with read if the cache
-// holds another. An empty version (a store that has never recorded one) is
+// Get returns the value of version v, read with read if the cache holds
+// another. An empty version (a store that has never recorded one) is
 // never cached.
-func (c *RosterCache) Directory(ctx context.Context, v string, read func(context.Context) (center.Directory, error)) (center.Directory, error) {
+func (c *Versioned[T]) Get(ctx context.Context, v string, read func(context.Context) (T, error)) (T, error) {
 	c.mu.Lock()
 	if v != "" && v == c.version {
-		dir := c.dir
+		value := c.value
 		c.mu.Unlock()
-		return dir, nil
+		return value, nil
 	}
 	c.mu.Unlock()
-	dir, err := read(ctx)
+	value, err := read(ctx)
 	if err != nil || v == "" {
-		return dir, err
+		return value, err
 	}
 	c.mu.Lock()
-	c.version, c.dir = v, dir
+	c.version, c.value = v, value
 	c.mu.Unlock()
-	return dir, nil
+	return value, nil
 }
+
+// RosterCache holds the last directory read, with its version.
+type RosterCache = Versioned[center.Directory]
