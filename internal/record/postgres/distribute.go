@@ -2,14 +2,17 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -58,6 +61,12 @@ func nonNil(b []byte) []byte {
 }
 
 func (t *tx) UpdateEndpoint(ctx context.Context, e store.Endpoint) error {
+	if e.Deleted != nil {
+		// Its subscriptions are no longer active.
+		if err := t.subscriptionsChanged(ctx); err != nil {
+			return err
+		}
+	}
 	tag, err := t.Exec(ctx, `
 		UPDATE endpoints SET description = $1, secret = $2, prev_secret = $3, prev_until = $4, deleted = $5,
 			failures = $6, open_until = $7 WHERE id = $8`,
@@ -81,6 +90,9 @@ func (t *tx) EndpointByID(ctx context.Context, id string) (store.Endpoint, error
 }
 
 func (t *tx) InsertSubscription(ctx context.Context, s store.Subscription) error {
+	if err := t.subscriptionsChanged(ctx); err != nil {
+		return err
+	}
 	f, err := encodeFilter(s.Filter)
 	if err != nil {
 		return err
@@ -161,6 +173,9 @@ func (t *tx) SubscriptionByID(ctx context.Context, id string) (store.Subscriptio
 }
 
 func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) error {
+	if err := t.subscriptionsChanged(ctx); err != nil {
+		return err
+	}
 	tag, err := t.Exec(ctx, `UPDATE subscriptions SET deleted = $1 WHERE id = $2 AND deleted IS NULL`, micros(at), id)
 	if err != nil {
 		return fmt.Errorf("postgres: delete subscription %s: %w", id, err)
@@ -171,15 +186,60 @@ func (t *tx) DeleteSubscription(ctx context.Context, id string, at time.Time) er
 	return nil
 }
 
+// metaSubscriptions names the active subscriptions' version (see
+// sqlrow.MetaSubscriptions).
+const metaSubscriptions = sqlrow.MetaSubscriptions
+
+// subscriptionsChanged gives the active subscriptions a new version.
+func (t *tx) subscriptionsChanged(ctx context.Context) error {
+	v := rand.Text()
+	if err := t.SetMeta(ctx, metaSubscriptions, v); err != nil {
+		return err
+	}
+	t.batch.activeVersion, t.batch.activeKnown = v, true
+	return nil
+}
+
+// ActiveSubscriptions implements store.Tx. The write path asks for every
+// report it records; the subscriptions, with their filters decoded, are
+// kept by the store for as long as their version (read once per batch)
+// does not change. A database whose subscriptions have no version yet
+// (none changed since it was created) is read as it stands each time.
 func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]store.Subscription, error) {
 	if len(parties) == 0 {
 		return nil, nil
 	}
-	return scanSubscriptions(t.Query(ctx, `
-		SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
-		JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
-		WHERE s.deleted IS NULL AND s.party = ANY($1)
-		ORDER BY s.created, s.id`, strs(parties)))
+	if !t.batch.activeKnown {
+		v, err := readMeta(ctx, t, metaSubscriptions)
+		if err != nil {
+			return nil, err
+		}
+		t.batch.activeVersion, t.batch.activeKnown = v, true
+	}
+	if t.batch.activeVersion == "" {
+		return scanSubscriptions(t.Query(ctx, `
+			SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
+			JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
+			WHERE s.deleted IS NULL AND s.party = ANY($1)
+			ORDER BY s.created, s.id`, strs(parties)))
+	}
+	all, err := t.s.active.Get(ctx, t.batch.activeVersion, func(ctx context.Context) ([]store.Subscription, error) {
+		return scanSubscriptions(t.Query(ctx, `
+			SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
+			JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
+			WHERE s.deleted IS NULL
+			ORDER BY s.created, s.id`))
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Subscription
+	for _, s := range all {
+		if slices.Contains(parties, s.Party) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error) {

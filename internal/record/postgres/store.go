@@ -40,6 +40,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/tabadul/tabadul/internal/record/schema"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -58,6 +59,9 @@ type Store struct {
 	pool   *pgxpool.Pool
 	opts   Options
 	roster rosterCache
+	// active caches the active subscriptions for the write path, which
+	// reads them for every report (see tx.ActiveSubscriptions).
+	active sqlrow.Versioned[[]store.Subscription]
 
 	// w is the committer's connection, reopened if it breaks.
 	w *pgx.Conn
@@ -256,7 +260,7 @@ func (s *Store) runSavepoint(ctx context.Context, ptx pgx.Tx, b *batchState, fn 
 	}()
 	if fnErr != nil {
 		t.pending = nil
-		b.rosterKnown = false
+		b.rosterKnown, b.activeKnown = false, false
 		if t.began {
 			if _, err := ptx.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
 				return nil, fmt.Errorf("postgres: rollback to savepoint: %w", err)

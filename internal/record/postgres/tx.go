@@ -42,6 +42,10 @@ type batchState struct {
 	// change, if rosterKnown.
 	rosterVersion string
 	rosterKnown   bool
+	// activeVersion is the active subscriptions' version as of the batch's
+	// last read or change, if activeKnown.
+	activeVersion string
+	activeKnown   bool
 	// used is set while the open savepoint holds the changes of the update
 	// whose outcome is owner; a fresh one holds none.
 	used  bool
@@ -80,7 +84,7 @@ func (t *tx) recoverBoundary(ctx context.Context, err error) error {
 	if _, err := t.q.Exec(ctx, "ROLLBACK TO SAVEPOINT u"); err != nil {
 		return fmt.Errorf("postgres: rollback to savepoint: %w", err)
 	}
-	t.batch.rosterKnown = false
+	t.batch.rosterKnown, t.batch.activeKnown = false, false
 	if o := t.batch.owner; o != nil && *o == nil {
 		*o = fmt.Errorf("postgres: an update went on after a failed statement: %w", err)
 	}

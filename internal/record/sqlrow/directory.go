@@ -21,8 +21,8 @@ const MetaRoster = "roster_version"
 // MetaSubscriptions names the version of the active subscriptions in the
 // meta table, replaced like MetaRoster with every change to them: a new
 // or deleted subscription, a deleted endpoint. The write path reads the
-// active subscriptions for every report it records; the SQLite backend
-// keeps them while this version holds.
+// active subscriptions for every report it records; each backend keeps
+// them while this version holds.
 const MetaSubscriptions = "subscriptions_version"
 
 // Directory reads the directory from the rows of parties, (code, kind,

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -64,4 +65,87 @@ func testActiveSubscriptionsSeeTheUpdate(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testActiveSubscriptionsAcrossUpdates: a backend may keep the active
+// subscriptions between updates, but each update sees every change
+// committed before it — a new subscription, a deleted one, a deleted
+// endpoint — and none that was rolled back, even one an update read
+// before it failed.
+func testActiveSubscriptionsAcrossUpdates(t *testing.T, f *fixture) {
+	f.found()
+	now := f.clock.Now()
+	update := func(fn func(tx store.Tx) error) error { return f.s.Update(f.ctx, fn) }
+	active := func(tx store.Tx) []string {
+		t.Helper()
+		subs, err := tx.ActiveSubscriptions(f.ctx, []center.PartyCode{"IQ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, s := range subs {
+			ids = append(ids, s.ID)
+		}
+		return ids
+	}
+	want := func(step string, ids ...string) {
+		t.Helper()
+		if err := update(func(tx store.Tx) error {
+			if got := active(tx); !slices.Equal(got, ids) {
+				t.Errorf("%s: active subscriptions %v, want %v", step, got, ids)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subscribe := func(tx store.Tx, id string) error {
+		return tx.InsertSubscription(f.ctx, store.Subscription{ID: id, Party: "IQ", Endpoint: "endpoint--IQ", Created: now})
+	}
+	if err := update(func(tx store.Tx) error {
+		e := store.Endpoint{ID: "endpoint--IQ", Party: "IQ", URL: "https://iq.example/hook", Secret: []byte("sealed"), Created: now}
+		if err := tx.InsertEndpoint(f.ctx, e); err != nil {
+			return err
+		}
+		return subscribe(tx, "subscription--1")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("after the first", "subscription--1")
+
+	failed := errors.New("rolled back")
+	if err := update(func(tx store.Tx) error {
+		if err := subscribe(tx, "subscription--rolled-back"); err != nil {
+			return err
+		}
+		if got := active(tx); len(got) != 2 {
+			t.Errorf("inside the failing update: %v", got)
+		}
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatalf("the failing update: %v", err)
+	}
+	want("after a rolled-back one", "subscription--1")
+
+	if err := update(func(tx store.Tx) error { return subscribe(tx, "subscription--2") }); err != nil {
+		t.Fatal(err)
+	}
+	want("after a second", "subscription--1", "subscription--2")
+
+	if err := update(func(tx store.Tx) error { return tx.DeleteSubscription(f.ctx, "subscription--1", now) }); err != nil {
+		t.Fatal(err)
+	}
+	want("after a deletion", "subscription--2")
+
+	if err := update(func(tx store.Tx) error {
+		e, err := tx.EndpointByID(f.ctx, "endpoint--IQ")
+		if err != nil {
+			return err
+		}
+		e.Deleted = &now
+		return tx.UpdateEndpoint(f.ctx, e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want("after the endpoint's deletion")
 }

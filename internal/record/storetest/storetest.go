@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SearchWindow", testSearchWindow},
 		{"Reindex", testReindex},
 		{"ActiveSubscriptionsSeeTheUpdate", testActiveSubscriptionsSeeTheUpdate},
+		{"ActiveSubscriptionsAcrossUpdates", testActiveSubscriptionsAcrossUpdates},
 		{"Entities", testEntities},
 		{"Retention", testRetention},
 		{"Governance", testGovernance},
