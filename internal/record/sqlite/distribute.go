@@ -193,22 +193,12 @@ func (t *tx) ActiveSubscriptions(ctx context.Context, parties []center.PartyCode
 		t.activeVersion, t.activeKnown = v, true
 	}
 	all, err := t.active.Get(ctx, t.activeVersion, func(ctx context.Context) ([]store.Subscription, error) {
-		return scanSubscriptions(t.QueryContext(ctx, `
-			SELECT s.id, s.party, s.endpoint, s.filter, s.created FROM subscriptions s
-			JOIN endpoints e ON e.id = s.endpoint AND e.deleted IS NULL
-			WHERE s.deleted IS NULL
-			ORDER BY s.created, s.id`))
+		return scanSubscriptions(t.QueryContext(ctx, sqlrow.ActiveSubscriptionsQuery))
 	})
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Subscription
-	for _, s := range all {
-		if slices.Contains(parties, s.Party) {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return sqlrow.SubscriptionsOf(all, parties), nil
 }
 
 func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error) {
