@@ -47,9 +47,9 @@ type Store struct {
 	wstmts *stmtCache
 	rd     cachedDB
 	roster rosterCache
-	// subscriptions caches the active subscriptions for the write path,
-	// which reads them for every report (see tx.ActiveSubscriptions).
-	subscriptions sqlrow.Versioned[[]store.Subscription]
+	// active caches the active subscriptions for the write path, which
+	// reads them for every report (see tx.ActiveSubscriptions).
+	active sqlrow.Versioned[[]store.Subscription]
 
 	writer *store.GroupCommit
 }
@@ -237,7 +237,7 @@ func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn
 
 // newTx returns a store.Tx in the writer's transaction sqlTx.
 func (s *Store) newTx(sqlTx *sql.Tx) *tx {
-	return &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster, active: &s.subscriptions}
+	return &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster, active: &s.active}
 }
 
 // Close implements store.Store.
