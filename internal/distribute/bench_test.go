@@ -35,6 +35,7 @@ var (
 	benchReports      = flag.Int("reports", 10_000, "reports BenchmarkDelivery submits in each phase")
 	benchPer          = flag.Int("per-endpoint", 16, "BenchmarkDelivery's attempts in flight per endpoint")
 	benchDrainProfile = flag.String("drainprofile", "", "BenchmarkDelivery writes a CPU profile of its drain phase here")
+	benchBareProfile  = flag.String("bareprofile", "", "BenchmarkDelivery writes a CPU profile of its bare client's phase here")
 	benchNoSync       = flag.Bool("nosync", false, "BenchmarkDelivery without fsync: to see what the disk costs")
 )
 
@@ -267,6 +268,13 @@ func BenchmarkDelivery(b *testing.B) {
 		pending.Add(reports * len(receivers))
 		var blat []time.Duration
 		var bmu sync.Mutex
+		if *benchBareProfile != "" {
+			f, err := os.Create(*benchBareProfile)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(f)
+		}
 		bstart := wall.Now()
 		bcpu0 := cpuTime()
 		var posters sync.WaitGroup
@@ -304,6 +312,9 @@ func BenchmarkDelivery(b *testing.B) {
 		pending.Wait()
 		belapsed := wall.Now().Sub(bstart)
 		bareCPU := cpuTime() - bcpu0
+		if *benchBareProfile != "" {
+			pprof.StopCPUProfile()
+		}
 		slices.Sort(blat)
 		b.ReportMetric(n/belapsed.Seconds(), "bare-deliveries/s")
 		b.ReportMetric(float64(bareCPU.Microseconds())/n, "bare-cpu-µs/delivery")

@@ -117,7 +117,7 @@ type Worker struct {
 	// delivery from its dispatch until its outcome is recorded;
 	// perEndpoint and sending count the attempts on the wire, whose slots
 	// free as soon as the answer comes, before the outcome is durable.
-	busy        map[int64]string // delivery seq -> endpoint
+	busy        map[int64]held // by delivery seq
 	perEndpoint map[string]int
 	sending     int
 	// queue holds due deliveries read but not yet started, oldest due
@@ -141,6 +141,10 @@ type Worker struct {
 	after     map[string]int64
 	useCursor bool
 	rewind    bool
+	// resume is where the last read for all endpoints stopped at its
+	// limit, where there is one and nothing since could have made a
+	// delivery due before it: the next such read continues from there.
+	resume position
 	// senders holds each endpoint's senders' channel, for one run.
 	senders map[string]chan queued
 
@@ -153,6 +157,31 @@ type Worker struct {
 	versions     map[int64]*heldVersion // by the version's Seq
 	versionBytes int
 	keys         map[string]*webhook.Signer // by endpoint id and sealed secret
+}
+
+// held is a delivery the worker holds: its endpoint, and its place in
+// the order of a read for all endpoints.
+type held struct {
+	endpoint string
+	at       position
+}
+
+// A position is a due delivery's place in the order of a read for all
+// endpoints: by the time it is due, then by Seq. The zero position comes
+// before every delivery.
+type position struct {
+	due time.Time
+	seq int64
+}
+
+func positionOf(d store.Delivery) position { return position{d.NextAttempt, d.Seq} }
+
+// after reports whether p comes after q.
+func (p position) after(q position) bool {
+	if c := p.due.Compare(q.due); c != 0 {
+		return c > 0
+	}
+	return p.seq > q.seq
 }
 
 // A heldVersion is a version neither revoked nor erased when it was read:
@@ -171,7 +200,7 @@ func New(cfg Config) (*Worker, error) {
 		cfg:         cfg,
 		results:     make(chan record.AttemptResult, 2*cfg.Concurrency),
 		wake:        make(chan struct{}, 1),
-		busy:        map[int64]string{},
+		busy:        map[int64]held{},
 		perEndpoint: map[string]int{},
 	}, nil
 }
@@ -231,7 +260,7 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 		qs = append(qs, store.DueQuery{Endpoint: e, Limit: room})
 	}
 	if len(qs) > 0 {
-		if err := w.read(ctx, qs...); err != nil {
+		if _, _, err := w.read(ctx, qs...); err != nil {
 			return started, err
 		}
 		for _, q := range qs {
@@ -259,20 +288,34 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	}
 	// Read again when this read stopped at its limit, or, for an endpoint
 	// it left out, once that endpoint runs low (see answered).
-	clear(w.skipped)
+	q := store.DueQuery{SkipEndpoints: skipE, Limit: limit}
+	if !w.stale && w.resume.seq > 0 {
+		// Continue after the last read, which stopped at its limit:
+		// everything before that is held, or done, or of an endpoint that
+		// read left out, which reads its own once it runs low (so its
+		// mark stays).
+		q.AfterDue, q.After = w.resume.due, w.resume.seq
+	} else {
+		clear(w.skipped)
+	}
 	for _, e := range skipE {
 		w.skipped[e] = true
 	}
-	n := len(w.queue)
-	if err := w.read(ctx, store.DueQuery{SkipEndpoints: skipE, Limit: limit}); err != nil {
+	last, n, err := w.read(ctx, q)
+	if err != nil {
 		return started, err
 	}
-	w.stale, w.cutOff = false, len(w.queue)-n == limit
+	w.stale, w.cutOff, w.resume = false, n == limit, position{}
+	if w.cutOff && w.useCursor {
+		w.resume = last
+	}
 	return started + w.serve(ctx), nil
 }
 
 // read adds to the queue the due deliveries each of qs asks for, with
-// what they send, leaving out the busy and the queued ones. Only those a
+// what they send, leaving out the busy and the queued ones, and returns
+// the position of the last delivery the store returned and how many it
+// returned. Only those a
 // query could return are named: a read for one endpoint skips that
 // endpoint's (and, continuing after the Seq up to which its reads took
 // every due delivery, only those past it), and a read for all skips none
@@ -280,7 +323,7 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 // turns it into a temporary index, and walks past each skipped row).
 // Reads for several endpoints go to the store in one statement where it
 // offers that.
-func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
+func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) (position, int, error) {
 	now := w.cfg.Clock.Now()
 	for i := range qs {
 		q := &qs[i]
@@ -288,25 +331,28 @@ func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
 		if q.Endpoint != "" && w.useCursor {
 			q.After = w.after[q.Endpoint]
 		}
-		wanted := func(e string, seq int64) bool { return e == q.Endpoint && seq > q.After }
+		wanted := func(e string, at position) bool { return e == q.Endpoint && at.seq > q.After }
 		if q.Endpoint == "" {
-			wanted = func(e string, _ int64) bool { return !slices.Contains(q.SkipEndpoints, e) }
+			from := position{q.AfterDue, q.After}
+			wanted = func(e string, at position) bool {
+				return at.after(from) && !slices.Contains(q.SkipEndpoints, e)
+			}
 		}
 		q.SkipDeliveries = nil
-		for seq, e := range w.busy {
-			if wanted(e, seq) {
+		for seq, h := range w.busy {
+			if wanted(h.endpoint, h.at) {
 				q.SkipDeliveries = append(q.SkipDeliveries, seq)
 			}
 		}
 		for _, qd := range w.queue {
-			if wanted(qd.d.Endpoint, qd.d.Seq) {
+			if wanted(qd.d.Endpoint, positionOf(qd.d)) {
 				q.SkipDeliveries = append(q.SkipDeliveries, qd.d.Seq)
 			}
 		}
 	}
 	due, err := w.readDue(ctx, qs)
 	if err != nil {
-		return err
+		return position{}, 0, err
 	}
 	for _, qd := range due {
 		d := qd.d
@@ -324,7 +370,10 @@ func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) error {
 			w.after[d.Endpoint] = d.Seq
 		}
 	}
-	return nil
+	if len(due) == 0 {
+		return position{}, 0, nil
+	}
+	return positionOf(due[len(due)-1].d), len(due), nil
 }
 
 // readDue reads the due deliveries qs ask for and what each sends. Where
@@ -472,7 +521,7 @@ func (w *Worker) serve(ctx context.Context) int {
 			kept = append(kept, q)
 			continue
 		}
-		w.busy[d.Seq] = d.Endpoint
+		w.busy[d.Seq] = held{d.Endpoint, positionOf(d)}
 		w.perEndpoint[d.Endpoint]++
 		w.sending++
 		w.dequeued(d.Endpoint)
@@ -559,6 +608,8 @@ func (w *Worker) forget(endpoint string) {
 	w.queue = slices.DeleteFunc(w.queue, func(q queued) bool { return q.d.Endpoint == endpoint })
 	delete(w.queuedTo, endpoint)
 	delete(w.after, endpoint)
+	// What it drops lies before where the last read stopped.
+	w.resume = position{}
 }
 
 // answered frees the wire slot of an attempt whose answer came.
@@ -581,11 +632,18 @@ func (w *Worker) answered(r record.AttemptResult) {
 
 // record writes a batch of outcomes in one transaction. If it fails, the
 // deliveries stay pending and go again: at least once.
-func (w *Worker) record(ctx context.Context, batch []record.AttemptResult) {
+func (w *Worker) record(ctx context.Context, batch []record.AttemptResult) error {
 	err := w.cfg.Recorder.RecordAttempts(ctx, batch, record.Breaker{Threshold: w.cfg.BreakerThreshold, Cooldown: w.cooldown})
 	if err != nil {
 		w.cfg.Logger.Error("distribute: recording attempts", "attempts", len(batch), "err", err)
 	}
+	return err
+}
+
+// A recordedBatch is a batch of outcomes the recorder is done with.
+type recordedBatch struct {
+	results []record.AttemptResult
+	failed  bool
 }
 
 // Run delivers until ctx ends, then waits for the attempts in flight and
@@ -607,12 +665,12 @@ func (w *Worker) Drain(ctx context.Context) (int, error) { return w.loop(ctx, tr
 func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	total, stopping := 0, false
 	toRecord := make(chan []record.AttemptResult, 1)
-	recorded := make(chan []record.AttemptResult, 1)
+	recorded := make(chan recordedBatch, 1)
 	rctx := context.WithoutCancel(ctx)
 	go func() {
 		for b := range toRecord {
-			w.record(rctx, b)
-			recorded <- b
+			err := w.record(rctx, b)
+			recorded <- recordedBatch{b, err != nil}
 		}
 	}()
 	defer close(toRecord)
@@ -646,16 +704,20 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 			batchDue = batchTimer.C
 		}
 	}
-	done := func(b []record.AttemptResult) {
-		for _, r := range b {
+	done := func(b recordedBatch) {
+		for _, r := range b.results {
 			delete(w.busy, r.Delivery.Seq)
+		}
+		if b.failed {
+			// Still pending, and no longer held: read them again.
+			w.stale = true
 		}
 		recording = false
 		flush()
 	}
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
-	w.stale, w.queue = true, w.queue[:0]
+	w.stale, w.queue, w.resume = true, w.queue[:0], position{}
 	w.queuedTo, w.skipped, w.refill, w.after = map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]int64{}
 	_, w.useCursor = w.cfg.Store.(store.DueOutboundReader)
 	w.senders = map[string]chan queued{}

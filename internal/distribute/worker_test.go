@@ -33,20 +33,23 @@ var testStart = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 // receiver is a party's receiving system on the loopback: it verifies
 // each webhook with the helper the project ships and counts what it got.
 type receiver struct {
-	party  center.PartyCode
-	srv    *httptest.Server
-	down   atomic.Bool
-	mu     sync.Mutex
-	got    map[string]distribute.Payload // by webhook-id, after dedup
-	copies int                           // every 2xx-answered POST, duplicates included
-	bad    int                           // refused by the verifier
+	party center.PartyCode
+	srv   *httptest.Server
+	down  atomic.Bool
+	// failAt, if set, is the one request (counted from 1) answered 503.
+	failAt   atomic.Int64
+	requests atomic.Int64
+	mu       sync.Mutex
+	got      map[string]distribute.Payload // by webhook-id, after dedup
+	copies   int                           // every 2xx-answered POST, duplicates included
+	bad      int                           // refused by the verifier
 }
 
 func newReceiver(t *testing.T, party center.PartyCode, clock center.Clock) (*receiver, func(secret string)) {
 	rc := &receiver{party: party, got: map[string]distribute.Payload{}}
 	var h atomic.Pointer[webhook.Receiver]
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rc.down.Load() {
+		if rc.down.Load() || rc.requests.Add(1) == rc.failAt.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
@@ -695,5 +698,81 @@ func TestContentReadOncePerVersion(t *testing.T) {
 	}
 	if n := len(f.recv["JO"].got); n != 0 {
 		t.Errorf("JO, outside the distribution, received %d webhooks", n)
+	}
+}
+
+// readsStore notes the due reads for all endpoints a worker makes.
+type readsStore struct {
+	*sqlite.Store
+	mu    sync.Mutex
+	reads []store.DueQuery
+}
+
+func (s *readsStore) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
+	if q.Endpoint == "" {
+		s.mu.Lock()
+		s.reads = append(s.reads, q)
+		s.mu.Unlock()
+	}
+	return s.Store.DueOutbound(ctx, q)
+}
+
+// TestReadsContinueWhereTheyStopped: a backlog larger than what a read
+// for all endpoints takes is read in several, each continuing after the
+// last row of the one before instead of naming what the worker holds. An
+// endpoint that fails once makes the next read start over, since the
+// deliveries to it that the worker dropped lie behind: one pass delivers
+// everything but the attempt that failed, and every delivery arrives
+// once.
+func TestReadsContinueWhereTheyStopped(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	rs := &readsStore{Store: f.st}
+	w, err := distribute.New(distribute.Config{Store: rs, Recorder: f.rec, Clock: f.clock, Concurrency: 4, PerEndpoint: 1,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owed := map[center.PartyCode]int{}
+	for i := range 40 {
+		rep, err := f.rec.SubmitReport(ctx, testkit.Analyst("SY"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range rep.Audience {
+			owed[p]++
+		}
+		f.clock.Advance(time.Millisecond)
+	}
+	f.recv["IQ"].failAt.Store(3)
+	if _, err := w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.pending(t); n != 1 {
+		t.Fatalf("%d deliveries pending after one pass, want the one whose attempt failed", n)
+	}
+	f.clock.Advance(time.Hour)
+	if _, err := w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.pending(t); n > 0 {
+		t.Fatalf("%d deliveries still pending", n)
+	}
+	for p, rc := range f.recv {
+		if len(rc.got) != owed[p] {
+			t.Errorf("%s got %d distinct webhooks, owed %d", p, len(rc.got), owed[p])
+		}
+	}
+	var continued, restarted int
+	for i, q := range rs.reads {
+		switch {
+		case !q.AfterDue.IsZero():
+			continued++
+		case i > 0:
+			restarted++
+		}
+	}
+	if continued == 0 || restarted == 0 {
+		t.Errorf("%d reads for all endpoints: %d continued, %d started over; want some of each", len(rs.reads), continued, restarted)
 	}
 }

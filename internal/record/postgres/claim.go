@@ -43,11 +43,14 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	renew := micros(q.Now.Add(c.Lease / 2))
 	// $1 claimant, $2 now, $3 until, $4 skipped deliveries, $5 limit,
 	// $6 the endpoint or skipped endpoints, $7 the renewal threshold,
-	// $8 the Seq the read continues after.
+	// $8 the Seq the read continues after, $9 the due time it continues
+	// after (a continuation for all endpoints).
 	which, order := `AND d.endpoint <> ALL ($6::text[])`, `d.next_attempt, d.seq`
 	var sixth any = skipE
+	after, args := continuation(q, 8, c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew)
 	if q.Endpoint != "" {
 		which, order, sixth = `AND d.endpoint = $6`, `d.seq`, q.Endpoint
+		after, args = `d.seq > $8`, []any{c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew, q.After}
 	}
 	// A lease lost in a crash of the server is harmless (another node
 	// may then attempt a delivery again: at least once), so the claim's
@@ -71,7 +74,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		), picked AS (
 			SELECT d.seq FROM deliveries d
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.state = 'pending' AND d.next_attempt <= $2 AND d.seq > $8
+			WHERE d.state = 'pending' AND d.next_attempt <= $2 AND `+after+`
 				`+which+`
 				AND d.seq <> ALL ($4::bigint[])
 				AND (e.open_until IS NULL OR e.open_until <= $2)
@@ -88,7 +91,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 		SELECT `+deliveryColumns+` FROM claimed d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		ORDER BY `+order,
-		c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew, q.After))
+		args...))
 	if err != nil {
 		return nil, err
 	}

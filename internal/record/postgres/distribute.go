@@ -553,17 +553,30 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
 			ORDER BY d.seq LIMIT $4`, q.Endpoint, now, skipD, limitOf(q.Limit), q.After))
 	}
+	after, args := continuation(q, 5, now, skipD, skipE, limitOf(q.Limit))
 	return scanDeliveries(s.pool.Query(ctx, `
 		SELECT `+deliveryColumns+` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
-		WHERE d.state = 'pending' AND d.next_attempt <= $1 AND d.seq > $5
+		WHERE d.state = 'pending' AND d.next_attempt <= $1 AND `+after+`
 			AND d.seq <> ALL ($2::bigint[])
 			AND d.endpoint <> ALL ($3::text[])
 			AND (e.open_until IS NULL OR e.open_until <= $1)
 			AND (NOT e.ordered OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT $4`, now, skipD, skipE, limitOf(q.Limit), q.After))
+		ORDER BY d.next_attempt, d.seq LIMIT $4`, args...))
+}
+
+// continuation is the condition of a read for all endpoints that
+// continues after q.After and q.AfterDue, numbered from parameter n, and
+// args followed by their values. With AfterDue it names a position in the read's order, which
+// the index of pending rows follows, so the read starts there instead of
+// walking past what the reader holds.
+func continuation(q store.DueQuery, n int, args ...any) (string, []any) {
+	if q.AfterDue.IsZero() {
+		return fmt.Sprintf(`d.seq > $%d`, n), append(args, q.After)
+	}
+	return fmt.Sprintf(`(d.next_attempt, d.seq) > ($%d, $%d)`, n+1, n), append(args, q.After, micros(q.AfterDue))
 }
 
 func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, error) {

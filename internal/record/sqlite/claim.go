@@ -26,8 +26,10 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	}
 	now, until := micros(q.Now), micros(q.Now.Add(c.Lease))
 	which, order, arg := `AND d.endpoint NOT IN (SELECT value FROM json_each(?))`, `d.next_attempt, d.seq`, string(ej)
+	after, afterArgs := continuation(q)
 	if q.Endpoint != "" {
 		which, order, arg = `AND d.endpoint = ?`, `d.seq`, q.Endpoint
+		after, afterArgs = `d.next_attempt <= ? AND d.seq > ?`, []any{now, q.After}
 	}
 	var out []store.Delivery
 	err = s.Update(ctx, func(stx store.Tx) error {
@@ -43,7 +45,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 			SELECT `+deliveryColumns+` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint
-			WHERE d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
+			WHERE d.state = 'pending' AND `+after+`
 				`+which+`
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
@@ -52,7 +54,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 				AND (d.claimed_by IS NULL OR d.claimed_by = ? OR d.claimed_until <= ?
 					OR d.claimed_attempts <> d.attempts)
 			ORDER BY `+order+` LIMIT ?`,
-			now, q.After, arg, string(dj), now, c.Claimant, now, q.Limit))
+			append(afterArgs, arg, string(dj), now, c.Claimant, now, q.Limit)...))
 		if err != nil {
 			return err
 		}

@@ -502,6 +502,21 @@ func skipLists(q store.DueQuery) (endpoints, deliveries []byte, err error) {
 	return endpoints, deliveries, nil
 }
 
+// continuation is the range of a read for all endpoints, due by q.Now
+// and continuing after q.After (and q.AfterDue), with its arguments. With
+// AfterDue it names a position in the read's order, which the index of
+// pending rows follows, so the read starts there instead of walking past
+// what the reader holds. (SQLite seeks to the due time and checks the Seq
+// of the rows due at that same microsecond: it does not seek by a vector
+// that ends in the rowid.)
+func continuation(q store.DueQuery) (string, []any) {
+	now := micros(q.Now)
+	if q.AfterDue.IsZero() {
+		return `d.next_attempt <= ? AND d.seq > ?`, []any{now, q.After}
+	}
+	return `(d.next_attempt, d.seq) > (?, ?) AND d.next_attempt <= ?`, []any{micros(q.AfterDue), q.After, now}
+}
+
 // dueQuery returns the statement that selects the deliveries q asks for,
 // with columns after the FROM clause's d (deliveries), f (inbox) and e
 // (endpoints), and its arguments; joins go between FROM and WHERE.
@@ -528,17 +543,18 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
 			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, q.After, string(dj), now, q.Limit}, nil
 	}
+	after, afterArgs := continuation(q)
 	return `
 		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint` + joins + `
-		WHERE d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
+		WHERE d.state = 'pending' AND ` + after + `
 			AND d.seq NOT IN (SELECT value FROM json_each(?))
 			AND d.endpoint NOT IN (SELECT value FROM json_each(?))
 			AND (e.open_until IS NULL OR e.open_until <= ?)
 			AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 				WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, []any{now, q.After, string(dj), string(ej), now, q.Limit}, nil
+		ORDER BY d.next_attempt, d.seq LIMIT ? + 0`, append(afterArgs, string(dj), string(ej), now, q.Limit), nil
 }
 
 func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.Delivery, error) {

@@ -304,7 +304,13 @@ type DueQuery struct {
 	// up to some Seq continues from there, instead of naming what it
 	// holds in SkipDeliveries (which each read walks past).
 	After int64
-	Limit int
+	// AfterDue, if set, makes After a position in the order of a read for
+	// all endpoints (NextAttempt, then Seq): only deliveries after the one
+	// due at AfterDue with Seq After. A read that stopped at its limit
+	// continues from its last row this way. A read for one endpoint
+	// ignores it.
+	AfterDue time.Time
+	Limit    int
 	// WithoutContent asks DueOutbound for each delivery's version without
 	// its content: only its Seq, ID, Revoked and Purged, the rest left
 	// zero. It is for a caller that holds the content of the versions it

@@ -75,6 +75,10 @@ func testDeliveryClaims(t *testing.T, f *fixture) {
 	if z := claim("node-z", store.DueQuery{Endpoint: due[0].Endpoint, After: due[len(due)-1].Seq, Limit: 100}); len(z) != 0 {
 		t.Fatalf("a claim after the newest due returned %v", seqs(z))
 	}
+	last := due[len(due)-1]
+	if z := claim("node-z", store.DueQuery{AfterDue: last.NextAttempt, After: last.Seq, Limit: 100}); len(z) != 0 {
+		t.Fatalf("a claim for all endpoints after the last due returned %v", seqs(z))
+	}
 	a := claim("node-a", store.DueQuery{Limit: 6})
 	if !slices.Equal(seqs(a), seqs(due[:6])) {
 		t.Fatalf("node-a claimed %v, want the oldest due %v", seqs(a), seqs(due[:6]))

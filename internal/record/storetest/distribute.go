@@ -266,6 +266,28 @@ func testDistribution(t *testing.T, f *fixture) {
 	if len(again) != len(due)-len(res) {
 		t.Fatalf("%d due after recording %d of %d", len(again), len(res), len(due))
 	}
+	// AfterDue continues a read for all endpoints from its last row, in its
+	// order: the delivery that failed is due again after the others.
+	if len(due) > 2 {
+		q := store.DueQuery{Now: now.Add(2 * time.Hour), Limit: 100}
+		whole := dueFor(q)
+		if len(whole) < 3 || whole[len(whole)-1].Seq != due[1].Seq {
+			t.Fatalf("due after the retry's time: %d, the retry not last", len(whole))
+		}
+		var paged []store.Delivery
+		for q.Limit = 2; ; {
+			page := dueFor(q)
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			last := page[len(page)-1]
+			q.AfterDue, q.After = last.NextAttempt, last.Seq
+		}
+		if !slices.EqualFunc(paged, whole, func(a, b store.Delivery) bool { return a.Seq == b.Seq }) {
+			t.Fatalf("due deliveries read by continuation: %d, want the %d of one read in its order", len(paged), len(whole))
+		}
+	}
 	h, err := f.s.EndpointHealth(ctx, due[0].Party, due[0].Endpoint)
 	if err != nil {
 		t.Fatal(err)
