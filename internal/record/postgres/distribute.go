@@ -265,7 +265,8 @@ func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
 		receipt = &f.Receipt
 	}
 	// The update and the attempt's row in one statement: the attempt's n
-	// is the count the update leaves.
+	// is the count the update leaves. An attempt that delivered is kept in
+	// its delivery's row alone (sqlrow.EndpointAttemptsQuery).
 	var n int64
 	err := t.QueryRow(ctx, `
 		WITH d AS (
@@ -275,7 +276,7 @@ func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
 			RETURNING seq, attempts
 		), a AS (
 			INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
-			SELECT d.seq, d.attempts, $8, $3, $5, $4 FROM d
+			SELECT d.seq, d.attempts, $8, $3, $5, $4 FROM d WHERE $1 <> 'delivered'
 		)
 		SELECT count(*) FROM d`,
 		string(f.State), micros(f.Next), a.Status, a.Error, a.Latency.Microseconds(), done, f.Seq, micros(a.At), receipt).Scan(&n)
@@ -458,10 +459,7 @@ func (s *Store) EndpointHealth(ctx context.Context, party center.PartyCode, id s
 	if err != nil {
 		return h, fmt.Errorf("postgres: endpoint health: %w", err)
 	}
-	arows, err := s.pool.Query(ctx, `
-		SELECT d.id, a.n, a.at, a.status, a.latency, a.error FROM delivery_attempts a
-		JOIN deliveries d ON d.seq = a.delivery
-		WHERE d.endpoint = $1 ORDER BY a.at DESC, a.delivery DESC LIMIT 20`, id)
+	arows, err := s.pool.Query(ctx, sqlrow.EndpointAttemptsQuery, id)
 	if err != nil {
 		return h, fmt.Errorf("postgres: endpoint attempts: %w", err)
 	}

@@ -238,6 +238,9 @@ func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: pending delivery %d: %w", f.Seq, center.ErrNotFound)
 	}
+	if f.State == store.Delivered {
+		return nil // its row holds it: sqlrow.EndpointAttemptsQuery
+	}
 	return t.exec(ctx, "record attempt", `
 		INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
 		VALUES (?, (SELECT attempts FROM deliveries WHERE seq = ?), ?, ?, ?, ?)`,
@@ -400,10 +403,7 @@ func (s *Store) EndpointHealth(ctx context.Context, party center.PartyCode, id s
 	if err := rows.Err(); err != nil {
 		return h, fmt.Errorf("sqlite: endpoint health: %w", err)
 	}
-	arows, err := s.rd.QueryContext(ctx, `
-		SELECT d.id, a.n, a.at, a.status, a.latency, a.error FROM delivery_attempts a
-		JOIN deliveries d ON d.seq = a.delivery
-		WHERE d.endpoint = ? ORDER BY a.at DESC, a.delivery DESC LIMIT 20`, id)
+	arows, err := s.rd.QueryContext(ctx, sqlrow.EndpointAttemptsQuery, id)
 	if err != nil {
 		return h, fmt.Errorf("sqlite: endpoint attempts: %w", err)
 	}
@@ -953,12 +953,16 @@ func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: finish attempts: %w", err)
 	}
+	// An attempt that delivered is kept in its delivery's row alone
+	// (sqlrow.EndpointAttemptsQuery): a row for it would repeat the row.
 	pending := make([]bool, len(fs))
 	recorded := make([]int, 0, len(attempts))
 	for i, f := range fs {
 		if _, ok := attempts[f.Seq]; ok {
 			pending[i] = true
-			recorded = append(recorded, i)
+			if f.State != store.Delivered {
+				recorded = append(recorded, i)
+			}
 		}
 	}
 	err = chunks(len(recorded), func(i, j int) error {

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/tabadul/tabadul/internal/record/schema"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 )
 
 // oldDatabase creates a database at schema version, runs stmts in it, and
@@ -127,5 +130,54 @@ func TestMigrationNamesOldReceipts(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Fatalf("%d deliveries after the migration", n)
+	}
+}
+
+// TestMigrationKeepsDeliveredAttemptsOnce: in a database from before the
+// attempt that delivers was kept in its delivery's row alone (schema 17),
+// the row that repeats it goes; every other attempt stays, and the
+// endpoint's attempts list each once.
+func TestMigrationKeepsDeliveredAttemptsOnce(t *testing.T) {
+	ctx := context.Background()
+	path := oldDatabase(t, 17,
+		`INSERT INTO deliveries (seq, id, party, endpoint, subscription, inbox_seq, created, state, attempts, next_attempt,
+			last_status, last_error, last_latency, done)
+		VALUES (1, 'msg_a', 'IQ', 'endpoint--x', 'subscription--x', 1, 1, 'delivered', 2, 1, 204, '', 7, 20),
+			(2, 'msg_b', 'IQ', 'endpoint--x', 'subscription--x', 2, 1, 'pending', 1, 40, 503, 'answered 503', 9, NULL),
+			(3, 'msg_c', 'IQ', 'endpoint--x', 'subscription--x', 3, 1, 'dead', 1, 1, 500, 'answered 500', 8, 30)`,
+		`INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
+		VALUES (1, 1, 10, 503, 5, 'answered 503'), (1, 2, 20, 204, 7, ''),
+			(2, 1, 25, 503, 9, 'answered 503'), (3, 1, 30, 500, 8, 'answered 500')`)
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var kept int
+	if err := db.QueryRow(`SELECT count(*) FROM delivery_attempts`).Scan(&kept); err != nil || kept != 3 {
+		t.Fatalf("%d attempt rows after the migration, %v; want 3", kept, err)
+	}
+	rows, err := db.Query(sqlrow.EndpointAttemptsQuery, "endpoint--x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, e string
+		var n, at, status, latency int64
+		if err := rows.Scan(&id, &n, &at, &status, &latency, &e); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s/%d@%d:%d", id, n, at, status))
+	}
+	want := []string{"msg_c/1@30:500", "msg_b/1@25:503", "msg_a/2@20:204", "msg_a/1@10:503"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the endpoint's attempts: %v, want %v", got, want)
 	}
 }

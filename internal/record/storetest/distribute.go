@@ -309,6 +309,22 @@ func testDistribution(t *testing.T, f *fixture) {
 			t.Fatal(err)
 		}
 		f.wantReceipts([]store.Delivery{due[1], due[2]})
+		// Its health lists both of due[1]'s attempts, the delivering one
+		// first, each once.
+		h, err := f.s.EndpointHealth(ctx, due[1].Party, due[1].Endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []store.Attempt
+		for _, a := range h.LastAttempts {
+			if a.Delivery == due[1].ID {
+				got = append(got, a)
+			}
+		}
+		if len(got) != 2 || got[0].N != 2 || got[0].Status != 202 || !got[0].At.Equal(later.Add(time.Millisecond)) ||
+			got[1].N != 1 || got[1].Status != 503 || got[1].Error != "answered 503" {
+			t.Fatalf("attempts of a delivery that failed once, then delivered: %+v", got)
+		}
 	}
 	// Deleting an endpoint dead-letters what is pending for it.
 	if err := f.rec.DeleteEndpoint(ctx, testkit.Officer("JO"), eps["JO"].ID); err != nil {
