@@ -623,7 +623,8 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 	if revoked && rep.Revoked != nil {
 		at = *rep.Revoked
 	}
-	for _, p := range rep.Audience {
+	entries := make([]store.InboxEntry, len(rep.Audience))
+	for i, p := range rep.Audience {
 		typ := store.InboxCreated
 		switch {
 		case revoked:
@@ -633,18 +634,50 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 		case prev != nil:
 			typ = store.InboxShared
 		}
-		fseq, err := tx.AppendInbox(ctx, store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at})
-		if err != nil {
-			return err
-		}
+		entries[i] = store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at}
+	}
+	seqs, err := appendInboxes(ctx, tx, entries)
+	if err != nil {
+		return err
+	}
+	var ds []store.Delivery
+	for i, p := range rep.Audience {
 		for _, s := range subs {
 			if s.Party != p || !s.Filter.Matches(rep, doc) {
 				continue
 			}
-			if _, err := tx.InsertDelivery(ctx, store.Delivery{ID: webhookID(),
-				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: fseq, Created: at, NextAttempt: at}); err != nil {
-				return err
-			}
+			ds = append(ds, store.Delivery{ID: webhookID(),
+				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: seqs[i], Created: at, NextAttempt: at})
+		}
+	}
+	return insertDeliveries(ctx, tx, ds)
+}
+
+// appendInboxes appends the entries, in order, by the batch where the
+// backend can, and returns their Seqs.
+func appendInboxes(ctx context.Context, tx store.Tx, fs []store.InboxEntry) ([]int64, error) {
+	if bt, ok := tx.(store.OutboxBatchTx); ok && len(fs) > 1 {
+		return bt.AppendInboxes(ctx, fs)
+	}
+	seqs := make([]int64, len(fs))
+	for i, f := range fs {
+		var err error
+		if seqs[i], err = tx.AppendInbox(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	return seqs, nil
+}
+
+// insertDeliveries inserts the deliveries, in order, by the batch where
+// the backend can.
+func insertDeliveries(ctx context.Context, tx store.Tx, ds []store.Delivery) error {
+	if bt, ok := tx.(store.OutboxBatchTx); ok && len(ds) > 1 {
+		return bt.InsertDeliveries(ctx, ds)
+	}
+	for _, d := range ds {
+		if _, err := tx.InsertDelivery(ctx, d); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -241,6 +241,51 @@ func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error)
 	return seq, nil
 }
 
+var _ store.OutboxBatchTx = (*tx)(nil)
+
+// AppendInboxes sends the entries' inserts, after the queued writes, in
+// one round trip.
+func (t *tx) AppendInboxes(ctx context.Context, fs []store.InboxEntry) ([]int64, error) {
+	seqs := make([]int64, len(fs))
+	err := t.withPending(ctx, func(b *pgx.Batch) {
+		for _, f := range fs {
+			b.Queue(`INSERT INTO inbox (party, type, report, version_seq, at) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
+				string(f.Party), f.Type, f.Report, f.VersionSeq, micros(f.At))
+		}
+	}, func(br pgx.BatchResults) error {
+		for i := range fs {
+			if err := br.QueryRow().Scan(&seqs[i]); err != nil {
+				return fmt.Errorf("postgres: append inbox: %w", mapError(err))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return seqs, nil
+}
+
+// InsertDeliveries sends the deliveries' inserts, after the queued
+// writes, in one round trip.
+func (t *tx) InsertDeliveries(ctx context.Context, ds []store.Delivery) error {
+	return t.withPending(ctx, func(b *pgx.Batch) {
+		for _, d := range ds {
+			b.Queue(`
+				INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
+				VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)`,
+				d.ID, string(d.Party), d.Endpoint, d.Subscription, d.InboxSeq, micros(d.Created), micros(d.NextAttempt))
+		}
+	}, func(br pgx.BatchResults) error {
+		for range ds {
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("postgres: insert delivery: %w", mapError(err))
+			}
+		}
+		return nil
+	})
+}
+
 func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error) {
 	var seq int64
 	err := t.QueryRow(ctx, `

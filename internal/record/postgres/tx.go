@@ -431,8 +431,24 @@ func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {
 
 // AppendEvent sends the queued writes with the event, in one round trip.
 func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
+	var seq int64
+	err := t.withPending(ctx, func(b *pgx.Batch) {
+		b.Queue(`INSERT INTO events (id, type, party, "user", at, subject, digest, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING seq`, e.ID, string(e.Type), string(e.Party), e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+	}, func(br pgx.BatchResults) error {
+		if err := br.QueryRow().Scan(&seq); err != nil {
+			return fmt.Errorf("postgres: append event: %w", mapError(err))
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// withPending sends the queued writes and then the statements queue adds,
+// in one round trip, and reads the latter's results with read.
+func (t *tx) withPending(ctx context.Context, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	if err := t.start(ctx); err != nil {
-		return 0, err
+		return err
 	}
 	pending := t.pending
 	t.pending = nil
@@ -440,20 +456,18 @@ func (t *tx) AppendEvent(ctx context.Context, e center.Event) (int64, error) {
 	for _, q := range pending {
 		b.Queue(q.sql, q.args...)
 	}
-	b.Queue(`INSERT INTO events (id, type, party, "user", at, subject, digest, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		RETURNING seq`, e.ID, string(e.Type), string(e.Party), e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+	queue(b)
 	br := t.q.SendBatch(context.WithoutCancel(ctx), b)
 	defer br.Close()
 	for _, q := range pending {
 		if _, err := br.Exec(); err != nil {
-			return 0, fmt.Errorf("postgres: %s: %w", q.what, mapError(err))
+			return fmt.Errorf("postgres: %s: %w", q.what, mapError(err))
 		}
 	}
-	var seq int64
-	if err := br.QueryRow().Scan(&seq); err != nil {
-		return 0, fmt.Errorf("postgres: append event: %w", mapError(err))
+	if err := read(br); err != nil {
+		return err
 	}
-	return seq, br.Close()
+	return br.Close()
 }
 
 func (t *tx) InsertBulletin(ctx context.Context, b center.Bulletin) error {

@@ -210,6 +210,56 @@ func (t *tx) AppendInbox(ctx context.Context, f store.InboxEntry) (int64, error)
 	return res.LastInsertId()
 }
 
+var _ store.OutboxBatchTx = (*tx)(nil)
+
+// AppendInboxes inserts the entries with multi-row statements. A
+// statement's rows take consecutive Seqs, the last of which it reports:
+// each new row's rowid is one more than the largest in the table.
+func (t *tx) AppendInboxes(ctx context.Context, fs []store.InboxEntry) ([]int64, error) {
+	seqs := make([]int64, 0, len(fs))
+	err := chunks(len(fs), func(i, j int) error {
+		args := make([]any, 0, 5*(j-i))
+		for _, f := range fs[i:j] {
+			args = append(args, f.Party, f.Type, f.Report, f.VersionSeq, micros(f.At))
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO inbox (party, type, report, version_seq, at) VALUES `+
+			rowsOf("(?, ?, ?, ?, ?)", j-i), args...)
+		if err != nil {
+			return err
+		}
+		last, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		for k := range int64(j - i) {
+			seqs = append(seqs, last-int64(j-i)+1+k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: append inbox: %w", err)
+	}
+	return seqs, nil
+}
+
+// InsertDeliveries inserts the deliveries with multi-row statements.
+func (t *tx) InsertDeliveries(ctx context.Context, ds []store.Delivery) error {
+	err := chunks(len(ds), func(i, j int) error {
+		args := make([]any, 0, 7*(j-i))
+		for _, d := range ds[i:j] {
+			args = append(args, d.ID, d.Party, d.Endpoint, d.Subscription, d.InboxSeq, micros(d.Created), micros(d.NextAttempt))
+		}
+		_, err := t.ExecContext(ctx, `
+			INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
+			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, 'pending', ?)", j-i), args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: insert deliveries: %w", mapError(err))
+	}
+	return nil
+}
+
 func (t *tx) InsertDelivery(ctx context.Context, d store.Delivery) (int64, error) {
 	res, err := t.ExecContext(ctx, `
 		INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)

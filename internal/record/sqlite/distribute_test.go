@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -19,7 +20,7 @@ import (
 )
 
 // oneByOne hides the store's batch methods from the write path, which
-// then records attempts and events one statement at a time.
+// then writes outbox rows, attempts and events one statement at a time.
 type oneByOne struct{ store.Store }
 
 func (s oneByOne) Update(ctx context.Context, fn func(store.Tx) error) error {
@@ -187,6 +188,112 @@ func TestFinishAttemptsBatch(t *testing.T) {
 		if b.Type != o.Type || b.Party != o.Party || !b.At.Equal(o.At) || b.Seq != o.Seq {
 			t.Errorf("event %d:\nbatched    %+v\none by one %+v", i, b, o)
 		}
+	}
+}
+
+// TestOutboxBatch: writing a version's outbox rows with the multi-row
+// statements (store.OutboxBatchTx) leaves the same inbox entries and
+// deliveries as writing them one by one, across the statements' chunks (a
+// report owes 48 deliveries here) and for each kind of entry (created,
+// updated, shared, revoked).
+func TestOutboxBatch(t *testing.T) {
+	type outcome struct {
+		inbox      []store.InboxItem
+		deliveries []store.Delivery
+	}
+	parties := []center.PartyCode{"IQ", "SY", "IR", "RU"}
+	run := func(t *testing.T, wrap func(store.Store) store.Store) outcome {
+		ctx := context.Background()
+		s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+		rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
+		if err := rec.Found(ctx, testkit.Charter()); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parties {
+			e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 12 {
+				f := store.Filter{}
+				if i%4 == 3 {
+					f.TLP = []center.TLP{center.TLPAmber} // matches the revision only
+				}
+				if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for i := range 6 {
+			clock.Advance(time.Second)
+			rep, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("Report %d", i),
+				Body: "A convoy was seen at dawn.", Language: "en", TLP: center.TLPGreen,
+				Distribution: center.Distribution{Parties: []center.PartyCode{"IQ", "SY"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Second)
+			if _, err := rec.ReviseReport(ctx, testkit.Analyst("IQ"), rep.ID, center.Draft{Title: fmt.Sprintf("Report %d, widened", i),
+				Body: "A convoy was seen at dawn.", Language: "en", TLP: center.TLPAmber,
+				Distribution: center.Distribution{All: true}}); err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 0 {
+				clock.Advance(time.Second)
+				if _, err := rec.RevokeReport(ctx, testkit.Analyst("IQ"), rep.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var out outcome
+		for _, p := range parties {
+			items, err := s.Inbox(ctx, p, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, err := s.Deliveries(ctx, p, store.DeliveryQuery{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.inbox = append(out.inbox, items...)
+			out.deliveries = append(out.deliveries, ds...)
+		}
+		return out
+	}
+	batched := run(t, func(s store.Store) store.Store { return s })
+	single := run(t, func(s store.Store) store.Store { return oneByOne{s} })
+	if len(batched.inbox) != len(single.inbox) || len(batched.deliveries) != len(single.deliveries) {
+		t.Fatalf("batched: %d inbox entries, %d deliveries; one by one: %d, %d",
+			len(batched.inbox), len(batched.deliveries), len(single.inbox), len(single.deliveries))
+	}
+	types := map[string]int{}
+	for i, b := range batched.inbox {
+		o := single.inbox[i]
+		types[b.Type]++
+		if b.Seq != o.Seq || b.Party != o.Party || b.Type != o.Type || b.VersionSeq != o.VersionSeq || !b.At.Equal(o.At) {
+			t.Errorf("inbox entry %d:\nbatched    %+v\none by one %+v", i, b.InboxEntry, o.InboxEntry)
+		}
+	}
+	if len(types) != 4 {
+		t.Fatalf("inbox types %v: the test does not cover every kind", types)
+	}
+	// Ids are random in each store: compare by position.
+	perWrite := map[time.Time]int{} // each write of the test has its own time
+	for i, b := range batched.deliveries {
+		o := single.deliveries[i]
+		perWrite[b.Created]++
+		b.ID, b.Endpoint, b.Subscription, b.Report, o.ID, o.Endpoint, o.Subscription, o.Report = "", "", "", "", "", "", "", ""
+		if fmt.Sprint(b) != fmt.Sprint(o) {
+			t.Errorf("delivery %d:\nbatched    %+v\none by one %+v", i, b, o)
+		}
+	}
+	if most := slices.Max(slices.Collect(maps.Values(perWrite))); most <= 32 {
+		t.Fatalf("at most %d deliveries for one version: the test does not cross a statement's chunk", most)
 	}
 }
 

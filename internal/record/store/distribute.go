@@ -348,6 +348,20 @@ type Outbound struct {
 	Item     InboxItem
 }
 
+// OutboxBatchTx is what a backend's Tx may add to DistributeTx so that the
+// write path writes a version's outbox rows (an inbox entry per party of
+// its audience, a delivery per matching subscription) in a statement or
+// two rather than one a row. The write path uses it when the Tx has it,
+// and AppendInbox and InsertDelivery one by one when it does not: the
+// outcome is the same.
+type OutboxBatchTx interface {
+	// AppendInboxes does AppendInbox for each of fs, in order, and
+	// returns their Seqs.
+	AppendInboxes(ctx context.Context, fs []InboxEntry) ([]int64, error)
+	// InsertDeliveries does InsertDelivery for each of ds, in order.
+	InsertDeliveries(ctx context.Context, ds []Delivery) error
+}
+
 // AttemptBatchTx is what a backend's Tx may add to DistributeTx so that
 // the write path records a batch of attempts in a few statements rather
 // than a few per attempt. The write path uses it when the Tx has it, and
