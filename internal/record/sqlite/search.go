@@ -123,7 +123,12 @@ func ftsToken(t string) string {
 }
 
 func ftsText(tokens []string) string {
+	n := 0
+	for _, t := range tokens {
+		n += len(t) + 1
+	}
 	var b strings.Builder
+	b.Grow(n) // a document's few hundred tokens, without regrowing
 	for i, t := range tokens {
 		if i > 0 {
 			b.WriteByte(' ')
