@@ -238,10 +238,8 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 	if n := f.pending(t); n > 0 {
 		t.Fatalf("%d deliveries still pending three hours after the endpoint came back", n)
 	}
+	f.wantReceived(t, owed)
 	for p, rc := range f.recv {
-		if len(rc.got) != owed[p] {
-			t.Errorf("%s got %d distinct webhooks, owed %d", p, len(rc.got), owed[p])
-		}
 		for id, pl := range rc.got {
 			if !visible[p][pl.Data.ID] {
 				t.Errorf("%s got %s about report %s, which it may not see", p, id, pl.Data.ID)
@@ -298,6 +296,17 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 	}
 	for _, p := range rep.Problems {
 		t.Errorf("log audit: %s", p)
+	}
+}
+
+// wantReceived checks that each party's receiver got as many distinct
+// webhooks as it is owed.
+func (f *fixture) wantReceived(t *testing.T, owed map[center.PartyCode]int) {
+	t.Helper()
+	for p, rc := range f.recv {
+		if len(rc.got) != owed[p] {
+			t.Errorf("%s got %d distinct webhooks, owed %d", p, len(rc.got), owed[p])
+		}
 	}
 }
 
@@ -758,11 +767,7 @@ func TestReadsContinueWhereTheyStopped(t *testing.T) {
 	if n := f.pending(t); n > 0 {
 		t.Fatalf("%d deliveries still pending", n)
 	}
-	for p, rc := range f.recv {
-		if len(rc.got) != owed[p] {
-			t.Errorf("%s got %d distinct webhooks, owed %d", p, len(rc.got), owed[p])
-		}
-	}
+	f.wantReceived(t, owed)
 	var continued, restarted int
 	for i, q := range rs.reads {
 		switch {

@@ -32,17 +32,7 @@ func (s oneByOne) Update(ctx context.Context, fn func(store.Tx) error) error {
 // submitted n reports shared with all, and the path of its database.
 func newOutbox(t *testing.T, wrap func(store.Store) store.Store, n int) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tabadul.db")
-	s, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-	rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatal(err)
-	}
+	s, rec, clock, path := newFounded(t, wrap)
 	for _, p := range []center.PartyCode{"IQ", "SY"} {
 		e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
 		if err != nil {
@@ -59,6 +49,23 @@ func newOutbox(t *testing.T, wrap func(store.Store) store.Store, n int) (*sqlite
 			Distribution: center.Distribution{All: true}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return s, rec, clock, path
+}
+
+// newFounded returns a founded center's store (seen by the write path
+// through wrap), its recorder and clock, and the path of its database.
+func newFounded(t *testing.T, wrap func(store.Store) store.Store) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
+	if err := rec.Found(context.Background(), testkit.Charter()); err != nil {
+		t.Fatal(err)
 	}
 	return s, rec, clock, path
 }
@@ -204,16 +211,7 @@ func TestOutboxBatch(t *testing.T) {
 	parties := []center.PartyCode{"IQ", "SY", "IR", "RU"}
 	run := func(t *testing.T, wrap func(store.Store) store.Store) outcome {
 		ctx := context.Background()
-		s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-		rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
-		if err := rec.Found(ctx, testkit.Charter()); err != nil {
-			t.Fatal(err)
-		}
+		s, rec, clock, _ := newFounded(t, wrap)
 		for _, p := range parties {
 			e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
 			if err != nil {

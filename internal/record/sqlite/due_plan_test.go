@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +13,7 @@ import (
 // that continues after a row seeks to it rather than walking past every
 // row before it.
 func TestDuePlans(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := planStore(t)
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		desc string

@@ -41,6 +41,23 @@ func oldDatabase(t *testing.T, version int64, stmts ...string) string {
 	return path
 }
 
+// migrated brings the database at path up to date, as sqlite.Open does,
+// and opens it for a test to read its rows as they are.
+func migrated(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestMigrationFromTheUnicode61Index: a database whose search table
 // tokenized with unicode61 (schema 12) gets the ascii tokenizer, and loses
 // the stamp of the analysis that built its index, so that the index is
@@ -88,7 +105,6 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 // the delivery.receipt event that logged it; a pending or dead one names
 // none.
 func TestMigrationNamesOldReceipts(t *testing.T) {
-	ctx := context.Background()
 	path := oldDatabase(t, 14,
 		`INSERT INTO deliveries (seq, id, party, endpoint, subscription, inbox_seq, created, state, attempts, next_attempt, done)
 		VALUES (1, 'msg_a', 'IQ', 'endpoint--x', 'subscription--x', 1, 1, 'delivered', 1, 1, 2),
@@ -100,16 +116,7 @@ func TestMigrationNamesOldReceipts(t *testing.T) {
 			('event--2', 'delivery.receipt', 'IQ', '', 2, 'msg_a', x'00', x'00'),
 			('event--3', 'delivery.dead', 'IQ', '', 9, 'msg_c', x'00', x'00'),
 			('event--4', 'delivery.receipt', 'SY', '', 5, 'msg_d', x'00', x'00')`)
-	s, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrated(t, path)
 	want := map[string]string{"msg_a": "event--2", "msg_b": "", "msg_c": "", "msg_d": "event--4"}
 	rows, err := db.Query(`SELECT id, receipt_event FROM deliveries`)
 	if err != nil {
@@ -138,7 +145,6 @@ func TestMigrationNamesOldReceipts(t *testing.T) {
 // the row that repeats it goes; every other attempt stays, and the
 // endpoint's attempts list each once.
 func TestMigrationKeepsDeliveredAttemptsOnce(t *testing.T) {
-	ctx := context.Background()
 	path := oldDatabase(t, 17,
 		`INSERT INTO deliveries (seq, id, party, endpoint, subscription, inbox_seq, created, state, attempts, next_attempt,
 			last_status, last_error, last_latency, done)
@@ -148,16 +154,7 @@ func TestMigrationKeepsDeliveredAttemptsOnce(t *testing.T) {
 		`INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
 		VALUES (1, 1, 10, 503, 5, 'answered 503'), (1, 2, 20, 204, 7, ''),
 			(2, 1, 25, 503, 9, 'answered 503'), (3, 1, 30, 500, 8, 'answered 500')`)
-	s, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrated(t, path)
 	var kept int
 	if err := db.QueryRow(`SELECT count(*) FROM delivery_attempts`).Scan(&kept); err != nil || kept != 3 {
 		t.Fatalf("%d attempt rows after the migration, %v; want 3", kept, err)

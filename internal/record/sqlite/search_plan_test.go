@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,12 +14,7 @@ import (
 // filtered search for a common word ran the MATCH once per row, seconds
 // on 100,000 reports.
 func TestSearchPlans(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := planStore(t)
 	word := store.TextQuery{All: []store.Alternatives{{{Surface: []string{"قافله"}, Stems: []string{"قافل"}}}}}
 	for _, tt := range []struct {
 		desc   string
@@ -60,12 +53,7 @@ func TestSearchPlans(t *testing.T) {
 // TestSearchHitsPlan: a page's versions are read by their seqs, not by a
 // scan of every version.
 func TestSearchHitsPlan(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := planStore(t)
 	plan := queryPlan(t, s, `SELECT `+versionColumns+` FROM versions v JOIN reports r ON r.rid = v.rid
 		WHERE v.seq IN (SELECT value FROM json_each(?))`, "[3,1,2]")
 	joined := strings.Join(plan, "\n")

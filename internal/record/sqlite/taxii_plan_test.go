@@ -16,12 +16,7 @@ import (
 // ranges of at most Limit+1 rows, for their merge, and an id list's few
 // versions are sorted.
 func TestTAXIIPlans(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := planStore(t)
 	after := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		desc  string
@@ -53,6 +48,17 @@ func TestTAXIIPlans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// planStore opens an empty store, whose statements' plans a test reads.
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // queryPlan returns the detail lines of SQLite's plan for a query.
