@@ -55,7 +55,7 @@ func newOutbox(t *testing.T, wrap func(store.Store) store.Store, n int) (*sqlite
 
 // newFounded returns a founded center's store (seen by the write path
 // through wrap), its recorder and clock, and the path of its database.
-func newFounded(t *testing.T, wrap func(store.Store) store.Store) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
+func newFounded(t testing.TB, wrap func(store.Store) store.Store) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
 	path := filepath.Join(t.TempDir(), "tabadul.db")
 	s, err := sqlite.Open(context.Background(), path, sqlite.Options{NoSync: true})
 	if err != nil {
@@ -579,4 +579,104 @@ func BenchmarkSubmitWithSubscriptions(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// newBacklog returns a founded store where the four members have two
+// endpoints each, subscribed to everything, and reports shared with all
+// owe them n deliveries, and the endpoints' ids.
+func newBacklog(b *testing.B, n int) (*sqlite.Store, *record.Recorder, *testkit.Clock, []string) {
+	ctx := context.Background()
+	s, rec, clock, _ := newFounded(b, func(s store.Store) store.Store { return s })
+	var eps []string
+	for _, p := range []center.PartyCode{"IQ", "SY", "IR", "RU"} {
+		for range 2 {
+			e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, store.Filter{}); err != nil {
+				b.Fatal(err)
+			}
+			eps = append(eps, e.ID)
+		}
+	}
+	drafts := make([]center.Draft, 500)
+	for i := range drafts {
+		drafts[i] = center.Draft{Title: "Convoy", Body: "A convoy was seen at dawn near the crossing.", Language: "en",
+			TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}
+	}
+	for owed := 0; owed < n; owed += len(drafts) * len(eps) {
+		if _, err := rec.SubmitReports(ctx, testkit.Analyst("IQ"), drafts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, rec, clock, eps
+}
+
+// BenchmarkRecordAttempts: recording receipts in batches of 256, as the
+// worker does, over 160,000 pending deliveries (no fsync: the statements'
+// cost alone).
+//
+//	go test -run '^$' -bench RecordAttempts -benchtime 500x ./internal/record/sqlite/
+func BenchmarkRecordAttempts(b *testing.B) {
+	ctx := context.Background()
+	s, rec, clock, _ := newBacklog(b, 160_000)
+	var due []store.Delivery
+	for {
+		q := store.DueQuery{Now: clock.Now(), Limit: 10_000}
+		if len(due) > 0 {
+			q.After = due[len(due)-1].Seq
+		}
+		got, err := s.DueDeliveries(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		due = append(due, got...)
+	}
+	const batch = 256
+	recorded := 0
+	for b.Loop() {
+		if recorded+batch > len(due) {
+			b.Fatal("the backlog ran out: ask for fewer iterations")
+		}
+		res := make([]record.AttemptResult, batch)
+		for i := range res {
+			res[i] = record.AttemptResult{Delivery: due[recorded+i], State: store.Delivered,
+				Attempt: store.Attempt{At: clock.Now(), Status: 204, Latency: time.Millisecond}}
+		}
+		if err := rec.RecordAttempts(ctx, res, record.Breaker{}); err != nil {
+			b.Fatal(err)
+		}
+		recorded += batch
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(recorded), "µs/delivery")
+}
+
+// BenchmarkDueOutboundEach: the worker's read for two endpoints that ran
+// low, 40 due deliveries each without content, each read continuing
+// where the endpoint's last one stopped, over 160,000 pending deliveries.
+//
+//	go test -run '^$' -bench DueOutboundEach -benchtime 1000x ./internal/record/sqlite/
+func BenchmarkDueOutboundEach(b *testing.B) {
+	ctx := context.Background()
+	s, _, clock, eps := newBacklog(b, 160_000)
+	after := map[string]int64{}
+	rows := 0
+	for i := 0; b.Loop(); i++ {
+		e1, e2 := eps[i%len(eps)], eps[(i+3)%len(eps)]
+		outs, err := s.DueOutboundEach(ctx, []store.DueQuery{
+			{Now: clock.Now(), Endpoint: e1, After: after[e1], Limit: 40, WithoutContent: true},
+			{Now: clock.Now(), Endpoint: e2, After: after[e2], Limit: 40, WithoutContent: true}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, o := range outs {
+			after[o.Delivery.Endpoint] = o.Delivery.Seq
+		}
+		rows += len(outs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(rows), "µs/row")
 }
