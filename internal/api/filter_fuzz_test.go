@@ -54,14 +54,14 @@ func FuzzSubscriptionFilter(f *testing.F) {
 		}
 		for _, r := range reports {
 			doc, _ := ix.AnalyzeReport("", r.text, r.rep.Language)
-			got := fl.Matches(r.rep, &doc)
+			got := fl.Matches(&r.rep, &doc)
 			if got && len(fl.Sources) > 0 && !slices.Contains(fl.Sources, r.rep.Source) {
 				t.Fatalf("%s selects a report of %s", data, r.rep.Source)
 			}
 			if got && len(fl.TLP) > 0 && !slices.Contains(fl.TLP, r.rep.TLP) {
 				t.Fatalf("%s selects a %s report", data, r.rep.TLP)
 			}
-			if !fl.Text.Empty() && fl.Matches(r.rep, nil) {
+			if !fl.Text.Empty() && fl.Matches(&r.rep, nil) {
 				t.Fatalf("%s matches without text", data)
 			}
 			if len(fl.Sources)+len(fl.TLP)+len(fl.Tags)+len(fl.Languages) == 0 && fl.Query == "" && !got {

@@ -642,8 +642,9 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 	}
 	var ds []store.Delivery
 	for i, p := range rep.Audience {
-		for _, s := range subs {
-			if s.Party != p || !s.Filter.Matches(rep, doc) {
+		for k := range subs {
+			s := &subs[k]
+			if s.Party != p || !s.Filter.Matches(&rep, doc) {
 				continue
 			}
 			ds = append(ds, store.Delivery{ID: webhookID(),

@@ -729,9 +729,12 @@ func scanDueOutbound(rows *sql.Rows, withoutContent bool) ([]store.DueOutbound, 
 	}
 	var err error
 	for rows.Next() {
-		var o store.DueOutbound
+		// Scanned in place: a row's own variable would escape, through
+		// Scan's destinations, and cost an allocation of its size.
+		outs = append(outs, store.DueOutbound{})
+		o := &outs[len(outs)-1]
 		if head != nil {
-			err = head.scan(rows, &o)
+			err = head.scan(rows, o)
 		} else {
 			o.Outbound, err = scanOutbound(rows, &o.Sendable)
 		}
@@ -742,7 +745,6 @@ func scanDueOutbound(rows *sql.Rows, withoutContent bool) ([]store.DueOutbound, 
 			// Not the party's to see: nothing of it leaves the store.
 			o.Item, o.Endpoint = store.InboxItem{}, store.Endpoint{}
 		}
-		outs = append(outs, o)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

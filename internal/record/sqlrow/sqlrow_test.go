@@ -263,3 +263,27 @@ func TestTAXIIStatusReturnsItsErrorsAsTheyAre(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestSubscriptionsOf(t *testing.T) {
+	subs := []store.Subscription{{ID: "a", Party: "IQ"}, {ID: "b", Party: "SY"}, {ID: "c", Party: "IQ"}}
+	tests := []struct {
+		parties []center.PartyCode
+		want    string
+		shared  bool // the result is subs itself
+	}{
+		{[]center.PartyCode{"IQ", "SY", "RU"}, "a b c", true},
+		{[]center.PartyCode{"IQ"}, "a c", false},
+		{[]center.PartyCode{"SY"}, "b", false},
+		{[]center.PartyCode{"RU"}, "", false},
+	}
+	for _, tt := range tests {
+		got := sqlrow.SubscriptionsOf(subs, tt.parties)
+		var ids []string
+		for _, s := range got {
+			ids = append(ids, s.ID)
+		}
+		if strings.Join(ids, " ") != tt.want || (len(got) > 0 && &got[0] == &subs[0]) != tt.shared {
+			t.Errorf("SubscriptionsOf(%v) = %v (shared: %v), want %q (shared: %v)", tt.parties, ids, len(got) > 0 && &got[0] == &subs[0], tt.want, tt.shared)
+		}
+	}
+}

@@ -17,8 +17,13 @@ const ActiveSubscriptionsQuery = `
 	ORDER BY s.created, s.id`
 
 // SubscriptionsOf returns those of subs that belong to one of parties, in
-// their order.
+// their order: subs itself when all of them do (a report shared with
+// every member, the common case), so that the write path does not copy
+// them for every report. The caller must not modify the result.
 func SubscriptionsOf(subs []store.Subscription, parties []center.PartyCode) []store.Subscription {
+	if !slices.ContainsFunc(subs, func(s store.Subscription) bool { return !slices.Contains(parties, s.Party) }) {
+		return subs
+	}
 	var out []store.Subscription
 	for _, s := range subs {
 		if slices.Contains(parties, s.Party) {

@@ -29,7 +29,8 @@ type DistributeTx interface {
 	// DeleteSubscription marks the subscription deleted at the time.
 	DeleteSubscription(ctx context.Context, id string, at time.Time) error
 	// ActiveSubscriptions returns the undeleted subscriptions, to undeleted
-	// endpoints, of the given parties.
+	// endpoints, of the given parties. The caller must not modify the
+	// slice: a backend may share it between calls.
 	ActiveSubscriptions(ctx context.Context, parties []center.PartyCode) ([]Subscription, error)
 	// AppendInbox records that a party may now see a change and returns the
 	// entry's Seq. The entry's party must be in the stored audience of the
@@ -146,40 +147,12 @@ type Filter struct {
 // Matches reports whether the filter selects the version rep, whose
 // analyzed text is doc (nil when there is none: then a filter with a text
 // query does not match).
-func (f Filter) Matches(rep center.Report, doc *SearchDoc) bool {
-	anyOf := func(want []string, have ...string) bool {
-		if len(want) == 0 {
-			return true
-		}
-		for _, h := range have {
-			if slices.Contains(want, h) {
-				return true
-			}
-		}
-		return false
-	}
-	strs := func(v any) []string {
-		switch v := v.(type) {
-		case []center.PartyCode:
-			out := make([]string, len(v))
-			for i, p := range v {
-				out[i] = string(p)
-			}
-			return out
-		case []center.TLP:
-			out := make([]string, len(v))
-			for i, t := range v {
-				out[i] = string(t)
-			}
-			return out
-		}
-		return nil
-	}
+func (f *Filter) Matches(rep *center.Report, doc *SearchDoc) bool {
 	w := f.Where
 	switch {
-	case !anyOf(strs(f.Sources), string(rep.Source)), !anyOf(strs(w.Sources), string(rep.Source)):
+	case !anyOf(f.Sources, rep.Source), !anyOf(w.Sources, rep.Source):
 		return false
-	case !anyOf(strs(f.TLP), string(rep.TLP)), !anyOf(strs(w.TLPs), string(rep.TLP)):
+	case !anyOf(f.TLP, rep.TLP), !anyOf(w.TLPs, rep.TLP):
 		return false
 	case !anyOf(f.Languages, rep.Language), !anyOf(w.Languages, rep.Language):
 		return false
@@ -192,6 +165,14 @@ func (f Filter) Matches(rep center.Report, doc *SearchDoc) bool {
 		return true
 	}
 	return doc != nil && f.Text.MatchDoc(*doc)
+}
+
+// anyOf reports whether want is empty (no condition) or holds one of have.
+func anyOf[T comparable](want []T, have ...T) bool {
+	if len(want) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(have, func(h T) bool { return slices.Contains(want, h) })
 }
 
 // MatchDoc evaluates q against one analyzed document as the index would:
