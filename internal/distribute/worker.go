@@ -396,7 +396,11 @@ func (w *Worker) readDue(ctx context.Context, qs []store.DueQuery) ([]queued, er
 				if err != nil {
 					return nil, err
 				}
-				outs = append(outs, got...)
+				if outs == nil {
+					outs = got // one query, the common case: no copy
+				} else {
+					outs = append(outs, got...)
+				}
 			}
 		}
 		if err != nil {
@@ -675,6 +679,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	}()
 	defer close(toRecord)
 	var queue []record.AttemptResult // answered, waiting for the recorder
+	var spare []record.AttemptResult // the last batch recorded, for the next
 	recording := false
 	// Outcomes wait up to batchWait for more to share their transaction:
 	// a commit costs about as much for a few as for a few hundred.
@@ -683,7 +688,10 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	send := func() {
 		if !recording && len(queue) > 0 {
 			toRecord <- queue
-			queue, recording = make([]record.AttemptResult, 0, minBatch), true
+			if spare == nil {
+				spare = make([]record.AttemptResult, 0, minBatch)
+			}
+			queue, spare, recording = spare, nil, true
 			batchDue = nil
 		}
 	}
@@ -708,6 +716,8 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 		for _, r := range b.results {
 			delete(w.busy, r.Delivery.Seq)
 		}
+		clear(b.results)
+		spare = b.results[:0]
 		if b.failed {
 			// Still pending, and no longer held: read them again.
 			w.stale = true
