@@ -334,6 +334,90 @@ func (t *tx) FinishAttempt(ctx context.Context, f store.FinishedAttempt) error {
 	return nil
 }
 
+var _ store.AttemptBatchTx = (*tx)(nil)
+
+// FinishAttempts records a batch of attempts in one statement, after the
+// queued writes, in one round trip: the batch goes in as arrays, the
+// pending deliveries move on, and the attempts that did not deliver get
+// their rows, numbered as FinishAttempt numbers them.
+func (t *tx) FinishAttempts(ctx context.Context, fs []store.FinishedAttempt) ([]bool, error) {
+	n := len(fs)
+	seqs, states, next, status, errs, latency, at := make([]int64, n), make([]string, n), make([]int64, n),
+		make([]int64, n), make([]string, n), make([]int64, n), make([]int64, n)
+	done, receipts := make([]*int64, n), make([]*string, n)
+	for i, f := range fs {
+		seqs[i], states[i], next[i] = f.Seq, string(f.State), micros(f.Next)
+		status[i], errs[i], latency[i], at[i] = int64(f.Attempt.Status), f.Attempt.Error, f.Attempt.Latency.Microseconds(), micros(f.Attempt.At)
+		if f.State != store.Pending {
+			done[i] = &at[i]
+		}
+		if f.State == store.Delivered && f.Receipt != "" {
+			receipts[i] = &fs[i].Receipt
+		}
+	}
+	pending := map[int64]bool{}
+	err := t.withPending(ctx, func(b *pgx.Batch) {
+		b.Queue(`
+			WITH j AS (
+				SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[],
+					$7::bigint[], $8::text[], $9::bigint[]) AS j(seq, state, next, status, error, latency, done, receipt, at)
+			), d AS (
+				UPDATE deliveries SET state = j.state, attempts = deliveries.attempts + 1, next_attempt = j.next,
+					last_status = j.status, last_error = j.error, last_latency = j.latency, done = j.done,
+					receipt_event = j.receipt
+				FROM j WHERE deliveries.seq = j.seq AND deliveries.state = 'pending'
+				RETURNING deliveries.seq, deliveries.attempts, j.state, j.status, j.error, j.latency, j.at
+			), a AS (
+				INSERT INTO delivery_attempts (delivery, n, at, status, latency, error)
+				SELECT seq, attempts, at, status, latency, error FROM d WHERE state <> 'delivered'
+			)
+			SELECT seq FROM d`, seqs, states, next, status, errs, latency, done, receipts, at)
+	}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return fmt.Errorf("postgres: finish attempts: %w", mapError(err))
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				return fmt.Errorf("postgres: finish attempts: %w", err)
+			}
+			pending[seq] = true
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: finish attempts: %w", mapError(err))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, n)
+	for i, f := range fs {
+		out[i] = pending[f.Seq]
+	}
+	return out, nil
+}
+
+// AppendEvents sends the events' inserts, after the queued writes, in one
+// round trip, in order.
+func (t *tx) AppendEvents(ctx context.Context, es []center.Event) error {
+	return t.withPending(ctx, func(b *pgx.Batch) {
+		for _, e := range es {
+			b.Queue(`INSERT INTO events (id, type, party, "user", at, subject, digest, salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				e.ID, string(e.Type), string(e.Party), e.User, micros(e.At), e.Subject, e.Digest, e.Salt)
+		}
+	}, func(br pgx.BatchResults) error {
+		for range es {
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("postgres: append event: %w", mapError(err))
+			}
+		}
+		return nil
+	})
+}
+
 func (t *tx) KillPending(ctx context.Context, endpoint string, at time.Time) error {
 	return t.exec(ctx, "dead-letter pending deliveries", `
 		UPDATE deliveries SET state = 'dead', done = $1, last_error = 'endpoint deleted'

@@ -21,6 +21,12 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, postgres.Options{}) })
 }
 
+// TestBatches: the statements sent in one round trip leave what the
+// statements one at a time leave.
+func TestBatches(t *testing.T) {
+	storetest.RunBatches(t, func(t *testing.T) store.Store { return open(t, postgres.Options{}) })
+}
+
 func open(t *testing.T, opts postgres.Options) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), opts)
