@@ -18,7 +18,6 @@ import (
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
-
 // newOutbox returns a store (seen by the write path through wrap) where
 // IQ and SY have an endpoint each, subscribed to everything, and IQ
 // submitted n reports shared with all, and the path of its database.
@@ -61,8 +60,6 @@ func newFounded(t testing.TB, wrap func(store.Store) store.Store) (*sqlite.Store
 	}
 	return s, rec, clock, path
 }
-
-
 
 // TestDueOutbound: the worker's one read returns what DueDeliveries and
 // then Outbound return, for every kind of query (all endpoints, one,
