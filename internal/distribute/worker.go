@@ -315,14 +315,14 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 // read adds to the queue the due deliveries each of qs asks for, with
 // what they send, leaving out the busy and the queued ones, and returns
 // the position of the last delivery the store returned and how many it
-// returned. Only those a
-// query could return are named: a read for one endpoint skips that
-// endpoint's (and, continuing after the Seq up to which its reads took
-// every due delivery, only those past it), and a read for all skips none
-// of an endpoint it leaves out. The list is the query's cost (the store
-// turns it into a temporary index, and walks past each skipped row).
-// Reads for several endpoints go to the store in one statement where it
-// offers that.
+// returned. Only those a query could return are named: a read for one
+// endpoint skips that endpoint's (and, continuing after the Seq up to
+// which its reads took every due delivery, only those past it), and a
+// read for all skips none of an endpoint it leaves out, nor any before
+// where it continues. The list is the query's cost (the store turns it
+// into a temporary index, and walks past each skipped row). Reads for
+// several endpoints go to the store in one statement where it offers
+// that.
 func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) (position, int, error) {
 	now := w.cfg.Clock.Now()
 	for i := range qs {
