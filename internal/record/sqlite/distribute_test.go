@@ -15,6 +15,7 @@ import (
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/record/storetest"
 	"github.com/tabadul/tabadul/internal/testkit"
 )
 
@@ -22,25 +23,8 @@ import (
 // IQ and SY have an endpoint each, subscribed to everything, and IQ
 // submitted n reports shared with all, and the path of its database.
 func newOutbox(t *testing.T, wrap func(store.Store) store.Store, n int) (*sqlite.Store, *record.Recorder, *testkit.Clock, string) {
-	ctx := context.Background()
 	s, rec, clock, path := newFounded(t, wrap)
-	for _, p := range []center.PartyCode{"IQ", "SY"} {
-		e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := rec.CreateSubscription(ctx, testkit.Officer(p), e.ID, store.Filter{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range n {
-		clock.Advance(time.Second)
-		if _, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("Report %d", i),
-			Body: "A convoy was seen at dawn.", Language: "en", TLP: center.TLPGreen,
-			Distribution: center.Distribution{All: true}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.FillOutbox(t, rec, clock, n)
 	return s, rec, clock, path
 }
 

@@ -50,8 +50,17 @@ func founded(t *testing.T, newStore NewStore, wrap func(store.Store) store.Store
 // subscribed to everything, and IQ submitted n reports shared with all.
 func outbox(t *testing.T, newStore NewStore, wrap func(store.Store) store.Store, n int) (store.Store, *record.Recorder, *testkit.Clock) {
 	t.Helper()
-	ctx := context.Background()
 	s, rec, clock := founded(t, newStore, wrap)
+	FillOutbox(t, rec, clock, n)
+	return s, rec, clock
+}
+
+// FillOutbox gives IQ and SY an endpoint each, subscribed to everything,
+// and has IQ submit n reports shared with all, a second apart: each owes
+// both a delivery.
+func FillOutbox(t testing.TB, rec *record.Recorder, clock *testkit.Clock, n int) {
+	t.Helper()
+	ctx := context.Background()
 	for _, p := range []center.PartyCode{"IQ", "SY"} {
 		e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(p), "https://"+string(p)+".example/hook", "", false)
 		if err != nil {
@@ -69,7 +78,6 @@ func outbox(t *testing.T, newStore NewStore, wrap func(store.Store) store.Store,
 			t.Fatal(err)
 		}
 	}
-	return s, rec, clock
 }
 
 // testFinishAttemptsBatch: recording a batch of attempts with the
