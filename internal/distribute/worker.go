@@ -252,11 +252,20 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 	started := w.serve(ctx)
 	var qs []store.DueQuery
 	for e := range w.refill {
-		delete(w.refill, e)
 		room := 2*w.maxHandedTo() - w.perEndpoint[e] - w.queuedTo[e]
-		if room <= 0 || w.sending >= w.maxHanded() {
+		switch {
+		case room <= 0:
+			// It holds enough again: read once it runs low.
+			delete(w.refill, e)
+			w.skipped[e] = true
+			continue
+		case w.sending >= w.maxHanded():
+			// Read once the worker has a slot: a read for all endpoints
+			// that continues where the last one stopped would pass over
+			// what this endpoint was left without.
 			continue
 		}
+		delete(w.refill, e)
 		qs = append(qs, store.DueQuery{Endpoint: e, Limit: room})
 	}
 	if len(qs) > 0 {

@@ -734,10 +734,20 @@ func (s *readsStore) DueOutbound(ctx context.Context, q store.DueQuery) ([]store
 // everything but the attempt that failed, and every delivery arrives
 // once.
 func TestReadsContinueWhereTheyStopped(t *testing.T) {
+	for _, c := range []struct{ concurrency, perEndpoint, failAt int }{
+		{4, 1, 3}, {4, 4, 1}, {4, 4, 2}, {8, 2, 2}, {4, 2, 1}, {2, 4, 1}, {6, 4, 3},
+	} {
+		t.Run(fmt.Sprintf("%d in all, %d an endpoint, attempt %d fails", c.concurrency, c.perEndpoint, c.failAt), func(t *testing.T) {
+			readsContinueWhereTheyStopped(t, c.concurrency, c.perEndpoint, c.failAt)
+		})
+	}
+}
+
+func readsContinueWhereTheyStopped(t *testing.T, concurrency, perEndpoint, failAt int) {
 	ctx := context.Background()
 	f := newFixture(t)
 	rs := &readsStore{Store: f.st}
-	w, err := distribute.New(distribute.Config{Store: rs, Recorder: f.rec, Clock: f.clock, Concurrency: 4, PerEndpoint: 1,
+	w, err := distribute.New(distribute.Config{Store: rs, Recorder: f.rec, Clock: f.clock, Concurrency: concurrency, PerEndpoint: perEndpoint,
 		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -753,7 +763,7 @@ func TestReadsContinueWhereTheyStopped(t *testing.T) {
 		}
 		f.clock.Advance(time.Millisecond)
 	}
-	f.recv["IQ"].failAt.Store(3)
+	f.recv["IQ"].failAt.Store(int64(failAt))
 	if _, err := w.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
