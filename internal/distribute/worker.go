@@ -131,6 +131,11 @@ type Worker struct {
 	skipped  map[string]bool
 	// refill holds the endpoints to read for alone, having run low.
 	refill map[string]bool
+	// ordered holds the endpoints that take one delivery at a time, as
+	// their rows said: each one's next delivery becomes due to it only
+	// once the one before is recorded, which a read for all endpoints
+	// that has gone on past it would not see.
+	ordered map[string]bool
 	// after holds, per endpoint, the Seq up to which its own reads took
 	// every due delivery, in order: its next read continues from there
 	// rather than naming what it holds. Only where the store reads due
@@ -277,6 +282,10 @@ func (w *Worker) dispatch(ctx context.Context) (int, error) {
 				w.skipped[q.Endpoint] = true // it may have more: read again when it runs low
 			}
 		}
+		// What the endpoints read goes now, not at the next answer or
+		// poll (there may be none before it: an ordered endpoint's next
+		// delivery, or the last ones of a drain).
+		started += w.serve(ctx)
 	}
 	limit := prefetch * w.cfg.Concurrency
 	if len(w.queue) >= 2*limit || w.sending >= w.maxHanded() || !(w.stale || w.cutOff) {
@@ -365,6 +374,9 @@ func (w *Worker) read(ctx context.Context, qs ...store.DueQuery) (position, int,
 	}
 	for _, qd := range due {
 		d := qd.d
+		if qd.out != nil && qd.out.Endpoint.Ordered {
+			w.ordered[d.Endpoint] = true
+		}
 		// An endpoint queues at most as much again as it may have handed
 		// over; the rest is read again when it runs low.
 		if w.perEndpoint[d.Endpoint]+w.queuedTo[d.Endpoint] >= 2*w.maxHandedTo() {
@@ -725,6 +737,11 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 		for _, r := range b.results {
 			delete(w.busy, r.Delivery.Seq)
 		}
+		for _, r := range b.results {
+			if w.ordered[r.Delivery.Endpoint] {
+				w.refill[r.Delivery.Endpoint] = true // its next one is now sendable
+			}
+		}
 		clear(b.results)
 		spare = b.results[:0]
 		if b.failed {
@@ -738,6 +755,7 @@ func (w *Worker) loop(ctx context.Context, untilIdle bool) (int, error) {
 	defer t.Stop()
 	w.stale, w.queue, w.resume = true, w.queue[:0], position{}
 	w.queuedTo, w.skipped, w.refill, w.after = map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]int64{}
+	w.ordered = map[string]bool{}
 	_, w.useCursor = w.cfg.Store.(store.DueOutboundReader)
 	w.senders = map[string]chan queued{}
 	defer func() {

@@ -791,3 +791,51 @@ func readsContinueWhereTheyStopped(t *testing.T, concurrency, perEndpoint, failA
 		t.Errorf("%d reads for all endpoints: %d continued, %d started over; want some of each", len(rs.reads), continued, restarted)
 	}
 }
+
+// TestOrderedEndpointInABacklog: an ordered endpoint's next delivery
+// becomes sendable only once the one before it is answered, behind where
+// the worker's reads for all endpoints have gone on to; one pass over a
+// backlog larger than those reads still delivers all of it, in order.
+func TestOrderedEndpointInABacklog(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	w, err := distribute.New(distribute.Config{Store: f.st, Recorder: f.rec, Clock: f.clock, Concurrency: 4, PerEndpoint: 2,
+		Guard: distribute.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p distribute.Payload
+		json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		seen = append(seen, p.EventSeq)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("SY"), srv.URL, "ordered", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("SY"), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true})); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Millisecond)
+	}
+	if _, err := w.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.pending(t); n > 0 {
+		t.Errorf("%d deliveries to the other endpoints still pending after one pass", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 30 || !slices.IsSorted(seen) {
+		t.Fatalf("the ordered endpoint got %d of 30 in one pass, in order: %v", len(seen), slices.IsSorted(seen))
+	}
+}
