@@ -299,6 +299,20 @@ func outageOfSixHours(t *testing.T, f *fixture) {
 	}
 }
 
+// subscribeOrdered gives the party an ordered endpoint at url, subscribed
+// to everything.
+func (f *fixture) subscribeOrdered(t *testing.T, party center.PartyCode, url string) {
+	t.Helper()
+	ctx := context.Background()
+	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer(party), url, "ordered", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer(party), e.ID, store.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // wantReceived checks that each party's receiver got as many distinct
 // webhooks as it is owed.
 func (f *fixture) wantReceived(t *testing.T, owed map[center.PartyCode]int) {
@@ -463,13 +477,7 @@ func TestOrderedEndpoint(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer srv.Close()
-	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("JO"), srv.URL, "ordered", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("JO"), e.ID, store.Filter{}); err != nil {
-		t.Fatal(err)
-	}
+	f.subscribeOrdered(t, "JO", srv.URL)
 	for i := range 20 {
 		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft("ordered "+string(rune('a'+i)), center.TLPGreen, center.Distribution{Committee: "regional"})); err != nil {
 			t.Fatal(err)
@@ -814,13 +822,7 @@ func TestOrderedEndpointInABacklog(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer srv.Close()
-	e, _, err := f.rec.CreateEndpoint(ctx, testkit.Officer("SY"), srv.URL, "ordered", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("SY"), e.ID, store.Filter{}); err != nil {
-		t.Fatal(err)
-	}
+	f.subscribeOrdered(t, "SY", srv.URL)
 	for i := range 30 {
 		if _, err := f.rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft(fmt.Sprint("report ", i), center.TLPGreen, center.Distribution{All: true})); err != nil {
 			t.Fatal(err)
