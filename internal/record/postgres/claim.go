@@ -47,11 +47,10 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	// after (a continuation for all endpoints).
 	which, order := `AND d.endpoint <> ALL ($6::text[])`, `d.next_attempt, d.seq`
 	var sixth any = skipE
-	after, args := continuation(q, 8, c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew)
 	if q.Endpoint != "" {
 		which, order, sixth = `AND d.endpoint = $6`, `d.seq`, q.Endpoint
-		after, args = `d.seq > $8`, []any{c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew, q.After}
 	}
+	after, args := continuation(q, 8, c.Claimant, now, until, skipD, limitOf(q.Limit), sixth, renew)
 	// A lease lost in a crash of the server is harmless (another node
 	// may then attempt a delivery again: at least once), so the claim's
 	// commit does not wait for its WAL to reach the disk.

@@ -694,13 +694,14 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 		ORDER BY d.next_attempt, d.seq LIMIT $4`, args...))
 }
 
-// continuation is the condition of a read for all endpoints that
-// continues after q.After and q.AfterDue, numbered from parameter n, and
-// args followed by their values. With AfterDue it names a position in the read's order, which
+// continuation is the condition of a read that continues after q.After
+// (and, for all endpoints, q.AfterDue), numbered from parameter n, and
+// args followed by their values; a read for one endpoint goes by Seq
+// alone. With AfterDue it names a position in the read's order, which
 // the index of pending rows follows, so the read starts there instead of
 // walking past what the reader holds.
 func continuation(q store.DueQuery, n int, args ...any) (string, []any) {
-	if q.AfterDue.IsZero() {
+	if q.AfterDue.IsZero() || q.Endpoint != "" {
 		return fmt.Sprintf(`d.seq > $%d`, n), append(args, q.After)
 	}
 	return fmt.Sprintf(`(d.next_attempt, d.seq) > ($%d, $%d)`, n+1, n), append(args, q.After, micros(q.AfterDue))

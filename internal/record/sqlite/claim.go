@@ -26,11 +26,10 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, q store.DueQuery, c stor
 	}
 	now, until := micros(q.Now), micros(q.Now.Add(c.Lease))
 	which, order, arg := `AND d.endpoint NOT IN (SELECT value FROM json_each(?))`, `d.next_attempt, d.seq`, string(ej)
-	after, afterArgs := continuation(q)
 	if q.Endpoint != "" {
 		which, order, arg = `AND d.endpoint = ?`, `d.seq`, q.Endpoint
-		after, afterArgs = `d.next_attempt <= ? AND d.seq > ?`, []any{now, q.After}
 	}
+	after, afterArgs := continuation(q)
 	var out []store.Delivery
 	err = s.Update(ctx, func(stx store.Tx) error {
 		t := stx.(*tx)

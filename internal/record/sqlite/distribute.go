@@ -552,16 +552,16 @@ func skipLists(q store.DueQuery) (endpoints, deliveries []byte, err error) {
 	return endpoints, deliveries, nil
 }
 
-// continuation is the range of a read for all endpoints, due by q.Now
-// and continuing after q.After (and q.AfterDue), with its arguments. With
+// continuation is the range of a read, due by q.Now and continuing after
+// q.After (and, for all endpoints, q.AfterDue), with its arguments. With
 // AfterDue it names a position in the read's order, which the index of
 // pending rows follows, so the read starts there instead of walking past
 // what the reader holds. (SQLite seeks to the due time and checks the Seq
 // of the rows due at that same microsecond: it does not seek by a vector
-// that ends in the rowid.)
+// that ends in the rowid.) A read for one endpoint goes by Seq alone.
 func continuation(q store.DueQuery) (string, []any) {
 	now := micros(q.Now)
-	if q.AfterDue.IsZero() {
+	if q.AfterDue.IsZero() || q.Endpoint != "" {
 		return `d.next_attempt <= ? AND d.seq > ?`, []any{now, q.After}
 	}
 	return `(d.next_attempt, d.seq) > (?, ?) AND d.next_attempt <= ?`, []any{micros(q.AfterDue), q.After, now}
@@ -580,20 +580,20 @@ func dueQuery(q store.DueQuery, columns, joins string) (string, []any, error) {
 	// which the worker's reads do nearly every time (a third of a
 	// millisecond each time, more than the read itself).
 	now := micros(q.Now)
+	after, afterArgs := continuation(q)
 	if q.Endpoint != "" {
 		// One endpoint's pending rows, in Seq order, by their own index.
 		return `
 			SELECT ` + columns + ` FROM deliveries d
 			JOIN inbox f ON f.seq = d.inbox_seq
 			JOIN endpoints e ON e.id = d.endpoint` + joins + `
-			WHERE d.endpoint = ? AND d.state = 'pending' AND d.next_attempt <= ? AND d.seq > ?
+			WHERE d.endpoint = ? AND d.state = 'pending' AND ` + after + `
 				AND d.seq NOT IN (SELECT value FROM json_each(?))
 				AND (e.open_until IS NULL OR e.open_until <= ?)
 				AND (e.ordered = 0 OR d.seq = (SELECT min(d2.seq) FROM deliveries d2
 					WHERE d2.endpoint = d.endpoint AND d2.state = 'pending'))
-			ORDER BY d.seq LIMIT ? + 0`, []any{q.Endpoint, now, q.After, string(dj), now, q.Limit}, nil
+			ORDER BY d.seq LIMIT ? + 0`, slices.Concat([]any{q.Endpoint}, afterArgs, []any{string(dj), now, q.Limit}), nil
 	}
-	after, afterArgs := continuation(q)
 	return `
 		SELECT ` + columns + ` FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
