@@ -46,7 +46,7 @@ func reindexIfStale(ctx context.Context, rec *record.Recorder, log *slog.Logger)
 	if err != nil || !stale {
 		return err
 	}
-	log.Info("rebuilding the search index: another release's analysis built it", "analysis", analyze.AnalysisID())
+	log.Info("rebuilding the search index: another release's analysis built it, or it missed changes", "analysis", analyze.AnalysisID())
 	n, err := rec.Reindex(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("rebuild the search index: %w", err)

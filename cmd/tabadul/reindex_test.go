@@ -41,12 +41,14 @@ func TestAStaleIndexIsRebuilt(t *testing.T) {
 
 	age := func() {
 		t.Helper()
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(data, dbFile)+"?_pragma=busy_timeout(10000)")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		for _, q := range []string{`DELETE FROM search`, `UPDATE meta SET value = 'r0-older' WHERE key = 'index_analysis'`} {
+		// The index's rows are in a database of their own beside the
+		// center's.
+		for file, q := range map[string]string{dbFile + "-search": `DELETE FROM search`, dbFile: `UPDATE meta SET value = 'r0-older' WHERE key = 'index_analysis'`} {
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(data, file)+"?_pragma=busy_timeout(10000)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
 			if res, err := db.Exec(q); err != nil {
 				t.Fatal(err)
 			} else if n, _ := res.RowsAffected(); n == 0 {

@@ -59,9 +59,9 @@ func migrated(t *testing.T, path string) *sql.DB {
 }
 
 // TestMigrationFromTheUnicode61Index: a database whose search table
-// tokenized with unicode61 (schema 12) gets the ascii tokenizer, and loses
-// the stamp of the analysis that built its index, so that the index is
-// rebuilt; its other rows stay.
+// tokenized with unicode61 (schema 12) loses it and the stamp of the
+// analysis that built it, and gets an empty index with the ascii tokenizer
+// in the index's own database, to be rebuilt there; its other rows stay.
 func TestMigrationFromTheUnicode61Index(t *testing.T) {
 	ctx := context.Background()
 	path := oldDatabase(t, 12,
@@ -83,8 +83,16 @@ func TestMigrationFromTheUnicode61Index(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var ddl string
 	var rows int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name LIKE 'search%'`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("the store's own search tables after the migration: %d, %v; want none", rows, err)
+	}
+	db, err = sql.Open("sqlite", "file:"+path+"-search")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ddl string
 	if err := db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'search'`).Scan(&ddl); err != nil {
 		t.Fatal(err)
 	}

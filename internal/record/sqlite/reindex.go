@@ -7,22 +7,21 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
-// ReplaceIndex implements store.Tx. Unlike IndexVersion it writes at once:
-// a reindexing update replaces many rows in one savepoint, so FTS5 does
-// not flush a segment per row.
+// ReplaceIndex implements store.Tx. Like IndexVersion, its changes are
+// applied by the index's committer once the update's batch commits.
 func (t *tx) ReplaceIndex(ctx context.Context, seq int64, doc store.SearchDoc) error {
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("sqlite: reindex version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
 	}
-	if err := t.exec(ctx, "reindex version", `DELETE FROM search WHERE rowid = ?`, seq); err != nil {
-		return err
-	}
 	filters, ok, err := t.versionFilters(ctx, seq)
-	if err != nil || !ok { // a purged version stays out
+	if err != nil {
 		return err
 	}
-	return t.exec(ctx, "reindex version", `INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`,
-		seq, ftsText(doc.Surface), ftsText(doc.Stems), filters)
+	t.index = append(t.index, indexOp{seq: seq, del: true})
+	if ok { // a purged version stays out
+		t.index = append(t.index, indexOp{seq: seq, doc: doc, filters: filters})
+	}
+	return nil
 }
 
 // IndexableVersions implements store.Reader.

@@ -30,10 +30,21 @@ func (t *tx) ExpiredRevocations(ctx context.Context, before time.Time, limit int
 }
 
 func (t *tx) PurgeReport(ctx context.Context, id string, at time.Time) error {
-	if err := t.exec(ctx, "unindex purged versions", `
-		DELETE FROM search WHERE rowid IN (
-			SELECT v.seq FROM versions v JOIN reports r ON r.rid = v.rid WHERE r.id = ? AND v.purged IS NULL)`, id); err != nil {
-		return err
+	// The versions' rows leave the search index once the purge commits.
+	rows, err := t.QueryContext(ctx, `SELECT v.seq FROM versions v JOIN reports r ON r.rid = v.rid WHERE r.id = ? AND v.purged IS NULL`, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: purge %s: %w", id, err)
+	}
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: purge %s: %w", id, err)
+		}
+		t.index = append(t.index, indexOp{seq: seq, del: true})
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("sqlite: purge %s: %w", id, err)
 	}
 	if err := t.unlinkReport(ctx, id); err != nil {
 		return err

@@ -15,15 +15,8 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
-// indexRow is a version's row of the search table, waiting for the end of
-// its batch.
-type indexRow struct {
-	seq                     int64
-	surface, stems, filters string
-}
-
-// IndexVersion implements store.Tx. The row is written when the update's
-// batch commits, in the same transaction (see Store.commit).
+// IndexVersion implements store.Tx. The row is written by the index's
+// committer once the update's batch commits (see searchDB).
 func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) error {
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("sqlite: index version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
@@ -38,7 +31,7 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 			return fmt.Errorf("sqlite: index version %d: %w", seq, center.ErrNotFound)
 		}
 	}
-	t.index = append(t.index, indexRow{seq: seq, surface: ftsText(doc.Surface), stems: ftsText(doc.Stems), filters: filters})
+	t.index = append(t.index, indexOp{seq: seq, doc: doc, filters: filters})
 	return nil
 }
 

@@ -7,8 +7,14 @@
 // moment into one transaction, runs each inside its own SAVEPOINT (so one
 // failing Update rolls back alone), and commits once for all of them.
 //
+// The search index is a database of its own beside the store's (its path
+// with "-search" appended), with a committer of its own that applies each
+// committed batch's index changes while the writer commits the next; an
+// Update returns once both hold it (see searchdb.go).
+//
 // Reads use a separate pool of read-only connections, which WAL lets run
-// beside the writer; they see every commit that has returned.
+// beside the writer, with the index's database attached; they see every
+// commit that has returned.
 package sqlite
 
 import (
@@ -16,8 +22,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"runtime"
+	"slices"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -36,6 +44,9 @@ type Options struct {
 	// NoSync turns fsync off. Only for tests and benchmarks that measure
 	// something other than the disk; never in a center.
 	NoSync bool
+	// Logger receives what the store cannot return to a caller: a failed
+	// commit of the search index (see searchDB). nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Store is a center's SQLite database. It implements store.Store.
@@ -52,6 +63,8 @@ type Store struct {
 	active sqlrow.Versioned[[]store.Subscription]
 
 	writer *store.GroupCommit
+	// search is the search index's database and committer.
+	search *searchDB
 }
 
 var _ store.Store = (*Store)(nil)
@@ -72,7 +85,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.NoSync {
 		sync = "OFF"
 	}
-	dsn := func(extra ...string) string {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	dsn := func(path string, extra ...string) string {
 		q := url.Values{}
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "journal_mode(WAL)")
@@ -89,7 +105,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	w, err := sql.Open("sqlite", dsn(path, "_txlock", "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -105,15 +121,22 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
+	search, err := openSearch(ctx, path, w, dsn, opts.Logger)
 	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	rc, err := newAttaching(dsn(path, "_pragma", "query_only(1)"), path+searchSuffix)
+	if err != nil {
+		search.close()
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
+	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(opts.Readers)
 	r.SetMaxIdleConns(opts.Readers)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, opts: opts,
+	s := &Store{w: w, r: r, opts: opts, search: search,
 		wstmts: newStmtCache(w), rd: cachedDB{newStmtCache(r)}}
 	s.writer = store.StartGroupCommit(opts.MaxBatch, ErrClosed, s.commit)
 	return s, nil
@@ -136,18 +159,19 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // commit runs a batch of updates in one transaction and reports each
-// outcome after the commit.
+// outcome after the commit — or, when the batch changes the search index,
+// after the index's committer has committed those changes too.
 func (s *Store) commit(batch []*store.QueuedUpdate) {
 	results := make([]error, len(batch))
 	// Statements run without the callers' cancellation: interrupting one
 	// statement could roll back the whole shared transaction.
 	ctx := context.Background()
-	err := func() error {
+	var index []indexOp
+	n, err := func() (int64, error) {
 		sqlTx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("sqlite: begin: %w", err)
+			return 0, fmt.Errorf("sqlite: begin: %w", err)
 		}
-		var index []indexRow
 		// An update alone in its transaction needs no savepoint: if it
 		// fails, the transaction is rolled back. That spares a large update
 		// (a bulk import) the savepoint's journal, which SQLite walks from
@@ -159,36 +183,37 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 				results[i] = err
 				continue
 			}
-			var rows []indexRow
-			results[i], rows, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
+			var ops []indexOp
+			results[i], ops, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
 			if err != nil {
 				sqlTx.Rollback()
-				return err
+				return 0, err
 			}
 			if alone && results[i] != nil {
 				if err := sqlTx.Rollback(); err != nil {
-					return fmt.Errorf("sqlite: rollback: %w", err)
+					return 0, fmt.Errorf("sqlite: rollback: %w", err)
 				}
-				return nil
+				return 0, nil
 			}
-			index = append(index, rows...)
+			index = append(index, ops...)
 		}
-		// The search rows of every update that succeeded go in last, outside
-		// the savepoints: FTS5 flushes its pending terms at each savepoint,
-		// so indexing inside them made one index segment per report.
-		t := s.newTx(sqlTx)
-		for _, r := range index {
-			if err := t.exec(ctx, "index version",
-				`INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`, r.seq, r.surface, r.stems, r.filters); err != nil {
+		var n int64
+		if len(index) > 0 {
+			if n, err = s.search.queueTx(ctx, sqlTx); err != nil {
 				sqlTx.Rollback()
-				return err
+				return 0, err
 			}
 		}
 		if err := sqlTx.Commit(); err != nil {
-			return fmt.Errorf("sqlite: commit: %w", mapError(err))
+			return 0, fmt.Errorf("sqlite: commit: %w", mapError(err))
 		}
-		return nil
+		return n, nil
 	}()
+	if err == nil && n > 0 {
+		// The group commit reuses batch for the next one.
+		s.search.send(indexBatch{n: n, ops: index, updates: slices.Clone(batch), results: results})
+		return
+	}
 	for i, u := range batch {
 		if err != nil {
 			u.Finish(err)
@@ -201,9 +226,9 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 // runUpdate runs fn in sqlTx, inside a savepoint if savepoint is set. fnErr
 // is fn's own failure, already rolled back if in a savepoint (otherwise
 // the caller rolls back the transaction); err is a failure of the
-// transaction itself. index holds the search rows fn asked for, to be
-// written after the savepoints; none when fn failed.
-func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn func(store.Tx) error) (fnErr error, index []indexRow, err error) {
+// transaction itself. index holds the changes to the search index fn
+// asked for, for the index's committer; none when fn failed.
+func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn func(store.Tx) error) (fnErr error, index []indexOp, err error) {
 	if savepoint {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
@@ -245,7 +270,9 @@ func (s *Store) Close() error {
 	if !s.writer.Close() {
 		return nil
 	}
+	// The writer has sent its last batch: the index's committer finishes.
+	searchErr := s.search.close()
 	s.wstmts.close()
 	s.rd.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(searchErr, s.r.Close(), s.w.Close())
 }

@@ -18,9 +18,9 @@ type tx struct {
 	tx     *sql.Tx
 	stmts  *stmtCache
 	roster *rosterCache
-	// index collects IndexVersion's rows; the committer writes them after
-	// the update's savepoint is released, in the same transaction.
-	index []indexRow
+	// index collects the update's changes to the search index, which the
+	// index's committer applies once the update's batch is committed.
+	index []indexOp
 	// filters holds the filter tokens of the versions InsertVersion wrote
 	// in this update, by seq, for IndexVersion.
 	filters map[int64]string

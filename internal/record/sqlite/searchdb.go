@@ -1,0 +1,317 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	sqlite "modernc.org/sqlite"
+
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+// The search index lives in a database of its own, beside the store's
+// (its path with searchSuffix appended), and has a committer of its own.
+// SQLite lets one connection write a database at a time, and FTS5's
+// tokenizing, term hashing and segment flushing were a quarter of the one
+// writer's time while reports arrived: apart, they run on another core
+// while the writer commits the next batch.
+//
+// A report stays findable the moment its Update returns: the writer hands
+// each committed batch's index changes to the index's committer, and the
+// batch's Updates return once those are committed too. The readers attach
+// the index's database, so a search still joins the index to the viewer's
+// report_views in one statement.
+//
+// The two commits are not one. The index is derived data, so instead each
+// batch of index changes is numbered: the store's meta records the last
+// number queued, in the writer's transaction, and the index's meta the
+// last applied, in the index's. If they differ when the store is opened
+// (the process stopped between the two commits, or the index's commit
+// failed, or its file was lost), the index is emptied and the stamp of
+// the analysis that built it cleared, and the next `tabadul serve` or
+// `tabadul reindex` rebuilds it from the versions.
+const searchSuffix = "-search"
+
+// searchSchema names the layout of the index's database. Opening one of
+// another layout (or none) empties it to be rebuilt.
+const searchSchema = "1"
+
+const (
+	metaIndexQueued  = "index_queued"  // in the store's meta
+	metaIndexApplied = "index_applied" // in the index's meta
+	metaSearchSchema = "schema"        // in the index's meta
+	// metaIndexAnalysis is the stamp record.Recorder keeps in the store's
+	// meta; clearing it marks the index stale.
+	metaIndexAnalysis = "index_analysis"
+)
+
+// createSearch lays out an empty index database. FTS5 merges the segments
+// of a level once it holds 'automerge' of them, in the committing
+// transaction; at its default of 4 the merges took a sixth of the
+// committer's time while indexing, at 16 half as much, and queries at
+// 100,000 reports are no slower. The filters column holds each version's
+// source, TLP, language and tags as tokens (see filterToken).
+var createSearch = []string{
+	`DROP TABLE IF EXISTS search`,
+	`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`,
+	`CREATE VIRTUAL TABLE search USING fts5(
+		surface,
+		stems,
+		filters,
+		content = '',
+		contentless_delete = 1, -- retention erases purged versions
+		tokenize = 'ascii'
+	)`,
+	`INSERT INTO search (search, rank) VALUES ('automerge', 16)`,
+}
+
+// An indexOp is one change to the index: a version's row inserted, or
+// deleted when del is set. The document's tokens become the row's text on
+// the index's committer, off the store's writer.
+type indexOp struct {
+	seq     int64
+	del     bool
+	doc     store.SearchDoc
+	filters string
+}
+
+// An indexBatch is the index changes of one committed batch of Updates,
+// and those Updates, which return once the changes are committed.
+type indexBatch struct {
+	n       int64
+	ops     []indexOp
+	updates []*store.QueuedUpdate
+	results []error
+}
+
+// searchDB is the index's database and its committer.
+type searchDB struct {
+	w      *sql.DB
+	stmts  *stmtCache
+	log    *slog.Logger
+	queue  chan indexBatch
+	done   chan struct{}
+	closed sync.Once
+	// queued is the number of the last batch queued; only the store's
+	// writer touches it.
+	queued int64
+	// broken is set once a commit of the index failed: later batches are
+	// not applied, so that the numbers stay apart and the next Open
+	// rebuilds the index.
+	broken bool
+}
+
+// openSearch opens (creating if needed) the index's database beside the
+// store's, whose writer is w, and brings it level with the store: empty
+// and stale unless it applied exactly the batches the store queued.
+func openSearch(ctx context.Context, path string, w *sql.DB, dsn func(path string, extra ...string) string, log *slog.Logger) (*searchDB, error) {
+	iw, err := sql.Open("sqlite", dsn(path+searchSuffix, "_txlock", "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open the search index: %w", err)
+	}
+	// As the store's writer: a second connection for database/sql to
+	// prepare statements on while the transaction holds the first.
+	iw.SetMaxOpenConns(2)
+	iw.SetMaxIdleConns(2)
+	iw.SetConnMaxLifetime(0)
+	iw.SetConnMaxIdleTime(0)
+	s := &searchDB{w: iw, stmts: newStmtCache(iw), log: log, queue: make(chan indexBatch, 2), done: make(chan struct{})}
+	if err := s.level(ctx, w); err != nil {
+		s.stmts.close()
+		iw.Close()
+		return nil, err
+	}
+	go s.loop()
+	return s, nil
+}
+
+// level makes the index agree with the store's meta, emptying it if it
+// may have missed a change.
+func (s *searchDB) level(ctx context.Context, w *sql.DB) error {
+	queued, err := metaInt(ctx, w, metaIndexQueued)
+	if err != nil {
+		return err
+	}
+	s.queued = queued
+	var schema string
+	var applied int64
+	var exists int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'meta'`).Scan(&exists); err != nil {
+		return fmt.Errorf("sqlite: search index: %w", err)
+	}
+	if exists > 0 {
+		if schema, err = readMeta(ctx, s.w, metaSearchSchema); err != nil {
+			return err
+		}
+		if applied, err = metaInt(ctx, s.w, metaIndexApplied); err != nil {
+			return err
+		}
+	}
+	if schema == searchSchema && applied == queued {
+		return nil
+	}
+	// Empty the index first, then clear the stamp: stopping in between
+	// leaves an empty index marked stale, never a stale one marked fresh.
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: search index: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range createSearch {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("sqlite: create the search index: %w", err)
+		}
+	}
+	for k, v := range map[string]string{metaSearchSchema: searchSchema, metaIndexApplied: strconv.FormatInt(queued, 10)} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return fmt.Errorf("sqlite: search index: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: search index: %w", mapError(err))
+	}
+	if _, err := w.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaIndexAnalysis); err != nil {
+		return fmt.Errorf("sqlite: search index: %w", mapError(err))
+	}
+	return nil
+}
+
+// metaInt reads an integer from q's meta table, 0 if it is not set.
+func metaInt(ctx context.Context, q querier, key string) (int64, error) {
+	v, err := readMeta(ctx, q, key)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: meta %s: %w", key, err)
+	}
+	return n, nil
+}
+
+// queueTx records, in the writer's transaction sqlTx, that the batch
+// about to commit queues index changes, and returns its number.
+func (s *searchDB) queueTx(ctx context.Context, sqlTx *sql.Tx) (int64, error) {
+	n := s.queued + 1
+	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		metaIndexQueued, strconv.FormatInt(n, 10)); err != nil {
+		return 0, fmt.Errorf("sqlite: queue index changes: %w", mapError(err))
+	}
+	return n, nil
+}
+
+// send hands the committer a committed batch numbered n; the store's
+// writer calls it once the batch is committed.
+func (s *searchDB) send(b indexBatch) {
+	s.queued = b.n
+	s.queue <- b
+}
+
+// loop is the index's only writer. It commits whatever batches are
+// waiting together, in the order they were committed to the store.
+func (s *searchDB) loop() {
+	defer close(s.done)
+	var batches []indexBatch
+	for b := range s.queue {
+		batches = append(batches[:0], b)
+	gather:
+		for len(batches) < cap(s.queue)+1 {
+			select {
+			case b, ok := <-s.queue:
+				if !ok {
+					break gather
+				}
+				batches = append(batches, b)
+			default:
+				break gather
+			}
+		}
+		if !s.broken {
+			if err := s.apply(batches); err != nil {
+				// The reports are recorded; they are not findable until the
+				// index is rebuilt, which the next Open starts.
+				s.broken = true
+				s.log.Error("the search index could not be written; it is rebuilt when the center restarts", "err", err)
+			}
+		}
+		for _, b := range batches {
+			for i, u := range b.updates {
+				u.Finish(b.results[i])
+			}
+		}
+	}
+}
+
+// apply commits batches' changes and the number of the last.
+func (s *searchDB) apply(batches []indexBatch) error {
+	ctx := context.Background()
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: search index: begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := &tx{tx: sqlTx, stmts: s.stmts}
+	for _, b := range batches {
+		for _, op := range b.ops {
+			var err error
+			if op.del {
+				err = t.exec(ctx, "unindex version", `DELETE FROM search WHERE rowid = ?`, op.seq)
+			} else {
+				err = t.exec(ctx, "index version", `INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`,
+					op.seq, ftsText(op.doc.Surface), ftsText(op.doc.Stems), op.filters)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if err := t.exec(ctx, "index changes applied", `UPDATE meta SET value = ? WHERE key = ?`,
+		strconv.FormatInt(batches[len(batches)-1].n, 10), metaIndexApplied); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: search index: commit: %w", mapError(err))
+	}
+	return nil
+}
+
+// close waits for the queued batches, after the store's writer stopped.
+func (s *searchDB) close() error {
+	s.closed.Do(func() { close(s.queue) })
+	<-s.done
+	s.stmts.close()
+	return s.w.Close()
+}
+
+// attaching opens the store's read connections with the index's database
+// attached as "fts": an unqualified "search" in a query finds it there.
+type attaching struct {
+	driver.Connector
+	path string
+}
+
+func newAttaching(dsn, path string) (attaching, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return attaching{}, err
+	}
+	return attaching{Connector: c, path: path}, nil
+}
+
+func (a attaching) Connect(ctx context.Context) (driver.Conn, error) {
+	c, err := a.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.(driver.ExecerContext).ExecContext(ctx, `ATTACH DATABASE ? AS fts`,
+		[]driver.NamedValue{{Ordinal: 1, Value: a.path}}); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("sqlite: attach the search index: %w", err)
+	}
+	return c, nil
+}
