@@ -200,37 +200,47 @@ func (t *tabadul) all(ctx context.Context, q Query) (map[int]bool, error) {
 	}
 }
 
-// size checkpoints the WAL into the database file and returns the size
-// of the file and of what is left of the WAL, and the part of the file
-// that is the full-text index (the search table's shadow tables), if
-// SQLite's dbstat table is compiled in (-1 if not).
+// size checkpoints the WALs of the store's database and of the search
+// index's database beside it into their files, and returns the size of
+// both files and of what is left of their WALs, and the part that is the
+// full-text index (the search index's database).
 func (t *tabadul) size(ctx context.Context) (total, fts int64, err error) {
-	db, err := sql.Open("sqlite", "file:"+t.path+"?_pragma=busy_timeout(10000)")
+	for _, path := range []string{t.path, t.path + "-search"} {
+		n, err := checkpointedSize(ctx, path)
+		if err != nil {
+			return 0, 0, err
+		}
+		total += n
+		fts = n
+	}
+	return total, fts, nil
+}
+
+// checkpointedSize checkpoints the WAL of the database at path and returns
+// the size of its file and of what is left of the WAL.
+func checkpointedSize(ctx context.Context, path string) (int64, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+		return 0, fmt.Errorf("tabadul: size: %w", err)
 	}
 	defer db.Close()
 	var busy, logPages, done int
 	if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &done); err != nil {
-		return 0, 0, fmt.Errorf("tabadul: checkpoint: %w", err)
+		return 0, fmt.Errorf("tabadul: checkpoint %s: %w", filepath.Base(path), err)
 	}
 	if busy != 0 {
-		return 0, 0, fmt.Errorf("tabadul: checkpoint: busy")
+		return 0, fmt.Errorf("tabadul: checkpoint %s: busy", filepath.Base(path))
 	}
-	for _, p := range []string{t.path, t.path + "-wal"} {
+	var total int64
+	for _, p := range []string{path, path + "-wal"} {
 		fi, err := os.Stat(p)
 		if err == nil {
 			total += fi.Size()
 		} else if !os.IsNotExist(err) {
-			return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+			return 0, fmt.Errorf("tabadul: size: %w", err)
 		}
 	}
-	fts = -1
-	err = db.QueryRowContext(ctx, `SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search%'`).Scan(&fts)
-	if err != nil {
-		fts = -1
-	}
-	return total, fts, nil
+	return total, nil
 }
 
 // contentWord reports whether Tabadul keeps word, in language l, as one
