@@ -222,7 +222,7 @@ func (t *tx) AppendInboxes(ctx context.Context, fs []store.InboxEntry) ([]int64,
 		for _, f := range fs[i:j] {
 			args = append(args, f.Party, f.Type, f.Report, f.VersionSeq, micros(f.At))
 		}
-		res, err := t.ExecContext(ctx, `INSERT INTO inbox (party, type, report, version_seq, at) VALUES `+
+		res, err := t.ExecContext(ctx, `INSERT OR FAIL INTO inbox (party, type, report, version_seq, at) VALUES `+
 			rowsOf("(?, ?, ?, ?, ?)", j-i), args...)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (t *tx) InsertDeliveries(ctx context.Context, ds []store.Delivery) error {
 			args = append(args, d.ID, d.Party, d.Endpoint, d.Subscription, d.InboxSeq, micros(d.Created), micros(d.NextAttempt))
 		}
 		_, err := t.ExecContext(ctx, `
-			INSERT INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
+			INSERT OR FAIL INTO deliveries (id, party, endpoint, subscription, inbox_seq, created, state, next_attempt)
 			VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, 'pending', ?)", j-i), args...)
 		return err
 	})
@@ -964,6 +964,13 @@ func chunks(n int, fn func(i, j int) error) error {
 }
 
 // rowsOf returns n copies of a row of placeholders, comma-separated.
+//
+// The write path's multi-row inserts (these, and those from json_each)
+// say OR FAIL. Under the default, ABORT, a statement that may write
+// several rows keeps a journal of every page it touches, to undo its own
+// rows alone if one of them fails; ours are undone with their whole
+// Update (its savepoint, or the transaction), so the journal was work
+// for nothing. OR FAIL needs none.
 func rowsOf(row string, n int) string {
 	return row + strings.Repeat(", "+row, n-1)
 }

@@ -248,9 +248,9 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	}
 	t.filters[seq] = ftsFilters(rep.Source, rep.TLP, rep.Language, rep.Tags)
 	// One statement per table, whatever the audience's size: the parties
-	// and tags go in as JSON arrays.
+	// and tags go in as JSON arrays. OR FAIL: see rowsOf.
 	if err := t.exec(ctx, "insert audience",
-		`INSERT INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, audience); err != nil {
+		`INSERT OR FAIL INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, audience); err != nil {
 		return 0, err
 	}
 	// A new report has no views to update: a plain insert skips the
@@ -260,7 +260,7 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq, tlp = excluded.tlp,
 			language = excluded.language, version = excluded.version`
 	if newReport {
-		views = `INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
+		views = `INSERT OR FAIL INTO report_views (party, seq, rid, source, tlp, language, version)
 		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`
 	}
 	if err := t.exec(ctx, "update report views", views,
@@ -271,7 +271,7 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		return seq, nil
 	}
 	if err := t.exec(ctx, "insert tags",
-		`INSERT INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, tagsJSON); err != nil {
+		`INSERT OR FAIL INTO version_tags (tag, seq) SELECT value, ? FROM json_each(?)`, seq, tagsJSON); err != nil {
 		return 0, err
 	}
 	return seq, nil

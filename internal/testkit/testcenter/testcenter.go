@@ -92,17 +92,22 @@ func Found(t testing.TB, users []User) *Center {
 }
 
 // OpenStore opens a fresh SQLite store under t.TempDir(), closed when the
-// test ends. It does not sync to disk: the tests measure behaviour, not
-// the disk.
+// test ends, when every reference the schema declares must hold in what
+// the test wrote (sqlite.CheckReferences). It does not sync to disk: the
+// tests measure behaviour, not the disk.
 func OpenStore(t testing.TB) *sqlite.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tabadul.db"), sqlite.Options{NoSync: true})
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{NoSync: true})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := st.Close(); err != nil {
 			t.Errorf("close store: %v", err)
+		}
+		if err := sqlite.CheckReferences(context.Background(), path); err != nil {
+			t.Error(err)
 		}
 	})
 	return st
