@@ -435,3 +435,32 @@ func BenchmarkDueOutboundEach(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e3/float64(rows), "µs/row")
 }
+
+// BenchmarkSubmitBatch records batches of 1,000 reports (one
+// SubmitReports each, as a bulk import or the search benchmark submits
+// them) shared with all, on a store already holding 20,000: the writer's
+// cost per report, without analysis or fsync.
+//
+//	go test -run '^$' -bench SubmitBatch -benchtime 20x ./internal/record/sqlite/
+func BenchmarkSubmitBatch(b *testing.B) {
+	ctx := context.Background()
+	_, rec, _, _ := newFounded(b, func(s store.Store) store.Store { return s })
+	drafts := make([]center.Draft, 1000)
+	for i := range drafts {
+		drafts[i] = center.Draft{Title: fmt.Sprint("Convoy ", i), Language: "en",
+			Body: "A convoy was seen at dawn near the crossing, heading north with six trucks and an escort of two armoured vehicles.",
+			TLP:  center.TLPGreen, Distribution: center.Distribution{All: true}}
+	}
+	for range 20 {
+		if _, err := rec.SubmitReports(ctx, testkit.Analyst("IQ"), drafts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := rec.SubmitReports(ctx, testkit.Analyst("IQ"), drafts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(drafts)), "µs/report")
+}
