@@ -16,11 +16,11 @@
 // say) are declared in the schema but not enforced while writing, which is
 // SQLite's default: with them enforced, every multi-row insert of the
 // write path kept a statement journal of each page it touched, and the
-// lookups of each row's parents, in all 28% of a report's recording
-// (BENCHMARKS.md). One write path keeps them, and CheckReferences, which
-// every test of this package and of the centers the tests run calls on
-// the database it leaves, verifies it. For the same reason the write
-// path's multi-row inserts say OR FAIL (see rowsOf).
+// lookups of each row's parents, in all a quarter of a report's recording
+// (BENCHMARKS.md). One write path keeps them, and CheckReferences
+// verifies it on each database the store's contract suite and the test
+// centers leave. For the same reason the write path's multi-row inserts
+// say OR FAIL (see rowsOf).
 //
 // Reads use a separate pool of read-only connections, which WAL lets run
 // beside the writer, with the index's database attached; they see every
