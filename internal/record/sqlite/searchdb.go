@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -27,14 +28,17 @@ import (
 // the index's database, so a search still joins the index to the viewer's
 // report_views in one statement.
 //
-// The two commits are not one. The index is derived data, so instead each
-// batch of index changes is numbered: the store's meta records the last
-// number queued, in the writer's transaction, and the index's meta the
-// last applied, in the index's. If they differ when the store is opened
-// (the process stopped between the two commits, or the index's commit
-// failed, or its file was lost), the index is emptied and the stamp of
-// the analysis that built it cleared, and the next `tabadul serve` or
-// `tabadul reindex` rebuilds it from the versions.
+// The two commits are not one. The index is derived data, so instead the
+// batches of index changes are counted: the store's meta counts those
+// queued, in the writer's transaction, and the index's meta those
+// applied, in the index's. If the counts differ when a store is opened
+// with no other store open on the same files (the process stopped between
+// the two commits, the index's commit failed, its file was lost), the
+// index is emptied and the stamp of the analysis that built it cleared,
+// and the next `tabadul serve` or `tabadul reindex` rebuilds it from the
+// versions. With another store open — the CLI beside a running server —
+// the counts may differ by the batches it has in flight, so they are
+// compared only by a store that is alone (instanceLock).
 const searchSuffix = "-search"
 
 // searchSchema names the layout of the index's database. Opening one of
@@ -42,8 +46,8 @@ const searchSuffix = "-search"
 const searchSchema = "1"
 
 const (
-	metaIndexQueued  = "index_queued"  // in the store's meta
-	metaIndexApplied = "index_applied" // in the index's meta
+	metaIndexQueued  = "index_queued"  // in the store's meta: batches queued
+	metaIndexApplied = "index_applied" // in the index's meta: batches applied
 	metaSearchSchema = "schema"        // in the index's meta
 	// metaIndexAnalysis is the stamp record.Recorder keeps in the store's
 	// meta; clearing it marks the index stale.
@@ -83,7 +87,6 @@ type indexOp struct {
 // An indexBatch is the index changes of one committed batch of Updates,
 // and those Updates, which return once the changes are committed.
 type indexBatch struct {
-	n       int64
 	ops     []indexOp
 	updates []*store.QueuedUpdate
 	results []error
@@ -97,11 +100,9 @@ type searchDB struct {
 	queue  chan indexBatch
 	done   chan struct{}
 	closed sync.Once
-	// queued is the number of the last batch queued; only the store's
-	// writer touches it.
-	queued int64
+	lock   instanceLock
 	// broken is set once a commit of the index failed: later batches are
-	// not applied, so that the numbers stay apart and the next Open
+	// not applied either, so that the counts stay apart and the next Open
 	// rebuilds the index.
 	broken bool
 }
@@ -120,10 +121,16 @@ func openSearch(ctx context.Context, path string, w *sql.DB, dsn func(path strin
 	iw.SetMaxIdleConns(2)
 	iw.SetConnMaxLifetime(0)
 	iw.SetConnMaxIdleTime(0)
-	s := &searchDB{w: iw, stmts: newStmtCache(iw), log: log, queue: make(chan indexBatch, 2), done: make(chan struct{})}
-	if err := s.level(ctx, w); err != nil {
+	lock, alone, err := lockInstance(path + searchSuffix + ".lock")
+	if err != nil {
+		iw.Close()
+		return nil, err
+	}
+	s := &searchDB{w: iw, stmts: newStmtCache(iw), log: log, lock: lock, queue: make(chan indexBatch, 2), done: make(chan struct{})}
+	if err := s.level(ctx, w, alone); err != nil {
 		s.stmts.close()
 		iw.Close()
+		lock.release()
 		return nil, err
 	}
 	go s.loop()
@@ -131,13 +138,13 @@ func openSearch(ctx context.Context, path string, w *sql.DB, dsn func(path strin
 }
 
 // level makes the index agree with the store's meta, emptying it if it
-// may have missed a change.
-func (s *searchDB) level(ctx context.Context, w *sql.DB) error {
+// is of another layout or, when this store is alone, may have missed a
+// change.
+func (s *searchDB) level(ctx context.Context, w *sql.DB, alone bool) error {
 	queued, err := metaInt(ctx, w, metaIndexQueued)
 	if err != nil {
 		return err
 	}
-	s.queued = queued
 	var schema string
 	var applied int64
 	var exists int
@@ -152,7 +159,7 @@ func (s *searchDB) level(ctx context.Context, w *sql.DB) error {
 			return err
 		}
 	}
-	if schema == searchSchema && applied == queued {
+	if schema == searchSchema && (applied == queued || !alone) {
 		return nil
 	}
 	// Empty the index first, then clear the stamp: stopping in between
@@ -194,23 +201,19 @@ func metaInt(ctx context.Context, q querier, key string) (int64, error) {
 	return n, nil
 }
 
-// queueTx records, in the writer's transaction sqlTx, that the batch
-// about to commit queues index changes, and returns its number.
-func (s *searchDB) queueTx(ctx context.Context, sqlTx *sql.Tx) (int64, error) {
-	n := s.queued + 1
-	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-		metaIndexQueued, strconv.FormatInt(n, 10)); err != nil {
-		return 0, fmt.Errorf("sqlite: queue index changes: %w", mapError(err))
+// queueTx counts, in the writer's transaction sqlTx, the batch about to
+// commit among those that queue index changes.
+func (s *searchDB) queueTx(ctx context.Context, sqlTx *sql.Tx) error {
+	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`, metaIndexQueued); err != nil {
+		return fmt.Errorf("sqlite: queue index changes: %w", mapError(err))
 	}
-	return n, nil
+	return nil
 }
 
-// send hands the committer a committed batch numbered n; the store's
-// writer calls it once the batch is committed.
-func (s *searchDB) send(b indexBatch) {
-	s.queued = b.n
-	s.queue <- b
-}
+// send hands the committer a batch; the store's writer calls it once the
+// batch is committed.
+func (s *searchDB) send(b indexBatch) { s.queue <- b }
 
 // loop is the index's only writer. It commits whatever batches are
 // waiting together, in the order they were committed to the store.
@@ -270,8 +273,8 @@ func (s *searchDB) apply(batches []indexBatch) error {
 			}
 		}
 	}
-	if err := t.exec(ctx, "index changes applied", `UPDATE meta SET value = ? WHERE key = ?`,
-		strconv.FormatInt(batches[len(batches)-1].n, 10), metaIndexApplied); err != nil {
+	if err := t.exec(ctx, "index changes applied", `UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?`,
+		len(batches), metaIndexApplied); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -285,7 +288,7 @@ func (s *searchDB) close() error {
 	s.closed.Do(func() { close(s.queue) })
 	<-s.done
 	s.stmts.close()
-	return s.w.Close()
+	return errors.Join(s.w.Close(), s.lock.release())
 }
 
 // attaching opens the store's read connections with the index's database

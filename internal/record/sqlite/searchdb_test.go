@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +234,50 @@ func TestPurgeErasesIndexRows(t *testing.T) {
 	}
 	if n := c.found("قافلة"); n != 0 {
 		t.Errorf("the purged report is found %d times", n)
+	}
+}
+
+// TestSearchIndexBesideAnotherStore: a store opened while another has the
+// same files open (the CLI beside a running server) leaves the index as
+// it is even when the counts differ, since they may differ by the other's
+// batches in flight; both index what they record, and a store opened
+// alone later finds the counts level.
+func TestSearchIndexBesideAnotherStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	server := openIndexed(t, path)
+	server.submit("قافلة")
+	db := searchDB(t, path)
+	// As if the server had a batch in flight.
+	if _, err := db.Exec(`UPDATE meta SET value = value - 1 WHERE key = 'index_applied'`); err != nil {
+		t.Fatal(err)
+	}
+	cli := openIndexed(t, path)
+	if n := cli.found("قافلة"); n != 1 || cli.stale() {
+		t.Fatalf("a store opened beside another emptied the index: found %d, stale %v", n, cli.stale())
+	}
+	if _, err := db.Exec(`UPDATE meta SET value = value + 1 WHERE key = 'index_applied'`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, c := range []*indexedCenter{server, cli} {
+		wg.Go(func() {
+			for range 5 {
+				if _, err := c.rec.SubmitReport(context.Background(), testkit.Analyst("IQ"), center.Draft{Title: "مطار", Body: "تقرير",
+					TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	cli.st.Close()
+	server.st.Close()
+
+	c := openIndexed(t, path)
+	if c.stale() {
+		t.Fatal("the counts of two stores' batches came apart")
+	}
+	if n := c.found("مطار"); n != 10 {
+		t.Errorf("found %d of the ten reports the two stores recorded", n)
 	}
 }

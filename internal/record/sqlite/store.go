@@ -176,10 +176,10 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 	// statement could roll back the whole shared transaction.
 	ctx := context.Background()
 	var index []indexOp
-	n, err := func() (int64, error) {
+	err := func() error {
 		sqlTx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
-			return 0, fmt.Errorf("sqlite: begin: %w", err)
+			return fmt.Errorf("sqlite: begin: %w", err)
 		}
 		// An update alone in its transaction needs no savepoint: if it
 		// fails, the transaction is rolled back. That spares a large update
@@ -196,31 +196,31 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 			results[i], ops, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
 			if err != nil {
 				sqlTx.Rollback()
-				return 0, err
+				return err
 			}
 			if alone && results[i] != nil {
 				if err := sqlTx.Rollback(); err != nil {
-					return 0, fmt.Errorf("sqlite: rollback: %w", err)
+					return fmt.Errorf("sqlite: rollback: %w", err)
 				}
-				return 0, nil
+				return nil
 			}
 			index = append(index, ops...)
 		}
-		var n int64
 		if len(index) > 0 {
-			if n, err = s.search.queueTx(ctx, sqlTx); err != nil {
+			if err := s.search.queueTx(ctx, sqlTx); err != nil {
 				sqlTx.Rollback()
-				return 0, err
+				return err
 			}
 		}
 		if err := sqlTx.Commit(); err != nil {
-			return 0, fmt.Errorf("sqlite: commit: %w", mapError(err))
+			index = nil
+			return fmt.Errorf("sqlite: commit: %w", mapError(err))
 		}
-		return n, nil
+		return nil
 	}()
-	if err == nil && n > 0 {
+	if err == nil && len(index) > 0 {
 		// The group commit reuses batch for the next one.
-		s.search.send(indexBatch{n: n, ops: index, updates: slices.Clone(batch), results: results})
+		s.search.send(indexBatch{ops: index, updates: slices.Clone(batch), results: results})
 		return
 	}
 	for i, u := range batch {
