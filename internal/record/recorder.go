@@ -220,7 +220,7 @@ func (r *Recorder) Found(ctx context.Context, ch center.Charter) error {
 		}
 		if a := r.indexAnalyzer(); a != nil {
 			// An empty index is built by every analysis.
-			if err := tx.SetMeta(ctx, metaIndexAnalysis, a.Analysis()); err != nil {
+			if err := tx.SetMeta(ctx, store.MetaIndexAnalysis, a.Analysis()); err != nil {
 				return err
 			}
 		}

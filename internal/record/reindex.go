@@ -8,9 +8,6 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
-// metaIndexAnalysis names the analysis the search index was built with.
-const metaIndexAnalysis = "index_analysis"
-
 // reindexBatch is how many versions one reindexing write replaces: enough
 // to spread the analysis over every core, few enough that submissions
 // wait for no more than one batch.
@@ -25,7 +22,7 @@ func (r *Recorder) IndexStale(ctx context.Context) (bool, error) {
 	if a == nil {
 		return false, nil
 	}
-	v, err := r.store.Meta(ctx, metaIndexAnalysis)
+	v, err := r.store.Meta(ctx, store.MetaIndexAnalysis)
 	if err != nil {
 		return false, err
 	}
@@ -84,6 +81,6 @@ func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, e
 			progress(done)
 		}
 	}
-	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, metaIndexAnalysis, a.Analysis()) })
+	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, store.MetaIndexAnalysis, a.Analysis()) })
 	return done, err
 }

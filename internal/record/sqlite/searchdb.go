@@ -49,9 +49,6 @@ const (
 	metaIndexQueued  = "index_queued"  // in the store's meta: batches queued
 	metaIndexApplied = "index_applied" // in the index's meta: batches applied
 	metaSearchSchema = "schema"        // in the index's meta
-	// metaIndexAnalysis is the stamp record.Recorder keeps in the store's
-	// meta; clearing it marks the index stale.
-	metaIndexAnalysis = "index_analysis"
 )
 
 // createSearch lays out an empty index database. FTS5 merges the segments
@@ -182,7 +179,7 @@ func (s *searchDB) level(ctx context.Context, w *sql.DB, alone bool) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: search index: %w", mapError(err))
 	}
-	if _, err := w.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaIndexAnalysis); err != nil {
+	if _, err := w.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, store.MetaIndexAnalysis); err != nil {
 		return fmt.Errorf("sqlite: search index: %w", mapError(err))
 	}
 	return nil
@@ -250,7 +247,7 @@ func (s *searchDB) loop() {
 	}
 }
 
-// apply commits batches' changes and the number of the last.
+// apply commits batches' changes, and counts the batches as applied.
 func (s *searchDB) apply(batches []indexBatch) error {
 	ctx := context.Background()
 	sqlTx, err := s.w.BeginTx(ctx, nil)

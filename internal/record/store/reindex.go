@@ -2,6 +2,12 @@ package store
 
 import "context"
 
+// MetaIndexAnalysis is the meta key naming the analysis the search index
+// was built with (see record.Recorder.IndexStale). A backend that finds
+// its index may have missed a change deletes it, so that the index is
+// rebuilt.
+const MetaIndexAnalysis = "index_analysis"
+
 // An IndexableVersion is a version's text as the search index analyzes it.
 type IndexableVersion struct {
 	Seq                   int64
