@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -71,8 +72,10 @@ func redactURL(s string) string {
 // openStore opens the center's database, creating the data directory (for
 // its owner only) and, on SQLite, the database if they do not exist. The
 // data directory holds files besides the database (the demo's credentials
-// and witnesses) on either backend.
-func (a *app) openStore(ctx context.Context) (store.Store, error) {
+// and witnesses) on either backend. log, if not nil, receives what the
+// store cannot return to a caller (a failed write of SQLite's search
+// index); nil means the default logger.
+func (a *app) openStore(ctx context.Context, log *slog.Logger) (store.Store, error) {
 	if err := a.checkDB(); err != nil {
 		return nil, err
 	}
@@ -82,7 +85,7 @@ func (a *app) openStore(ctx context.Context) (store.Store, error) {
 	if a.onPostgres() {
 		return postgres.Open(ctx, a.dbURL(), postgres.Options{})
 	}
-	return sqlite.Open(ctx, a.dbPath(), sqlite.Options{})
+	return sqlite.Open(ctx, a.dbPath(), sqlite.Options{Logger: log})
 }
 
 // openCenter opens a database that already holds a center, for the commands

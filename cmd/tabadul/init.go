@@ -55,7 +55,7 @@ func (a *app) found(ctx context.Context, charterPath string) (err error) {
 	} else if _, err := os.Stat(a.dbPath()); err == nil {
 		return alreadyThere
 	}
-	st, err := a.openStore(ctx)
+	st, err := a.openStore(ctx, nil)
 	if err != nil {
 		return err
 	}

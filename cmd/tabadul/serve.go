@@ -86,7 +86,7 @@ func (a *app) serve(ctx context.Context, cfg serveConfig) (err error) {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(a.stderr, nil))
 
-	st, err := a.openStore(ctx)
+	st, err := a.openStore(ctx, log)
 	if err != nil {
 		return err
 	}
