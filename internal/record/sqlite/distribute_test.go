@@ -36,12 +36,7 @@ func newFounded(t testing.TB, wrap func(store.Store) store.Store) (*sqlite.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		s.Close()
-		if err := sqlite.CheckReferences(context.Background(), path); err != nil {
-			t.Error(err)
-		}
-	})
+	checkOnClose(t, s, path)
 	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	rec := record.NewRecorder(wrap(s), clock, center.DefaultLimits)
 	if err := rec.Found(context.Background(), testkit.Charter()); err != nil {

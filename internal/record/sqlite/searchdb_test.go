@@ -39,7 +39,7 @@ func openIndexed(t *testing.T, path string) *indexedCenter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	checkOnClose(t, st, path)
 	c.st = st
 	clock := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	c.rec = record.NewRecorder(st, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})

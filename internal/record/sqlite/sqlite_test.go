@@ -26,13 +26,19 @@ func newStore(t *testing.T) store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkOnClose(t, s, path)
+	return s
+}
+
+// checkOnClose closes s, at path, when the test ends, and then checks that
+// what the test wrote holds every reference the schema declares.
+func checkOnClose(t testing.TB, s *sqlite.Store, path string) {
 	t.Cleanup(func() {
 		s.Close()
 		if err := sqlite.CheckReferences(context.Background(), path); err != nil {
 			t.Error(err)
 		}
 	})
-	return s
 }
 
 // TestCheckReferences: a row naming a version that does not exist is
