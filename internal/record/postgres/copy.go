@@ -16,7 +16,7 @@ import (
 // on both backends. The search index is not among them: it is rebuilt.
 var CopiedTables = []string{
 	"meta", "parties", "committees", "committee_members", "users", "tokens",
-	"reports", "versions", "audience", "report_views", "version_tags",
+	"reports", "versions", "report_views", "version_tags",
 	"events", "rotation_acts", "amendments",
 	"log_hashes", "checkpoints", "witnesses", "bulletins", "witness_keys",
 	"entities", "entity_aliases", "entity_mentions", "version_observables", "version_items",

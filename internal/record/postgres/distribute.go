@@ -16,8 +16,8 @@ import (
 )
 
 // The distribution tables (migration 00009). Every read that returns a
-// report joins audience on the reading party: the visibility rule's
-// stored decision.
+// report checks the reading party against the version's audience
+// (audienceHas): the visibility rule's stored decision.
 
 const endpointColumns = `id, party, url, description, ordered, secret, prev_secret, prev_until, created, deleted, failures, open_until`
 
@@ -618,10 +618,9 @@ func (s *Store) Inbox(ctx context.Context, party center.PartyCode, after int64, 
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+inboxColumns+`, `+versionColumns+`
 		FROM inbox f
-		JOIN audience a ON a.party = f.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
-		WHERE f.party = $1 AND f.seq > $2
+		WHERE f.party = $1 AND f.seq > $2 AND `+audienceHas("f.party")+`
 		ORDER BY f.seq LIMIT $3`, string(party), after, limitOf(limit))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: inbox: %w", err)
@@ -717,10 +716,9 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 		FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
-		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
-		WHERE d.seq = ANY($1) AND d.state = 'pending'
+		WHERE d.seq = ANY($1) AND d.state = 'pending' AND `+audienceHas("d.party")+`
 		ORDER BY d.seq`, seqs)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: outbound: %w", err)

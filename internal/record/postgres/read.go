@@ -11,9 +11,17 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
-// Every query below that returns report content starts from report_views or
-// audience filtered by the viewing party: the visibility rule's stored
-// decision. None reads versions without that filter.
+// Every query below that returns report content starts from report_views
+// filtered by the viewing party, or checks the viewing party against the
+// version's audience (audienceHas): the visibility rule's stored decision.
+// None reads versions without that filter.
+
+// audienceHas is the condition that the party the SQL expression party
+// names is in the audience of the version v: the visibility rule's
+// decision, as the version's own row keeps it (a JSON array).
+func audienceHas(party string) string {
+	return `v.audience::jsonb ? ` + party
+}
 
 func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
 	rep, err := scanVersion(s.pool.QueryRow(ctx, `
@@ -33,8 +41,7 @@ func (s *Store) Versions(ctx context.Context, viewer center.PartyCode, id string
 		SELECT `+versionColumns+`
 		FROM reports r
 		JOIN versions v ON v.rid = r.rid
-		JOIN audience a ON a.party = $1 AND a.seq = v.seq
-		WHERE r.id = $2
+		WHERE r.id = $2 AND `+audienceHas("$1")+`
 		ORDER BY v.seq`, string(viewer), id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: versions of %s: %w", id, err)

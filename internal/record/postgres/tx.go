@@ -378,8 +378,8 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 	return rep, nil
 }
 
-// InsertVersion writes the report's row, the version, its audience, the
-// audience's views and its tags in one round trip: a single statement of
+// InsertVersion writes the report's row, the version (with its
+// audience), the audience's views and its tags in one round trip: a single statement of
 // data-modifying CTEs.
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
 	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
@@ -397,8 +397,6 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 				reliability, credibility, tags, audience, observed_at)
 			SELECT r.rid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM r
 			RETURNING seq, rid
-		), a AS (
-			INSERT INTO audience (party, seq) SELECT p, v.seq FROM v, unnest($16::text[]) AS p
 		), rv AS (
 			INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
 			SELECT p, v.seq, v.rid, $2, $9, $8, $4 FROM v, unnest($16::text[]) AS p

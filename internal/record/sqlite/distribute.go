@@ -17,8 +17,8 @@ import (
 )
 
 // The distribution tables (migration 00009). Every read that returns a
-// report joins audience on the reading party: the visibility rule's
-// stored decision.
+// report checks the reading party against the version's audience
+// (audienceHas): the visibility rule's stored decision.
 
 const endpointColumns = `id, party, url, description, ordered, secret, prev_secret, prev_until, created, deleted, failures, open_until`
 
@@ -474,10 +474,9 @@ func (s *Store) Inbox(ctx context.Context, party center.PartyCode, after int64, 
 	rows, err := s.rd.QueryContext(ctx, `
 		SELECT f.seq, f.party, f.type, f.report, f.version_seq, f.at, `+versionColumns+`
 		FROM inbox f
-		JOIN audience a ON a.party = f.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
-		WHERE f.party = ? AND f.seq > ?
+		WHERE f.party = ? AND f.seq > ? AND `+audienceHas("f.party")+`
 		ORDER BY f.seq LIMIT ?`, party, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: inbox: %w", err)
@@ -618,8 +617,9 @@ func (s *Store) DueDeliveries(ctx context.Context, q store.DueQuery) ([]store.De
 var _ store.DueOutboundReader = (*Store)(nil)
 
 // DueOutbound is DueDeliveries and Outbound in one statement: the due
-// rows joined with what they send, the audience joined on the left so
-// that a delivery its party may not see comes back marked, not left out.
+// rows joined with what they send, each checked against its version's
+// audience, so that a delivery its party may not see comes back marked,
+// not left out.
 func (s *Store) DueOutbound(ctx context.Context, q store.DueQuery) ([]store.DueOutbound, error) {
 	columns := dueOutboundColumns
 	if q.WithoutContent {
@@ -808,13 +808,12 @@ func (s *Store) dueOutboundEach(ctx context.Context, qs []store.DueQuery) ([]sto
 // The parts of DueOutbound's statement, put together once.
 var (
 	dueOutboundColumns = deliveryColumns + `, ` + prefixed("e.", endpointColumns) + `,
-			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionColumns + `, a.seq IS NOT NULL`
+			f.seq, f.party, f.type, f.report, f.version_seq, f.at, ` + versionColumns + `, ` + audienceHas("d.party")
 	// Without content, a row holds what sending its delivery needs: not
 	// what only a listing of deliveries shows, nor its endpoint's row.
 	dueOutboundHeadColumns = `d.seq, d.id, d.party, d.endpoint, d.inbox_seq, f.type, f.report, d.created, d.attempts,
-			d.next_attempt, f.version_seq, f.at, ` + versionHeadColumns + `, a.seq IS NOT NULL`
+			d.next_attempt, f.version_seq, f.at, ` + versionHeadColumns + `, ` + audienceHas("d.party")
 	dueOutboundJoins = `
-			LEFT JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 			JOIN versions v ON v.seq = f.version_seq
 			JOIN reports r ON r.rid = v.rid`
 )
@@ -833,10 +832,9 @@ func (s *Store) Outbound(ctx context.Context, seqs []int64) ([]store.Outbound, e
 		FROM deliveries d
 		JOIN inbox f ON f.seq = d.inbox_seq
 		JOIN endpoints e ON e.id = d.endpoint
-		JOIN audience a ON a.party = d.party AND a.seq = f.version_seq
 		JOIN versions v ON v.seq = f.version_seq
 		JOIN reports r ON r.rid = v.rid
-		WHERE d.seq IN (SELECT value FROM json_each(?)) AND d.state = 'pending'
+		WHERE d.seq IN (SELECT value FROM json_each(?)) AND d.state = 'pending' AND `+audienceHas("d.party")+`
 		ORDER BY d.seq`, string(sj))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: outbound: %w", err)

@@ -255,7 +255,8 @@ func (s *Store) allEntities(ctx context.Context, ids []string) ([]store.Entity, 
 func (s *Store) viewSeq(ctx context.Context, viewer center.PartyCode, id string) (int64, error) {
 	var seq int64
 	err := s.rd.QueryRowContext(ctx, `
-		SELECT rv.seq FROM reports r JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid WHERE r.id = ?`,
+		SELECT rv.seq FROM reports r JOIN versions v ON v.rid = r.rid
+		JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq WHERE r.id = ?`,
 		viewer, id).Scan(&seq)
 	if err != nil {
 		return 0, notFound("report", id, err)
@@ -388,8 +389,8 @@ func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []
 	rows, err := s.rd.QueryContext(ctx, `
 		SELECT `+versionColumns+` FROM json_each(?) j
 		CROSS JOIN reports r ON r.id = j.value
-		CROSS JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid
-		JOIN versions v ON v.seq = rv.seq`, string(b), viewer)
+		CROSS JOIN versions v ON v.rid = r.rid
+		CROSS JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq`, string(b), viewer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reports by id: %w", err)
 	}

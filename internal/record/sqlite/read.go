@@ -11,16 +11,25 @@ import (
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
-// Every query below that returns report content starts from report_views or
-// audience filtered by the viewing party: the visibility rule's stored
-// decision. None reads versions without that filter.
+// Every query below that returns report content starts from report_views
+// filtered by the viewing party, or checks the viewing party against the
+// version's audience (audienceHas): the visibility rule's stored decision.
+// None reads versions without that filter.
+
+// audienceHas is the condition that the party the SQL expression party
+// names is in the audience of the version v: the visibility rule's
+// decision, as the version's own row keeps it. An audience names a few
+// parties, so the check reads a short JSON array.
+func audienceHas(party string) string {
+	return `EXISTS (SELECT 1 FROM json_each(v.audience) WHERE value = ` + party + `)`
+}
 
 func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
 	rep, err := scanVersion(s.rd.QueryRowContext(ctx, `
 		SELECT `+versionColumns+`
 		FROM reports r
-		JOIN report_views rv ON rv.party = ? AND rv.rid = r.rid
-		JOIN versions v ON v.seq = rv.seq
+		JOIN versions v ON v.rid = r.rid
+		JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq
 		WHERE r.id = ?`, viewer, id))
 	if err != nil {
 		return rep, notFound("report", id, err)
@@ -33,9 +42,8 @@ func (s *Store) Versions(ctx context.Context, viewer center.PartyCode, id string
 		SELECT `+versionColumns+`
 		FROM reports r
 		JOIN versions v ON v.rid = r.rid
-		JOIN audience a ON a.party = ? AND a.seq = v.seq
-		WHERE r.id = ?
-		ORDER BY v.seq`, viewer, id)
+		WHERE r.id = ? AND `+audienceHas("?")+`
+		ORDER BY v.seq`, id, viewer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: versions of %s: %w", id, err)
 	}

@@ -31,22 +31,23 @@ func newStore(t *testing.T) store.Store {
 }
 
 // checkOnClose closes s, at path, when the test ends, and then checks that
-// what the test wrote holds every reference the schema declares.
+// what the test wrote keeps every rule the schema states (CheckIntegrity).
 func checkOnClose(t testing.TB, s *sqlite.Store, path string) {
 	t.Cleanup(func() {
 		s.Close()
-		if err := sqlite.CheckReferences(context.Background(), path); err != nil {
+		if err := sqlite.CheckIntegrity(context.Background(), path); err != nil {
 			t.Error(err)
 		}
 	})
 }
 
-// TestCheckReferences: a row naming a version that does not exist is
-// reported, with its table; a store as the write path leaves it is not.
-func TestCheckReferences(t *testing.T) {
+// TestCheckIntegrity: each rule the store keeps without the database
+// enforcing it is reported when broken, with the table or report it
+// concerns; a store as the write path leaves it is not.
+func TestCheckIntegrity(t *testing.T) {
 	ctx := context.Background()
 	_, _, _, path := newOutbox(t, func(s store.Store) store.Store { return s }, 3)
-	if err := sqlite.CheckReferences(ctx, path); err != nil {
+	if err := sqlite.CheckIntegrity(ctx, path); err != nil {
 		t.Fatalf("a store the write path wrote: %v", err)
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
@@ -54,15 +55,31 @@ func TestCheckReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`INSERT INTO audience (party, seq) VALUES ('IQ', 999)`); err != nil {
-		t.Fatal(err)
-	}
-	err = sqlite.CheckReferences(ctx, path)
-	if err == nil || !strings.Contains(err.Error(), "of audience names no versions") {
-		t.Errorf("CheckReferences = %v, want the audience row naming no version", err)
-	}
-	// The store's own check, when the test ends, would report it too.
-	if _, err := db.Exec(`DELETE FROM audience WHERE seq = 999`); err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		name, breaks, undoes, want string
+	}{
+		{"a reference naming no row",
+			`INSERT INTO version_tags (tag, seq) VALUES ('x', 999)`,
+			`DELETE FROM version_tags WHERE seq = 999`,
+			"of version_tags names no versions"},
+		{"a second view of one report",
+			`INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
+				SELECT party, seq + 1000, rid, source, tlp, language, version FROM report_views LIMIT 1`,
+			`DELETE FROM report_views WHERE seq > 1000`,
+			"has 2 views of report"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := db.Exec(c.breaks); err != nil {
+				t.Fatal(err)
+			}
+			err := sqlite.CheckIntegrity(ctx, path)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("CheckIntegrity = %v, want %q", err, c.want)
+			}
+			// The store's own check, when the test ends, would report it too.
+			if _, err := db.Exec(c.undoes); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -12,12 +12,12 @@
 // committed batch's index changes while the writer commits the next; an
 // Update returns once both hold it (see searchdb.go).
 //
-// References between tables (a version's audience rows to the version,
-// say) are declared in the schema but not enforced while writing, which is
+// References between tables (a version's tags to the version, say) are
+// declared in the schema but not enforced while writing, which is
 // SQLite's default: with them enforced, every multi-row insert of the
 // write path kept a statement journal of each page it touched, and the
 // lookups of each row's parents, in all a quarter of a report's recording
-// (BENCHMARKS.md). One write path keeps them, and CheckReferences
+// (BENCHMARKS.md). One write path keeps them, and CheckIntegrity
 // verifies it on each database the store's contract suite and the test
 // centers leave. For the same reason the write path's multi-row inserts
 // say OR FAIL (see rowsOf).

@@ -248,22 +248,24 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 	}
 	t.filters[seq] = ftsFilters(rep.Source, rep.TLP, rep.Language, rep.Tags)
 	// One statement per table, whatever the audience's size: the parties
-	// and tags go in as JSON arrays. OR FAIL: see rowsOf.
-	if err := t.exec(ctx, "insert audience",
-		`INSERT OR FAIL INTO audience (party, seq) SELECT value, ? FROM json_each(?)`, seq, audience); err != nil {
-		return 0, err
+	// and tags go in as JSON arrays. OR FAIL: see rowsOf. The audience
+	// itself is the version's column; reads check a party against it
+	// (audienceHas).
+	if !newReport {
+		// Each party of the audience now views this version: its view of
+		// an older one goes, found through the report's few versions
+		// (report_views keeps one view per party and report; see
+		// migration 00020).
+		if err := t.exec(ctx, "update report views", `
+			DELETE FROM report_views WHERE party IN (SELECT value FROM json_each(?))
+				AND seq IN (SELECT seq FROM versions WHERE rid = ? AND seq < ?)`,
+			audience, rid, seq); err != nil {
+			return 0, err
+		}
 	}
-	// A new report has no views to update: a plain insert skips the
-	// upsert's search for a conflicting row.
-	views := `INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
-		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?) WHERE true
-		 ON CONFLICT (party, rid) DO UPDATE SET seq = excluded.seq, tlp = excluded.tlp,
-			language = excluded.language, version = excluded.version`
-	if newReport {
-		views = `INSERT OR FAIL INTO report_views (party, seq, rid, source, tlp, language, version)
-		 SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`
-	}
-	if err := t.exec(ctx, "update report views", views,
+	if err := t.exec(ctx, "insert report views", `
+		INSERT OR FAIL INTO report_views (party, seq, rid, source, tlp, language, version)
+		SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`,
 		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), audience); err != nil {
 		return 0, err
 	}

@@ -92,8 +92,8 @@ func Found(t testing.TB, users []User) *Center {
 }
 
 // OpenStore opens a fresh SQLite store under t.TempDir(), closed when the
-// test ends, when every reference the schema declares must hold in what
-// the test wrote (sqlite.CheckReferences). It does not sync to disk: the
+// test ends, when what the test wrote must keep every rule the schema
+// states (sqlite.CheckIntegrity). It does not sync to disk: the
 // tests measure behaviour, not the disk.
 func OpenStore(t testing.TB) *sqlite.Store {
 	t.Helper()
@@ -106,7 +106,7 @@ func OpenStore(t testing.TB) *sqlite.Store {
 		if err := st.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
-		if err := sqlite.CheckReferences(context.Background(), path); err != nil {
+		if err := sqlite.CheckIntegrity(context.Background(), path); err != nil {
 			t.Error(err)
 		}
 	})
