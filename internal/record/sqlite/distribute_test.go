@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -460,4 +462,87 @@ func BenchmarkSubmitBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(drafts)), "µs/report")
+}
+
+// TestInboxSeqsOnlyGrow: the seqs the write path gives inbox rows (the
+// consecutive rowids of AppendInboxes' statements) grow with every row,
+// across the updates of one commit, an update rolled back among them,
+// the parties, and a reopened store, and never repeat.
+func TestInboxSeqsOnlyGrow(t *testing.T) {
+	ctx := context.Background()
+	s, rec, clock, path := newFounded(t, func(s store.Store) store.Store { return s })
+	draft := center.Draft{Title: "Convoy", Language: "en", Body: "A convoy was seen at dawn.",
+		TLP: center.TLPGreen, Distribution: center.Distribution{All: true}}
+	var wg sync.WaitGroup
+	var audience atomic.Int64 // the inbox rows written
+	for i := range 12 {
+		wg.Go(func() {
+			if i%4 == 3 {
+				// Takes seqs, then fails: its savepoint is rolled back.
+				err := s.Update(ctx, func(tx store.Tx) error {
+					if _, err := tx.AppendInbox(ctx, store.InboxEntry{Party: "IQ", Type: "report.created",
+						Report: "report--none", VersionSeq: 1, At: clock.Now()}); err != nil {
+						return err
+					}
+					return errors.New("changed its mind")
+				})
+				if err == nil {
+					t.Error("the failing update succeeded")
+				}
+				return
+			}
+			for range 5 {
+				rep, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), draft)
+				if err != nil {
+					t.Error(err)
+				}
+				audience.Add(int64(len(rep.Audience)))
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[int64]center.PartyCode{}
+	last := int64(0)
+	check := func(s *sqlite.Store, want int) {
+		t.Helper()
+		n := 0
+		for _, party := range testkit.Roster().Parties {
+			p := party.Code
+			items, err := s.Inbox(ctx, p, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, it := range items {
+				if i > 0 && it.Seq <= items[i-1].Seq {
+					t.Errorf("%s's inbox: seq %d after %d", p, it.Seq, items[i-1].Seq)
+				}
+				if other, ok := seen[it.Seq]; ok && other != p {
+					t.Errorf("seq %d given to %s and to %s", it.Seq, other, p)
+				}
+				seen[it.Seq] = p
+				last = max(last, it.Seq)
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%d inbox rows, want %d", n, want)
+		}
+	}
+	check(s, int(audience.Load()))
+	before := last
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(ctx, path, sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOnClose(t, s, path)
+	if _, err := record.NewRecorder(s, clock, center.DefaultLimits).SubmitReport(ctx, testkit.Analyst("SY"), draft); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Inbox(ctx, "RU", before, 10)
+	if err != nil || len(items) != 1 || items[0].Seq <= before {
+		t.Fatalf("after reopening, RU's inbox after %d: %+v, %v; want one row after it", before, items, err)
+	}
 }
