@@ -131,6 +131,34 @@ func ftsText(tokens []string) string {
 	return b.String()
 }
 
+// ftsSurfaceText is a document's surface column: the surface forms that
+// differ from their stems. A form that is its own stem (most words: the
+// stemmers leave them, and names are never stemmed) is in the stems
+// column already, where a query seeks every surface form too
+// (ftsAlternatives); indexing it twice made FTS5 tokenize, hash and
+// store a third more tokens for nothing. The column's positions are not
+// the text's, which no query needs: phrases match the stems column.
+func ftsSurfaceText(doc store.SearchDoc) string {
+	n := 0
+	for i, t := range doc.Surface {
+		if i >= len(doc.Stems) || t != doc.Stems[i] {
+			n += len(t) + 1
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, t := range doc.Surface {
+		if i < len(doc.Stems) && t == doc.Stems[i] {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(ftsToken(t))
+	}
+	return b.String()
+}
+
 // ftsPhrase quotes tokens as one FTS5 phrase.
 func ftsPhrase(tokens []string) string {
 	return `"` + ftsText(tokens) + `"`
@@ -138,12 +166,14 @@ func ftsPhrase(tokens []string) string {
 
 // ftsAlternatives is the FTS5 expression of a group of alternatives: a
 // word matches its surface form or its stem; a phrase matches its stems in
-// order. Each distinct token becomes one phrase of the expression, in
-// whichever columns it is sought ({surface stems} when both): bm25()
-// scores every match once per phrase, and the spellings of one word
-// often share their surface form or have a stem equal to it.
+// order. A surface form is sought in both columns, since the surface
+// column leaves out the forms that are their own stems (ftsSurfaceText);
+// a stem in the stems column alone. Each distinct token becomes one
+// phrase of the expression: bm25() scores every match once per phrase,
+// and the spellings of one word often share their surface form or have a
+// stem equal to it.
 func ftsAlternatives(alts store.Alternatives) (string, error) {
-	type word struct{ surface, stems bool }
+	type word struct{ surface bool }
 	var order []string
 	words := map[string]*word{}
 	wordOf := func(token string) *word {
@@ -167,16 +197,13 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 			continue
 		}
 		wordOf(s.Surface[0]).surface = true
-		wordOf(s.Stems[0]).stems = true
+		wordOf(s.Stems[0])
 	}
 	terms := make([]string, 0, len(order)+len(phrases))
 	for _, t := range order {
-		column := "surface"
-		switch w := words[t]; {
-		case w.surface && w.stems:
+		column := "stems"
+		if words[t].surface {
 			column = "{surface stems}"
-		case w.stems:
-			column = "stems"
 		}
 		terms = append(terms, column+" : "+ftsPhrase([]string{t}))
 	}

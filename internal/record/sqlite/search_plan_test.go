@@ -75,13 +75,13 @@ func TestFTSMatch(t *testing.T) {
 		want string
 	}{
 		{"a word", store.TextQuery{All: []store.Alternatives{{w("قافله", "قافل")}}},
-			`(surface : "قافله" OR stems : "قافل")`},
+			`({surface stems} : "قافله" OR stems : "قافل")`},
 		{"a word that is its own stem", store.TextQuery{All: []store.Alternatives{{w("convoy", "convoy")}}},
 			`({surface stems} : "convoy")`},
 		{"two spellings of one surface form", store.TextQuery{All: []store.Alternatives{{w("فعاله", "فعال"), w("فعاله", "فعاله")}}},
 			`({surface stems} : "فعاله" OR stems : "فعال")`},
 		{"one stem for two surface forms", store.TextQuery{All: []store.Alternatives{{w("داعش", "داعش"), w("isis", "isis"), w("الدوله", "دوله")}}},
-			`({surface stems} : "داعش" OR {surface stems} : "isis" OR surface : "الدوله" OR stems : "دوله")`},
+			`({surface stems} : "داعش" OR {surface stems} : "isis" OR {surface stems} : "الدوله" OR stems : "دوله")`},
 		{"a phrase, twice, and a word", store.TextQuery{All: []store.Alternatives{{phrase("دوله", "اسلام"), w("داعش", "داعش"), phrase("دوله", "اسلام")}}},
 			`({surface stems} : "داعش" OR stems : "دوله اسلام")`},
 		{"an observable", store.TextQuery{All: []store.Alternatives{{w("10.0.0.1", "10.0.0.1")}}},
@@ -89,7 +89,7 @@ func TestFTSMatch(t *testing.T) {
 		{"two groups and exclusions", store.TextQuery{
 			All:  []store.Alternatives{{w("convoy", "convoy")}, {w("border", "border")}},
 			None: []store.Seq{w("river", "river"), w("rivers", "river")}},
-			`({surface stems} : "convoy") AND ({surface stems} : "border") NOT ({surface stems} : "river" OR surface : "rivers")`},
+			`({surface stems} : "convoy") AND ({surface stems} : "border") NOT ({surface stems} : "river" OR {surface stems} : "rivers")`},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
 			got, err := ftsMatch(tt.q)
@@ -110,5 +110,28 @@ func TestFTSMatch(t *testing.T) {
 		if got, err := ftsMatch(bad); err == nil {
 			t.Errorf("ftsMatch(%+v) = %q, want an error", bad, got)
 		}
+	}
+}
+
+// TestFTSSurfaceText: the surface column holds the surface forms that
+// differ from their stems, encoded as the stems column's tokens are.
+func TestFTSSurfaceText(t *testing.T) {
+	for _, tt := range []struct {
+		desc string
+		doc  store.SearchDoc
+		want string
+	}{
+		{"no tokens", store.SearchDoc{}, ""},
+		{"every form its own stem", store.SearchDoc{Surface: []string{"convoy", "بغداد"}, Stems: []string{"convoy", "بغداد"}}, ""},
+		{"some stemmed", store.SearchDoc{Surface: []string{"convoys", "near", "والقافله", "10.0.0.1"}, Stems: []string{"convoy", "near", "قافل", "10.0.0.1"}},
+			"convoys والقافله"},
+		{"an observable changed", store.SearchDoc{Surface: []string{"Evil.example"}, Stems: []string{"evil.example"}},
+			"0x4576696c2e6578616d706c65"},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			if got := ftsSurfaceText(tt.doc); got != tt.want {
+				t.Errorf("ftsSurfaceText = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -42,8 +42,9 @@ import (
 const searchSuffix = "-search"
 
 // searchSchema names the layout of the index's database. Opening one of
-// another layout (or none) empties it to be rebuilt.
-const searchSchema = "1"
+// another layout (or none) empties it to be rebuilt. 2: the surface
+// column leaves out the forms that are their own stems (ftsSurfaceText).
+const searchSchema = "2"
 
 const (
 	metaIndexQueued  = "index_queued"  // in the store's meta: batches queued
@@ -263,7 +264,7 @@ func (s *searchDB) apply(batches []indexBatch) error {
 				err = t.exec(ctx, "unindex version", `DELETE FROM search WHERE rowid = ?`, op.seq)
 			} else {
 				err = t.exec(ctx, "index version", `INSERT INTO search (rowid, surface, stems, filters) VALUES (?, ?, ?, ?)`,
-					op.seq, ftsText(op.doc.Surface), ftsText(op.doc.Stems), op.filters)
+					op.seq, ftsSurfaceText(op.doc), ftsText(op.doc.Stems), op.filters)
 			}
 			if err != nil {
 				return err
