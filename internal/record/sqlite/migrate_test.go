@@ -186,3 +186,37 @@ func TestMigrationKeepsDeliveredAttemptsOnce(t *testing.T) {
 		t.Errorf("the endpoint's attempts: %v, want %v", got, want)
 	}
 }
+
+// TestPageSize: the store makes its two databases with 16 KiB pages; a
+// database made before keeps its own.
+func TestPageSize(t *testing.T) {
+	pageSize := func(path string) int {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	path := filepath.Join(t.TempDir(), "new.db")
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, p := range []string{path, path + "-search"} {
+		if n := pageSize(p); n != 16384 {
+			t.Errorf("%s: page size %d, want 16384", filepath.Base(p), n)
+		}
+	}
+	old := oldDatabase(t, 18)
+	migrated(t, old)
+	if n := pageSize(old); n != 4096 {
+		t.Errorf("a database made before: page size %d, want its own 4096", n)
+	}
+}
