@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/tabadul/tabadul/internal/record/store"
 )
@@ -36,5 +37,70 @@ func TestApplyCountsEveryBatch(t *testing.T) {
 	var rows int
 	if err := s.search.w.QueryRow(`SELECT count(*) FROM search_docsize`).Scan(&rows); err != nil || rows != 2 {
 		t.Errorf("rows after inserting 1, 2, 3 and deleting 1, in order: %d, %v; want 2", rows, err)
+	}
+}
+
+// TestIdleMerging: while no batch is waiting, the index's committer merges
+// the segments that batches left, a step at a time, until a step finds
+// nothing to merge; the index still finds every version.
+func TestIdleMerging(t *testing.T) {
+	s := planStore(t)
+	ctx := context.Background()
+	before, err := metaInt(ctx, s.search.w, metaIndexApplied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40 // each batch its own transaction, so its own segment
+	doc := store.SearchDoc{Surface: []string{"والقافله", "حدود"}, Stems: []string{"قافل", "حدود"}}
+	for i := range n {
+		s.search.send(indexBatch{ops: []indexOp{{seq: int64(i + 1), doc: doc}}})
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		applied, err := metaInt(ctx, s.search.w, metaIndexApplied)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if applied == before+n && !s.search.untidy.Load() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("applied %d of %d batches, untidy %v", applied-before, n, s.search.untidy.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.search.mergeStep() {
+		t.Error("the committer left segments to merge")
+	}
+	for _, q := range []string{`stems : "قافل"`, `surface : "والقافله"`, `{surface stems} : "حدود"`} {
+		var found int
+		if err := s.search.w.QueryRow(`SELECT count(*) FROM search WHERE search MATCH ?`, q).Scan(&found); err != nil || found != n {
+			t.Errorf("%s: %d matches, %v; want %d", q, found, err, n)
+		}
+	}
+}
+
+// TestMergeStep: a merge step over many small segments does work until
+// none is left, and then reports so.
+func TestMergeStep(t *testing.T) {
+	s := planStore(t)
+	doc := store.SearchDoc{Surface: []string{"convoys"}, Stems: []string{"convoy"}}
+	for i := range 40 {
+		if err := s.search.apply([]indexBatch{{ops: []indexOp{{seq: int64(i + 1), doc: doc}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := 0
+	for s.search.mergeStep() {
+		if steps++; steps > 100 {
+			t.Fatal("merging never ends")
+		}
+	}
+	if steps == 0 {
+		t.Error("forty segments and nothing to merge")
+	}
+	var found int
+	if err := s.search.w.QueryRow(`SELECT count(*) FROM search WHERE search MATCH 'stems : convoy'`).Scan(&found); err != nil || found != 40 {
+		t.Errorf("after merging: %d matches, %v; want 40", found, err)
 	}
 }
