@@ -182,7 +182,9 @@ func (m marks) highlight(toks []lang.Token) []bool {
 			for j := range s.Stems {
 				t := toks[i+j]
 				if len(s.Stems) == 1 {
-					ok = t.Surface == s.Surface[0] || t.Stem == s.Stems[0]
+					// As the index matches a word: its surface form or
+					// its stem, the surface form sought among stems too.
+					ok = t.Surface == s.Surface[0] || t.Stem == s.Stems[0] || t.Stem == s.Surface[0]
 				} else if t.Stem != s.Stems[j] {
 					ok = false
 				}

@@ -17,6 +17,7 @@ func TestSnippetHighlightsWhatMatched(t *testing.T) {
 		{"a word and its variant", "إيران", "زار وفد من ايران بغداد ثم عاد إلى إيران.", []string{"ايران", "إيران"}},
 		{"a phrase only where it is whole", `"الدولة الإسلامية"`, "الدولة قالت إن تنظيم الدولة الإسلامية هُزم", []string{"تنظيم", "الدولة", "الإسلامية"}}, // تنظيم الدولة الإسلامية is a name too
 		{"an alias in another script", "ISIS", "مقاتلو داعش عبروا الحدود", []string{"داعش"}},
+		{"a stem that is the query's surface form", "необходим", "Это необходимо сделать", []string{"необходимо"}}, // необходимо → необходим; необходим → необход
 		{"no match: the start of the text", "zzz", "نص قصير", nil},
 	}
 	for _, tt := range tests {

@@ -132,8 +132,9 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 	return nil
 }
 
-// tsSeq is the tsquery of one Seq: a word matches its surface form or its
-// stem; a phrase matches its stems in order.
+// tsSeq is the tsquery of one Seq: a word matches its surface form (as a
+// surface form or as a stem, as on SQLite) or its stem; a phrase matches
+// its stems in order.
 func tsSeq(b *strings.Builder, s store.Seq) error {
 	if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
 		return fmt.Errorf("postgres: search: a sequence of %d surface forms and %d stems", len(s.Surface), len(s.Stems))
@@ -141,7 +142,7 @@ func tsSeq(b *strings.Builder, s store.Seq) error {
 	b.WriteByte('(')
 	if len(s.Stems) == 1 {
 		quote(b, lexeme(s.Surface[0]))
-		b.WriteString(":A | ")
+		b.WriteString(":AB | ")
 		quote(b, lexeme(s.Stems[0]))
 		b.WriteString(":B")
 	} else {

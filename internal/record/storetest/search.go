@@ -34,7 +34,7 @@ func testSearch(t *testing.T, f *fixture) {
 	s := analyze.NewSearcher(f.s, analyze.StarterAliases())
 	f.submit("IQ", center.Draft{Title: "seed", Body: seedArticle, TLP: center.TLPGreen, Distribution: all, Tags: []string{"isis"}})
 	f.clock.Advance(time.Hour)
-	f.submit("RU", center.Draft{Title: "ru", Body: "Боевики ИГИЛ замечены у границы. Ёлка.", TLP: center.TLPAmber, Distribution: toParties("IQ"), Tags: []string{"border"}})
+	f.submit("RU", center.Draft{Title: "ru", Body: "Боевики ИГИЛ замечены у границы. Ёлка. Это необходимо.", TLP: center.TLPAmber, Distribution: toParties("IQ"), Tags: []string{"border"}})
 	f.clock.Advance(time.Hour)
 	f.submit("SY", center.Draft{Title: "hidden", Body: "تنظيم الدولة الإسلامية قرب الرقة. Indicator 10.20.30.40", TLP: center.TLPRed, Distribution: toParties("RU")})
 	f.clock.Advance(time.Hour)
@@ -71,6 +71,9 @@ func testSearch(t *testing.T, f *fixture) {
 		{"words and a language no match has", "IQ", "داعش lang:en", nil},
 		{"since", "IQ", "since:2026-12-01T08:30:00Z", []string{"fa", "ru"}},
 		{"Russian ё", "IQ", "елка", []string{"ru"}},
+		// необходимо stems to необходим, which stems to необход: a word's
+		// surface form is sought among the stems too.
+		{"a word that is another's stem", "IQ", "необходим", []string{"ru"}},
 		{"no such word", "IQ", "zzzzzz", nil},
 	}
 	for _, tt := range tests {
