@@ -135,3 +135,13 @@ func TestFTSSurfaceText(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteOlderViewsPlan: a new version's views replace the older ones
+// by key, not by a scan of the parties' views.
+func TestDeleteOlderViewsPlan(t *testing.T) {
+	s := planStore(t)
+	plan := strings.Join(queryPlan(t, s, deleteOlderViews, `["IQ","SY"]`, 1, 2), "\n")
+	if !strings.Contains(plan, "SEARCH report_views USING PRIMARY KEY (party=? AND seq=?)") {
+		t.Errorf("plan:\n%s\nwant each view found by its key", plan)
+	}
+}

@@ -206,6 +206,13 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 	return rep, nil
 }
 
+// deleteOlderViews deletes the views, by the parties of an audience
+// (a JSON array), of a report's (rid) versions older than seq: one key
+// lookup per party and version (TestDeleteOlderViewsPlan).
+const deleteOlderViews = `
+	DELETE FROM report_views WHERE party IN (SELECT value FROM json_each(?))
+		AND seq IN (SELECT seq FROM versions WHERE rid = ? AND seq < ?)`
+
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
 	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
 	if err != nil {
@@ -256,10 +263,7 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		// an older one goes, found through the report's few versions
 		// (report_views keeps one view per party and report; see
 		// migration 00020).
-		if err := t.exec(ctx, "update report views", `
-			DELETE FROM report_views WHERE party IN (SELECT value FROM json_each(?))
-				AND seq IN (SELECT seq FROM versions WHERE rid = ? AND seq < ?)`,
-			audience, rid, seq); err != nil {
+		if err := t.exec(ctx, "update report views", deleteOlderViews, audience, rid, seq); err != nil {
 			return 0, err
 		}
 	}
