@@ -1,11 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -104,47 +102,55 @@ func hex4(data []byte, i int) (rune, bool) {
 }
 
 // checkKeys refuses an object with two keys equal under Unicode case
-// folding, which is how encoding/json and huma match keys to fields.
+// folding, which is how encoding/json and huma match keys to fields. It
+// runs on a text json.Unmarshal accepted, so it reads it byte by byte,
+// telling only brackets, commas and strings apart: encoding/json's
+// Decoder.Token, which decodes every value it passes, took longer than
+// decoding the body itself (BENCHMARKS.md, "Report submission").
 func checkKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	// A stack of open containers: the keys seen in an object, nil for an
-	// array.
+	// The keys seen in each open container: nil for an array.
 	var open []map[string]bool
 	expectKey := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("api: request body: %w", err)
-		}
-		switch tok := tok.(type) {
-		case json.Delim:
-			switch tok {
-			case '{':
-				open = append(open, map[string]bool{})
-				expectKey = true
-				continue
-			case '[':
-				open = append(open, nil)
-			case '}', ']':
-				open = open[:len(open)-1]
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '{':
+			open = append(open, map[string]bool{})
+			expectKey = true
+		case '[':
+			open = append(open, nil)
+		case '}', ']':
+			open = open[:len(open)-1]
+		case ',':
+			expectKey = open[len(open)-1] != nil
+		case '"':
+			end, escaped := i+1, false
+			for ; end < len(data) && data[end] != '"'; end++ {
+				if data[end] == '\\' {
+					escaped = true
+					end++
+				}
 			}
-		case string:
+			if end >= len(data) {
+				return fmt.Errorf("api: request body: a string without its closing quote")
+			}
 			if expectKey {
-				k := foldKey(tok)
+				key := string(data[i+1 : end])
+				if escaped {
+					if err := json.Unmarshal(data[i:end+1], &key); err != nil {
+						return fmt.Errorf("api: request body: %w", err)
+					}
+				}
+				k := foldKey(key)
 				if open[len(open)-1][k] {
-					return fmt.Errorf("api: request body repeats the key %q", tok)
+					return fmt.Errorf("api: request body repeats the key %q", key)
 				}
 				open[len(open)-1][k] = true
 				expectKey = false
-				continue
 			}
+			i = end
 		}
-		// After a value: inside an object, a key comes next.
-		expectKey = len(open) > 0 && open[len(open)-1] != nil
 	}
+	return nil
 }
 
 // foldKey maps s to one representative of its case-folding class, so that
