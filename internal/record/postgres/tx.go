@@ -378,9 +378,9 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 	return rep, nil
 }
 
-// InsertVersion writes the report's row, the version (with its
-// audience), the audience's views and its tags in one round trip: a single statement of
-// data-modifying CTEs.
+// InsertVersion writes the report's row, the version (with its audience),
+// the audience's views and its tags in one round trip: a single statement
+// of data-modifying CTEs.
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
 	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
 	if err != nil {

@@ -139,16 +139,17 @@ func ftsText(tokens []string) string {
 // store a third more tokens for nothing. The column's positions are not
 // the text's, which no query needs: phrases match the stems column.
 func ftsSurfaceText(doc store.SearchDoc) string {
+	ownStem := func(i int) bool { return i < len(doc.Stems) && doc.Surface[i] == doc.Stems[i] }
 	n := 0
 	for i, t := range doc.Surface {
-		if i >= len(doc.Stems) || t != doc.Stems[i] {
+		if !ownStem(i) {
 			n += len(t) + 1
 		}
 	}
 	var b strings.Builder
 	b.Grow(n)
 	for i, t := range doc.Surface {
-		if i < len(doc.Stems) && t == doc.Stems[i] {
+		if ownStem(i) {
 			continue
 		}
 		if b.Len() > 0 {
@@ -173,17 +174,14 @@ func ftsPhrase(tokens []string) string {
 // and the spellings of one word often share their surface form or have a
 // stem equal to it.
 func ftsAlternatives(alts store.Alternatives) (string, error) {
-	type word struct{ surface bool }
 	var order []string
-	words := map[string]*word{}
-	wordOf := func(token string) *word {
-		w, ok := words[token]
+	asSurface := map[string]bool{} // each distinct token: sought as a surface form too
+	add := func(token string, surface bool) {
+		was, ok := asSurface[token]
 		if !ok {
-			w = &word{}
-			words[token] = w
 			order = append(order, token)
 		}
-		return w
+		asSurface[token] = was || surface
 	}
 	var phrases []string
 	for _, s := range alts {
@@ -196,13 +194,13 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 			}
 			continue
 		}
-		wordOf(s.Surface[0]).surface = true
-		wordOf(s.Stems[0])
+		add(s.Surface[0], true)
+		add(s.Stems[0], false)
 	}
 	terms := make([]string, 0, len(order)+len(phrases))
 	for _, t := range order {
 		column := "stems"
-		if words[t].surface {
+		if asSurface[t] {
 			column = "{surface stems}"
 		}
 		terms = append(terms, column+" : "+ftsPhrase([]string{t}))
