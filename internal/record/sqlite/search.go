@@ -363,49 +363,31 @@ func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, in
 
 // RankWindow implements store.WindowRanker: one statement walks the
 // window's matches once, joining each to the viewer's report_views and
-// scoring it, and returns both the counts and the best n.
+// scoring it, and windowFunc counts and ranks them as they pass.
 func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
-	// The facet rows (kind 0) and the ranked rows (kind 1) share the
-	// columns: source, tlp, language, count, seq, score.
 	query, args := sq.windowQuery(window, n)
-	rows, err := sq.s.rd.QueryContext(ctx, query, args...)
-	if err != nil {
+	var summary string
+	if err := sq.s.rd.QueryRowContext(ctx, query, args...).Scan(&summary); err != nil {
 		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
 	}
-	defer rows.Close()
+	var w windowSummary
+	if err := json.Unmarshal([]byte(summary), &w); err != nil {
+		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %s: %w", windowFunc, err)
+	}
 	c := store.NewFacetCount()
-	var seqs []int64
-	var scores []float64
-	for rows.Next() {
-		var kind, count int
-		var src center.PartyCode
-		var tlp center.TLP
-		var language string
-		var seq int64
-		var score float64
-		if err := rows.Scan(&kind, &src, &tlp, &language, &count, &seq, &score); err != nil {
-			return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
-		}
-		if kind == 1 {
-			seqs, scores = append(seqs, seq), append(scores, score)
-			continue
-		}
-		c.Add(src, tlp, language, count, seq)
+	for _, f := range w.Facets {
+		c.Add(center.PartyCode(f.Source), center.TLP(f.TLP), f.Language, f.Count, f.Oldest)
 	}
-	if err := rows.Err(); err != nil {
-		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
-	}
-	return c.Page, c.Oldest, seqs, scores, nil
+	return c.Page, c.Oldest, w.Seqs, w.Scores, nil
 }
 
-// windowQuery returns RankWindow's statement and its arguments.
+// windowQuery returns RankWindow's statement and its arguments: the
+// viewer's newest window matches, scored, fed to windowFunc. The LIMITs
+// are expressions (? + 0) as in Rank.
 func (sq searchSQL) windowQuery(window, n int) (string, []any) {
-	return `WITH w AS MATERIALIZED (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + sq.score + ` AS score FROM ` + sq.from +
-			` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)
-		SELECT 0, source, tlp, language, count(*), min(seq), 0.0 FROM w GROUP BY 2, 3, 4
-		UNION ALL
-		SELECT * FROM (SELECT 1, '', '', '', 0, seq, score FROM w ORDER BY score DESC, seq DESC LIMIT ? + 0)`,
-		append(slices.Clip(sq.args), window, n)
+	args := append([]any{n}, sq.args...)
+	return `SELECT ` + windowFunc + `(? + 0, seq, score, source, tlp, language) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + sq.score + ` AS score FROM ` + sq.from +
+		` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)`, append(args, window)
 }
 
 // HasOlder reports whether a match is older than seq.
