@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	sqlite "modernc.org/sqlite"
 
@@ -108,6 +109,9 @@ type searchDB struct {
 	// batch applied until a merge step finds nothing left to merge (see
 	// mergeStep). Read by tests, hence atomic.
 	untidy atomic.Bool
+	// quiet is how long no batch must come before the committer merges
+	// (mergeQuiet; tests shorten or lengthen it), in nanoseconds.
+	quiet atomic.Int64
 }
 
 // openSearch opens (creating if needed) the index's database beside the
@@ -130,6 +134,7 @@ func openSearch(ctx context.Context, path string, w *sql.DB, dsn func(path strin
 		return nil, err
 	}
 	s := &searchDB{w: iw, stmts: newStmtCache(iw), log: log, lock: lock, queue: make(chan indexBatch, 2), done: make(chan struct{})}
+	s.quiet.Store(int64(mergeQuiet))
 	if err := s.level(ctx, w, alone); err != nil {
 		s.stmts.close()
 		iw.Close()
@@ -224,19 +229,31 @@ func (s *searchDB) send(b indexBatch) { s.queue <- b }
 func (s *searchDB) loop() {
 	defer close(s.done)
 	var batches []indexBatch
+	merging := false // set once no batch came for the quiet period, until one comes
 	for {
 		var b indexBatch
 		var ok bool
-		if s.untidy.Load() && !s.broken {
+		switch {
+		case !s.untidy.Load() || s.broken:
+			b, ok = <-s.queue
+		case merging:
 			select {
 			case b, ok = <-s.queue:
 			default:
 				s.untidy.Store(s.mergeStep())
 				continue
 			}
-		} else {
-			b, ok = <-s.queue
+		default:
+			quiet := time.NewTimer(time.Duration(s.quiet.Load()))
+			select {
+			case b, ok = <-s.queue:
+				quiet.Stop()
+			case <-quiet.C:
+				merging = true
+				continue
+			}
 		}
+		merging = false
 		if !ok {
 			return
 		}
@@ -305,6 +322,14 @@ func (s *searchDB) apply(batches []indexBatch) error {
 	return nil
 }
 
+// mergeQuiet is how long the committer waits with no batch before it
+// merges. A bulk load sends it a batch every few tens of milliseconds;
+// merging in the gaps took a tenth of the load's CPU from the writer and
+// the analysis, and indexing was 13% faster without it (BENCHMARKS.md,
+// "run 11"). The segments a load leaves are merged once it pauses, and
+// FTS5's automerge bounds them meanwhile.
+const mergeQuiet = 300 * time.Millisecond
+
 // mergePages bounds the work of one merge step, in FTS5's pages of about
 // 4 KB: a step takes some tens of milliseconds, which is as long as a
 // batch that arrives meanwhile waits.
@@ -314,14 +339,14 @@ const mergePages = 500
 // may be merged. FTS5 merges a level's segments as it commits, once the
 // level holds 16 of them (automerge, see createSearch), which keeps
 // indexing cheap but leaves a query up to 15 segments a level to look
-// each of its terms up in. Between batches, the committer merges any
-// level of 4 or more (FTS5's usermerge), a step at a time, as Lucene's
-// merge scheduler merges segments in the background: at 100,000 reports
-// that took about a second after a bulk load, and made queries with a
-// few hundred matches 9% faster (BENCHMARKS.md, "run 10"). A step that
-// changes fewer than two rows found nothing to merge (FTS5's
-// documentation of 'merge'). A failed step is logged and merging stops
-// until the next batch: merging only makes queries faster.
+// each of its terms up in. Once no batch has come for mergeQuiet, the
+// committer merges any level of 4 or more (FTS5's usermerge), a step at
+// a time, as Lucene's merge scheduler merges segments in the background:
+// at 100,000 reports that took about a second after a bulk load, and
+// made queries with a few hundred matches 9% faster (BENCHMARKS.md, "run
+// 10"). A step that changes fewer than two rows found nothing to merge
+// (FTS5's documentation of 'merge'). A failed step is logged and merging
+// stops until the next batch: merging only makes queries faster.
 func (s *searchDB) mergeStep() bool {
 	ctx := context.Background()
 	c, err := s.w.Conn(ctx) // total_changes() counts one connection's changes

@@ -40,17 +40,16 @@ func TestApplyCountsEveryBatch(t *testing.T) {
 	}
 }
 
-// TestIdleMerging: while no batch is waiting, the index's committer merges
-// the segments that batches left, a step at a time, until a step finds
-// nothing to merge; the index still finds every version.
-func TestIdleMerging(t *testing.T) {
-	s := planStore(t)
+// sendSegments sends the index's committer n batches of one version each,
+// each its own transaction and so its own segment, and waits until it
+// applied them and, if tidy, merged what they left.
+func sendSegments(t *testing.T, s *Store, n int, tidy bool) store.SearchDoc {
+	t.Helper()
 	ctx := context.Background()
 	before, err := metaInt(ctx, s.search.w, metaIndexApplied)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 40 // each batch its own transaction, so its own segment
 	doc := store.SearchDoc{Surface: []string{"والقافله", "حدود"}, Stems: []string{"قافل", "حدود"}}
 	for i := range n {
 		s.search.send(indexBatch{ops: []indexOp{{seq: int64(i + 1), doc: doc}}})
@@ -61,14 +60,25 @@ func TestIdleMerging(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if applied == before+n && !s.search.untidy.Load() {
-			break
+		if applied == before+int64(n) && (!tidy || !s.search.untidy.Load()) {
+			return doc
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("applied %d of %d batches, untidy %v", applied-before, n, s.search.untidy.Load())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestIdleMerging: once no batch has come for the quiet period, the
+// index's committer merges the segments that batches left, a step at a
+// time, until a step finds nothing to merge; the index still finds every
+// version.
+func TestIdleMerging(t *testing.T) {
+	s := planStore(t)
+	s.search.quiet.Store(int64(10 * time.Millisecond))
+	const n = 40
+	sendSegments(t, s, n, true)
 	if s.search.mergeStep() {
 		t.Error("the committer left segments to merge")
 	}
@@ -77,6 +87,21 @@ func TestIdleMerging(t *testing.T) {
 		if err := s.search.w.QueryRow(`SELECT count(*) FROM search WHERE search MATCH ?`, q).Scan(&found); err != nil || found != n {
 			t.Errorf("%s: %d matches, %v; want %d", q, found, err, n)
 		}
+	}
+}
+
+// TestNoMergingBeforeQuiet: batches that come closer together than the
+// quiet period are not followed by merges, which would take the CPU that
+// a bulk load's writer and analysis need.
+func TestNoMergingBeforeQuiet(t *testing.T) {
+	s := planStore(t)
+	s.search.quiet.Store(int64(time.Hour))
+	sendSegments(t, s, 40, false)
+	if !s.search.untidy.Load() {
+		t.Error("the index is marked tidy before the quiet period")
+	}
+	if !s.search.mergeStep() {
+		t.Error("the committer merged before the quiet period")
 	}
 }
 
