@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tabadul/tabadul/internal/analyze"
+	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/store"
+)
+
+var (
+	layersDB      = flag.String("layers.db", "", "BenchmarkSearchLayers: a store the search benchmark (bench/search) built")
+	layersQueries = flag.String("layers.queries", "", "BenchmarkSearchLayers: the queries.tsv the search benchmark wrote")
+)
+
+// BenchmarkSearchLayers times the layers of a search, each over the whole
+// query set of the search benchmark in shuffled rounds, as that benchmark
+// runs them, and reports each layer's p50 and p99: FTS5's MATCH alone,
+// then with bm25(), with the join to the viewer's report_views, both, the
+// first page's ranking statement, and the whole search with its hits and
+// snippets. It shows how much of a query is FTS5's own work. Run it on
+// the store of a run of bench/search:
+//
+//	go test -run '^$' -bench SearchLayers -benchtime 1404x ./internal/record/sqlite/ \
+//	    -args -layers.db DIR/tabadul.db -layers.queries DIR/queries.tsv
+func BenchmarkSearchLayers(b *testing.B) {
+	if *layersDB == "" || *layersQueries == "" {
+		b.Skip("needs -layers.db and -layers.queries")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, *layersDB, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	queries, err := readLayerQueries(*layersQueries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const viewer center.PartyCode = "IQ" // the benchmark's viewer, who sees every report
+	searcher := analyze.NewSearcher(s, analyze.StarterAliases())
+	// statement runs one statement built from a query's MATCH expression
+	// and its statement parts.
+	statement := func(build func(match string, sq searchSQL) (string, []any)) func(string) error {
+		return func(query string) error {
+			text, filter, err := analyze.CompileFilter(query)
+			if err != nil || text.Empty() {
+				return err
+			}
+			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
+			if err != nil {
+				return err
+			}
+			m, err := ftsMatch(text)
+			if err != nil {
+				return err
+			}
+			q, args := build("("+m+")"+ftsFilterMatch(filter), sq)
+			rows, err := s.rd.QueryContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			return rows.Close()
+		}
+	}
+	const window = `ORDER BY search.rowid DESC LIMIT 5000`
+	for _, layer := range []struct {
+		name string
+		run  func(string) error
+	}{
+		{"match", statement(func(m string, _ searchSQL) (string, []any) {
+			return `SELECT count(*) FROM (SELECT rowid FROM search WHERE search MATCH ? ` + window + `)`, []any{m}
+		})},
+		{"match+bm25", statement(func(m string, _ searchSQL) (string, []any) {
+			return `SELECT sum(s) FROM (SELECT bm25(search, 1, 1, 0) s FROM search WHERE search MATCH ? ` + window + `)`, []any{m}
+		})},
+		{"match+bm25+top20", statement(func(m string, _ searchSQL) (string, []any) {
+			return `SELECT * FROM (SELECT rowid, bm25(search, 1, 1, 0) s FROM search WHERE search MATCH ? ` + window + `) ORDER BY s LIMIT 20`, []any{m}
+		})},
+		{"match+join", statement(func(_ string, sq searchSQL) (string, []any) {
+			return `SELECT count(*) FROM (SELECT rv.seq FROM ` + sq.from + ` WHERE ` + sq.where + ` ` + window + `)`, sq.args
+		})},
+		{"match+join+bm25", statement(func(_ string, sq searchSQL) (string, []any) {
+			return `SELECT sum(s) FROM (SELECT ` + sq.score + ` s FROM ` + sq.from + ` WHERE ` + sq.where + ` ` + window + `)`, sq.args
+		})},
+		{"window", statement(func(_ string, sq searchSQL) (string, []any) { return sq.windowQuery(5000, 21) })},
+		{"search", func(q string) error {
+			_, err := searcher.Search(ctx, viewer, q, 0, 20)
+			return err
+		}},
+	} {
+		b.Run(layer.name, func(b *testing.B) {
+			for _, q := range queries { // a warm-up round
+				if err := layer.run(q); err != nil {
+					b.Fatalf("%q: %v", q, err)
+				}
+			}
+			order := slices.Clone(queries)
+			var took []time.Duration
+			for i := 0; b.Loop(); i++ {
+				if i%len(order) == 0 {
+					rand.New(rand.NewPCG(1, uint64(i))).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+				}
+				start := time.Now()
+				if err := layer.run(order[i%len(order)]); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// readLayerQueries reads the query column of the search benchmark's
+// queries.tsv.
+func readLayerQueries(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for first := true; sc.Scan(); first = false {
+		if cols := strings.Split(sc.Text(), "\t"); !first && len(cols) > 1 {
+			out = append(out, cols[1])
+		}
+	}
+	return out, sc.Err()
+}
