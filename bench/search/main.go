@@ -55,6 +55,7 @@ func main() {
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of Tabadul's timed query rounds to this file")
 	flag.StringVar(&cfg.IndexCPUProfile, "index-cpuprofile", "", "write a CPU profile of Tabadul's indexing to this file")
 	flag.BoolVar(&cfg.NoRecall, "no-recall", false, "skip the recall pass (for profiling runs)")
+	flag.StringVar(&cfg.Backend, "backend", backendSQLite, "the store Tabadul runs on: sqlite, or postgres (a throwaway durable server of Debian's postgresql package, started for the run)")
 	flag.StringVar(&cfg.Sources.UDHR, "udhr", "", "the UDHR corpus (default: shared/testdata/lang/corpus/udhr_ar_fa_ru_en.tsv beside the repository)")
 	flag.StringVar(&cfg.Sources.Article, "article", "", "the seed article (default: internal/demo/article-ar.txt in the repository)")
 	flag.Parse()

@@ -58,7 +58,7 @@ func (r *Result) Markdown() string {
 	if c.BleveSnippets {
 		bleveJob = "text stored, hits highlighted"
 	}
-	fmt.Fprintf(&b, "| | Tabadul | Bleve v2.6.3 (%s) | Tabadul vs Bleve |\n|---|---|---|---|\n", bleveJob)
+	fmt.Fprintf(&b, "| | Tabadul (%s) | Bleve v2.6.3 (%s) | Tabadul vs Bleve |\n|---|---|---|---|\n", backendName(c.Backend), bleveJob)
 	if !c.QueryOnly {
 		tr, br := rate(c.Docs, t.Index), rate(c.Docs, bl.Index)
 		fmt.Fprintf(&b, "| indexing, docs/s (durable) | %s | %s | %s |\n", thousands(int(tr)), thousands(int(br)), ratio(tr, br))
@@ -155,4 +155,12 @@ func (r *Result) TSV() string {
 			float64(percentile(q.LatT, 0.5))/1e6, float64(percentile(q.LatB, 0.5))/1e6, q.Want, q.FoundT, q.FoundB)
 	}
 	return b.String()
+}
+
+// backendName is how the report names a store.
+func backendName(backend string) string {
+	if backend == backendPostgres {
+		return "PostgreSQL"
+	}
+	return "SQLite"
 }

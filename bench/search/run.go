@@ -48,8 +48,11 @@ type Config struct {
 	IndexCPUProfile string
 	// NoRecall skips the recall pass (for profiling runs).
 	NoRecall bool
-	Sources  Sources
-	Log      io.Writer
+	// Backend is the store Tabadul runs on: "sqlite" (the default) or
+	// "postgres", a throwaway durable server started for the run.
+	Backend string
+	Sources Sources
+	Log     io.Writer
 }
 
 // Engine is one engine's figures.
@@ -100,6 +103,9 @@ func (c *Config) defaults() {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
+	if c.Backend == "" {
+		c.Backend = backendSQLite
+	}
 }
 
 func (c Config) params() string {
@@ -125,6 +131,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	paramsFile := filepath.Join(cfg.Out, "params.txt")
+	if cfg.QueryOnly && cfg.Backend != backendSQLite {
+		return nil, fmt.Errorf("-query-only reuses a SQLite store; the %s store lives as long as its run", cfg.Backend)
+	}
 	if cfg.QueryOnly {
 		if p, err := os.ReadFile(paramsFile); err != nil || string(p) != cfg.params() {
 			return nil, fmt.Errorf("%s holds no indexes of this corpus (%s); run without -query-only first", cfg.Out, strings.TrimSpace(cfg.params()))
@@ -138,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	// Tabadul.
-	tb, err := openTabadul(ctx, cfg.Out)
+	tb, err := openTabadul(ctx, cfg.Out, cfg.Backend)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +14,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the PostgreSQL store's size
+
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/process/lang"
 	"github.com/tabadul/tabadul/internal/record"
+	"github.com/tabadul/tabadul/internal/record/postgres"
+	"github.com/tabadul/tabadul/internal/record/postgres/pgtest"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/testkit"
@@ -35,34 +40,71 @@ const tabadulBatchers = 2
 // distributed to all members, so it sees them all.
 const viewer center.PartyCode = "IQ"
 
-// tabadul is Tabadul's search over its own SQLite store, driven the way
-// the API drives it.
+// tabadul is Tabadul's search over one of its stores, driven the way the
+// API drives it.
 type tabadul struct {
-	path     string
-	st       *sqlite.Store
+	backend  string
+	path     string         // SQLite: the database file
+	pg       *pgtest.Server // PostgreSQL: the throwaway server
+	url      string         // PostgreSQL: the database's URL
+	st       store.Store
 	searcher *analyze.Searcher
 	// doc maps a report id to the document's index in the corpus.
 	doc map[string]int
 }
+
+// The stores the benchmark can run Tabadul on.
+const (
+	backendSQLite   = "sqlite"
+	backendPostgres = "postgres"
+)
 
 const (
 	tabadulDB  = "tabadul.db"
 	tabadulIDs = "tabadul-ids.tsv"
 )
 
-// openTabadul opens the store in dir with the production options.
-func openTabadul(ctx context.Context, dir string) (*tabadul, error) {
-	t := &tabadul{path: filepath.Join(dir, tabadulDB), doc: map[string]int{}}
-	st, err := sqlite.Open(ctx, t.path, sqlite.Options{})
-	if err != nil {
-		return nil, err
+// openTabadul opens the store with the production options: SQLite's in
+// dir, or a new database on a throwaway PostgreSQL server of its own,
+// durable as in production (Debian's postgresql package).
+func openTabadul(ctx context.Context, dir, backend string) (*tabadul, error) {
+	t := &tabadul{backend: backend, path: filepath.Join(dir, tabadulDB), doc: map[string]int{}}
+	switch backend {
+	case backendSQLite:
+		st, err := sqlite.Open(ctx, t.path, sqlite.Options{})
+		if err != nil {
+			return nil, err
+		}
+		t.st = st
+	case backendPostgres:
+		srv, err := pgtest.Start(pgtest.Options{Durable: true})
+		if err != nil {
+			return nil, err
+		}
+		if t.url, err = srv.CreateDatabase(ctx); err != nil {
+			srv.Stop()
+			return nil, err
+		}
+		st, err := postgres.Open(ctx, t.url, postgres.Options{})
+		if err != nil {
+			srv.Stop()
+			return nil, err
+		}
+		t.pg, t.st = srv, st
+	default:
+		return nil, fmt.Errorf("tabadul: no backend %q (%s or %s)", backend, backendSQLite, backendPostgres)
 	}
-	t.st = st
-	t.searcher = analyze.NewSearcher(st, analyze.StarterAliases())
+	t.searcher = analyze.NewSearcher(t.st, analyze.StarterAliases())
 	return t, nil
 }
 
-func (t *tabadul) Close() error { return t.st.Close() }
+func (t *tabadul) Close() error {
+	err := t.st.Close()
+	if t.pg != nil {
+		err = errors.Join(err, t.pg.Stop())
+	}
+	return err
+}
 
 // index founds the center and submits every document through the
 // recorder's write path — one SubmitReport per report from tabadulWriters
@@ -200,11 +242,24 @@ func (t *tabadul) all(ctx context.Context, q Query) (map[int]bool, error) {
 	}
 }
 
-// size checkpoints the WALs of the store's database and of the search
-// index's database beside it into their files, and returns the size of
-// both files and of what is left of their WALs, and the part that is the
-// full-text index (the search index's database).
+// size returns the size on disk of the store and of the part of it that
+// is the full-text index. On SQLite: both database files, the store's and
+// the search index's beside it, their WALs checkpointed, and the index's
+// file. On PostgreSQL: the database and the search table with its
+// indexes.
 func (t *tabadul) size(ctx context.Context) (total, fts int64, err error) {
+	if t.backend == backendPostgres {
+		db, err := sql.Open("pgx", t.url)
+		if err != nil {
+			return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+		}
+		defer db.Close()
+		err = db.QueryRowContext(ctx, `SELECT pg_database_size(current_database()), pg_total_relation_size('search')`).Scan(&total, &fts)
+		if err != nil {
+			return 0, 0, fmt.Errorf("tabadul: size: %w", err)
+		}
+		return total, fts, nil
+	}
 	for _, path := range []string{t.path, t.path + "-search"} {
 		n, err := checkpointedSize(ctx, path)
 		if err != nil {
