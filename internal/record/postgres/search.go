@@ -218,6 +218,15 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, p *params) {
 // starts from the viewer's report_views rows; with a window, the order is
 // the newest Window matches by relevance, then the older ones.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
+	sq, err := s.searchSQL(viewer, q)
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	return store.RunSearch(ctx, sq, q)
+}
+
+// searchSQL returns the statement parts of a search.
+func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchSQL, error) {
 	sq := searchSQL{s: s, order: `ORDER BY rv.seq DESC`, score: `0::float8`}
 	var where strings.Builder
 	if q.Text.Empty() {
@@ -226,28 +235,74 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 	} else {
 		match, err := tsQuery(q.Text)
 		if err != nil {
-			return store.SearchPage{}, err
+			return searchSQL{}, err
 		}
 		sq.from = `search JOIN report_views rv ON rv.party = ` + sq.p.add(string(viewer)) + ` AND rv.seq = search.seq`
-		m := sq.p.add(match) + `::tsquery`
-		where.WriteString(`search.tsv @@ ` + m)
-		sq.score = `ts_rank(search.tsv, ` + m + `)::float8`
+		sq.query = sq.p.add(match) + `::tsquery`
+		where.WriteString(`search.tsv @@ ` + sq.query)
+		sq.score = `ts_rank(search.tsv, ` + sq.query + `)::float8`
 		sq.order = `ORDER BY 2 DESC, rv.seq DESC`
 	}
 	searchFilter(q.Filter, &where, &sq.p)
 	sq.where = where.String()
-
-	return store.RunSearch(ctx, sq, q)
+	return sq, nil
 }
 
 // searchSQL is a search's statement parts: the viewer's matches (from,
-// where, with their parameters) and the ranking. It is the backend's
-// store.SearchSteps.
+// where, with their parameters), the ranking, and the tsquery parameter
+// of a text search ("" if none). It is the backend's store.SearchSteps.
 type searchSQL struct {
 	s            *Store
 	from, where  string
 	p            params
 	order, score string
+	query        string
+}
+
+// RankWindow implements store.WindowRanker: the window's matches are
+// found and joined to the viewer's report_views once, then counted, and
+// only they are ranked. ts_rank reads and decompresses a match's whole
+// tsvector, so it is computed for the window's rows alone, joined back to
+// the index by seq, not for every match before the window's LIMIT.
+func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
+	lim := ""
+	if window >= 0 {
+		lim = ` LIMIT ` + strconv.Itoa(window)
+	}
+	ranked := `SELECT seq, 0::float8 AS score FROM w ORDER BY seq DESC`
+	if sq.query != "" {
+		ranked = `SELECT w.seq, ts_rank(s.tsv, ` + sq.query + `)::float8 AS score FROM w JOIN search s ON s.seq = w.seq ORDER BY 2 DESC, 1 DESC`
+	}
+	rows, err := sq.s.pool.Query(ctx, `WITH w AS MATERIALIZED (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
+		` WHERE `+sq.where+` ORDER BY rv.seq DESC`+lim+`)
+		SELECT 0, source, tlp, language, count(*), min(seq), 0::float8 FROM w GROUP BY 2, 3, 4
+		UNION ALL
+		SELECT 1, '', '', '', 0, seq, score FROM (`+ranked+` LIMIT `+strconv.Itoa(n)+`) r`, sq.p.args...)
+	if err != nil {
+		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	c := store.NewFacetCount()
+	var seqs []int64
+	var scores []float64
+	for rows.Next() {
+		var kind, count int
+		var src, tlp, language string
+		var seq int64
+		var score float64
+		if err := rows.Scan(&kind, &src, &tlp, &language, &count, &seq, &score); err != nil {
+			return store.SearchPage{}, 0, nil, nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		if kind == 1 {
+			seqs, scores = append(seqs, seq), append(scores, score)
+			continue
+		}
+		c.Add(center.PartyCode(src), center.TLP(tlp), language, count, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	return c.Page, c.Oldest, seqs, scores, nil
 }
 
 // searchFacets counts the viewer's newest limit matches (-1: all) by
