@@ -49,7 +49,8 @@ type Indexer func(title, body, language string) store.SearchDoc
 // as they are, so its root does not change — and a search index rebuilt
 // with index from the versions' text (SQLite's index keeps no tokens to
 // copy). It runs in one write transaction: all or nothing. It returns the
-// number of rows copied per table.
+// number of rows copied per table. It then has PostgreSQL gather the new
+// tables' statistics.
 func (s *Store) CopyCenter(ctx context.Context, src *sql.DB, index Indexer) (map[string]int64, error) {
 	counts := map[string]int64{}
 	err := s.Update(ctx, func(t store.Tx) error {
@@ -86,6 +87,15 @@ func (s *Store) CopyCenter(ctx context.Context, src *sql.DB, index Indexer) (map
 		return nil, err
 	}
 	s.roster = rosterCache{}
+	// The tables were filled in one go: until autovacuum gets to them
+	// (a minute or more), the planner believes them nearly empty, and a
+	// search then walks every view of the caller's party and reads each
+	// one's tsvector instead of asking the GIN index (measured: 40 ms
+	// against 3 ms at 5,000 reports). PostgreSQL's advice after a bulk
+	// load is to analyze at once.
+	if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+		return counts, fmt.Errorf("postgres: copy: analyze the copied tables: %w", err)
+	}
 	return counts, nil
 }
 
