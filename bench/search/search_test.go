@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/tabadul/tabadul/internal/record/postgres/pgtest"
 )
 
 // TestSmoke runs the whole comparison on 2,000 documents and holds
@@ -35,6 +38,37 @@ func TestSmoke(t *testing.T) {
 	}
 	if len(res.Queries) < 200 {
 		t.Errorf("%d queries, want at least 200", len(res.Queries))
+	}
+}
+
+// TestSmokePostgres runs the comparison with Tabadul on PostgreSQL (a
+// throwaway server of Debian's postgresql package) on 1,000 documents and
+// holds it to the same recall.
+func TestSmokePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the smoke run indexes 1,000 documents twice")
+	}
+	if _, err := pgtest.BinDir(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	cfg := Config{Docs: 1000, Out: t.TempDir(), Rounds: 1, BleveSnippets: true, Backend: backendPostgres, TabadulBatch: 250}
+	if err := defaultSources(&cfg.Sources); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Markdown(), "Tabadul (PostgreSQL)") {
+		t.Error("the report does not name the PostgreSQL store")
+	}
+	for _, k := range []string{kindVariant, kindObservable} {
+		if r := res.T.Recall(k); r < 0.98 {
+			t.Errorf("Tabadul on PostgreSQL: %s recall %.4f, want at least 0.98", k, r)
+		}
 	}
 }
 
