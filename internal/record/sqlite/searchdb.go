@@ -325,8 +325,8 @@ func (s *searchDB) apply(batches []indexBatch) error {
 // mergeQuiet is how long the committer waits with no batch before it
 // merges. A bulk load sends it a batch every few tens of milliseconds;
 // merging in the gaps took a tenth of the load's CPU from the writer and
-// the analysis, and indexing was 13% faster without it (BENCHMARKS.md,
-// "run 11"). The segments a load leaves are merged once it pauses, and
+// the analysis, and indexing 100,000 reports was 8-13% faster without it
+// (BENCHMARKS.md, "run 11"). The segments a load leaves are merged once it pauses, and
 // FTS5's automerge bounds them meanwhile.
 const mergeQuiet = 300 * time.Millisecond
 
