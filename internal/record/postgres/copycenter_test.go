@@ -141,11 +141,13 @@ func TestCopyCenterKeepsEveryFeature(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	// The planner knows the copied tables' sizes at once.
+	// The planner knows the copied tables' sizes at once: COPY leaves
+	// pg_class.reltuples as the empty tables' indexes set it, ANALYZE
+	// counts the rows.
 	for _, table := range []string{"versions", "report_views", "search"} {
-		var analyzed bool
-		if err := pool.QueryRow(ctx, `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = $1`, table).Scan(&analyzed); err != nil || !analyzed {
-			t.Errorf("%s not analyzed after the copy (%v)", table, err)
+		var tuples float64
+		if err := pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, table).Scan(&tuples); err != nil || tuples <= 0 {
+			t.Errorf("%s not analyzed after the copy: reltuples %v, %v", table, tuples, err)
 		}
 	}
 	for _, table := range postgres.CopiedTables {
