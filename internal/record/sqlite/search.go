@@ -335,36 +335,23 @@ type searchSQL struct {
 }
 
 // Facets counts the viewer's newest limit matches (-1: all) by source,
-// TLP and language, and returns the oldest seq among them.
+// TLP and language, and returns the oldest seq among them: windowFunc
+// ranking none, so that no match is scored.
 func (sq searchSQL) Facets(ctx context.Context, limit int) (store.SearchPage, int64, error) {
-	rows, err := sq.s.rd.QueryContext(ctx, `SELECT source, tlp, language, count(*), min(seq) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+
-		` WHERE `+sq.where+` ORDER BY `+sq.newest+` DESC LIMIT ? + 0) GROUP BY 1, 2, 3`, append(slices.Clip(sq.args), limit)...)
-	if err != nil {
-		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
-	}
-	defer rows.Close()
-	c := store.NewFacetCount()
-	for rows.Next() {
-		var src center.PartyCode
-		var tlp center.TLP
-		var language string
-		var n int
-		var low int64
-		if err := rows.Scan(&src, &tlp, &language, &n, &low); err != nil {
-			return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
-		}
-		c.Add(src, tlp, language, n, low)
-	}
-	if err := rows.Err(); err != nil {
-		return store.SearchPage{}, 0, fmt.Errorf("sqlite: search facets: %w", err)
-	}
-	return c.Page, c.Oldest, nil
+	page, oldest, _, _, err := sq.countWindow(ctx, limit, 0)
+	return page, oldest, err
 }
 
 // RankWindow implements store.WindowRanker: one statement walks the
 // window's matches once, joining each to the viewer's report_views and
 // scoring it, and windowFunc counts and ranks them as they pass.
 func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
+	return sq.countWindow(ctx, window, n)
+}
+
+// countWindow counts the viewer's newest window matches and ranks the
+// best n of them.
+func (sq searchSQL) countWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
 	query, args := sq.windowQuery(window, n)
 	var summary string
 	if err := sq.s.rd.QueryRowContext(ctx, query, args...).Scan(&summary); err != nil {
@@ -381,12 +368,16 @@ func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.Search
 	return c.Page, c.Oldest, w.Seqs, w.Scores, nil
 }
 
-// windowQuery returns RankWindow's statement and its arguments: the
-// viewer's newest window matches, scored, fed to windowFunc. The LIMITs
-// are expressions (? + 0) as in Rank.
+// windowQuery returns countWindow's statement and its arguments: the
+// viewer's newest window matches, scored if any is to be ranked, fed to
+// windowFunc. The LIMITs are expressions (? + 0) as in Rank.
 func (sq searchSQL) windowQuery(window, n int) (string, []any) {
+	score := sq.score
+	if n == 0 {
+		score = `0`
+	}
 	args := append([]any{n}, sq.args...)
-	return `SELECT ` + windowFunc + `(? + 0, seq, score, source, tlp, language) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + sq.score + ` AS score FROM ` + sq.from +
+	return `SELECT ` + windowFunc + `(? + 0, seq, score, source, tlp, language) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + score + ` AS score FROM ` + sq.from +
 		` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)`, append(args, window)
 }
 
