@@ -85,7 +85,12 @@ func (a *Aliases) Expand(s store.Seq) []store.Seq {
 	return out
 }
 
-func key(s store.Seq) string { return strings.Join(s.Stems, " ") }
+func key(s store.Seq) string {
+	if s.Prefix {
+		return strings.Join(s.Stems, " ") + "*"
+	}
+	return strings.Join(s.Stems, " ")
+}
 
 // seqOf turns an analysis into the aligned sequences the index holds.
 func seqOf(an lang.Analysis) store.Seq {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/process/lang"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
 
@@ -19,15 +20,21 @@ const (
 	MaxQueryTerms = 64
 )
 
-// A Term is a word or a phrase as the analyst typed it.
+// A Term is a word or a phrase as the analyst typed it. A Prefix term is
+// a word typed with a '*' after it (Text leaves the '*' out): it matches
+// every word that starts with it.
 type Term struct {
 	Text   string
 	Phrase bool
+	Prefix bool
 }
 
 func (t Term) String() string {
-	if t.Phrase {
+	switch {
+	case t.Phrase:
 		return `"` + t.Text + `"`
+	case t.Prefix:
+		return t.Text + "*"
 	}
 	return t.Text
 }
@@ -110,6 +117,7 @@ type token struct {
 	pos     int
 	text    string // the word, the phrase's inside, or the field's value
 	phrase  bool
+	prefix  bool
 	exclude bool
 	field   string // set for name:value
 	or      bool   // the OR operator
@@ -144,9 +152,9 @@ func Parse(q string) (Query, error) {
 			}
 		case t.exclude:
 			terms++
-			out.Exclude = append(out.Exclude, Term{Text: t.text, Phrase: t.phrase})
+			out.Exclude = append(out.Exclude, t.term())
 		default:
-			group := []Term{{Text: t.text, Phrase: t.phrase}}
+			group := []Term{t.term()}
 			terms++
 			for i+1 < len(toks) && toks[i+1].or {
 				if i+2 >= len(toks) {
@@ -156,7 +164,7 @@ func Parse(q string) (Query, error) {
 				if next.or || next.field != "" || next.exclude {
 					return Query{}, qerr(next.pos, "OR joins words and phrases, not filters or exclusions")
 				}
-				group = append(group, Term{Text: next.text, Phrase: next.phrase})
+				group = append(group, next.term())
 				terms++
 				i += 2
 			}
@@ -202,6 +210,9 @@ func lex(q string) ([]token, error) {
 				return nil, qerr(i, "empty phrase")
 			}
 			i += end + 2
+			if i < len(q) && q[i] == '*' {
+				return nil, qerr(i, "a phrase cannot end in '*'; a prefix is one word, such as infra*")
+			}
 			toks = append(toks, t)
 			continue
 		}
@@ -234,11 +245,31 @@ func lex(q string) ([]token, error) {
 		if word == "OR" && !t.exclude {
 			t.or = true
 		}
+		if stem, ok := strings.CutSuffix(word, "*"); ok {
+			stem = strings.TrimRight(stem, "*")
+			if utf8.RuneCountInString(prefixOf(stem)) < store.MinPrefixRunes {
+				return nil, qerr(start, "a prefix needs at least %d letters or digits before its '*'", store.MinPrefixRunes)
+			}
+			word, t.prefix = stem, true
+		}
 		t.text = word
 		toks = append(toks, t)
 	}
 	return toks, nil
 }
+
+// prefixOf is the token a prefix term seeks: the text normalized as the
+// index's tokens are (case, spelling variants, digits), not stemmed — a
+// stemmer would cut a word's end where the analyst has already cut it —
+// and without the punctuation around it ("(infra" is infra). Punctuation
+// inside stays: 10.0. and cve-2025- are prefixes of the IPs and CVE ids
+// the index holds whole.
+func prefixOf(text string) string {
+	return strings.TrimFunc(lang.Normalize(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// term is the Term a word or phrase token stands for.
+func (t token) term() Term { return Term{Text: t.text, Phrase: t.phrase, Prefix: t.prefix} }
 
 func isSpaceAt(s string, i int) bool {
 	r, _ := utf8.DecodeRuneInString(s[i:])

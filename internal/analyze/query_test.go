@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/tabadul/tabadul/internal/record/store"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected outputs in testdata from what the code does now")
@@ -70,6 +73,7 @@ func FuzzParse(f *testing.F) {
 		`hxxp://evil[.]example/path 10.0.0.1 CVE-2024-12345`,
 		`"unbalanced`, `a OR`, `-`, `foo:bar`, `http://x.example/a:b`, `tag:"two words" OR`,
 		`ایران می‌رود`, `Россия ёлка`, `since:2026-13-01`,
+		`impla* -exfil** cve-2025-* OR 10.0.*`, `ab*`, `"a b"*`, `(a.*`, `*`, `apt*28`,
 	} {
 		f.Add(s)
 	}
@@ -90,6 +94,9 @@ func FuzzParse(f *testing.F) {
 			for _, term := range g {
 				if strings.TrimSpace(term.Text) == "" {
 					t.Fatalf("Parse(%q): an empty term", s)
+				}
+				if term.Prefix && (term.Phrase || utf8.RuneCountInString(prefixOf(term.Text)) < store.MinPrefixRunes) {
+					t.Fatalf("Parse(%q): prefix %q is a phrase or too short", s, term.Text)
 				}
 			}
 		}

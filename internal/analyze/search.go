@@ -126,6 +126,17 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 		var alts store.Alternatives
 		stop := len(g) == 1 && !g[0].Phrase
 		for _, t := range g {
+			if t.Prefix {
+				// A prefix is sought as typed: neither spellings nor
+				// aliases, which are of whole words.
+				p := prefixOf(t.Text)
+				seq := store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true}
+				if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(seq) }) {
+					alts = append(alts, seq)
+				}
+				stop = false
+				continue
+			}
 			seqs := spellings(t.Text, hint)
 			if len(seqs) == 0 {
 				continue
@@ -157,6 +168,11 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	}
 	if len(text.All) > 0 {
 		for _, t := range q.Exclude {
+			if t.Prefix {
+				p := prefixOf(t.Text)
+				text.None = append(text.None, store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true})
+				continue
+			}
 			for _, seq := range spellings(t.Text, hint) {
 				text.None = append(text.None, aliases.Expand(seq)...)
 			}
@@ -181,7 +197,9 @@ func (m marks) highlight(toks []lang.Token) []bool {
 			ok := true
 			for j := range s.Stems {
 				t := toks[i+j]
-				if len(s.Stems) == 1 {
+				if s.Prefix {
+					ok = strings.HasPrefix(t.Surface, s.Surface[0]) || strings.HasPrefix(t.Stem, s.Stems[0])
+				} else if len(s.Stems) == 1 {
 					// As the index matches a word: its surface form or
 					// its stem, the surface form sought among stems too.
 					ok = t.Surface == s.Surface[0] || t.Stem == s.Stems[0] || t.Stem == s.Surface[0]

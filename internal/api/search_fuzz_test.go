@@ -27,6 +27,7 @@ func FuzzSearch(f *testing.F) {
 		`ایران می‌رود`, `Россия ёлка`, `hxxp://evil[.]example/path CVE-2024-12345`,
 		`"unbalanced`, `a OR`, `-`, `foo:bar`, `tag:"two words"`, `NOT AND OR`, `"" ""`,
 		`{surface stems} : "x"`, `surface:x`, `*`, `^x`, `x NEAR(y)`, "\xff\xfe", `٥٨٢٠٤ ۵۸۲۰۴`,
+		`سري*`, `secr* OR قاف*`, `198.51.*`, `-secret* قافلة`, `ab*`, `"a b"*`, `x**`, `0x3139*`,
 	} {
 		f.Add(s)
 	}

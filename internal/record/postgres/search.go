@@ -134,18 +134,31 @@ func (t *tx) IndexVersion(ctx context.Context, seq int64, doc store.SearchDoc) e
 
 // tsSeq is the tsquery of one Seq: a word matches its surface form (as a
 // surface form or as a stem, as on SQLite) or its stem; a phrase matches
-// its stems in order.
+// its stems in order; a prefix matches every lexeme, surface form or
+// stem, that starts with it.
 func tsSeq(b *strings.Builder, s store.Seq) error {
 	if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
 		return fmt.Errorf("postgres: search: a sequence of %d surface forms and %d stems", len(s.Surface), len(s.Stems))
 	}
+	if err := s.CheckPrefix(); err != nil {
+		return fmt.Errorf("postgres: search: %w", err)
+	}
 	b.WriteByte('(')
-	if len(s.Stems) == 1 {
+	switch {
+	case s.Prefix:
+		// A lexeme that long is stored hashed (lexeme), so no prefix
+		// of it can be found; a query is shorter than that anyway.
+		if len(s.Stems[0]) > maxLexeme {
+			return fmt.Errorf("postgres: search: a prefix of %d bytes: %w", len(s.Stems[0]), center.ErrInvalid)
+		}
+		quote(b, s.Stems[0])
+		b.WriteString(":*AB")
+	case len(s.Stems) == 1:
 		quote(b, lexeme(s.Surface[0]))
 		b.WriteString(":AB | ")
 		quote(b, lexeme(s.Stems[0]))
 		b.WriteString(":B")
-	} else {
+	default:
 		for i, st := range s.Stems {
 			if i > 0 {
 				b.WriteString(" <-> ")

@@ -16,7 +16,8 @@ import (
 // FuzzTokens: whatever a token holds — quotes, backslashes, the tsquery
 // operators, any script, any length — the vector and the query built from
 // it parse, a word finds the document by its surface form and by its stem,
-// and a phrase of stems matches in order only.
+// a phrase of stems matches in order only, and a prefix of the surface
+// form finds it.
 func FuzzTokens(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"إيران", "ايران"}, {"والعراق", "عراق"}, {"10.20.30.40", "10.20.30.40"},
@@ -69,6 +70,14 @@ func FuzzTokens(f *testing.F) {
 		}
 		if match(phrase("zz-next", stem)) {
 			t.Errorf("phrase out of order found")
+		}
+		// Any prefix of a token long enough to be one finds it (a token
+		// longer than a lexeme is stored hashed, and no prefix finds it).
+		if r := []rune(surface); len(r) >= store.MinPrefixRunes && len(surface) <= maxLexeme {
+			p := string(r[:store.MinPrefixRunes])
+			if !match(store.TextQuery{All: []store.Alternatives{{{Surface: []string{p}, Stems: []string{p}, Prefix: true}}}}) {
+				t.Errorf("%q not found by its prefix %q", surface, p)
+			}
 		}
 	})
 }

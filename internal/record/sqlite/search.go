@@ -169,7 +169,8 @@ func ftsPhrase(tokens []string) string {
 // word matches its surface form or its stem; a phrase matches its stems in
 // order. A surface form is sought in both columns, since the surface
 // column leaves out the forms that are their own stems (ftsSurfaceText);
-// a stem in the stems column alone. Each distinct token becomes one
+// a stem in the stems column alone, a prefix in both (ftsPrefixes). Each
+// distinct token becomes one
 // phrase of the expression: bm25() scores every match once per phrase,
 // and the spellings of one word often share their surface form or have a
 // stem equal to it.
@@ -183,10 +184,21 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 		}
 		asSurface[token] = was || surface
 	}
-	var phrases []string
+	var phrases, prefixes []string
 	for _, s := range alts {
 		if len(s.Stems) == 0 || len(s.Surface) != len(s.Stems) {
 			return "", fmt.Errorf("sqlite: search: a sequence of %d surface forms and %d stems", len(s.Surface), len(s.Stems))
+		}
+		if err := s.CheckPrefix(); err != nil {
+			return "", fmt.Errorf("sqlite: search: %w", err)
+		}
+		if s.Prefix {
+			for _, p := range ftsPrefixes(s.Stems[0]) {
+				if !slices.Contains(prefixes, p) {
+					prefixes = append(prefixes, p)
+				}
+			}
+			continue
 		}
 		if len(s.Stems) > 1 {
 			if p := ftsPhrase(s.Stems); !slices.Contains(phrases, p) {
@@ -208,7 +220,26 @@ func ftsAlternatives(alts store.Alternatives) (string, error) {
 	for _, p := range phrases {
 		terms = append(terms, "stems : "+p)
 	}
+	for _, p := range prefixes {
+		terms = append(terms, "{surface stems} : "+p+"*")
+	}
 	return "(" + strings.Join(terms, " OR ") + ")", nil
+}
+
+// ftsPrefixes are the FTS5 prefix phrases (to be followed by '*') that
+// find the tokens starting with prefix: the prefix as ftsToken writes a
+// token — hex when it holds punctuation, as the IPs, domains and CVE ids
+// it begins are — and, when it holds none, in hex too, for the tokens
+// with punctuation that begin with it (evil* finds evil.example). A plain
+// token that happens to begin with those hex digits is found as well;
+// ftsToken keeps such a word ("0x65766") only if it has no punctuation,
+// and nothing real spells one.
+func ftsPrefixes(prefix string) []string {
+	t := ftsToken(prefix)
+	if t != prefix {
+		return []string{ftsPhrase([]string{t})}
+	}
+	return []string{ftsPhrase([]string{t}), ftsPhrase([]string{"0x" + hex.EncodeToString([]byte(prefix))})}
 }
 
 // ftsMatch compiles a TextQuery into an FTS5 MATCH expression.

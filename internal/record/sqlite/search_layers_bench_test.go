@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
@@ -19,6 +20,7 @@ import (
 var (
 	layersDB      = flag.String("layers.db", "", "BenchmarkSearchLayers: a store the search benchmark (bench/search) built")
 	layersQueries = flag.String("layers.queries", "", "BenchmarkSearchLayers: the queries.tsv the search benchmark wrote")
+	layersPrefix  = flag.Int("layers.prefix", 0, "BenchmarkSearchLayers: if > 0, time prefix queries instead: the first this many letters of each one-word query, and '*'")
 )
 
 // BenchmarkSearchLayers times the layers of a search, each over the whole
@@ -31,6 +33,9 @@ var (
 //
 //	go test -run '^$' -bench SearchLayers -benchtime 1404x ./internal/record/sqlite/ \
 //	    -args -layers.db DIR/tabadul.db -layers.queries DIR/queries.tsv
+//
+// With -layers.prefix N it times prefix queries instead: the first N
+// letters of each of the set's one-word queries, and '*'.
 func BenchmarkSearchLayers(b *testing.B) {
 	if *layersDB == "" || *layersQueries == "" {
 		b.Skip("needs -layers.db and -layers.queries")
@@ -44,6 +49,10 @@ func BenchmarkSearchLayers(b *testing.B) {
 	queries, err := readLayerQueries(*layersQueries)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if *layersPrefix > 0 {
+		queries = prefixQueries(queries, *layersPrefix)
+		b.Logf("%d prefix queries", len(queries))
 	}
 	const viewer center.PartyCode = "IQ" // the benchmark's viewer, who sees every report
 	searcher := analyze.NewSearcher(s, analyze.StarterAliases())
@@ -122,6 +131,22 @@ func BenchmarkSearchLayers(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
+}
+
+// prefixQueries turns each one-word query longer than n letters into
+// the prefix query of its first n letters, once each.
+func prefixQueries(queries []string, n int) []string {
+	var out []string
+	for _, q := range queries {
+		r := []rune(q)
+		if len(r) <= n || strings.ContainsAny(q, ` "*:`) || !unicode.IsLetter(r[0]) {
+			continue
+		}
+		if p := string(r[:n]) + "*"; !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // readLayerQueries reads the query column of the search benchmark's

@@ -69,6 +69,7 @@ func TestFTSMatch(t *testing.T) {
 		return store.Seq{Surface: []string{surface}, Stems: []string{stem}}
 	}
 	phrase := func(stems ...string) store.Seq { return store.Seq{Surface: stems, Stems: stems} }
+	prefix := func(p string) store.Seq { return store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true} }
 	for _, tt := range []struct {
 		desc string
 		q    store.TextQuery
@@ -86,6 +87,12 @@ func TestFTSMatch(t *testing.T) {
 			`({surface stems} : "داعش" OR stems : "دوله اسلام")`},
 		{"an observable", store.TextQuery{All: []store.Alternatives{{w("10.0.0.1", "10.0.0.1")}}},
 			`({surface stems} : "0x31302e302e302e31")`},
+		{"a prefix, also of the tokens with punctuation", store.TextQuery{All: []store.Alternatives{{prefix("evil")}}},
+			`({surface stems} : "evil"* OR {surface stems} : "0x6576696c"*)`},
+		{"a prefix with punctuation", store.TextQuery{All: []store.Alternatives{{prefix("10.0."), w("convoy", "convoy")}}},
+			`({surface stems} : "convoy" OR {surface stems} : "0x31302e302e"*)`},
+		{"a prefix twice, and excluded", store.TextQuery{All: []store.Alternatives{{prefix("قافل"), prefix("قافل")}}, None: []store.Seq{prefix("evil")}},
+			`({surface stems} : "قافل"* OR {surface stems} : "0xd982d8a7d981d984"*) NOT ({surface stems} : "evil"* OR {surface stems} : "0x6576696c"*)`},
 		{"two groups and exclusions", store.TextQuery{
 			All:  []store.Alternatives{{w("convoy", "convoy")}, {w("border", "border")}},
 			None: []store.Seq{w("river", "river"), w("rivers", "river")}},
@@ -106,6 +113,9 @@ func TestFTSMatch(t *testing.T) {
 		{All: []store.Alternatives{{}}},
 		{All: []store.Alternatives{{{Surface: []string{"a", "b"}, Stems: []string{"a"}}}}},
 		{All: []store.Alternatives{{w("a", "a")}}, None: []store.Seq{{}}},
+		{All: []store.Alternatives{{prefix("ab")}}},
+		{All: []store.Alternatives{{{Surface: []string{"abc", "def"}, Stems: []string{"abc", "def"}, Prefix: true}}}},
+		{All: []store.Alternatives{{{Surface: []string{"implant"}, Stems: []string{"impl"}, Prefix: true}}}},
 	} {
 		if got, err := ftsMatch(bad); err == nil {
 			t.Errorf("ftsMatch(%+v) = %q, want an error", bad, got)

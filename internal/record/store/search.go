@@ -1,7 +1,9 @@
 package store
 
 import (
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tabadul/tabadul/internal/center"
 )
@@ -19,9 +21,35 @@ type SearchDoc struct {
 // A Seq is a sequence of analyzed tokens a document must hold in order: one
 // token for a word, several for a phrase. Surface and Stems align as in
 // SearchDoc.
+//
+// A Prefix Seq is one normalized word, not stemmed (Surface and Stems hold
+// the same one token), that matches every token, surface form or stem,
+// that starts with it.
 type Seq struct {
 	Surface []string
 	Stems   []string
+	Prefix  bool
+}
+
+// MinPrefixRunes is the shortest prefix a Seq may be. Each token a
+// prefix expands to is one more list for the index to merge: at 100,000
+// reports two Arabic letters (ال, the definite article) cost 0.2 s and
+// one 0.6 s, three at most 40 ms, as much as the commonest words.
+const MinPrefixRunes = 3
+
+// CheckPrefix reports whether s is a well-formed Prefix Seq; backends
+// call it before they compile one.
+func (s Seq) CheckPrefix() error {
+	if !s.Prefix {
+		return nil
+	}
+	if len(s.Surface) != 1 || len(s.Stems) != 1 || s.Surface[0] != s.Stems[0] {
+		return fmt.Errorf("store: a prefix is one token, its own stem: %q, %q: %w", s.Surface, s.Stems, center.ErrInvalid)
+	}
+	if utf8.RuneCountInString(s.Surface[0]) < MinPrefixRunes {
+		return fmt.Errorf("store: prefix %q is shorter than %d letters: %w", s.Surface[0], MinPrefixRunes, center.ErrInvalid)
+	}
+	return nil
 }
 
 // Alternatives match a document that holds any one of them: a word and its

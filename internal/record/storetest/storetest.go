@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Events", testEvents},
 		{"Search", testSearch},
 		{"SearchWindow", testSearchWindow},
+		{"SearchPrefix", testSearchPrefix},
 		{"Reindex", testReindex},
 		{"ActiveSubscriptionsSeeTheUpdate", testActiveSubscriptionsSeeTheUpdate},
 		{"ActiveSubscriptionsAcrossUpdates", testActiveSubscriptionsAcrossUpdates},
