@@ -133,17 +133,25 @@ func BenchmarkSearchLayers(b *testing.B) {
 	}
 }
 
-// prefixQueries turns each one-word query longer than n letters into
-// the prefix query of its first n letters, once each.
+// prefixQueries turns each one-word query of more than n letters into
+// the prefix query of its first n letters, once each; marks and tatweel,
+// which the analysis drops, are taken along.
 func prefixQueries(queries []string, n int) []string {
 	var out []string
 	for _, q := range queries {
 		r := []rune(q)
-		if len(r) <= n || strings.ContainsAny(q, ` "*:`) || !unicode.IsLetter(r[0]) {
+		if strings.ContainsAny(q, ` "*:`) || !unicode.IsLetter(r[0]) {
 			continue
 		}
-		if p := string(r[:n]) + "*"; !slices.Contains(out, p) {
-			out = append(out, p)
+		for end := n; end < len(r); end++ {
+			p := string(r[:end]) + "*"
+			if _, err := analyze.Parse(p); err != nil {
+				continue // fewer than n letters as analyzed
+			}
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+			break
 		}
 	}
 	return out
