@@ -245,12 +245,12 @@ func lex(q string) ([]token, error) {
 		if word == "OR" && !t.exclude {
 			t.or = true
 		}
-		if stem, ok := strings.CutSuffix(word, "*"); ok {
-			stem = strings.TrimRight(stem, "*")
-			if utf8.RuneCountInString(prefixOf(stem)) < store.MinPrefixRunes {
+		if before, ok := strings.CutSuffix(word, "*"); ok {
+			before = strings.TrimRight(before, "*")
+			if utf8.RuneCountInString(prefixOf(before)) < store.MinPrefixRunes {
 				return nil, qerr(start, "a prefix needs at least %d letters or digits before its '*'", store.MinPrefixRunes)
 			}
-			word, t.prefix = stem, true
+			word, t.prefix = before, true
 		}
 		t.text = word
 		toks = append(toks, t)

@@ -129,8 +129,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 			if t.Prefix {
 				// A prefix is sought as typed: neither spellings nor
 				// aliases, which are of whole words.
-				p := prefixOf(t.Text)
-				seq := store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true}
+				seq := prefixSeq(t.Text)
 				if !slices.ContainsFunc(alts, func(a store.Seq) bool { return key(a) == key(seq) }) {
 					alts = append(alts, seq)
 				}
@@ -169,8 +168,7 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 	if len(text.All) > 0 {
 		for _, t := range q.Exclude {
 			if t.Prefix {
-				p := prefixOf(t.Text)
-				text.None = append(text.None, store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true})
+				text.None = append(text.None, prefixSeq(t.Text))
 				continue
 			}
 			for _, seq := range spellings(t.Text, hint) {
@@ -179,6 +177,12 @@ func (s *Searcher) compile(q Query) (store.TextQuery, marks) {
 		}
 	}
 	return text, m
+}
+
+// prefixSeq is the token sequence of a prefix term.
+func prefixSeq(text string) store.Seq {
+	p := prefixOf(text)
+	return store.Seq{Surface: []string{p}, Stems: []string{p}, Prefix: true}
 }
 
 // marks are the words and phrases a snippet highlights: a word where its
