@@ -20,6 +20,7 @@ func FuzzSubscriptionFilter(f *testing.F) {
 		`{"sources":["IQ"],"tlp":["GREEN","AMBER"],"tags":["convoy"],"languages":["ar"],"query":"قافلة"}`,
 		`{"query":"\"the convoy\" -drone source:SY lang:en"}`,
 		`{"query":"قافلة OR کاروان since:2026-01-01"}`,
+		`{"query":"قاف* -evil.ex* cve-2025-*"}`, `{"query":"ab*"}`,
 		`{"query":"(unbalanced"}`,
 		`{"query":"\""}`,
 		`{"tlp":["PURPLE"]}`,

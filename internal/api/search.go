@@ -14,7 +14,7 @@ import (
 const searchPath = "/api/v1/search"
 
 type searchInput struct {
-	Q      string `query:"q" doc:"The query: words, quoted phrases, OR, -exclusions and the filters source:, tlp:, lang:, tag:, since:, until:." example:"داعش source:IQ"`
+	Q      string `query:"q" doc:"The query: words, quoted phrases, prefixes (infra*, at least three letters), OR, -exclusions and the filters source:, tlp:, lang:, tag:, since:, until:." example:"داعش source:IQ"`
 	Limit  string `query:"limit" doc:"Page size, an integer from 1 to 100; 20 if absent." example:"20"`
 	Cursor string `query:"cursor" doc:"The next_cursor of the previous page."`
 }

@@ -393,8 +393,9 @@ func TestHorizonThenRedrive(t *testing.T) {
 func TestFilters(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	// RU's systems want only GREEN reports from IQ that mention a drone.
-	text, where, err := analyze.CompileFilter("drone")
+	// RU's systems want only GREEN reports from IQ that mention a drone
+	// or a word that starts with quadcop.
+	text, where, err := analyze.CompileFilter("drone OR quadcop*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +409,7 @@ func TestFilters(t *testing.T) {
 	}
 	setSecret(secret)
 	if _, err := f.rec.CreateSubscription(ctx, testkit.Officer("RU"), e2.ID, store.Filter{
-		Sources: []center.PartyCode{"IQ"}, TLP: []center.TLP{center.TLPGreen}, Query: "drone", Text: text, Where: where}); err != nil {
+		Sources: []center.PartyCode{"IQ"}, TLP: []center.TLP{center.TLPGreen}, Query: "drone OR quadcop*", Text: text, Where: where}); err != nil {
 		t.Fatal(err)
 	}
 	all := center.Distribution{All: true}
@@ -420,7 +421,9 @@ func TestFilters(t *testing.T) {
 		match bool
 	}{
 		{"IQ", center.TLPGreen, "A drone seen over the river", true},
-		{"IQ", center.TLPGreen, "Drones over the border", true}, // the stem matches
+		{"IQ", center.TLPGreen, "Drones over the border", true},   // the stem matches
+		{"IQ", center.TLPGreen, "Quadcopters near the dam", true}, // the prefix matches
+		{"IQ", center.TLPGreen, "A quad bike", false},
 		{"IQ", center.TLPAmber, "A drone, amber", false},
 		{"SY", center.TLPGreen, "A drone from Syria", false},
 		{"IQ", center.TLPGreen, "Nothing of interest", false},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tabadul/tabadul/internal/center"
@@ -177,7 +178,7 @@ func anyOf[T comparable](want []T, have ...T) bool {
 
 // MatchDoc evaluates q against one analyzed document as the index would:
 // a word matches its surface form or its stem, a phrase its stems in
-// order.
+// order, a prefix any surface form or stem that starts with it.
 func (q TextQuery) MatchDoc(doc SearchDoc) bool {
 	for _, alts := range q.All {
 		if !slices.ContainsFunc(alts, func(s Seq) bool { return s.in(doc) }) {
@@ -188,6 +189,13 @@ func (q TextQuery) MatchDoc(doc SearchDoc) bool {
 }
 
 func (s Seq) in(doc SearchDoc) bool {
+	if s.Prefix {
+		if len(s.Stems) != 1 {
+			return false
+		}
+		starts := func(t string) bool { return strings.HasPrefix(t, s.Stems[0]) }
+		return slices.ContainsFunc(doc.Stems, starts) || slices.ContainsFunc(doc.Surface, starts)
+	}
 	switch len(s.Stems) {
 	case 0:
 		return false
