@@ -41,11 +41,13 @@ func (t Term) String() string {
 
 // A Query is a parsed query: every group must match (each group is a
 // term and its OR-alternatives), no excluded term may, and the filter
-// narrows by recorded fields.
+// narrows by recorded fields. Newest (sort:newest) lists the matches
+// newest first instead of by relevance.
 type Query struct {
 	Groups  [][]Term
 	Exclude []Term
 	Filter  store.SearchFilter
+	Newest  bool
 }
 
 // String renders the query's structure, for tests and logs.
@@ -80,6 +82,9 @@ func (q Query) String() string {
 	if !f.Until.IsZero() {
 		parts = append(parts, "until="+f.Until.Format(time.RFC3339))
 	}
+	if q.Newest {
+		parts = append(parts, "sort=newest")
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -105,7 +110,7 @@ func qerr(pos int, format string, args ...any) error {
 }
 
 // fields are the filter names the language knows.
-var fields = []string{"source", "tlp", "lang", "tag", "since", "until"}
+var fields = []string{"source", "tlp", "lang", "tag", "since", "until", "sort"}
 
 var (
 	fieldNameRE = regexp.MustCompile(`^[a-z_]+$`)
@@ -309,6 +314,15 @@ func (q *Query) addFilter(t token) error {
 		f.Languages = append(f.Languages, l)
 	case "tag":
 		f.Tags = append(f.Tags, v)
+	case "sort":
+		switch strings.ToLower(v) {
+		case "newest":
+			q.Newest = true
+		case "relevance":
+			q.Newest = false
+		default:
+			return qerr(t.pos, "sort:%s is not an order; the orders are sort:relevance (the default) and sort:newest", v)
+		}
 	case "since", "until":
 		at, err := parseWhen(v)
 		if err != nil {

@@ -94,7 +94,7 @@ func (s *Searcher) search(ctx context.Context, viewer center.PartyCode, query st
 		return Result{}, err
 	}
 	text, marks := s.compile(q)
-	page.Text, page.Filter, page.Window = text, q.Filter, s.window
+	page.Text, page.Filter, page.Window, page.Newest = text, q.Filter, s.window, q.Newest
 	found, err := s.store.Search(ctx, viewer, page)
 	if err != nil {
 		return Result{}, fmt.Errorf("analyze: search: %w", err)

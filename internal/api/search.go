@@ -14,7 +14,7 @@ import (
 const searchPath = "/api/v1/search"
 
 type searchInput struct {
-	Q      string `query:"q" doc:"The query: words, quoted phrases, prefixes (infra*, at least three letters), OR, -exclusions and the filters source:, tlp:, lang:, tag:, since:, until:." example:"داعش source:IQ"`
+	Q      string `query:"q" doc:"The query: words, quoted phrases, prefixes (infra*, at least three letters), OR, -exclusions, the filters source:, tlp:, lang:, tag:, since:, until:, and sort:newest for the newest first instead of by relevance." example:"داعش source:IQ"`
 	Limit  string `query:"limit" doc:"Page size, an integer from 1 to 100; 20 if absent." example:"20"`
 	Cursor string `query:"cursor" doc:"The next_cursor of the previous page."`
 }
@@ -24,7 +24,7 @@ type searchItem struct {
 	Title      string           `json:"title"`
 	Snippet    string           `json:"snippet" doc:"A passage of the original text around the matches."`
 	Highlights [][2]int         `json:"highlights" doc:"Byte ranges [start, end) of the matching words within snippet."`
-	Score      float64          `json:"score" doc:"Relevance (BM25), higher is better; 0 for a query of filters alone, which lists newest first."`
+	Score      float64          `json:"score" doc:"Relevance (BM25), higher is better; 0 for a query of filters alone or with sort:newest, which list newest first."`
 	Source     center.PartyCode `json:"source"`
 	TLP        center.TLP       `json:"tlp"`
 	Language   string           `json:"language,omitempty"`

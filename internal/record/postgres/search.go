@@ -253,8 +253,11 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 		sq.from = `search JOIN report_views rv ON rv.party = ` + sq.p.add(string(viewer)) + ` AND rv.seq = search.seq`
 		sq.query = sq.p.add(match) + `::tsquery`
 		where.WriteString(`search.tsv @@ ` + sq.query)
-		sq.score = `ts_rank(search.tsv, ` + sq.query + `)::float8`
-		sq.order = `ORDER BY 2 DESC, rv.seq DESC`
+		if !q.Newest {
+			sq.ranked = true
+			sq.score = `ts_rank(search.tsv, ` + sq.query + `)::float8`
+			sq.order = `ORDER BY 2 DESC, rv.seq DESC`
+		}
 	}
 	searchFilter(q.Filter, &where, &sq.p)
 	sq.where = where.String()
@@ -262,14 +265,17 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 }
 
 // searchSQL is a search's statement parts: the viewer's matches (from,
-// where, with their parameters), the ranking, and the tsquery parameter
-// of a text search ("" if none). It is the backend's store.SearchSteps.
+// where, with their parameters), the ranking, the tsquery parameter of a
+// text search ("" if none), and whether the matches are ranked by it
+// (not for a search without text or asked for the newest first). It is
+// the backend's store.SearchSteps.
 type searchSQL struct {
 	s            *Store
 	from, where  string
 	p            params
 	order, score string
 	query        string
+	ranked       bool
 }
 
 // RankWindow implements store.WindowRanker: the window's matches are
@@ -283,7 +289,7 @@ func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.Search
 		lim = ` LIMIT ` + strconv.Itoa(window)
 	}
 	ranked := `SELECT seq, 0::float8 AS score FROM w ORDER BY seq DESC`
-	if sq.query != "" {
+	if sq.ranked {
 		ranked = `SELECT w.seq, ts_rank(s.tsv, ` + sq.query + `)::float8 AS score FROM w JOIN search s ON s.seq = w.seq ORDER BY 2 DESC, 1 DESC`
 	}
 	rows, err := sq.s.pool.Query(ctx, `WITH w AS MATERIALIZED (SELECT rv.seq, rv.source, rv.tlp, rv.language FROM `+sq.from+

@@ -347,6 +347,9 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 		// FTS5 walks its doclists backwards by rowid, the seq. The filters
 		// column weighs nothing in the ranking.
 		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search, 1, 1, 0), rv.seq DESC`, `-bm25(search, 1, 1, 0)`
+		if q.Newest {
+			sq.order, sq.score = `ORDER BY search.rowid DESC`, `0`
+		}
 	}
 	searchFilter(q.Filter, &where, &sq.args)
 	sq.where = where.String()

@@ -96,6 +96,9 @@ type SearchQuery struct {
 	// window (Offset+Limit > Window) ranks and counts every match. 0 means
 	// no window.
 	Window int
+	// Newest orders the matches newest first instead of by relevance, as
+	// a query without text is: every hit's Score is then 0.
+	Newest bool
 }
 
 // A SearchHit is one report version that matched, as the viewer sees it.

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Search", testSearch},
 		{"SearchWindow", testSearchWindow},
 		{"SearchPrefix", testSearchPrefix},
+		{"SearchNewest", testSearchNewest},
 		{"Reindex", testReindex},
 		{"ActiveSubscriptionsSeeTheUpdate", testActiveSubscriptionsSeeTheUpdate},
 		{"ActiveSubscriptionsAcrossUpdates", testActiveSubscriptionsAcrossUpdates},
