@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/tls"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -665,5 +666,37 @@ func TestCollectionMenuIsForMembers(t *testing.T) {
 		if got := strings.Contains(b.get("/").body, `href="/feeds"`); got != tt.listed {
 			t.Errorf("%s: the menu lists the collection: %v, want %v", tt.user, got, tt.listed)
 		}
+	}
+}
+
+// TestSearchOrders: the results of a text query link to their other
+// order, relevance or newest first, in the user's language, and the
+// newest first lists the newest first.
+func TestSearchOrders(t *testing.T) {
+	c := newTestCenter(t)
+	all := center.Distribution{All: true}
+	for _, body := range []string{"قافلة قافلة قافلة عند الحدود", "قافلة عند المعبر"} {
+		c.submit("iq-analyst", center.Draft{Title: body, Body: body, Language: "ar", TLP: center.TLPGreen, Distribution: all})
+	}
+	b := c.browser("en")
+	b.login("ru-analyst")
+	res := b.get("/search?q=" + url.QueryEscape("قافلة"))
+	newest := `<a href="/search?q=` + url.QueryEscape("قافلة sort:newest") + `">Newest first</a>`
+	if !strings.Contains(res.body, `<strong aria-current="true">By relevance</strong>`) || !strings.Contains(html.UnescapeString(res.body), newest) {
+		t.Fatalf("by relevance, no link to the newest first:\n%s", res.body)
+	}
+	if first, second := strings.Index(res.body, "قافلة قافلة قافلة"), strings.Index(res.body, "قافلة عند المعبر"); first < 0 || second < 0 || first > second {
+		t.Errorf("by relevance, the report naming the convoy thrice is not first")
+	}
+	res = b.get("/search?q=" + url.QueryEscape("قافلة sort:NEWEST"))
+	relevance := `<a href="/search?q=` + url.QueryEscape("قافلة") + `">By relevance</a>`
+	if !strings.Contains(res.body, `<strong aria-current="true">Newest first</strong>`) || !strings.Contains(html.UnescapeString(res.body), relevance) {
+		t.Fatalf("newest first, no link to by relevance:\n%s", res.body)
+	}
+	if first, second := strings.Index(res.body, "قافلة عند المعبر"), strings.Index(res.body, "قافلة قافلة قافلة"); first < 0 || second < 0 || first > second {
+		t.Errorf("newest first, the newer report is not first")
+	}
+	if res := b.get("/search?q=" + url.QueryEscape("tlp:green")); strings.Contains(res.body, `id="search-order"`) {
+		t.Error("a query of filters alone, which has one order, offers two")
 	}
 }

@@ -156,7 +156,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		used["amendment.status."+string(s)] = true
 	}
 	for _, k := range []string{"error.not_found", "error.forbidden", "error.conflict", "error.invalid", "error.csrf", "error.internal",
-		"chair.banner", "chair.none", "time.utc", "login.failed", "login.limited", "search.bad_query", "compose.title", "edit.title",
+		"chair.banner", "chair.none", "time.utc", "login.failed", "login.limited", "search.bad_query", "search.by_relevance", "search.newest_first", "compose.title", "edit.title",
 		"governance.term_months", "invalid.summary", "error.not_chair", "import.object", "dist.all_members", "dist.committee_named", "list.sep"} {
 		used[k] = true
 	}

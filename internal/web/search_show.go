@@ -5,7 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/tabadul/tabadul/internal/analyze"
 )
@@ -22,6 +24,36 @@ type searchView struct {
 	Error      template.HTML
 	Page       int
 	Prev, Next string
+	// Orders are the two orders of a text query's results, the one
+	// shown marked Current.
+	Orders []orderLink
+}
+
+// An orderLink is one order of a search's results and the query that
+// asks for it.
+type orderLink struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
+// sortField finds the query language's sort: filters, to be replaced.
+var sortField = regexp.MustCompile(`(^|\s)sort:\S*`)
+
+// orderLinks returns the links to the results of q by relevance and
+// newest first, or none if q has no text (its results are newest first
+// only) or does not parse.
+func orderLinks(l *Locale, q string) []orderLink {
+	parsed, err := analyze.Parse(q)
+	if err != nil || len(parsed.Groups) == 0 {
+		return nil
+	}
+	base := strings.TrimSpace(sortField.ReplaceAllString(q, ""))
+	href := func(q string) string { return "/search?" + url.Values{"q": {q}}.Encode() }
+	return []orderLink{
+		{Label: l.T("search.by_relevance"), Href: href(base), Current: !parsed.Newest},
+		{Label: l.T("search.newest_first"), Href: href(base + " sort:newest"), Current: parsed.Newest},
+	}
 }
 
 // showSearch runs a query of the query language over what the party may
@@ -49,6 +81,7 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	view.Total = res.Total
+	view.Orders = orderLinks(v.L, view.Q)
 	for _, h := range res.Hits {
 		row := s.row(dir, v.L, h.Report)
 		row.Snippet = highlight(h.Snippet)
