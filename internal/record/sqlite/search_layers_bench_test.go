@@ -21,6 +21,7 @@ var (
 	layersDB      = flag.String("layers.db", "", "BenchmarkSearchLayers: a store the search benchmark (bench/search) built")
 	layersQueries = flag.String("layers.queries", "", "BenchmarkSearchLayers: the queries.tsv the search benchmark wrote")
 	layersPrefix  = flag.Int("layers.prefix", 0, "BenchmarkSearchLayers: if > 0, time prefix queries instead: the first this many letters of each one-word query, and '*'")
+	layersNewest  = flag.Bool("layers.newest", false, "BenchmarkSearchLayers: ask each query for its matches newest first (sort:newest)")
 )
 
 // BenchmarkSearchLayers times the layers of a search, each over the whole
@@ -35,7 +36,8 @@ var (
 //	    -args -layers.db DIR/tabadul.db -layers.queries DIR/queries.tsv
 //
 // With -layers.prefix N it times prefix queries instead: the first N
-// letters of each of the set's one-word queries, and '*'.
+// letters of each of the set's one-word queries, and '*'; with
+// -layers.newest, each query asks for its matches newest first.
 func BenchmarkSearchLayers(b *testing.B) {
 	if *layersDB == "" || *layersQueries == "" {
 		b.Skip("needs -layers.db and -layers.queries")
@@ -53,6 +55,11 @@ func BenchmarkSearchLayers(b *testing.B) {
 	if *layersPrefix > 0 {
 		queries = prefixQueries(queries, *layersPrefix)
 		b.Logf("%d prefix queries", len(queries))
+	}
+	if *layersNewest {
+		for i := range queries {
+			queries[i] += " sort:newest"
+		}
 	}
 	const viewer center.PartyCode = "IQ" // the benchmark's viewer, who sees every report
 	searcher := analyze.NewSearcher(s, analyze.StarterAliases())
