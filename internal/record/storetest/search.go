@@ -28,6 +28,38 @@ func titlesOf(res analyze.Result) []string {
 	return out
 }
 
+// wantFound checks that viewer's search q finds the reports titled want
+// (sorted) and no other: in the hits, the total and the source facets,
+// each hit one the viewer may see.
+func wantFound(t *testing.T, f *fixture, s *analyze.Searcher, viewer center.PartyCode, q string, want []string) {
+	t.Helper()
+	res, err := s.Search(f.ctx, viewer, q, 0, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := titlesOf(res); !slices.Equal(got, want) {
+		t.Errorf("%s: %q found %v, want %v", viewer, q, got, want)
+	}
+	if res.Total != len(want) {
+		t.Errorf("total %d, want %d", res.Total, len(want))
+	}
+	n := 0
+	for src, c := range res.Facets.Sources {
+		n += c
+		if !slices.ContainsFunc(res.Hits, func(h analyze.Hit) bool { return h.Report.Source == src }) {
+			t.Errorf("facet counts source %s, which no visible hit has", src)
+		}
+	}
+	if n != res.Total {
+		t.Errorf("source facets sum to %d, total is %d", n, res.Total)
+	}
+	for _, h := range res.Hits {
+		if !h.Report.VisibleTo(viewer) {
+			t.Errorf("%s sees %s", viewer, h.Report.Title)
+		}
+	}
+}
+
 func testSearch(t *testing.T, f *fixture) {
 	f.found()
 	f.rec.IndexWith(analyze.Indexer{})
@@ -77,33 +109,7 @@ func testSearch(t *testing.T, f *fixture) {
 		{"no such word", "IQ", "zzzzzz", nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := s.Search(f.ctx, tt.viewer, tt.q, 0, 20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := titlesOf(res); !slices.Equal(got, tt.want) {
-				t.Errorf("%s: %q found %v, want %v", tt.viewer, tt.q, got, tt.want)
-			}
-			if res.Total != len(tt.want) {
-				t.Errorf("total %d, want %d", res.Total, len(tt.want))
-			}
-			n := 0
-			for src, c := range res.Facets.Sources {
-				n += c
-				if !slices.ContainsFunc(res.Hits, func(h analyze.Hit) bool { return h.Report.Source == src }) {
-					t.Errorf("facet counts source %s, which no visible hit has", src)
-				}
-			}
-			if n != res.Total {
-				t.Errorf("source facets sum to %d, total is %d", n, res.Total)
-			}
-			for _, h := range res.Hits {
-				if !h.Report.VisibleTo(tt.viewer) {
-					t.Errorf("%s sees %s", tt.viewer, h.Report.Title)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantFound(t, f, s, tt.viewer, tt.q, tt.want) })
 	}
 
 	// Snippets come from the original text, with the matches marked.

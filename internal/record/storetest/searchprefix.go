@@ -48,30 +48,7 @@ func testSearchPrefix(t *testing.T, f *fixture) {
 		{"nothing starts so", "IQ", "zzzq*", nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := s.Search(f.ctx, tt.viewer, tt.q, 0, 20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := titlesOf(res); !slices.Equal(got, tt.want) {
-				t.Errorf("%s: %q found %v, want %v", tt.viewer, tt.q, got, tt.want)
-			}
-			if res.Total != len(tt.want) {
-				t.Errorf("total %d, want %d", res.Total, len(tt.want))
-			}
-			n := 0
-			for _, c := range res.Facets.Sources {
-				n += c
-			}
-			if n != res.Total {
-				t.Errorf("source facets sum to %d, total is %d", n, res.Total)
-			}
-			for _, h := range res.Hits {
-				if !h.Report.VisibleTo(tt.viewer) {
-					t.Errorf("%s sees %s", tt.viewer, h.Report.Title)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantFound(t, f, s, tt.viewer, tt.q, tt.want) })
 	}
 
 	// The snippet marks the words the prefix matched, as written.
