@@ -170,10 +170,9 @@ func ftsPhrase(tokens []string) string {
 // order. A surface form is sought in both columns, since the surface
 // column leaves out the forms that are their own stems (ftsSurfaceText);
 // a stem in the stems column alone, a prefix in both (ftsPrefixes). Each
-// distinct token becomes one
-// phrase of the expression: bm25() scores every match once per phrase,
-// and the spellings of one word often share their surface form or have a
-// stem equal to it.
+// distinct token becomes one phrase of the expression: bm25() scores
+// every match once per phrase, and the spellings of one word often share
+// their surface form or have a stem equal to it.
 func ftsAlternatives(alts store.Alternatives) (string, error) {
 	var order []string
 	asSurface := map[string]bool{} // each distinct token: sought as a surface form too
