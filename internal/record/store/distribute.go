@@ -200,8 +200,10 @@ func (s Seq) in(doc SearchDoc) bool {
 	case 0:
 		return false
 	case 1:
+		// As the index seeks a word: its stem among the stems, its
+		// surface form among the surface forms and the stems.
 		return slices.Contains(doc.Stems, s.Stems[0]) ||
-			(len(s.Surface) == 1 && slices.Contains(doc.Surface, s.Surface[0]))
+			(len(s.Surface) == 1 && (slices.Contains(doc.Surface, s.Surface[0]) || slices.Contains(doc.Stems, s.Surface[0])))
 	}
 	for i := 0; i+len(s.Stems) <= len(doc.Stems); i++ {
 		if slices.Equal(doc.Stems[i:i+len(s.Stems)], s.Stems) {

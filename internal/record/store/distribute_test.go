@@ -20,6 +20,9 @@ func TestMatchDoc(t *testing.T) {
 		{"a word by its surface form", TextQuery{All: []Alternatives{{word("قافله", "x")}}}, true},
 		{"a word by its stem", TextQuery{All: []Alternatives{{word("x", "حدود")}}}, true},
 		{"a missing word", TextQuery{All: []Alternatives{{word("x", "y")}}}, false},
+		// A word found as another's stem, though its own stem differs:
+		// необходимо stems to необходим, which stems to необход.
+		{"a word that is another's stem", TextQuery{All: []Alternatives{{word("implant", "implan")}}}, true},
 		{"a phrase in order", TextQuery{All: []Alternatives{{phrase("قافل", "حدود")}}}, true},
 		{"a phrase out of order", TextQuery{All: []Alternatives{{phrase("حدود", "قافل")}}}, false},
 		{"a prefix of a surface form", TextQuery{All: []Alternatives{{prefix("الحد")}}}, true},

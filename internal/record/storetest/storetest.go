@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SearchWindow", testSearchWindow},
 		{"SearchPrefix", testSearchPrefix},
 		{"SearchNewest", testSearchNewest},
+		{"SubscriptionsMatchAsSearch", testSubscriptionsMatchAsSearch},
 		{"Reindex", testReindex},
 		{"ActiveSubscriptionsSeeTheUpdate", testActiveSubscriptionsSeeTheUpdate},
 		{"ActiveSubscriptionsAcrossUpdates", testActiveSubscriptionsAcrossUpdates},
