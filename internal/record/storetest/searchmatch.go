@@ -10,8 +10,8 @@ import (
 )
 
 // testSubscriptionsMatchAsSearch: a subscription's query, matched in Go
-// against each new version (store.TextQuery.MatchDoc), selects exactly
-// the reports a search with that query finds in the index. The two are
+// against each new version (store.Filter.Matches), selects exactly the
+// reports a search with that query finds in the index. The two are
 // separate implementations of one query language; this keeps them one.
 func testSubscriptionsMatchAsSearch(t *testing.T, f *fixture) {
 	f.found()
@@ -29,28 +29,30 @@ func testSubscriptionsMatchAsSearch(t *testing.T, f *fixture) {
 		drafts[i].TLP, drafts[i].Distribution = center.TLPGreen, all
 	}
 	type version struct {
-		title string
-		doc   store.SearchDoc
+		rep center.Report
+		doc store.SearchDoc
 	}
 	var versions []version
 	for _, d := range drafts {
 		rep := f.submit("IQ", d)
 		doc, _ := analyze.Indexer{}.AnalyzeReport(rep.Title, rep.Body, rep.Language)
-		versions = append(versions, version{rep.Title, doc})
+		versions = append(versions, version{rep, doc})
 	}
 	for _, q := range []string{
 		"إيران", "ايران", "قافلة", "قوافل", "convoy", "الحدود -إيران", `"خلية بغداد"`, `"بغداد خلية"`,
 		"ISIS", "داعش OR Ёлка", "необходим", "елка", "houses", "house", "impla*", "infra*", "evil*", "evil.ex*",
 		"192.168.*", "cve-2025-*", "d41d8*", "192.168.7.20", "قاف*", "-قاف* implants", "بغدا*", "نیرو*", "zzzq*",
+		`"قافلة عند" OR evil*`, `границы -"ИГИЛ замечены"`, `"الدولة الإسلامية"`, "ايران lang:fa", "Ёлка sort:newest", "قافلة source:IQ tlp:green", "قافلة source:SY",
 	} {
-		text, _, err := analyze.CompileFilter(q)
+		text, where, err := analyze.CompileFilter(q)
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
+		filter := store.Filter{Query: q, Text: text, Where: where}
 		var matched []string
 		for _, v := range versions {
-			if text.MatchDoc(v.doc) {
-				matched = append(matched, v.title)
+			if filter.Matches(&v.rep, &v.doc) {
+				matched = append(matched, v.rep.Title)
 			}
 		}
 		slices.Sort(matched)
