@@ -89,15 +89,22 @@ func TestSearchBadQueries(t *testing.T) {
 
 func TestSearchPages(t *testing.T) {
 	c := newTestCenter(t)
+	var byTime []string
 	for i := range 25 {
 		// Bodies of different lengths give different scores; some tie.
-		c.submit("iq-analyst", with(sampleDraft(), "body", "تقرير عن داعش في بغداد"+strings.Repeat(" بغداد", i%4)))
+		r := c.submit("iq-analyst", with(sampleDraft(), "body", "تقرير عن داعش في بغداد"+strings.Repeat(" بغداد", i%4)))
+		byTime = append(byTime, r.ID)
 	}
+	slices.Reverse(byTime)
 	// Hidden from SY: takes no place in its pages.
 	c.submit("iq-analyst", with(with(sampleDraft(), "body", "بغداد بغداد بغداد بغداد بغداد"), "distribution", map[string]any{"parties": []string{"RU"}}))
-	for _, limit := range []int{10, 5, 25, 100} {
+	for _, tt := range []struct {
+		q     string
+		limit int
+	}{{"بغداد", 10}, {"بغداد", 5}, {"بغداد", 25}, {"بغداد", 100}, {"بغداد sort:newest", 10}, {"بغداد sort:newest", 7}} {
+		q, limit := tt.q, tt.limit
 		var seen []string
-		path := searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape("بغداد")
+		path := searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape(q)
 		for pages := 1; ; pages++ {
 			var b searchBody
 			c.do(http.MethodGet, path, c.token("sy-analyst"), nil).want(t, http.StatusOK).decode(t, &b)
@@ -116,7 +123,10 @@ func TestSearchPages(t *testing.T) {
 			if pages > 25 {
 				t.Fatalf("pages of %d: the cursor never ends", limit)
 			}
-			path = searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape("بغداد") + "&cursor=" + b.NextCursor
+			path = searchPath + "?limit=" + strconv.Itoa(limit) + "&q=" + url.QueryEscape(q) + "&cursor=" + b.NextCursor
+		}
+		if strings.HasSuffix(q, "sort:newest") && !slices.Equal(seen, byTime) {
+			t.Errorf("%q in pages of %d: not newest first", q, limit)
 		}
 		slices.Sort(seen)
 		if len(seen) != 25 || len(slices.Compact(seen)) != 25 {
