@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the PostgreSQL store's size
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the PostgreSQL store's statistics and size
 
 	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
@@ -178,6 +178,9 @@ func (t *tabadul) index(ctx context.Context, dir string, docs []Doc, batch int) 
 	if err := <-errs; err != nil {
 		return 0, err
 	}
+	if err := t.settle(ctx); err != nil {
+		return 0, err
+	}
 	var b strings.Builder
 	for i, id := range ids {
 		t.doc[id] = i
@@ -187,6 +190,25 @@ func (t *tabadul) index(ctx context.Context, dir string, docs []Doc, batch int) 
 		return 0, fmt.Errorf("tabadul: %w", err)
 	}
 	return elapsed, nil
+}
+
+// settle gathers PostgreSQL's statistics of the loaded tables, untimed,
+// as autovacuum does within a minute of a load: queried seconds after it,
+// the planner would still see the empty tables of the start and loop
+// over every view of the viewer. SQLite plans without statistics.
+func (t *tabadul) settle(ctx context.Context) error {
+	if t.backend != backendPostgres {
+		return nil
+	}
+	db, err := sql.Open("pgx", t.url)
+	if err != nil {
+		return fmt.Errorf("tabadul: analyze: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("tabadul: analyze: %w", err)
+	}
+	return nil
 }
 
 // loadIDs reads the map of report ids written by index.
