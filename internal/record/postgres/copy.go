@@ -193,7 +193,7 @@ func reindex(ctx context.Context, src *sql.DB, dst pgx.Tx, index Indexer) (int64
 		if err := rows.Scan(&seq, &title, &body, &language); err != nil {
 			return n, fmt.Errorf("postgres: copy: read versions: %w", err)
 		}
-		b.Queue(`INSERT INTO search (seq, tsv) VALUES ($1, $2::tsvector)`, seq, tsvector(index(title, body, language)))
+		b.Queue(insertSearch, seq, tsvector(index(title, body, language)))
 		n++
 		if b.Len() == 256 {
 			if err := flush(); err != nil {

@@ -12,8 +12,7 @@ func (t *tx) ReplaceIndex(ctx context.Context, seq int64, doc store.SearchDoc) e
 	if len(doc.Surface) != len(doc.Stems) {
 		return fmt.Errorf("postgres: reindex version %d: %d surface forms but %d stems", seq, len(doc.Surface), len(doc.Stems))
 	}
-	return t.exec(ctx, "reindex version", `INSERT INTO search (seq, tsv)
-		SELECT seq, $2::tsvector FROM versions WHERE seq = $1 AND purged IS NULL
+	return t.exec(ctx, "reindex version", insertSearch+` AND v.purged IS NULL
 		ON CONFLICT (seq) DO UPDATE SET tsv = excluded.tsv`, seq, tsvector(doc))
 }
 
