@@ -385,15 +385,11 @@ func (sq searchSQL) RankWindow(ctx context.Context, window, n int) (store.Search
 // countWindow counts the viewer's newest window matches and ranks the
 // best n of them.
 func (sq searchSQL) countWindow(ctx context.Context, window, n int) (store.SearchPage, int64, []int64, []float64, error) {
-	query, args := sq.windowQuery(window, n)
-	var summary string
-	if err := sq.s.rd.QueryRowContext(ctx, query, args...).Scan(&summary); err != nil {
-		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %w", err)
+	runs, limits, err := sq.runWindow(ctx, window, n > 0)
+	if err != nil {
+		return store.SearchPage{}, 0, nil, nil, err
 	}
-	var w windowSummary
-	if err := json.Unmarshal([]byte(summary), &w); err != nil {
-		return store.SearchPage{}, 0, nil, nil, fmt.Errorf("sqlite: search: %s: %w", windowFunc, err)
-	}
+	w := summary(runs, limits, n)
 	c := store.NewFacetCount()
 	for _, f := range w.Facets {
 		c.Add(center.PartyCode(f.Source), center.TLP(f.TLP), f.Language, f.Count, f.Oldest)
@@ -401,15 +397,15 @@ func (sq searchSQL) countWindow(ctx context.Context, window, n int) (store.Searc
 	return c.Page, c.Oldest, w.Seqs, w.Scores, nil
 }
 
-// windowQuery returns countWindow's statement and its arguments: the
-// viewer's newest window matches, scored if any is to be ranked, fed to
-// windowFunc. The LIMITs are expressions (? + 0) as in Rank.
-func (sq searchSQL) windowQuery(window, n int) (string, []any) {
+// windowQuery returns the statement that feeds the viewer's newest window
+// matches to the windowRun registered as run, scored if any is to be
+// ranked. The LIMIT is an expression (? + 0) as in Rank.
+func (sq searchSQL) windowQuery(run int64, window int, scored bool) (string, []any) {
 	score := sq.score
-	if n == 0 {
+	if !scored {
 		score = `0`
 	}
-	args := append([]any{n}, sq.args...)
+	args := append([]any{run}, sq.args...)
 	return `SELECT ` + windowFunc + `(? + 0, seq, score, source, tlp, language) FROM (SELECT rv.seq, rv.source, rv.tlp, rv.language, ` + score + ` AS score FROM ` + sq.from +
 		` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)`, append(args, window)
 }

@@ -22,6 +22,7 @@ var (
 	layersQueries = flag.String("layers.queries", "", "BenchmarkSearchLayers: the queries.tsv the search benchmark wrote")
 	layersPrefix  = flag.Int("layers.prefix", 0, "BenchmarkSearchLayers: if > 0, time prefix queries instead: the first this many letters of each one-word query, and '*'")
 	layersNewest  = flag.Bool("layers.newest", false, "BenchmarkSearchLayers: ask each query for its matches newest first (sort:newest)")
+	layersParts   = flag.Int("layers.parts", 0, "BenchmarkSearchLayers: the store's Options.SearchParts")
 )
 
 // BenchmarkSearchLayers times the layers of a search, each over the whole
@@ -37,13 +38,14 @@ var (
 //
 // With -layers.prefix N it times prefix queries instead: the first N
 // letters of each of the set's one-word queries, and '*'; with
-// -layers.newest, each query asks for its matches newest first.
+// -layers.newest, each query asks for its matches newest first; with
+// -layers.parts N, the store splits a ranking into N parts (1: never).
 func BenchmarkSearchLayers(b *testing.B) {
 	if *layersDB == "" || *layersQueries == "" {
 		b.Skip("needs -layers.db and -layers.queries")
 	}
 	ctx := context.Background()
-	s, err := Open(ctx, *layersDB, Options{})
+	s, err := Open(ctx, *layersDB, Options{SearchParts: *layersParts})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +111,18 @@ func BenchmarkSearchLayers(b *testing.B) {
 		{"match+join+bm25", statement(func(_ string, sq searchSQL) (string, []any) {
 			return `SELECT sum(s) FROM (SELECT ` + sq.score + ` s FROM ` + sq.from + ` WHERE ` + sq.where + ` ` + window + `)`, sq.args
 		})},
-		{"window", statement(func(_ string, sq searchSQL) (string, []any) { return sq.windowQuery(5000, 21) })},
+		{"window", func(q string) error {
+			text, filter, err := analyze.CompileFilter(q)
+			if err != nil || text.Empty() {
+				return err
+			}
+			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
+			if err != nil {
+				return err
+			}
+			_, _, _, _, err = sq.countWindow(ctx, 5000, 21)
+			return err
+		}},
 		{"search", func(q string) error {
 			_, err := searcher.Search(ctx, viewer, q, 0, 20)
 			return err

@@ -41,10 +41,18 @@ func TestSearchPlans(t *testing.T) {
 				t.Errorf("rank plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
 			}
 			// The window's statement: its first scan is the index's.
-			query, args = sq.windowQuery(5000, 21)
+			query, args = sq.windowQuery(0, 5000, true)
 			plan = queryPlan(t, s, query, args...)
 			if i := slices.IndexFunc(plan, func(l string) bool { return strings.Contains(l, "SCAN") || strings.Contains(l, "SEARCH") }); i < 0 || !strings.Contains(plan[i], "SCAN search VIRTUAL TABLE") {
 				t.Errorf("window plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
+			}
+			// A part of a split window: FTS5 seeks its seqs (the index's
+			// plan names both rowid bounds), and no sort follows.
+			query, args = sq.seqs([]int64{900, 400}, 0).windowQuery(0, 5000, true)
+			plan = queryPlan(t, s, query, args...)
+			if i := slices.IndexFunc(plan, func(l string) bool { return strings.Contains(l, "SCAN search VIRTUAL TABLE") }); i < 0 ||
+				!strings.Contains(plan[i], "<") || !strings.Contains(plan[i], ">") || strings.Contains(strings.Join(plan, "\n"), "TEMP B-TREE") {
+				t.Errorf("part plan:\n%s\nwant the index to seek both bounds, and no sort", strings.Join(plan, "\n"))
 			}
 		})
 	}

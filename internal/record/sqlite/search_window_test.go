@@ -2,12 +2,20 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/store"
 	"github.com/tabadul/tabadul/internal/record/storetest"
+	"github.com/tabadul/tabadul/internal/testkit"
 )
 
 // TestRankWindowPagesAsFacetsAndRankDo: the first page that
@@ -22,4 +30,90 @@ func TestRankWindowPagesAsFacetsAndRankDo(t *testing.T) {
 	storetest.RankWindowPagesAsFacetsAndRankDo(t, s, func(viewer center.PartyCode, q store.SearchQuery) (store.SearchSteps, error) {
 		return s.searchSQL(viewer, q)
 	})
+}
+
+// TestSplitWindowCountsAsOne: a ranking split into parts counts, ranks
+// and keys the same window as one statement, whether the parts hold
+// fewer matches than the window, more, or exactly as many, for words
+// spread over every seq and words found only among the newest.
+func TestSplitWindowCountsAsOne(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	rec := record.NewRecorder(s, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		t.Fatal(err)
+	}
+	sources := []center.PartyCode{"IQ", "SY", "IR", "RU"}
+	const reports = 240
+	for i := range reports {
+		dist := center.Distribution{All: true}
+		if i%5 == 4 {
+			dist = center.Distribution{Parties: []center.PartyCode{"RU"}}
+		}
+		body := strings.Repeat("قافلة ", 1+i%4) + fmt.Sprintf("تقرير رقم %d عن الطريق", i)
+		if i%3 == 0 {
+			body += " ميناء"
+		}
+		if i >= reports-40 { // a word of the newest reports only
+			body += strings.Repeat(" مطار", 1+i%3)
+		}
+		if _, err := rec.SubmitReport(ctx, testkit.Analyst(sources[i%len(sources)]), center.Draft{Title: fmt.Sprintf("r%d", i), Body: body,
+			Language: "ar", TLP: center.TLPGreen, Distribution: dist}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute)
+	}
+	// Split after a few matches, whatever the parts are expected to hold.
+	s.split = splitRule{after: 4, minPart: 1}
+	var splits int
+	for _, query := range []string{"قافلة", "ميناء", "مطار", "قافلة OR مطار", "قافلة source:SY", "ميناء sort:newest"} {
+		text, filter, err := analyze.CompileFilter(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, viewer := range []center.PartyCode{"IQ", "RU"} {
+			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter, Newest: strings.Contains(query, "sort:newest")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, window := range []int{-1, 3, 10, 48, 80, 150, 5000} {
+				for _, n := range []int{0, 7, 21} {
+					s.searchParts = 1
+					page, oldest, seqs, scores, err := sq.countWindow(ctx, window, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total == 0 {
+						t.Fatalf("%q for %s: no match", query, viewer)
+					}
+					for _, parts := range []int{2, 3, 4} {
+						s.searchParts = parts
+						runs, _, err := sq.runWindow(ctx, window, n > 0)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(runs) > 1 {
+							splits++
+						}
+						p2, o2, seqs2, scores2, err := sq.countWindow(ctx, window, n)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(page, p2) || oldest != o2 || !slices.Equal(seqs, seqs2) || !slices.Equal(scores, scores2) {
+							t.Errorf("%q for %s, window %d, best %d, in %d parts:\n got total %d %v oldest %d %v %v\nwant total %d %v oldest %d %v %v",
+								query, viewer, window, n, parts, p2.Total, p2.Facets, o2, seqs2, scores2, page.Total, page.Facets, oldest, seqs, scores)
+						}
+					}
+				}
+			}
+		}
+	}
+	if splits == 0 {
+		t.Error("no ranking was split; the test checks nothing")
+	}
 }

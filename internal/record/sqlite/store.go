@@ -53,6 +53,11 @@ type Options struct {
 	MaxBatch int
 	// Readers is the size of the read pool; 0 means 2×GOMAXPROCS, at least 4.
 	Readers int
+	// SearchParts is how many statements, each on a reader of its own,
+	// rank a text search's first page at once (see searchparts.go); 0
+	// means GOMAXPROCS, at most 4 and at most half the readers; 1 never
+	// splits a search.
+	SearchParts int
 	// NoSync turns fsync off. Only for tests and benchmarks that measure
 	// something other than the disk; never in a center.
 	NoSync bool
@@ -75,6 +80,10 @@ type Store struct {
 	active sqlrow.Versioned[[]store.Subscription]
 
 	writer *store.GroupCommit
+	// searchParts is Options.SearchParts resolved; split holds when a
+	// ranking splits (see searchparts.go), a field for the tests.
+	searchParts int
+	split       splitRule
 	// search is the search index's database and committer.
 	search *searchDB
 }
@@ -153,7 +162,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	r.SetMaxIdleConns(opts.Readers)
 	r.SetConnMaxIdleTime(0)
 	s := &Store{w: w, r: r, opts: opts, search: search,
-		wstmts: newStmtCache(w), rd: cachedDB{newStmtCache(r)}}
+		wstmts: newStmtCache(w), rd: cachedDB{newStmtCache(r)},
+		searchParts: opts.SearchParts, split: defaultSplit}
+	if s.searchParts <= 0 {
+		s.searchParts = searchParts(opts.Readers)
+	}
 	s.writer = store.StartGroupCommit(opts.MaxBatch, ErrClosed, s.commit)
 	return s, nil
 }
