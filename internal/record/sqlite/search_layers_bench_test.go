@@ -29,8 +29,9 @@ var (
 // query set of the search benchmark in shuffled rounds, as that benchmark
 // runs them, and reports each layer's p50 and p99: FTS5's MATCH alone,
 // then with bm25(), with the join to the viewer's report_views, both, the
-// first page's ranking statement, and the whole search with its hits and
-// snippets. It shows how much of a query is FTS5's own work. Run it on
+// first page's ranking (its statement, split into parts when that pays,
+// and the count and ranking in Go), and the whole search with its hits
+// and snippets. It shows how much of a query is FTS5's own work. Run it on
 // the store of a run of bench/search:
 //
 //	go test -run '^$' -bench SearchLayers -benchtime 1404x ./internal/record/sqlite/ \
@@ -193,4 +194,84 @@ func readLayerQueries(path string) ([]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// BenchmarkSearchParts times each query's first-page ranking (countWindow)
+// in one statement and split as the store splits it, in turn, and reports
+// the mean of each by how many matches the query has: the split pays
+// where the matches are many but fewer than the window, and should cost
+// nothing elsewhere. Run it on the store of a run of bench/search:
+//
+//	go test -run '^$' -bench SearchParts -benchtime 5x ./internal/record/sqlite/ \
+//	    -args -layers.db DIR/tabadul.db -layers.queries DIR/queries.tsv
+func BenchmarkSearchParts(b *testing.B) {
+	if *layersDB == "" || *layersQueries == "" {
+		b.Skip("needs -layers.db and -layers.queries")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, *layersDB, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	queries, err := readLayerQueries(*layersQueries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parts := s.searchParts
+	if parts < 2 {
+		b.Skip("the store splits no ranking on one core")
+	}
+	type ranking struct {
+		sq    searchSQL
+		total int
+	}
+	var rankings []ranking
+	for _, q := range queries {
+		text, filter, err := analyze.CompileFilter(q)
+		if err != nil || text.Empty() {
+			continue
+		}
+		sq, err := s.searchSQL("IQ", store.SearchQuery{Text: text, Filter: filter})
+		if err != nil {
+			b.Fatal(err)
+		}
+		page, _, _, _, err := sq.countWindow(ctx, analyze.DefaultWindow, 21)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rankings = append(rankings, ranking{sq, page.Total})
+	}
+	type band struct {
+		name  string
+		below int // matches
+	}
+	bands := []band{{"lt100", 100}, {"lt500", 500}, {"lt1000", 1000}, {"lt5000", analyze.DefaultWindow}, {"full", analyze.DefaultWindow + 1}}
+	bandOf := func(total int) int { return slices.IndexFunc(bands, func(x band) bool { return total < x.below }) }
+	one, split := make([]time.Duration, len(bands)), make([]time.Duration, len(bands))
+	count := make([]int, len(bands))
+	for b.Loop() {
+		for _, r := range rankings {
+			i := bandOf(r.total)
+			count[i]++
+			for _, p := range []int{1, parts} {
+				s.searchParts = p
+				start := time.Now()
+				if _, _, _, _, err := r.sq.countWindow(ctx, analyze.DefaultWindow, 21); err != nil {
+					b.Fatal(err)
+				}
+				if p == 1 {
+					one[i] += time.Since(start)
+				} else {
+					split[i] += time.Since(start)
+				}
+			}
+		}
+	}
+	for i, x := range bands {
+		if count[i] > 0 {
+			b.ReportMetric(float64(one[i].Microseconds())/1000/float64(count[i]), x.name+"-one-ms")
+			b.ReportMetric(float64(split[i].Microseconds())/1000/float64(count[i]), x.name+"-split-ms")
+		}
+	}
 }
