@@ -117,3 +117,72 @@ func TestSplitWindowCountsAsOne(t *testing.T) {
 		t.Error("no ranking was split; the test checks nothing")
 	}
 }
+
+// TestSplitWindowWhileRecording: rankings split into parts while reports
+// are recorded fail nothing, and each counts at least what the one before
+// it counted (the parts read at different moments, but a new report only
+// ever lands in the newest part, which the first statement walks).
+func TestSplitWindowWhileRecording(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true, SearchParts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	rec := record.NewRecorder(s, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		t.Fatal(err)
+	}
+	submit := func(i int) error {
+		_, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("r%d", i),
+			Body: fmt.Sprintf("قافلة على الطريق رقم %d", i), Language: "ar", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
+		return err
+	}
+	for i := range 60 {
+		if err := submit(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.split = splitRule{after: 4, minPart: 1}
+	text, filter, err := analyze.CompileFilter("قافلة")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq, err := s.searchSQL("SY", store.SearchQuery{Text: text, Filter: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		for i := 60; i < 160; i++ {
+			if err := submit(i); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	last, searches := 0, 0
+	for recording := true; recording; searches++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			recording = false
+		default:
+		}
+		page, _, seqs, _, err := sq.countWindow(ctx, 5000, 21)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total < last || len(seqs) != min(21, page.Total) {
+			t.Fatalf("search %d: total %d after %d, %d best", searches, page.Total, last, len(seqs))
+		}
+		last = page.Total
+	}
+	if last != 160 {
+		t.Errorf("the last search counted %d reports; want 160", last)
+	}
+}
