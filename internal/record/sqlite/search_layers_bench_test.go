@@ -42,19 +42,8 @@ var (
 // -layers.newest, each query asks for its matches newest first; with
 // -layers.parts N, the store splits a ranking into N parts (1: never).
 func BenchmarkSearchLayers(b *testing.B) {
-	if *layersDB == "" || *layersQueries == "" {
-		b.Skip("needs -layers.db and -layers.queries")
-	}
 	ctx := context.Background()
-	s, err := Open(ctx, *layersDB, Options{SearchParts: *layersParts})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	queries, err := readLayerQueries(*layersQueries)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, queries := openLayers(b, Options{SearchParts: *layersParts})
 	if *layersPrefix > 0 {
 		queries = prefixQueries(queries, *layersPrefix)
 		b.Logf("%d prefix queries", len(queries))
@@ -70,19 +59,12 @@ func BenchmarkSearchLayers(b *testing.B) {
 	// and its statement parts.
 	statement := func(build func(match string, sq searchSQL) (string, []any)) func(string) error {
 		return func(query string) error {
-			text, filter, err := analyze.CompileFilter(query)
-			if err != nil || text.Empty() {
+			sq, ok, err := compiledSearch(s, viewer, query)
+			if !ok || err != nil {
 				return err
 			}
-			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
-			if err != nil {
-				return err
-			}
-			m, err := ftsMatch(text)
-			if err != nil {
-				return err
-			}
-			q, args := build("("+m+")"+ftsFilterMatch(filter), sq)
+			// The MATCH expression, as searchSQL binds it.
+			q, args := build(sq.args[1].(string), sq)
 			rows, err := s.rd.QueryContext(ctx, q, args...)
 			if err != nil {
 				return err
@@ -113,12 +95,8 @@ func BenchmarkSearchLayers(b *testing.B) {
 			return `SELECT sum(s) FROM (SELECT ` + sq.score + ` s FROM ` + sq.from + ` WHERE ` + sq.where + ` ` + window + `)`, sq.args
 		})},
 		{"window", func(q string) error {
-			text, filter, err := analyze.CompileFilter(q)
-			if err != nil || text.Empty() {
-				return err
-			}
-			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
-			if err != nil {
+			sq, ok, err := compiledSearch(s, viewer, q)
+			if !ok || err != nil {
 				return err
 			}
 			_, _, _, _, err = sq.countWindow(ctx, 5000, 21)
@@ -152,6 +130,36 @@ func BenchmarkSearchLayers(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
+}
+
+// openLayers opens the store and reads the queries of -layers.db and
+// -layers.queries, and skips the benchmark without them.
+func openLayers(b *testing.B, opts Options) (*Store, []string) {
+	b.Helper()
+	if *layersDB == "" || *layersQueries == "" {
+		b.Skip("needs -layers.db and -layers.queries")
+	}
+	s, err := Open(context.Background(), *layersDB, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	queries, err := readLayerQueries(*layersQueries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, queries
+}
+
+// compiledSearch returns the statement parts of viewer's query, and
+// false for a query without text, which no index layer times.
+func compiledSearch(s *Store, viewer center.PartyCode, query string) (searchSQL, bool, error) {
+	text, filter, err := analyze.CompileFilter(query)
+	if err != nil || text.Empty() {
+		return searchSQL{}, false, err
+	}
+	sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
+	return sq, err == nil, err
 }
 
 // prefixQueries turns each one-word query of more than n letters into
@@ -205,19 +213,8 @@ func readLayerQueries(path string) ([]string, error) {
 //	go test -run '^$' -bench SearchParts -benchtime 5x ./internal/record/sqlite/ \
 //	    -args -layers.db DIR/tabadul.db -layers.queries DIR/queries.tsv
 func BenchmarkSearchParts(b *testing.B) {
-	if *layersDB == "" || *layersQueries == "" {
-		b.Skip("needs -layers.db and -layers.queries")
-	}
 	ctx := context.Background()
-	s, err := Open(ctx, *layersDB, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	queries, err := readLayerQueries(*layersQueries)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, queries := openLayers(b, Options{})
 	parts := s.searchParts
 	if parts < 2 {
 		b.Skip("the store splits no ranking on one core")
@@ -228,13 +225,12 @@ func BenchmarkSearchParts(b *testing.B) {
 	}
 	var rankings []ranking
 	for _, q := range queries {
-		text, filter, err := analyze.CompileFilter(q)
-		if err != nil || text.Empty() {
-			continue
-		}
-		sq, err := s.searchSQL("IQ", store.SearchQuery{Text: text, Filter: filter})
+		sq, ok, err := compiledSearch(s, "IQ", q)
 		if err != nil {
 			b.Fatal(err)
+		}
+		if !ok {
+			continue
 		}
 		page, _, _, _, err := sq.countWindow(ctx, analyze.DefaultWindow, 21)
 		if err != nil {

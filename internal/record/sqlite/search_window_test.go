@@ -38,16 +38,7 @@ func TestRankWindowPagesAsFacetsAndRankDo(t *testing.T) {
 // spread over every seq and words found only among the newest.
 func TestSplitWindowCountsAsOne(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-	rec := record.NewRecorder(s, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatal(err)
-	}
+	s, rec, clock := recordingStore(t, Options{NoSync: true})
 	sources := []center.PartyCode{"IQ", "SY", "IR", "RU"}
 	const reports = 240
 	for i := range reports {
@@ -124,16 +115,7 @@ func TestSplitWindowCountsAsOne(t *testing.T) {
 // ever lands in the newest part, which the first statement walks).
 func TestSplitWindowWhileRecording(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "tabadul.db"), Options{NoSync: true, SearchParts: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
-	rec := record.NewRecorder(s, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
-	if err := rec.Found(ctx, testkit.Charter()); err != nil {
-		t.Fatal(err)
-	}
+	s, rec, _ := recordingStore(t, Options{NoSync: true, SearchParts: 3})
 	submit := func(i int) error {
 		_, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), center.Draft{Title: fmt.Sprintf("r%d", i),
 			Body: fmt.Sprintf("قافلة على الطريق رقم %d", i), Language: "ar", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}})
@@ -185,4 +167,21 @@ func TestSplitWindowWhileRecording(t *testing.T) {
 	if last != 160 {
 		t.Errorf("the last search counted %d reports; want 160", last)
 	}
+}
+
+// recordingStore opens a store in a test's directory, founds a center in
+// it, and returns it with a Recorder that indexes reports and its clock.
+func recordingStore(t *testing.T, opts Options) (*Store, *record.Recorder, *testkit.Clock) {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "tabadul.db"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	clock := testkit.NewClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	rec := record.NewRecorder(s, clock, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(context.Background(), testkit.Charter()); err != nil {
+		t.Fatal(err)
+	}
+	return s, rec, clock
 }
