@@ -12,10 +12,10 @@ import (
 // one statement runs on one core. For a word found in some hundreds of
 // reports (the median query of the search benchmark) that statement is
 // three quarters of the search. So the statement splits its work with
-// other readers as it goes: once it has met some matches (splitRule), it knows
-// how densely they lie along the seqs, and when the matches left look
-// many but too few to fill the window, it cuts the seqs it has still to
-// walk into parts. It keeps walking the newest part itself; each older
+// other readers as it goes: once it has met a few matches (splitRule), it
+// knows how densely they lie along the seqs, and when the matches left
+// look many but too few to fill the window, it cuts the seqs it has still
+// to walk into parts. It keeps walking the newest part itself; each older
 // part is walked by a statement of its own on another reader, at once.
 // FTS5 seeks a part's first seq in its doclists, and bm25() weighs terms
 // by the whole index, so each part scores a match as the one statement
@@ -73,10 +73,10 @@ type windowSplit struct {
 	scored bool
 	first  *windowRun
 	// newest is the seq of the first match; bound, once the window is
-	// split, the seq at or below which the first statement leaves the
+	// cut, the seq at or below which the first statement leaves the
 	// matches to the parts.
 	newest, bound int64
-	decided       bool
+	decided, cut  bool
 	parts         []*windowPart
 	cancel        context.CancelFunc
 	wg            sync.WaitGroup
@@ -92,7 +92,7 @@ type windowPart struct {
 // admitFirst is the first statement's windowRun.admit: it splits the
 // window once, then leaves the parts' matches to them.
 func (sp *windowSplit) admitFirst(seq int64) bool {
-	if sp.bound > 0 {
+	if sp.cut {
 		return seq > sp.bound
 	}
 	switch n := len(sp.first.rows); {
@@ -109,11 +109,11 @@ func (sp *windowSplit) admitFirst(seq int64) bool {
 // foretell enough of them there, but not so many that the first part
 // alone fills the window, and starts a statement on each older part.
 func (sp *windowSplit) split(seq int64) {
-	low, err := sp.sq.lowestSeq(sp.ctx)
-	if err != nil || low >= seq {
-		return // unsplit is still right
-	}
 	k := int64(sp.sq.s.searchParts)
+	low, err := sp.sq.lowestSeq(sp.ctx)
+	if err != nil || seq-low < k {
+		return // unsplit is still right; and each part has a seq
+	}
 	met := float64(len(sp.first.rows))
 	left := met * float64(seq-low) / float64(sp.newest-seq+1)
 	if left/float64(k) < float64(sp.sq.s.split.minPart) || sp.window >= 0 && met+left/float64(k) >= float64(sp.window) {
@@ -127,7 +127,7 @@ func (sp *windowSplit) split(seq int64) {
 	for j := range bounds {
 		bounds[j] = seq - span*int64(j+1)/k
 	}
-	sp.bound = bounds[0]
+	sp.bound, sp.cut = bounds[0], true
 	ctx, cancel := context.WithCancel(sp.ctx)
 	sp.cancel = cancel
 	newer := []*windowRun{sp.first}
