@@ -69,7 +69,8 @@ type facetKey struct{ source, tlp, language string }
 var errRunStopped = errors.New(windowFunc + ": stopped")
 
 // windowRuns are the runs that statements feed, by the number a statement
-// names its run with.
+// names its run with: an argument of SQL can carry no Go pointer, so a
+// statement binds the number and the aggregate looks the run up once.
 var windowRuns struct {
 	sync.Mutex
 	next int64
