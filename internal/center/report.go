@@ -160,6 +160,30 @@ func (d *Draft) Normalize() {
 // found is reported, each with its field. It does not modify d: call
 // Normalize first.
 func (d Draft) Validate(lim Limits, dir Directory) error {
+	return d.CheckContent(lim).Against(dir)
+}
+
+// A DraftCheck is a draft whose content is checked: all but its
+// distribution, which needs the roster. A batch checks its drafts'
+// content in parallel before the write transaction, which alone reads the
+// roster as it stands.
+type DraftCheck struct {
+	dist   Distribution
+	tlp    TLP
+	fields []FieldError
+}
+
+// Against finishes the check with the roster, and returns every problem
+// found, as Validate does.
+func (c DraftCheck) Against(dir Directory) error {
+	e := &InvalidError{Fields: slices.Clip(c.fields)} // an append copies: c stays as it is
+	c.dist.validateInto(e, c.tlp, dir)
+	return e.err()
+}
+
+// CheckContent checks all of a draft but its distribution (see
+// DraftCheck).
+func (d Draft) CheckContent(lim Limits) DraftCheck {
 	e := &InvalidError{}
 	if isBlank(d.Title) {
 		e.add("title", "title is required")
@@ -191,8 +215,7 @@ func (d Draft) Validate(lim Limits, dir Directory) error {
 	for i, t := range d.Tags {
 		checkText(e, fmt.Sprintf("tags[%d]", i), t, lim.MaxTagRunes, false)
 	}
-	d.Distribution.validateInto(e, d.TLP, dir)
-	return e.err()
+	return DraftCheck{dist: d.Distribution, tlp: d.TLP, fields: e.Fields}
 }
 
 func (dist Distribution) validateInto(e *InvalidError, tlp TLP, dir Directory) {

@@ -87,12 +87,25 @@ func TestDraftValidate(t *testing.T) {
 		{"bad tag", func(d *center.Draft) { d.Tags = []string{"ok", "bad\x01"} }, []string{"tags[1]"}},
 		{"too many tags", func(d *center.Draft) { d.Tags = make([]string, 65) }, []string{"tags"}},
 		{"everything wrong", func(d *center.Draft) { *d = center.Draft{} }, []string{"title", "body", "tlp", "distribution"}},
+		{"a title and a party wrong", func(d *center.Draft) {
+			d.Title = ""
+			d.Distribution = center.Distribution{Parties: []center.PartyCode{"XX"}}
+		}, []string{"title", "distribution.parties[0]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := good()
 			tt.edit(&d)
 			err := d.Validate(center.DefaultLimits, dir)
+			// A batch checks the content first and the distribution in
+			// its transaction: the same problems, in the same order, as
+			// often as it asks.
+			check := d.CheckContent(center.DefaultLimits)
+			for range 2 {
+				if two := check.Against(dir); (two == nil) != (err == nil) || two != nil && two.Error() != err.Error() {
+					t.Fatalf("CheckContent, then Against = %v; Validate = %v", two, err)
+				}
+			}
 			if tt.fields == nil {
 				if err != nil {
 					t.Fatalf("Validate = %v, want nil", err)

@@ -100,14 +100,18 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 
 // prepareAll normalizes drafts and prepares them as prepare does, a large
 // batch on every core: the write waits for the slowest analysis.
-func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction) {
+func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction, []center.DraftCheck) {
 	docs := make([]*store.SearchDoc, len(drafts))
 	xs := make([]*store.Extraction, len(drafts))
+	checks := make([]center.DraftCheck, len(drafts))
 	parallel.For(len(drafts), minDraftsPerWorker, func(i int) {
 		drafts[i].Normalize()
+		// The content's checks need no roster: here, in parallel, not in
+		// the one writer's transaction.
+		checks[i] = drafts[i].CheckContent(r.limits)
 		docs[i], xs[i] = r.prepare(&drafts[i])
 	})
-	return docs, xs
+	return docs, xs, checks
 }
 
 // minDraftsPerWorker is the smallest share of a batch worth a goroutine.
@@ -346,7 +350,7 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 // archive) shares one transaction and one fsync among many reports, where
 // concurrent SubmitReport calls share them only as far as they coincide.
 func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
-	docs, xs := r.prepareAll(drafts)
+	docs, xs, checks := r.prepareAll(drafts)
 	var out []center.Report
 	err := r.update(ctx, func(tx store.Tx) error {
 		out = make([]center.Report, 0, len(drafts))
@@ -356,7 +360,7 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 		}
 		now := r.now()
 		for i, d := range drafts {
-			if err := d.Validate(r.limits, dir); err != nil {
+			if err := checks[i].Against(dir); err != nil {
 				if len(drafts) == 1 {
 					return err
 				}
