@@ -13,7 +13,9 @@ import (
 // CopiedTables are the tables CopyCenter copies, in an order that keeps
 // every reference to a row after the row. A feature that adds a table adds
 // it here (after the tables it refers to), with the same name and columns
-// on both backends. The search index is not among them: it is rebuilt.
+// on both backends, or with the statement that reads it from SQLite in
+// PostgreSQL's columns in copiedFrom. The search index is not among them:
+// it is rebuilt.
 var CopiedTables = []string{
 	"meta", "parties", "committees", "committee_members", "users", "tokens",
 	"reports", "versions", "report_views", "version_tags",
@@ -32,6 +34,16 @@ var identities = [][2]string{
 	{"reports", "rid"}, {"versions", "seq"}, {"events", "seq"},
 	{"rotation_acts", "seq"}, {"bulletins", "seq"}, {"witness_keys", "id"},
 	{"inbox", "seq"}, {"deliveries", "seq"},
+}
+
+// copiedFrom reads, in PostgreSQL's columns, the tables whose SQLite
+// layout differs. SQLite keys a party's view of a version by one integer,
+// the party's number shifted past the seq (its migration 00024), and so
+// numbers its parties; PostgreSQL keys views by (party, seq).
+var copiedFrom = map[string]string{
+	"parties": `SELECT code, kind, names, pos, removed FROM parties`,
+	"report_views": `SELECT p.code AS party, rv.seq, rv.rid, rv.source, rv.tlp, rv.language, rv.version
+		FROM report_views rv JOIN parties p ON p.num = rv.view >> 40`,
 }
 
 // boolColumns are the columns SQLite keeps as 0/1 integers and PostgreSQL
@@ -100,7 +112,11 @@ func (s *Store) CopyCenter(ctx context.Context, src *sql.DB, index Indexer) (map
 }
 
 func copyTable(ctx context.Context, src *sql.DB, dst pgx.Tx, table string) (int64, error) {
-	rows, err := src.QueryContext(ctx, `SELECT * FROM `+table)
+	read, ok := copiedFrom[table]
+	if !ok {
+		read = `SELECT * FROM ` + table
+	}
+	rows, err := src.QueryContext(ctx, read)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: copy: read %s: %w", table, err)
 	}

@@ -69,18 +69,32 @@ func TestCopiedTablesCoverTheSchema(t *testing.T) {
 			continue
 		}
 		var liteCols []string
-		crows, err := lite.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY name`, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for crows.Next() {
-			var c string
-			if err := crows.Scan(&c); err != nil {
+		if read, ok := postgres.CopiedFrom[table]; ok {
+			// A table whose layout differs is read in PostgreSQL's columns.
+			crows, err := lite.QueryContext(ctx, read+` LIMIT 0`)
+			if err != nil {
 				t.Fatal(err)
 			}
-			liteCols = append(liteCols, c)
+			liteCols, err = crows.Columns()
+			crows.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(liteCols)
+		} else {
+			crows, err := lite.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY name`, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for crows.Next() {
+				var c string
+				if err := crows.Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				liteCols = append(liteCols, c)
+			}
+			crows.Close()
 		}
-		crows.Close()
 		prows, err := pg.Query(ctx, `SELECT column_name FROM information_schema.columns
 			WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name`, table)
 		if err != nil {

@@ -253,11 +253,15 @@ func (s *Store) allEntities(ctx context.Context, ids []string) ([]store.Entity, 
 
 // viewSeq returns the version of a report viewer sees, or ErrNotFound.
 func (s *Store) viewSeq(ctx context.Context, viewer center.PartyCode, id string) (int64, error) {
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return 0, err
+	}
 	var seq int64
-	err := s.rd.QueryRowContext(ctx, `
+	err = s.rd.QueryRowContext(ctx, `
 		SELECT rv.seq FROM reports r JOIN versions v ON v.rid = r.rid
-		JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq WHERE r.id = ?`,
-		viewer, id).Scan(&seq)
+		JOIN report_views rv ON rv.view = ? | v.seq WHERE r.id = ?`,
+		views.base, id).Scan(&seq)
 	if err != nil {
 		return 0, notFound("report", id, err)
 	}
@@ -287,6 +291,10 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 	if err != nil {
 		return nil, err
 	}
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
 	items, err := sqlrow.All(backend, "items", sqlrow.Query(s.rd.QueryContext(ctx,
 		`SELECT item FROM version_items WHERE seq = ? ORDER BY item`, seq)), sqlrow.Text)
 	if err != nil {
@@ -297,10 +305,10 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 		p := store.ItemPostings{Item: sqlrow.SplitItem(it)}
 		err := sqlrow.Query(s.rd.QueryContext(ctx, `
 			SELECT r.id FROM version_items vi
-			JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+			JOIN report_views rv ON rv.view = ? | vi.seq
 			JOIN reports r ON r.rid = rv.rid
 			WHERE vi.item = ? AND vi.seq != ?
-			ORDER BY vi.seq DESC LIMIT ?`, viewer, it, seq, perItem+1)).Each(backend, "postings", func(sc sqlrow.Scanner) error {
+			ORDER BY vi.seq DESC LIMIT ?`, views.base, it, seq, perItem+1)).Each(backend, "postings", func(sc sqlrow.Scanner) error {
 			rid, err := sqlrow.Text(sc)
 			if err != nil {
 				return err
@@ -318,28 +326,32 @@ func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id
 
 func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, entityID string, window, recent int) (store.EntityActivity, error) {
 	item := "entity:" + entityID
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return store.EntityActivity{}, err
+	}
 	return sqlrow.EntityActivity(backend, window,
 		func() sqlrow.Cursor {
 			return sqlrow.Query(s.rd.QueryContext(ctx, `
 			SELECT strftime('%Y-%m-%d', version / 1000000, 'unixepoch') AS day, count(*) FROM (
-				SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+				SELECT rv.version FROM version_items vi JOIN report_views rv ON rv.view = ? | vi.seq
 				WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
-			GROUP BY day ORDER BY day`, viewer, item, store.MaxTimeline+1))
+			GROUP BY day ORDER BY day`, views.base, item, store.MaxTimeline+1))
 		},
 		func() sqlrow.Cursor {
 			return sqlrow.Query(s.rd.QueryContext(ctx, `
 			WITH w AS (
-				SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+				SELECT vi.seq FROM version_items vi JOIN report_views rv ON rv.view = ? | vi.seq
 				WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?)
 			SELECT o.item, count(*) FROM w JOIN version_items o ON o.seq = w.seq
 			WHERE o.item > 'entity:' AND o.item < 'entity;' AND o.item != ?
-			GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, viewer, item, window, item))
+			GROUP BY o.item ORDER BY count(*) DESC, o.item LIMIT 20`, views.base, item, window, item))
 		},
 		func() sqlrow.Cursor {
 			return sqlrow.Query(s.rd.QueryContext(ctx, `
-			SELECT r.id FROM version_items vi JOIN report_views rv ON rv.party = ? AND rv.seq = vi.seq
+			SELECT r.id FROM version_items vi JOIN report_views rv ON rv.view = ? | vi.seq
 			JOIN reports r ON r.rid = rv.rid
-			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?`, viewer, item, recent))
+			WHERE vi.item = ? ORDER BY vi.seq DESC LIMIT ?`, views.base, item, recent))
 		})
 }
 
@@ -348,17 +360,21 @@ func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id 
 	if err != nil {
 		return nil, err
 	}
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
 	// CROSS JOIN keeps the edges the outer loop: left to itself, the
 	// planner scanned the viewer's whole report_views for one side.
 	return sqlrow.AppendAll([]store.DupNeighbor{}, backend, "near-duplicates", sqlrow.Query(s.rd.QueryContext(ctx, `
 		SELECT r.id, r.source, d.similarity FROM dup_edges d
-		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.b_seq
+		CROSS JOIN report_views rv ON rv.view = ?2 | d.b_seq
 		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.a_seq = ?1
 		UNION ALL
 		SELECT r.id, r.source, d.similarity FROM dup_edges d
-		CROSS JOIN report_views rv ON rv.party = ?2 AND rv.seq = d.a_seq
+		CROSS JOIN report_views rv ON rv.view = ?2 | d.a_seq
 		CROSS JOIN reports r ON r.rid = rv.rid WHERE d.b_seq = ?1
-		ORDER BY 3 DESC, 1`, seq, viewer)), sqlrow.DupNeighbor)
+		ORDER BY 3 DESC, 1`, seq, views.base)), sqlrow.DupNeighbor)
 }
 
 // unlinkReport deletes what extraction linked a report's versions to:
@@ -385,12 +401,16 @@ func (s *Store) ReportsByID(ctx context.Context, viewer center.PartyCode, ids []
 	if len(ids) == 0 {
 		return []center.Report{}, nil
 	}
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
 	b, _ := json.Marshal(ids)
 	rows, err := s.rd.QueryContext(ctx, `
 		SELECT `+versionColumns+` FROM json_each(?) j
 		CROSS JOIN reports r ON r.id = j.value
 		CROSS JOIN versions v ON v.rid = r.rid
-		CROSS JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq`, string(b), viewer)
+		CROSS JOIN report_views rv ON rv.view = ? | v.seq`, string(b), views.base)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reports by id: %w", err)
 	}

@@ -14,7 +14,10 @@ import (
 //     enforcing references would have refused (see the package's
 //     documentation for why they are not);
 //   - a second view of one report for one party in report_views, which
-//     a unique index would have refused (see migration 00020).
+//     a unique index would have refused (see migration 00020);
+//   - a view whose key names no party's number or no version (see
+//     migration 00024), what references would have refused had the key
+//     been two columns.
 //
 // The write path keeps both; tests call this on each database they
 // leave. It opens the file on its own connection, so a closed store can
@@ -48,8 +51,9 @@ func CheckIntegrity(ctx context.Context, path string) error {
 		return fmt.Errorf("sqlite: check integrity: %w", err)
 	}
 	views, err := db.QueryContext(ctx, `
-		SELECT rv.party, r.id, count(*) FROM report_views rv JOIN reports r ON r.rid = rv.rid
-		GROUP BY rv.party, rv.rid HAVING count(*) > 1`)
+		SELECT coalesce(p.code, '#' || (rv.view >> 40)), r.id, count(*) FROM report_views rv
+		JOIN reports r ON r.rid = rv.rid LEFT JOIN parties p ON p.num = rv.view >> 40
+		GROUP BY rv.view >> 40, rv.rid HAVING count(*) > 1`)
 	if err != nil {
 		return fmt.Errorf("sqlite: check integrity: %w", err)
 	}
@@ -63,6 +67,30 @@ func CheckIntegrity(ctx context.Context, path string) error {
 		broken = append(broken, fmt.Sprintf("party %s has %d views of report %s", party, n, id))
 	}
 	if err := views.Err(); err != nil {
+		return fmt.Errorf("sqlite: check integrity: %w", err)
+	}
+	keys, err := db.QueryContext(ctx, `
+		SELECT rv.view, p.code IS NOT NULL, v.seq IS NOT NULL FROM report_views rv
+		LEFT JOIN parties p ON p.num = rv.view >> 40 LEFT JOIN versions v ON v.seq = rv.seq
+		WHERE p.code IS NULL OR v.seq IS NULL`)
+	if err != nil {
+		return fmt.Errorf("sqlite: check integrity: %w", err)
+	}
+	defer keys.Close()
+	for keys.Next() {
+		var view int64
+		var party, version bool
+		if err := keys.Scan(&view, &party, &version); err != nil {
+			return fmt.Errorf("sqlite: check integrity: %w", err)
+		}
+		if !party {
+			broken = append(broken, fmt.Sprintf("view %d of report_views names no party", view))
+		}
+		if !version {
+			broken = append(broken, fmt.Sprintf("view %d of report_views names no version", view))
+		}
+	}
+	if err := keys.Err(); err != nil {
 		return fmt.Errorf("sqlite: check integrity: %w", err)
 	}
 	if len(broken) > 0 {

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,9 +13,11 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record/schema"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/sqlrow"
+	"github.com/tabadul/tabadul/internal/record/store"
 )
 
 // oldDatabase creates a database at schema version, runs stmts in it, and
@@ -218,5 +222,97 @@ func TestPageSize(t *testing.T) {
 	migrated(t, old)
 	if n := pageSize(old); n != 4096 {
 		t.Errorf("a database made before: page size %d, want its own 4096", n)
+	}
+}
+
+// TestMigrationKeysViewsByPartyNumber: in a database from before views
+// were keyed by the party's number (schema 20), each party gets a number
+// in roster order, each view the key of its party and seq, and every
+// party still sees what it saw, a removed one included; a party admitted
+// afterwards gets the next number, and one admitted again keeps its own.
+func TestMigrationKeysViewsByPartyNumber(t *testing.T) {
+	ctx := context.Background()
+	path := oldDatabase(t, 20,
+		`INSERT INTO parties (code, kind, names, pos, removed) VALUES
+			('IQ', 'member', '{}', 2, NULL), ('SY', 'member', '{}', 1, 5), ('JO', 'associate', '{}', 3, NULL)`,
+		`INSERT INTO reports (rid, id, source, created) VALUES (1, 'report--a', 'IQ', 1)`,
+		`INSERT INTO versions (seq, rid, version, author, title, body, language, tlp, distribution,
+			reliability, credibility, tags, audience)
+		VALUES (1, 1, 1, 'u', 'first', 'b', 'ar', 'green', '{}', 'B', '2', '[]', '["IQ","SY"]'),
+			(2, 1, 2, 'u', 'second', 'b', 'ar', 'green', '{}', 'B', '2', '[]', '["IQ","JO"]')`,
+		`INSERT INTO report_views (party, seq, rid, source, tlp, language, version) VALUES
+			('IQ', 2, 1, 'IQ', 'green', 'ar', 2), ('JO', 2, 1, 'IQ', 'green', 'ar', 2), ('SY', 1, 1, 'IQ', 'green', 'ar', 1)`)
+	db := migrated(t, path)
+	nums := map[string]int64{}
+	rows, err := db.Query(`SELECT code, num FROM parties`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var code string
+		var n int64
+		if err := rows.Scan(&code, &n); err != nil {
+			t.Fatal(err)
+		}
+		nums[code] = n
+	}
+	rows.Close()
+	if want := map[string]int64{"SY": 1, "IQ": 2, "JO": 3}; !maps.Equal(nums, want) {
+		t.Errorf("party numbers %v, want %v (roster order)", nums, want)
+	}
+	var views []string
+	rows, err = db.Query(`SELECT p.code || ':' || rv.seq FROM report_views rv JOIN parties p ON p.num = rv.view >> 40 ORDER BY rv.view`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, v)
+	}
+	rows.Close()
+	if want := []string{"SY:1", "IQ:2", "JO:2"}; !slices.Equal(views, want) {
+		t.Errorf("views %v, want %v", views, want)
+	}
+
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for viewer, title := range map[center.PartyCode]string{"IQ": "second", "JO": "second", "SY": "first", "KW": ""} {
+		rep, err := s.Report(ctx, viewer, "report--a")
+		if title == "" {
+			if !errors.Is(err, center.ErrNotFound) {
+				t.Errorf("%s, no party, sees %q, %v; want not found", viewer, rep.Title, err)
+			}
+			continue
+		}
+		if err != nil || rep.Title != title {
+			t.Errorf("%s sees %q, %v; want %q", viewer, rep.Title, err, title)
+		}
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertParty(ctx, center.Party{Code: "KW", Kind: center.Member, Names: map[string]string{"en": "Kuwait"}}); err != nil {
+			return err
+		}
+		return tx.InsertParty(ctx, center.Party{Code: "SY", Kind: center.Member, Names: map[string]string{"en": "Syria"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]int64{"KW": 4, "SY": 1} {
+		var n int64
+		if err := db.QueryRow(`SELECT num FROM parties WHERE code = ?`, code).Scan(&n); err != nil || n != want {
+			t.Errorf("%s's number after admission = %d, %v; want %d", code, n, err, want)
+		}
+	}
+	if rep, err := s.Report(ctx, "SY", "report--a"); err != nil || rep.Title != "first" {
+		t.Errorf("SY admitted again sees %q, %v; want its own view", rep.Title, err)
+	}
+	if err := sqlite.CheckIntegrity(ctx, path); err != nil {
+		t.Error(err)
 	}
 }

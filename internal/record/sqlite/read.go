@@ -25,12 +25,16 @@ func audienceHas(party string) string {
 }
 
 func (s *Store) Report(ctx context.Context, viewer center.PartyCode, id string) (center.Report, error) {
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return center.Report{}, err
+	}
 	rep, err := scanVersion(s.rd.QueryRowContext(ctx, `
 		SELECT `+versionColumns+`
 		FROM reports r
 		JOIN versions v ON v.rid = r.rid
-		JOIN report_views rv ON rv.party = ? AND rv.seq = v.seq
-		WHERE r.id = ?`, viewer, id))
+		JOIN report_views rv ON rv.view = ? | v.seq
+		WHERE r.id = ?`, views.base, id))
 	if err != nil {
 		return rep, notFound("report", id, err)
 	}
@@ -61,15 +65,21 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 	if q.Limit < 1 || q.Limit > store.MaxPageSize {
 		return store.ReportPage{}, center.Invalid("limit", "must be between 1 and %d", store.MaxPageSize)
 	}
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return store.ReportPage{}, err
+	}
 	var where strings.Builder
-	args := []any{viewer}
-	where.WriteString(`rv.party = ?`)
+	args := []any{views.base}
+	where.WriteString(`rv.view > ? AND rv.view < ?`)
+	if q.After > 0 {
+		args = append(args, views.of(q.After))
+	} else {
+		args = append(args, views.end())
+	}
 	add := func(cond string, arg any) {
 		where.WriteString(" AND " + cond)
 		args = append(args, arg)
-	}
-	if q.After > 0 {
-		add(`rv.seq < ?`, q.After)
 	}
 	if q.Source != "" {
 		add(`r.source = ?`, q.Source)
@@ -100,7 +110,7 @@ func (s *Store) Reports(ctx context.Context, viewer center.PartyCode, q store.Re
 		JOIN versions v ON v.seq = rv.seq
 		JOIN reports r ON r.rid = rv.rid
 		WHERE `+where.String()+`
-		ORDER BY rv.seq DESC
+		ORDER BY rv.view DESC
 		LIMIT ?`, args...)
 	if err != nil {
 		return store.ReportPage{}, fmt.Errorf("sqlite: list reports: %w", err)

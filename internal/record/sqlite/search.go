@@ -317,7 +317,7 @@ func searchFilter(f store.SearchFilter, where *strings.Builder, args *[]any) {
 // their bodies, are read for the page's hits alone. store.RunSearch
 // orders and pages it.
 func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (store.SearchPage, error) {
-	sq, err := s.searchSQL(viewer, q)
+	sq, err := s.searchSQL(ctx, viewer, q)
 	if err != nil {
 		return store.SearchPage{}, err
 	}
@@ -325,13 +325,17 @@ func (s *Store) Search(ctx context.Context, viewer center.PartyCode, q store.Sea
 }
 
 // searchSQL returns the statement parts of a search.
-func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchSQL, error) {
-	sq := searchSQL{s: s, newest: `rv.seq`, order: `ORDER BY rv.seq DESC`, score: `0`}
+func (s *Store) searchSQL(ctx context.Context, viewer center.PartyCode, q store.SearchQuery) (searchSQL, error) {
+	views, err := s.viewsOf(ctx, viewer)
+	if err != nil {
+		return searchSQL{}, err
+	}
+	sq := searchSQL{s: s, views: views, newest: `rv.view`, order: `ORDER BY rv.view DESC`, score: `0`}
 	var where strings.Builder
 	if q.Text.Empty() {
 		sq.from = `report_views rv`
-		where.WriteString(`rv.party = ?`)
-		sq.args = append(sq.args, viewer)
+		where.WriteString(`rv.view > ? AND rv.view < ?`)
+		sq.args = append(sq.args, views.base, views.end())
 	} else {
 		match, err := ftsMatch(q.Text)
 		if err != nil {
@@ -340,12 +344,12 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 		// CROSS JOIN keeps the index's matches the outer loop: with a filter
 		// on report_views, SQLite would otherwise walk the viewer's rows and
 		// run the MATCH once for each (seconds for a common word).
-		sq.from = `search CROSS JOIN report_views rv ON rv.party = ? AND rv.seq = search.rowid`
+		sq.from = `search CROSS JOIN report_views rv ON rv.view = ? | search.rowid`
 		where.WriteString(`search MATCH ?`)
-		sq.args = append(sq.args, viewer, "("+match+")"+ftsFilterMatch(q.Filter))
+		sq.args = append(sq.args, views.base, "("+match+")"+ftsFilterMatch(q.Filter))
 		// FTS5 walks its doclists backwards by rowid, the seq. The filters
 		// column weighs nothing in the ranking.
-		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search, 1, 1, 0), rv.seq DESC`, `-bm25(search, 1, 1, 0)`
+		sq.newest, sq.order, sq.score = `search.rowid`, `ORDER BY bm25(search, 1, 1, 0), search.rowid DESC`, `-bm25(search, 1, 1, 0)`
 		if q.Newest {
 			sq.order, sq.score = `ORDER BY search.rowid DESC`, `0`
 		}
@@ -360,6 +364,7 @@ func (s *Store) searchSQL(viewer center.PartyCode, q store.SearchQuery) (searchS
 // ranking. It is the backend's store.SearchSteps.
 type searchSQL struct {
 	s            *Store
+	views        viewKeys
 	from         string
 	where        string
 	args         []any
@@ -410,11 +415,20 @@ func (sq searchSQL) windowQuery(run int64, window int, scored bool) (string, []a
 		` WHERE ` + sq.where + ` ORDER BY ` + sq.newest + ` DESC LIMIT ? + 0)`, append(args, window)
 }
 
+// at is seq as the newest column holds it: the seq itself, in the index's
+// rowid, or the viewer's view of it, in report_views' key.
+func (sq searchSQL) at(seq int64) int64 {
+	if sq.newest == `rv.view` {
+		return sq.views.of(seq)
+	}
+	return seq
+}
+
 // HasOlder reports whether a match is older than seq.
 func (sq searchSQL) HasOlder(ctx context.Context, seq int64) (bool, error) {
 	var more int
 	err := sq.s.rd.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+sq.from+` WHERE `+sq.where+
-		` AND `+sq.newest+` < ? LIMIT 1)`, append(slices.Clip(sq.args), seq)...).Scan(&more)
+		` AND `+sq.newest+` < ? LIMIT 1)`, append(slices.Clip(sq.args), sq.at(seq))...).Scan(&more)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: search window: %w", err)
 	}
@@ -453,18 +467,18 @@ func (sq searchSQL) rankQuery(r store.SearchRange) (string, []any) {
 	switch r.Segment {
 	case store.FromBound:
 		where += ` AND ` + sq.newest + ` >= ?`
-		args = append(args, r.Bound)
+		args = append(args, sq.at(r.Bound))
 	case store.BeforeBound:
 		where += ` AND ` + sq.newest + ` < ?`
-		args = append(args, r.Bound)
+		args = append(args, sq.at(r.Bound))
 	}
 	if k := r.After; k != nil {
 		if sq.score == `0` {
-			where += ` AND rv.seq < ?`
-			args = append(args, k.Seq)
+			where += ` AND ` + sq.newest + ` < ?`
+			args = append(args, sq.at(k.Seq))
 		} else {
-			where += ` AND (` + sq.score + ` < ? OR (` + sq.score + ` = ? AND rv.seq < ?))`
-			args = append(args, k.Score, k.Score, k.Seq)
+			where += ` AND (` + sq.score + ` < ? OR (` + sq.score + ` = ? AND ` + sq.newest + ` < ?))`
+			args = append(args, k.Score, k.Score, sq.at(k.Seq))
 		}
 	}
 	return `SELECT rv.seq, ` + sq.score + ` FROM ` + sq.from + ` WHERE ` + where + ` ` + sq.order +

@@ -158,7 +158,7 @@ func compiledSearch(s *Store, viewer center.PartyCode, query string) (searchSQL,
 	if err != nil || text.Empty() {
 		return searchSQL{}, false, err
 	}
-	sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter})
+	sq, err := s.searchSQL(context.Background(), viewer, store.SearchQuery{Text: text, Filter: filter})
 	return sq, err == nil, err
 }
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestSearchPlans(t *testing.T) {
 		{"a TLP and a tag", store.SearchFilter{TLPs: []center.TLP{center.TLPGreen}, Tags: []string{"x"}}, store.SearchRange{Limit: 21}},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
-			sq, err := s.searchSQL("SY", store.SearchQuery{Text: word, Filter: tt.filter, Limit: 20})
+			sq, err := s.searchSQL(context.Background(), "SY", store.SearchQuery{Text: word, Filter: tt.filter, Limit: 20})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,6 +40,10 @@ func TestSearchPlans(t *testing.T) {
 			plan := queryPlan(t, s, query, args...)
 			if len(plan) == 0 || !strings.HasPrefix(plan[0], "SCAN search VIRTUAL TABLE") {
 				t.Errorf("rank plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
+			}
+			// Each match's view is one rowid seek (migration 00024).
+			if !slices.Contains(plan, "SEARCH rv USING INTEGER PRIMARY KEY (rowid=?)") {
+				t.Errorf("rank plan:\n%s\nwant each match's view found by its key", strings.Join(plan, "\n"))
 			}
 			// The window's statement: its first scan is the index's.
 			query, args = sq.windowQuery(0, 5000, true)
@@ -53,6 +58,38 @@ func TestSearchPlans(t *testing.T) {
 			if i := slices.IndexFunc(plan, func(l string) bool { return strings.Contains(l, "SCAN search VIRTUAL TABLE") }); i < 0 ||
 				!strings.Contains(plan[i], "<") || !strings.Contains(plan[i], ">") || strings.Contains(strings.Join(plan, "\n"), "TEMP B-TREE") {
 				t.Errorf("part plan:\n%s\nwant the index to seek both bounds, and no sort", strings.Join(plan, "\n"))
+			}
+		})
+	}
+}
+
+// TestBrowsePlans: a search without text walks the viewer's views newest
+// first as one range of keys, whatever the page, and sorts nothing.
+func TestBrowsePlans(t *testing.T) {
+	s := planStore(t)
+	for _, tt := range []struct {
+		desc   string
+		filter store.SearchFilter
+		r      store.SearchRange
+	}{
+		{"the first page", store.SearchFilter{}, store.SearchRange{Limit: 21}},
+		{"in the window", store.SearchFilter{Sources: []center.PartyCode{"IQ"}}, store.SearchRange{Segment: store.FromBound, Bound: 500, Limit: 21}},
+		{"after a key", store.SearchFilter{Languages: []string{"ar"}}, store.SearchRange{Segment: store.BeforeBound, Bound: 500, After: &store.SearchKey{Bound: 500, Older: true, Seq: 400}, Limit: 21}},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			sq, err := s.searchSQL(context.Background(), "SY", store.SearchQuery{Filter: tt.filter, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			query, args := sq.rankQuery(tt.r)
+			plans := map[string][]string{"rank": queryPlan(t, s, query, args...)}
+			query, args = sq.windowQuery(0, 5000, false)
+			plans["window"] = queryPlan(t, s, query, args...)
+			for name, plan := range plans {
+				joined := strings.Join(plan, "\n")
+				if !strings.Contains(joined, "SEARCH rv USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") || strings.Contains(joined, "TEMP B-TREE") {
+					t.Errorf("%s plan:\n%s\nwant the viewer's range of keys, and no sort", name, joined)
+				}
 			}
 		})
 	}
@@ -159,7 +196,7 @@ func TestFTSSurfaceText(t *testing.T) {
 func TestDeleteOlderViewsPlan(t *testing.T) {
 	s := planStore(t)
 	plan := strings.Join(queryPlan(t, s, deleteOlderViews, `["IQ","SY"]`, 1, 2), "\n")
-	if !strings.Contains(plan, "SEARCH report_views USING PRIMARY KEY (party=? AND seq=?)") {
+	if !strings.Contains(plan, "SEARCH report_views USING INTEGER PRIMARY KEY (rowid=?)") {
 		t.Errorf("plan:\n%s\nwant each view found by its key", plan)
 	}
 }

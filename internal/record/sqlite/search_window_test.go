@@ -28,7 +28,7 @@ func TestRankWindowPagesAsFacetsAndRankDo(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.RankWindowPagesAsFacetsAndRankDo(t, s, func(viewer center.PartyCode, q store.SearchQuery) (store.SearchSteps, error) {
-		return s.searchSQL(viewer, q)
+		return s.searchSQL(context.Background(), viewer, q)
 	})
 }
 
@@ -68,7 +68,7 @@ func TestSplitWindowCountsAsOne(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, viewer := range []center.PartyCode{"IQ", "RU"} {
-			sq, err := s.searchSQL(viewer, store.SearchQuery{Text: text, Filter: filter, Newest: strings.Contains(query, "sort:newest")})
+			sq, err := s.searchSQL(context.Background(), viewer, store.SearchQuery{Text: text, Filter: filter, Newest: strings.Contains(query, "sort:newest")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestSplitWindowWhileRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq, err := s.searchSQL("SY", store.SearchQuery{Text: text, Filter: filter})
+	sq, err := s.searchSQL(context.Background(), "SY", store.SearchQuery{Text: text, Filter: filter})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,10 +63,20 @@ func TestCheckIntegrity(t *testing.T) {
 			`DELETE FROM version_tags WHERE seq = 999`,
 			"of version_tags names no versions"},
 		{"a second view of one report",
-			`INSERT INTO report_views (party, seq, rid, source, tlp, language, version)
-				SELECT party, seq + 1000, rid, source, tlp, language, version FROM report_views LIMIT 1`,
+			`INSERT INTO report_views (view, rid, source, tlp, language, version)
+				SELECT view + 1000, rid, source, tlp, language, version FROM report_views LIMIT 1`,
 			`DELETE FROM report_views WHERE seq > 1000`,
 			"has 2 views of report"},
+		{"a view naming no version",
+			`INSERT INTO report_views (view, rid, source, tlp, language, version)
+				SELECT view + 1000, rid, source, tlp, language, version FROM report_views LIMIT 1`,
+			`DELETE FROM report_views WHERE seq > 1000`,
+			"of report_views names no version"},
+		{"a view naming no party",
+			`INSERT INTO report_views (view, rid, source, tlp, language, version)
+				SELECT 999 << 40 | seq, rid, source, tlp, language, version FROM report_views LIMIT 1`,
+			`DELETE FROM report_views WHERE view >> 40 = 999`,
+			"of report_views names no party"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if _, err := db.Exec(c.breaks); err != nil {

@@ -75,6 +75,7 @@ type Store struct {
 	wstmts *stmtCache
 	rd     cachedDB
 	roster rosterCache
+	nums   partyNums
 	// active caches the active subscriptions for the write path, which
 	// reads them for every report (see tx.ActiveSubscriptions).
 	active sqlrow.Versioned[[]store.Subscription]

@@ -63,8 +63,10 @@ func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
 		return fmt.Errorf("sqlite: party names: %w", err)
 	}
 	// A removed party may be admitted again; a present one may not.
+	// It keeps its number (num), which keys its views (migration 00024).
 	res, err := t.ExecContext(ctx, `
-		INSERT INTO parties (code, kind, names, pos) VALUES (?, ?, ?, (SELECT coalesce(max(pos), 0) + 1 FROM parties))
+		INSERT INTO parties (code, kind, names, pos, num) VALUES (?, ?, ?,
+			(SELECT coalesce(max(pos), 0) + 1 FROM parties), (SELECT coalesce(max(num), 0) + 1 FROM parties))
 		ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, names = excluded.names, removed = NULL,
 			pos = excluded.pos WHERE parties.removed IS NOT NULL`,
 		p.Code, p.Kind, string(names))
@@ -210,8 +212,16 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 // (a JSON array), of a report's (rid) versions older than seq: one key
 // lookup per party and version (TestDeleteOlderViewsPlan).
 const deleteOlderViews = `
-	DELETE FROM report_views WHERE party IN (SELECT value FROM json_each(?))
-		AND seq IN (SELECT seq FROM versions WHERE rid = ? AND seq < ?)`
+	DELETE FROM report_views WHERE view IN (
+		SELECT p.num << 40 | v.seq FROM json_each(?) a JOIN parties p ON p.code = a.value
+		CROSS JOIN versions v WHERE v.rid = ? AND v.seq < ?)`
+
+// insertViews inserts the views, by the parties of an audience (a JSON
+// array), of one version. Each party's view is keyed by its number (see
+// migration 00024).
+const insertViews = `
+	INSERT OR FAIL INTO report_views (view, rid, source, tlp, language, version)
+	SELECT p.num << 40 | ?, ?, ?, ?, ?, ? FROM json_each(?) a JOIN parties p ON p.code = a.value`
 
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
 	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
@@ -267,11 +277,14 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 			return 0, err
 		}
 	}
-	if err := t.exec(ctx, "insert report views", `
-		INSERT OR FAIL INTO report_views (party, seq, rid, source, tlp, language, version)
-		SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?)`,
-		seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), audience); err != nil {
-		return 0, err
+	res, err = t.ExecContext(ctx, insertViews, seq, rid, rep.Source, rep.TLP, rep.Language, micros(rep.Version), audience)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert report views: %w", mapError(err))
+	}
+	// A party of the audience that the roster lacks would silently see
+	// nothing; the audience comes from the roster, so this is a bug.
+	if n, _ := res.RowsAffected(); n != int64(len(rep.Audience)) {
+		return 0, fmt.Errorf("sqlite: insert report views of %s: %d of %d parties on the roster", rep.ID, n, len(rep.Audience))
 	}
 	if len(rep.Tags) == 0 {
 		return seq, nil
