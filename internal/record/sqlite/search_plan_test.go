@@ -42,7 +42,7 @@ func TestSearchPlans(t *testing.T) {
 				t.Errorf("rank plan:\n%s\nwant the search index's matches outermost", strings.Join(plan, "\n"))
 			}
 			// Each match's view is one rowid seek (migration 00024).
-			if !slices.Contains(plan, "SEARCH rv USING INTEGER PRIMARY KEY (rowid=?)") {
+			if !slices.Contains(plan, "SEARCH rv USING PRIMARY KEY (view=?)") {
 				t.Errorf("rank plan:\n%s\nwant each match's view found by its key", strings.Join(plan, "\n"))
 			}
 			// The window's statement: its first scan is the index's.
@@ -87,7 +87,7 @@ func TestBrowsePlans(t *testing.T) {
 			plans["window"] = queryPlan(t, s, query, args...)
 			for name, plan := range plans {
 				joined := strings.Join(plan, "\n")
-				if !strings.Contains(joined, "SEARCH rv USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)") || strings.Contains(joined, "TEMP B-TREE") {
+				if !strings.Contains(joined, "SEARCH rv USING PRIMARY KEY (view>? AND view<?)") || strings.Contains(joined, "TEMP B-TREE") {
 					t.Errorf("%s plan:\n%s\nwant the viewer's range of keys, and no sort", name, joined)
 				}
 			}
@@ -195,8 +195,8 @@ func TestFTSSurfaceText(t *testing.T) {
 // by key, not by a scan of the parties' views.
 func TestDeleteOlderViewsPlan(t *testing.T) {
 	s := planStore(t)
-	plan := strings.Join(queryPlan(t, s, deleteOlderViews, `["IQ","SY"]`, 1, 2), "\n")
-	if !strings.Contains(plan, "SEARCH report_views USING INTEGER PRIMARY KEY (rowid=?)") {
+	plan := strings.Join(queryPlan(t, s, deleteOlderViews, `[1099511627776,2199023255552]`, 1, 2), "\n")
+	if !strings.Contains(plan, "SEARCH report_views USING PRIMARY KEY (view=?)") {
 		t.Errorf("plan:\n%s\nwant each view found by its key", plan)
 	}
 }

@@ -168,6 +168,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if s.searchParts <= 0 {
 		s.searchParts = searchParts(opts.Readers)
 	}
+	if err := s.nums.load(ctx, s.rd); err != nil {
+		r.Close()
+		search.close()
+		w.Close()
+		return nil, err
+	}
 	s.writer = store.StartGroupCommit(opts.MaxBatch, ErrClosed, s.commit)
 	return s, nil
 }
@@ -320,7 +326,7 @@ func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn
 
 // newTx returns a store.Tx in the writer's transaction sqlTx.
 func (s *Store) newTx(sqlTx *sql.Tx) *tx {
-	return &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster, active: &s.active}
+	return &tx{tx: sqlTx, stmts: s.wstmts, roster: &s.roster, active: &s.active, nums: &s.nums}
 }
 
 // Close implements store.Store.

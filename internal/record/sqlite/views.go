@@ -8,12 +8,13 @@ import (
 	"sync"
 
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record/sqlrow"
 )
 
 // A party's view of a version is the report_views row keyed by the
 // party's number shifted past the version's seq (migration 00024): a read
-// finds the viewer's view of a version with one rowid seek, and walks all
-// of the viewer's views, newest first, as one range of keys.
+// finds the viewer's view of a version with one seek on an integer, and
+// walks all of the viewer's views, newest first, as one range of keys.
 //
 // Statements take the viewer's base (viewKeys.base) as an argument:
 //
@@ -37,11 +38,33 @@ func (k viewKeys) end() int64 { return k.base + 1<<seqBits }
 // is never stale; only numbers found are kept.
 type partyNums struct{ m sync.Map }
 
+// load caches the numbers of the parties committed.
+func (c *partyNums) load(ctx context.Context, q querier) error {
+	return sqlrow.Query(q.QueryContext(ctx, `SELECT code, num FROM parties`)).Each(backend, "party numbers", func(sc sqlrow.Scanner) error {
+		var code center.PartyCode
+		var n int64
+		if err := sc.Scan(&code, &n); err != nil {
+			return err
+		}
+		c.m.Store(code, n)
+		return nil
+	})
+}
+
+// get returns the number of the party code, if cached.
+func (c *partyNums) get(code center.PartyCode) (int64, bool) {
+	n, ok := c.m.Load(code)
+	if !ok {
+		return 0, false
+	}
+	return n.(int64), true
+}
+
 // viewsOf returns the keys of viewer's views. A code that names no party
 // gets the keys of number 0, which no party has: it sees nothing.
 func (s *Store) viewsOf(ctx context.Context, viewer center.PartyCode) (viewKeys, error) {
-	if n, ok := s.nums.m.Load(viewer); ok {
-		return viewKeys{n.(int64) << seqBits}, nil
+	if n, ok := s.nums.get(viewer); ok {
+		return viewKeys{n << seqBits}, nil
 	}
 	var n int64
 	switch err := s.rd.QueryRowContext(ctx, `SELECT num FROM parties WHERE code = ?`, viewer).Scan(&n); {

@@ -2,9 +2,14 @@
 -- A party's view of a version is keyed by one integer, the party's number
 -- shifted past the version's seq: parties.num << 40 | seq. Every read that
 -- returns report content goes through the viewer's report_views row, and
--- a search looks one up for each match of its words; a rowid seek on one
--- integer costs less than a seek on (party text, seq) in a WITHOUT ROWID
--- table (measured on the ranking: 10–17% faster; see BENCHMARKS.md).
+-- a search looks one up for each match of its words; a seek on one
+-- integer costs less than a seek on (party text, seq) (the ranking of a
+-- benchmark's queries: 8% faster; see BENCHMARKS.md).
+--
+-- The table stays WITHOUT ROWID. As a rowid table (3% faster to search),
+-- the key would be an explicit rowid, for which SQLite keeps a statement
+-- journal of each multi-row insert of views, copying every page the
+-- insert touches: recording reports was 5% slower.
 --
 -- A party's number never changes and is never given to another party: a
 -- removed party keeps its row (parties.removed) and its number, and takes
@@ -22,8 +27,8 @@ CREATE TABLE views (
     tlp      TEXT NOT NULL,
     language TEXT NOT NULL,
     version  INTEGER NOT NULL,
-    seq      INTEGER NOT NULL GENERATED ALWAYS AS (view & 1099511627775) VIRTUAL
-) STRICT;
+    seq      INTEGER GENERATED ALWAYS AS (view & 1099511627775) VIRTUAL
+) WITHOUT ROWID, STRICT;
 INSERT INTO views (view, rid, source, tlp, language, version)
     SELECT p.num << 40 | rv.seq, rv.rid, rv.source, rv.tlp, rv.language, rv.version
     FROM report_views rv JOIN parties p ON p.code = rv.party;
