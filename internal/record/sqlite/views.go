@@ -60,8 +60,12 @@ func (c *partyNums) get(code center.PartyCode) (int64, bool) {
 	return n.(int64), true
 }
 
-// viewsOf returns the keys of viewer's views. A code that names no party
-// gets the keys of number 0, which no party has: it sees nothing.
+// noViews are the keys of a code that names no party: all negative,
+// where every view's key is positive, so that it sees nothing.
+var noViews = viewKeys{-1 << seqBits}
+
+// viewsOf returns the keys of viewer's views; noViews if viewer names no
+// party.
 func (s *Store) viewsOf(ctx context.Context, viewer center.PartyCode) (viewKeys, error) {
 	if n, ok := s.nums.get(viewer); ok {
 		return viewKeys{n << seqBits}, nil
@@ -69,7 +73,7 @@ func (s *Store) viewsOf(ctx context.Context, viewer center.PartyCode) (viewKeys,
 	var n int64
 	switch err := s.rd.QueryRowContext(ctx, `SELECT num FROM parties WHERE code = ?`, viewer).Scan(&n); {
 	case errors.Is(err, sql.ErrNoRows):
-		return viewKeys{}, nil
+		return noViews, nil
 	case err != nil:
 		return viewKeys{}, fmt.Errorf("sqlite: party %s: %w", viewer, err)
 	}
