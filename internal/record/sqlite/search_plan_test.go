@@ -17,16 +17,7 @@ import (
 func TestSearchPlans(t *testing.T) {
 	s := planStore(t)
 	word := store.TextQuery{All: []store.Alternatives{{{Surface: []string{"قافله"}, Stems: []string{"قافل"}}}}}
-	for _, tt := range []struct {
-		desc   string
-		filter store.SearchFilter
-		r      store.SearchRange
-	}{
-		{"no filter", store.SearchFilter{}, store.SearchRange{Limit: 21}},
-		{"a source, in the window", store.SearchFilter{Sources: []center.PartyCode{"IQ"}}, store.SearchRange{Segment: store.FromBound, Bound: 500, Limit: 21}},
-		{"a language, after a key", store.SearchFilter{Languages: []string{"ar"}}, store.SearchRange{Segment: store.BeforeBound, Bound: 500, After: &store.SearchKey{Bound: 500, Older: true, Score: 1, Seq: 400}, Limit: 21}},
-		{"a TLP and a tag", store.SearchFilter{TLPs: []center.TLP{center.TLPGreen}, Tags: []string{"x"}}, store.SearchRange{Limit: 21}},
-	} {
+	for _, tt := range planCases {
 		t.Run(tt.desc, func(t *testing.T) {
 			sq, err := s.searchSQL(context.Background(), "SY", store.SearchQuery{Text: word, Filter: tt.filter, Limit: 20})
 			if err != nil {
@@ -63,19 +54,24 @@ func TestSearchPlans(t *testing.T) {
 	}
 }
 
+// planCases are the filters and stretches of a ranking whose plans the
+// tests check.
+var planCases = []struct {
+	desc   string
+	filter store.SearchFilter
+	r      store.SearchRange
+}{
+	{"no filter", store.SearchFilter{}, store.SearchRange{Limit: 21}},
+	{"a source, in the window", store.SearchFilter{Sources: []center.PartyCode{"IQ"}}, store.SearchRange{Segment: store.FromBound, Bound: 500, Limit: 21}},
+	{"a language, after a key", store.SearchFilter{Languages: []string{"ar"}}, store.SearchRange{Segment: store.BeforeBound, Bound: 500, After: &store.SearchKey{Bound: 500, Older: true, Score: 1, Seq: 400}, Limit: 21}},
+	{"a TLP and a tag", store.SearchFilter{TLPs: []center.TLP{center.TLPGreen}, Tags: []string{"x"}}, store.SearchRange{Limit: 21}},
+}
+
 // TestBrowsePlans: a search without text walks the viewer's views newest
 // first as one range of keys, whatever the page, and sorts nothing.
 func TestBrowsePlans(t *testing.T) {
 	s := planStore(t)
-	for _, tt := range []struct {
-		desc   string
-		filter store.SearchFilter
-		r      store.SearchRange
-	}{
-		{"the first page", store.SearchFilter{}, store.SearchRange{Limit: 21}},
-		{"in the window", store.SearchFilter{Sources: []center.PartyCode{"IQ"}}, store.SearchRange{Segment: store.FromBound, Bound: 500, Limit: 21}},
-		{"after a key", store.SearchFilter{Languages: []string{"ar"}}, store.SearchRange{Segment: store.BeforeBound, Bound: 500, After: &store.SearchKey{Bound: 500, Older: true, Seq: 400}, Limit: 21}},
-	} {
+	for _, tt := range planCases {
 		t.Run(tt.desc, func(t *testing.T) {
 			sq, err := s.searchSQL(context.Background(), "SY", store.SearchQuery{Filter: tt.filter, Limit: 20})
 			if err != nil {
