@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -56,5 +57,89 @@ func TestViewKeys(t *testing.T) {
 			}
 		}
 		keys[tt.code] = k
+	}
+}
+
+// TestViewsOfPartiesAdmittedInTheUpdate: a version's views reach parties
+// admitted in the same update, before or after other versions, and a
+// number drawn in an update that fails goes to the next party admitted
+// without that party's views reaching the failed one's code.
+func TestViewsOfPartiesAdmittedInTheUpdate(t *testing.T) {
+	ctx := context.Background()
+	s := planStore(t)
+	at := time.Unix(1_800_000_000, 0).UTC()
+	version := func(tx store.Tx, audience ...center.PartyCode) (string, error) {
+		rep := center.Report{ID: center.NewReportID(), Version: at, Created: at, Source: "IQ", Author: "u", Title: "t", Body: "b",
+			TLP: center.TLPGreen, Distribution: center.Distribution{All: true}, Tags: []string{}, Audience: audience}
+		_, err := tx.InsertVersion(ctx, rep)
+		return rep.ID, err
+	}
+	admit := func(tx store.Tx, code center.PartyCode) error {
+		return tx.InsertParty(ctx, center.Party{Code: code, Kind: center.Member, Names: map[string]string{"en": string(code)}})
+	}
+	var first, second string
+	err := s.Update(ctx, func(tx store.Tx) error {
+		for _, code := range []center.PartyCode{"IQ", "JO"} {
+			if err := admit(tx, code); err != nil {
+				return err
+			}
+		}
+		var err error
+		if first, err = version(tx, "IQ", "JO"); err != nil {
+			return err
+		}
+		if err := admit(tx, "KW"); err != nil {
+			return err
+		}
+		second, err = version(tx, "IQ", "KW")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errFailed := errors.New("failed")
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := admit(tx, "XX"); err != nil {
+			return err
+		}
+		if _, err := version(tx, "IQ", "XX"); err != nil {
+			return err
+		}
+		return errFailed
+	})
+	if !errors.Is(err, errFailed) {
+		t.Fatalf("failing update: %v", err)
+	}
+	var third string
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := admit(tx, "YY"); err != nil {
+			return err
+		}
+		var err error
+		third, err = version(tx, "IQ", "YY")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		viewer center.PartyCode
+		id     string
+		sees   bool
+	}{
+		{"JO", first, true}, {"KW", first, false},
+		{"KW", second, true}, {"JO", second, false},
+		{"YY", third, true}, {"XX", third, false}, {"KW", third, false},
+	} {
+		_, err := s.Report(ctx, tt.viewer, tt.id)
+		if tt.sees && err != nil {
+			t.Errorf("%s does not see %s: %v", tt.viewer, tt.id, err)
+		}
+		if !tt.sees && !errors.Is(err, center.ErrNotFound) {
+			t.Errorf("%s sees %s (%v); want not found", tt.viewer, tt.id, err)
+		}
+	}
+	if k, _ := s.viewsOf(ctx, "YY"); k.base != 4<<seqBits {
+		t.Errorf("YY's keys %+v, want number 4's, the failed update's", k)
 	}
 }
