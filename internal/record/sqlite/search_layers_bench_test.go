@@ -30,8 +30,9 @@ var (
 // runs them, and reports each layer's p50 and p99: FTS5's MATCH alone,
 // then with bm25(), with the join to the viewer's report_views, both, the
 // first page's ranking (its statement, split into parts when that pays,
-// and the count and ranking in Go), and the whole search with its hits
-// and snippets. It shows how much of a query is FTS5's own work. Run it on
+// and the count and ranking in Go), the store's whole search (with the
+// page's hits), and the whole search with the query's analysis and the
+// snippets. It shows how much of a query is FTS5's own work. Run it on
 // the store of a run of bench/search:
 //
 //	go test -run '^$' -bench SearchLayers -benchtime 1404x ./internal/record/sqlite/ \
@@ -100,6 +101,16 @@ func BenchmarkSearchLayers(b *testing.B) {
 				return err
 			}
 			_, _, _, _, err = sq.countWindow(ctx, 5000, 21)
+			return err
+		}},
+		{"store", func(q string) error {
+			// The store's whole search (ranking, facets, the page's
+			// hits) without the query's analysis and the snippets.
+			text, filter, err := analyze.CompileFilter(q)
+			if err != nil || text.Empty() {
+				return err
+			}
+			_, err = s.Search(ctx, viewer, store.SearchQuery{Text: text, Filter: filter, Window: analyze.DefaultWindow, Limit: 20})
 			return err
 		}},
 		{"search", func(q string) error {
