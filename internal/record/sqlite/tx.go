@@ -239,17 +239,11 @@ func (t *tx) viewBases(ctx context.Context, parties []center.PartyCode) (string,
 		n, ok := t.nums.get(p)
 		if !ok {
 			if t.ownNums == nil {
-				t.ownNums = map[center.PartyCode]int64{}
-				err := sqlrow.Query(t.QueryContext(ctx, `SELECT code, num FROM parties`)).Each(backend, "party numbers", func(sc sqlrow.Scanner) error {
-					var code center.PartyCode
-					var num int64
-					err := sc.Scan(&code, &num)
-					t.ownNums[code] = num
-					return err
-				})
-				if err != nil {
+				own := map[center.PartyCode]int64{}
+				if err := readNums(ctx, t, func(code center.PartyCode, n int64) { own[code] = n }); err != nil {
 					return "", err
 				}
+				t.ownNums = own
 			}
 			if n, ok = t.ownNums[p]; !ok {
 				return "", fmt.Errorf("sqlite: views of party %s, which the roster lacks", p)

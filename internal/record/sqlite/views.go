@@ -38,17 +38,22 @@ func (k viewKeys) end() int64 { return k.base + 1<<seqBits }
 // is never stale; only numbers found are kept.
 type partyNums struct{ m sync.Map }
 
-// load caches the numbers of the parties committed.
-func (c *partyNums) load(ctx context.Context, q querier) error {
+// readNums calls put with each party's code and number, as q reads them.
+func readNums(ctx context.Context, q querier, put func(center.PartyCode, int64)) error {
 	return sqlrow.Query(q.QueryContext(ctx, `SELECT code, num FROM parties`)).Each(backend, "party numbers", func(sc sqlrow.Scanner) error {
 		var code center.PartyCode
 		var n int64
 		if err := sc.Scan(&code, &n); err != nil {
 			return err
 		}
-		c.m.Store(code, n)
+		put(code, n)
 		return nil
 	})
+}
+
+// load caches the numbers of the parties committed.
+func (c *partyNums) load(ctx context.Context, q querier) error {
+	return readNums(ctx, q, func(code center.PartyCode, n int64) { c.m.Store(code, n) })
 }
 
 // get returns the number of the party code, if cached.
