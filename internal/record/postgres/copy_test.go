@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tabadul/tabadul/internal/record/postgres"
@@ -45,21 +46,30 @@ func TestCopiedTablesCoverTheSchema(t *testing.T) {
 	}
 	defer pg.Close()
 
-	rows, err := lite.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name != 'goose_db_version'
-		AND name != 'search' AND name NOT LIKE 'search\_%' ESCAPE '\' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+	// liteStrings reads one text column from SQLite.
+	liteStrings := func(query string, args ...any) []string {
+		t.Helper()
+		rows, err := lite.QueryContext(ctx, query, args...)
+		if err != nil {
 			t.Fatal(err)
 		}
-		tables = append(tables, name)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
 	}
-	rows.Close()
+	tables := liteStrings(`SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name != 'goose_db_version'
+		AND name != 'search' AND name NOT LIKE 'search\_%' ESCAPE '\' ORDER BY name`)
 	if len(tables) < len(postgres.CopiedTables) {
 		t.Fatalf("SQLite has %d tables, fewer than the %d copied: %v", len(tables), len(postgres.CopiedTables), tables)
 	}
@@ -68,47 +78,29 @@ func TestCopiedTablesCoverTheSchema(t *testing.T) {
 			t.Errorf("table %s of the SQLite schema is not copied by migrate", table)
 			continue
 		}
-		var liteCols []string
+		liteCols := liteStrings(`SELECT name FROM pragma_table_info(?) ORDER BY name`, table)
 		if read, ok := postgres.CopiedFrom[table]; ok {
 			// A table whose layout differs is read in PostgreSQL's columns.
-			crows, err := lite.QueryContext(ctx, read+` LIMIT 0`)
+			rows, err := lite.QueryContext(ctx, read+` LIMIT 0`)
 			if err != nil {
 				t.Fatal(err)
 			}
-			liteCols, err = crows.Columns()
-			crows.Close()
+			liteCols, err = rows.Columns()
+			rows.Close()
 			if err != nil {
 				t.Fatal(err)
 			}
 			slices.Sort(liteCols)
-		} else {
-			crows, err := lite.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY name`, table)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for crows.Next() {
-				var c string
-				if err := crows.Scan(&c); err != nil {
-					t.Fatal(err)
-				}
-				liteCols = append(liteCols, c)
-			}
-			crows.Close()
 		}
 		prows, err := pg.Query(ctx, `SELECT column_name FROM information_schema.columns
 			WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name`, table)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var pgCols []string
-		for prows.Next() {
-			var c string
-			if err := prows.Scan(&c); err != nil {
-				t.Fatal(err)
-			}
-			pgCols = append(pgCols, c)
+		pgCols, err := pgx.CollectRows(prows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
 		}
-		prows.Close()
 		if !slices.Equal(liteCols, pgCols) {
 			t.Errorf("table %s: columns on SQLite %v, on PostgreSQL %v", table, liteCols, pgCols)
 		}

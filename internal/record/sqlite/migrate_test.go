@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -243,38 +242,26 @@ func TestMigrationKeysViewsByPartyNumber(t *testing.T) {
 		`INSERT INTO report_views (party, seq, rid, source, tlp, language, version) VALUES
 			('IQ', 2, 1, 'IQ', 'green', 'ar', 2), ('JO', 2, 1, 'IQ', 'green', 'ar', 2), ('SY', 1, 1, 'IQ', 'green', 'ar', 1)`)
 	db := migrated(t, path)
-	nums := map[string]int64{}
-	rows, err := db.Query(`SELECT code, num FROM parties`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var code string
-		var n int64
-		if err := rows.Scan(&code, &n); err != nil {
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{`SELECT code || ':' || num FROM parties ORDER BY num`, []string{"SY:1", "IQ:2", "JO:3"}}, // roster order
+		{`SELECT p.code || ':' || rv.seq FROM report_views rv JOIN parties p ON p.num = rv.view >> 40 ORDER BY rv.view`,
+			[]string{"SY:1", "IQ:2", "JO:2"}},
+	} {
+		var got []string
+		if err := sqlrow.Query(db.Query(c.query)).Each(sqlrow.Backend("sqlite"), "rows", func(sc sqlrow.Scanner) error {
+			var v string
+			err := sc.Scan(&v)
+			got = append(got, v)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
-		nums[code] = n
-	}
-	rows.Close()
-	if want := map[string]int64{"SY": 1, "IQ": 2, "JO": 3}; !maps.Equal(nums, want) {
-		t.Errorf("party numbers %v, want %v (roster order)", nums, want)
-	}
-	var views []string
-	rows, err = db.Query(`SELECT p.code || ':' || rv.seq FROM report_views rv JOIN parties p ON p.num = rv.view >> 40 ORDER BY rv.view`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s:\n got %v\nwant %v", c.query, got, c.want)
 		}
-		views = append(views, v)
-	}
-	rows.Close()
-	if want := []string{"SY:1", "IQ:2", "JO:2"}; !slices.Equal(views, want) {
-		t.Errorf("views %v, want %v", views, want)
 	}
 
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
