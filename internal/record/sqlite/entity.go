@@ -251,11 +251,12 @@ func (s *Store) allEntities(ctx context.Context, ids []string) ([]store.Entity, 
 		})
 }
 
-// viewSeq returns the version of a report viewer sees, or ErrNotFound.
-func (s *Store) viewSeq(ctx context.Context, viewer center.PartyCode, id string) (int64, error) {
+// viewSeq returns the version of a report viewer sees, or ErrNotFound,
+// and the keys of the viewer's views.
+func (s *Store) viewSeq(ctx context.Context, viewer center.PartyCode, id string) (int64, viewKeys, error) {
 	views, err := s.viewsOf(ctx, viewer)
 	if err != nil {
-		return 0, err
+		return 0, views, err
 	}
 	var seq int64
 	err = s.rd.QueryRowContext(ctx, `
@@ -263,13 +264,13 @@ func (s *Store) viewSeq(ctx context.Context, viewer center.PartyCode, id string)
 		JOIN report_views rv ON rv.view = ? | v.seq WHERE r.id = ?`,
 		views.base, id).Scan(&seq)
 	if err != nil {
-		return 0, notFound("report", id, err)
+		return 0, views, notFound("report", id, err)
 	}
-	return seq, nil
+	return seq, views, nil
 }
 
 func (s *Store) ReportLinks(ctx context.Context, viewer center.PartyCode, id string) ([]store.Mention, []store.Observable, error) {
-	seq, err := s.viewSeq(ctx, viewer, id)
+	seq, _, err := s.viewSeq(ctx, viewer, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -287,11 +288,7 @@ func (s *Store) ReportLinks(ctx context.Context, viewer center.PartyCode, id str
 }
 
 func (s *Store) RelatedPostings(ctx context.Context, viewer center.PartyCode, id string, perItem int) ([]store.ItemPostings, error) {
-	seq, err := s.viewSeq(ctx, viewer, id)
-	if err != nil {
-		return nil, err
-	}
-	views, err := s.viewsOf(ctx, viewer)
+	seq, views, err := s.viewSeq(ctx, viewer, id)
 	if err != nil {
 		return nil, err
 	}
@@ -356,11 +353,7 @@ func (s *Store) EntityActivity(ctx context.Context, viewer center.PartyCode, ent
 }
 
 func (s *Store) NearDuplicates(ctx context.Context, viewer center.PartyCode, id string) ([]store.DupNeighbor, error) {
-	seq, err := s.viewSeq(ctx, viewer, id)
-	if err != nil {
-		return nil, err
-	}
-	views, err := s.viewsOf(ctx, viewer)
+	seq, views, err := s.viewSeq(ctx, viewer, id)
 	if err != nil {
 		return nil, err
 	}
