@@ -98,8 +98,9 @@ func (r *Recorder) analyze(d *center.Draft) *store.SearchDoc {
 	return &doc
 }
 
-// prepareAll normalizes drafts and prepares them as prepare does, a large
-// batch on every core: the write waits for the slowest analysis.
+// prepareAll normalizes drafts, prepares them as prepare does and checks
+// their content (center.DraftCheck), a large batch on every core: the
+// write waits for the slowest analysis.
 func (r *Recorder) prepareAll(drafts []center.Draft) ([]*store.SearchDoc, []*store.Extraction, []center.DraftCheck) {
 	docs := make([]*store.SearchDoc, len(drafts))
 	xs := make([]*store.Extraction, len(drafts))
