@@ -28,7 +28,10 @@
 //
 // -query-only reuses the indexes in OUT from an earlier run of the same
 // corpus, to time or profile queries again (-cpuprofile profiles
-// Tabadul's timed query rounds; -index-cpuprofile, its indexing).
+// Tabadul's timed query rounds; -index-cpuprofile, its indexing; the
+// -bleve- flags, Bleve's). scripts/pgo.sh builds the profiles that Go's
+// profile-guided optimization compiles this program and Tabadul with from
+// these.
 package main
 
 import (
@@ -54,6 +57,8 @@ func main() {
 	flag.BoolVar(&cfg.QueryOnly, "query-only", false, "reuse the indexes in -out from an earlier run of the same corpus")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of Tabadul's timed query rounds to this file")
 	flag.StringVar(&cfg.IndexCPUProfile, "index-cpuprofile", "", "write a CPU profile of Tabadul's indexing to this file")
+	flag.StringVar(&cfg.BleveCPUProfile, "bleve-cpuprofile", "", "write a CPU profile of Bleve's timed query rounds to this file")
+	flag.StringVar(&cfg.BleveIndexCPUProfile, "bleve-index-cpuprofile", "", "write a CPU profile of Bleve's indexing to this file")
 	flag.BoolVar(&cfg.NoRecall, "no-recall", false, "skip the recall pass (for profiling runs)")
 	flag.StringVar(&cfg.Backend, "backend", backendSQLite, "the store Tabadul runs on: sqlite, or postgres (a throwaway durable server of Debian's postgresql package, started for the run)")
 	flag.StringVar(&cfg.Sources.UDHR, "udhr", "", "the UDHR corpus (default: shared/testdata/lang/corpus/udhr_ar_fa_ru_en.tsv beside the repository)")

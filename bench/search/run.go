@@ -46,6 +46,8 @@ type Config struct {
 	// IndexCPUProfile, if set, is where a CPU profile of Tabadul's
 	// indexing is written.
 	IndexCPUProfile string
+	// BleveCPUProfile and BleveIndexCPUProfile are the same of Bleve.
+	BleveCPUProfile, BleveIndexCPUProfile string
 	// NoRecall skips the recall pass (for profiling runs).
 	NoRecall bool
 	// Backend is the store Tabadul runs on: "sqlite" (the default) or
@@ -188,7 +190,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		logf("bleve: indexing %d documents in batches of %d…", cfg.Docs, cfg.BleveBatch)
-		if res.B.Index, err = bl.index(corpus.Docs, cfg.BleveBatch); err != nil {
+		stop, err := startProfile(cfg.BleveIndexCPUProfile)
+		if err != nil {
+			bl.Close()
+			return nil, err
+		}
+		res.B.Index, err = bl.index(corpus.Docs, cfg.BleveBatch)
+		stop()
+		if err != nil {
 			bl.Close()
 			return nil, err
 		}
@@ -226,14 +235,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	logf("%d queries, %d timed rounds each after a warm-up, top %d", len(qs), cfg.Rounds, cfg.TopK)
 
 	type engine struct {
-		name   string
-		search func(context.Context, Query, int) (int, error)
-		lat    func(*QueryResult) *[]time.Duration
-		total  func(*QueryResult) *int
+		name    string
+		search  func(context.Context, Query, int) (int, error)
+		lat     func(*QueryResult) *[]time.Duration
+		total   func(*QueryResult) *int
+		profile string
 	}
 	engines := []engine{
-		{"tabadul", tb.search, func(r *QueryResult) *[]time.Duration { return &r.LatT }, func(r *QueryResult) *int { return &r.TotalT }},
-		{"bleve", bl.search, func(r *QueryResult) *[]time.Duration { return &r.LatB }, func(r *QueryResult) *int { return &r.TotalB }},
+		{"tabadul", tb.search, func(r *QueryResult) *[]time.Duration { return &r.LatT }, func(r *QueryResult) *int { return &r.TotalT }, cfg.CPUProfile},
+		{"bleve", bl.search, func(r *QueryResult) *[]time.Duration { return &r.LatB }, func(r *QueryResult) *int { return &r.TotalB }, cfg.BleveCPUProfile},
 	}
 	for _, e := range engines {
 		runtime.GC()
@@ -244,11 +254,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 			*e.total(qr) = n
 		}
-		stop := func() {}
-		if e.name == "tabadul" {
-			if stop, err = startProfile(cfg.CPUProfile); err != nil {
-				return nil, err
-			}
+		stop, err := startProfile(e.profile)
+		if err != nil {
+			return nil, err
 		}
 		start := time.Now()
 		order := slices.Clone(res.Queries)
