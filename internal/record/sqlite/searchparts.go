@@ -221,8 +221,22 @@ func (sq searchSQL) run(ctx context.Context, r *windowRun, window int, scored bo
 	id, done := r.register()
 	defer done()
 	query, args := sq.windowQuery(id, window, scored)
+	st, err := sq.s.rd.get(ctx, query)
+	if err != nil {
+		return fmt.Errorf("sqlite: search: %w", err)
+	}
+	// In a transaction of its own: bm25() reads each match's size from
+	// FTS5's docsize table through a statement of its own, and a
+	// statement that ends outside a transaction commits SQLite's
+	// implicit one (vdbeCommit) as it resets, once a match: 4% of a
+	// query's CPU.
+	tx, err := sq.s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: search: %w", err)
+	}
+	defer tx.Rollback()
 	var n int64
-	if err := sq.s.rd.QueryRowContext(ctx, query, args...).Scan(&n); err != nil && !r.stopped {
+	if err := tx.StmtContext(ctx, st).QueryRowContext(ctx, args...).Scan(&n); err != nil && !r.stopped {
 		return fmt.Errorf("sqlite: search: %w", err)
 	}
 	return nil
