@@ -22,8 +22,11 @@ trap 'rm -rf "$work"' EXIT
 
 echo "==> the search benchmark: 30,000 documents, both engines" >&2
 (cd bench && go run ./search -docs 30000 -out "$work/search" -tabadul-batch 1000 -rounds 3 -no-recall \
-	-index-cpuprofile "$work/tabadul-index.pprof" -cpuprofile "$work/tabadul-query.pprof" \
-	-bleve-index-cpuprofile "$work/bleve-index.pprof" -bleve-cpuprofile "$work/bleve-query.pprof" >/dev/null)
+	-index-cpuprofile "$work/tabadul-index.pprof" -bleve-index-cpuprofile "$work/bleve-index.pprof" \
+	-cpuprofile "$work/query.pprof" >/dev/null)
+# The query rounds of both engines are one profile, each sample labeled
+# with its engine.
+go tool pprof -tagfocus engine=tabadul -proto "$work/query.pprof" >"$work/tabadul-query.pprof" 2>/dev/null
 
 echo "==> reports submitted over HTTP" >&2
 go test -run '^$' -bench 'BenchmarkSubmit/http$' -benchtime 10000x -cpuprofile "$work/submit.pprof" \
@@ -31,6 +34,6 @@ go test -run '^$' -bench 'BenchmarkSubmit/http$' -benchtime 10000x -cpuprofile "
 
 go tool pprof -proto "$work/tabadul-index.pprof" "$work/tabadul-query.pprof" "$work/submit.pprof" \
 	>cmd/tabadul/default.pgo
-go tool pprof -proto "$work/tabadul-index.pprof" "$work/tabadul-query.pprof" \
-	"$work/bleve-index.pprof" "$work/bleve-query.pprof" >bench/search/default.pgo
+go tool pprof -proto "$work/tabadul-index.pprof" "$work/bleve-index.pprof" "$work/query.pprof" \
+	>bench/search/default.pgo
 ls -l cmd/tabadul/default.pgo bench/search/default.pgo >&2

@@ -27,11 +27,15 @@
 // results-query-only.md and queries-query-only.tsv instead.
 //
 // -query-only reuses the indexes in OUT from an earlier run of the same
-// corpus, to time or profile queries again (-cpuprofile profiles
-// Tabadul's timed query rounds; -index-cpuprofile, its indexing; the
-// -bleve- flags, Bleve's). scripts/pgo.sh builds the profiles that Go's
-// profile-guided optimization compiles this program and Tabadul with from
-// these.
+// corpus, to time or profile queries again (-cpuprofile profiles the
+// timed query rounds, each sample labeled with its engine;
+// -index-cpuprofile, Tabadul's indexing; -bleve-index-cpuprofile,
+// Bleve's). scripts/pgo.sh builds the profiles that Go's profile-guided
+// optimization compiles this program and Tabadul with from these.
+//
+// The timed rounds take turns: each runs the same shuffled queries on one
+// engine and then on the other, the first alternating from round to
+// round, so that a slow spell of a shared machine falls on both alike.
 package main
 
 import (
@@ -55,9 +59,8 @@ func main() {
 	flag.BoolVar(&cfg.BleveSnippets, "bleve-snippets", true, "Bleve stores the text and returns highlighted fragments, as Tabadul returns snippets; false: Bleve keeps the index alone and returns ids")
 	flag.IntVar(&cfg.TabadulBatch, "tabadul-batch", 0, "reports per Tabadul write (Recorder.SubmitReports); 0: one SubmitReport per report from 32 goroutines")
 	flag.BoolVar(&cfg.QueryOnly, "query-only", false, "reuse the indexes in -out from an earlier run of the same corpus")
-	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of Tabadul's timed query rounds to this file")
+	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed query rounds to this file, each sample labeled engine=tabadul or engine=bleve (go tool pprof -tagfocus engine=tabadul)")
 	flag.StringVar(&cfg.IndexCPUProfile, "index-cpuprofile", "", "write a CPU profile of Tabadul's indexing to this file")
-	flag.StringVar(&cfg.BleveCPUProfile, "bleve-cpuprofile", "", "write a CPU profile of Bleve's timed query rounds to this file")
 	flag.StringVar(&cfg.BleveIndexCPUProfile, "bleve-index-cpuprofile", "", "write a CPU profile of Bleve's indexing to this file")
 	flag.BoolVar(&cfg.NoRecall, "no-recall", false, "skip the recall pass (for profiling runs)")
 	flag.StringVar(&cfg.Backend, "backend", backendSQLite, "the store Tabadul runs on: sqlite, or postgres (a throwaway durable server of Debian's postgresql package, started for the run)")

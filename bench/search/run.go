@@ -40,14 +40,15 @@ type Config struct {
 	// QueryOnly reuses the indexes a previous run with the same corpus
 	// left in Out instead of building them.
 	QueryOnly bool
-	// CPUProfile, if set, is where a CPU profile of Tabadul's timed query
-	// rounds is written.
+	// CPUProfile, if set, is where a CPU profile of both engines' timed
+	// query rounds is written; each sample is labeled engine=tabadul or
+	// engine=bleve (go tool pprof -tagfocus engine=tabadul).
 	CPUProfile string
 	// IndexCPUProfile, if set, is where a CPU profile of Tabadul's
 	// indexing is written.
 	IndexCPUProfile string
-	// BleveCPUProfile and BleveIndexCPUProfile are the same of Bleve.
-	BleveCPUProfile, BleveIndexCPUProfile string
+	// BleveIndexCPUProfile is the same of Bleve.
+	BleveIndexCPUProfile string
 	// NoRecall skips the recall pass (for profiling runs).
 	NoRecall bool
 	// Backend is the store Tabadul runs on: "sqlite" (the default) or
@@ -235,16 +236,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	logf("%d queries, %d timed rounds each after a warm-up, top %d", len(qs), cfg.Rounds, cfg.TopK)
 
 	type engine struct {
-		name    string
-		search  func(context.Context, Query, int) (int, error)
-		lat     func(*QueryResult) *[]time.Duration
-		total   func(*QueryResult) *int
-		profile string
+		name   string
+		search func(context.Context, Query, int) (int, error)
+		lat    func(*QueryResult) *[]time.Duration
+		total  func(*QueryResult) *int
+		took   time.Duration
 	}
-	engines := []engine{
-		{"tabadul", tb.search, func(r *QueryResult) *[]time.Duration { return &r.LatT }, func(r *QueryResult) *int { return &r.TotalT }, cfg.CPUProfile},
-		{"bleve", bl.search, func(r *QueryResult) *[]time.Duration { return &r.LatB }, func(r *QueryResult) *int { return &r.TotalB }, cfg.BleveCPUProfile},
+	engines := []*engine{
+		{name: "tabadul", search: tb.search, lat: func(r *QueryResult) *[]time.Duration { return &r.LatT }, total: func(r *QueryResult) *int { return &r.TotalT }},
+		{name: "bleve", search: bl.search, lat: func(r *QueryResult) *[]time.Duration { return &r.LatB }, total: func(r *QueryResult) *int { return &r.TotalB }},
 	}
+	// The warm-up round, which also counts each query's matches.
 	for _, e := range engines {
 		runtime.GC()
 		for _, qr := range res.Queries {
@@ -254,25 +256,42 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 			*e.total(qr) = n
 		}
-		stop, err := startProfile(e.profile)
-		if err != nil {
-			return nil, err
-		}
-		start := time.Now()
-		order := slices.Clone(res.Queries)
-		for r := range cfg.Rounds {
-			rand.New(rand.NewPCG(cfg.Seed, uint64(r))).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-			for _, qr := range order {
-				t := time.Now()
-				if _, err := e.search(ctx, qr.Query, cfg.TopK); err != nil {
-					return nil, err
+	}
+	// The timed rounds take turns: each round runs the same shuffled
+	// queries on one engine and then on the other, the first engine
+	// alternating, so that a slow spell of a shared machine falls on both
+	// engines alike rather than on whichever ran then.
+	stop, err := startProfile(cfg.CPUProfile)
+	if err != nil {
+		return nil, err
+	}
+	order := slices.Clone(res.Queries)
+	for r := range cfg.Rounds {
+		rand.New(rand.NewPCG(cfg.Seed, uint64(r))).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for k := range engines {
+			e := engines[(r+k)%len(engines)]
+			runtime.GC()
+			var err error
+			pprof.Do(ctx, pprof.Labels("engine", e.name), func(ctx context.Context) {
+				start := time.Now()
+				for _, qr := range order {
+					t := time.Now()
+					if _, err = e.search(ctx, qr.Query, cfg.TopK); err != nil {
+						return
+					}
+					*e.lat(qr) = append(*e.lat(qr), time.Since(t))
 				}
-				d := time.Since(t)
-				*e.lat(qr) = append(*e.lat(qr), d)
+				e.took += time.Since(start)
+			})
+			if err != nil {
+				stop()
+				return nil, err
 			}
 		}
-		stop()
-		logf("%s: %d timed queries in %v", e.name, cfg.Rounds*len(qs), time.Since(start).Round(time.Millisecond))
+	}
+	stop()
+	for _, e := range engines {
+		logf("%s: %d timed queries in %v", e.name, cfg.Rounds*len(qs), e.took.Round(time.Millisecond))
 	}
 
 	// Recall over the whole result set.
