@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestAdversarialInputs: texts built to make a careless scanner quadratic
@@ -49,6 +50,28 @@ func TestAdversarialInputs(t *testing.T) {
 		}
 		if total > 12*len(text) { // NFKC expands ﷺ elevenfold
 			t.Errorf("%s: surfaces total %d bytes for a text of %d", name, total, len(text))
+		}
+	}
+}
+
+// TestLongTextAnalyzedAsItsParts: a text past the runes whose buffers the
+// pool keeps (maxPooledRunes), which gets buffers of its own size, is
+// analyzed as its parts are: a paragraph repeated gives the paragraph's
+// tokens, repeated, at the repetitions' offsets.
+func TestLongTextAnalyzedAsItsParts(t *testing.T) {
+	para := mixedParagraph + "\n"
+	one := Analyze(para, "ar").Tokens
+	n := maxPooledRunes/utf8.RuneCountInString(para) + 2
+	long := Analyze(strings.Repeat(para, n), "ar").Tokens
+	if len(long) != n*len(one) {
+		t.Fatalf("%d tokens in %d paragraphs; want %d", len(long), n, n*len(one))
+	}
+	for i, got := range long {
+		want := one[i%len(one)]
+		shift := i / len(one) * len(para)
+		want.Start, want.End = want.Start+shift, want.End+shift
+		if got != want {
+			t.Fatalf("token %d: %+v; want %+v", i, got, want)
 		}
 	}
 }

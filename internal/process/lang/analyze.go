@@ -50,6 +50,9 @@ func Analyze(text, hint string) Analysis {
 		doc = a.norm.language()
 	}
 	a.ns = string(a.norm.nb)
+	if n := len(a.norm.nr) / 4; n > maxPooledRunes/4 && cap(a.toks) < n {
+		a.toks = make([]rawToken, 0, n) // as the normalizer's buffers (fold.go)
+	}
 	a.toks = a.toks[:0]
 	a.brk = false
 	a.tokenize()

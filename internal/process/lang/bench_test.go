@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,6 +82,21 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				Analyze(tc.text, "")
+			}
+		})
+	}
+}
+
+// BenchmarkAnalyzeLong measures Analyze on long reports: the 1 KB mixed
+// paragraph repeated. Past the 64k runes whose buffers the pool keeps
+// (maxPooledRunes), a text gets buffers of its size at once.
+func BenchmarkAnalyzeLong(b *testing.B) {
+	for _, size := range []int{16 << 10, 64 << 10, 256 << 10, 1 << 20} {
+		text := strings.Repeat(mixedParagraph+" ", size/(len(mixedParagraph)+1)+1)
+		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				Analyze(text, "")
 			}
 		})
 	}

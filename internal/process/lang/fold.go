@@ -59,6 +59,9 @@ func Normalize(s string) string {
 // rune) is folded at once with its own byte range: that is nearly all of
 // plain text in the four languages. Elsewhere slow normalizes one segment.
 func (n *normalizer) run(s string) {
+	if len(s) > maxPooledRunes {
+		n.reserve(s)
+	}
 	n.nr = n.nr[:0]
 	n.nb = n.nb[:0]
 	n.latin, n.cyrillic, n.arabic, n.score = 0, 0, 0, 0
@@ -83,6 +86,19 @@ func (n *normalizer) run(s string) {
 		if i < len(s) {
 			r, size = decodeAt(s, i)
 		}
+	}
+}
+
+// reserve gives a text longer than the pool keeps buffers for (release)
+// buffers of its size at once. Grown by append, as shorter texts grow the
+// pooled ones, a text of 64k runes or more analyzed four times slower a
+// byte than a shorter one.
+func (n *normalizer) reserve(s string) {
+	if runes := utf8.RuneCountInString(s); cap(n.nr) < runes && !n.bytesOnly {
+		n.nr = make([]nrune, 0, runes)
+	}
+	if cap(n.nb) < len(s) {
+		n.nb = make([]byte, 0, len(s))
 	}
 }
 
