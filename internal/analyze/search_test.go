@@ -1,46 +1,11 @@
 package analyze
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/tabadul/tabadul/internal/process/lang"
 	"github.com/tabadul/tabadul/internal/record/store"
 )
-
-func TestSnippetHighlightsWhatMatched(t *testing.T) {
-	s := NewSearcher(nil, StarterAliases())
-	tests := []struct {
-		name, query, body string
-		want              []string // the highlighted words, in order
-	}{
-		{"a word and its variant", "إيران", "زار وفد من ايران بغداد ثم عاد إلى إيران.", []string{"ايران", "إيران"}},
-		{"a phrase only where it is whole", `"الدولة الإسلامية"`, "الدولة قالت إن تنظيم الدولة الإسلامية هُزم", []string{"تنظيم", "الدولة", "الإسلامية"}}, // تنظيم الدولة الإسلامية is a name too
-		{"an alias in another script", "ISIS", "مقاتلو داعش عبروا الحدود", []string{"داعش"}},
-		{"a stem that is the query's surface form", "необходим", "Это необходимо сделать", []string{"необходимо"}}, // необходимо → необходим; необходим → необход
-		{"no match: the start of the text", "zzz", "نص قصير", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			q, err := Parse(tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, m := s.compile(q)
-			sn := makeSnippet(tt.body, "", m)
-			var got []string
-			for _, h := range sn.Highlights {
-				got = append(got, sn.Text[h[0]:h[1]])
-			}
-			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("highlights %q in %q, want %q", got, sn.Text, tt.want)
-			}
-			if !strings.Contains(tt.body, strings.Trim(sn.Text, "… ")) {
-				t.Errorf("snippet %q is not a passage of the original text", sn.Text)
-			}
-		})
-	}
-}
 
 func TestCompile(t *testing.T) {
 	s := NewSearcher(nil, StarterAliases())
