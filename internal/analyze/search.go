@@ -99,8 +99,9 @@ func (s *Searcher) search(ctx context.Context, viewer center.PartyCode, query st
 		return Result{}, fmt.Errorf("analyze: search: %w", err)
 	}
 	res := Result{Total: found.Total, TotalExact: found.TotalExact, Facets: found.Facets, Next: found.Next, Hits: make([]Hit, len(found.Hits))}
-	// A snippet analyzes its hit's whole text again: on a page of 20 that
-	// is a good part of a query's time, and the hits are independent.
+	// A snippet analyzes its hit's text again (makeSnippet): on a page of
+	// 20 that is a good part of a query's time, and the hits are
+	// independent.
 	parallel.For(len(found.Hits), snippetsPerWorker, func(i int) {
 		h := found.Hits[i]
 		res.Hits[i] = Hit{Report: h.Report, Score: h.Score, Snippet: makeSnippet(h.Report.Body, h.Report.Language, marks)}
