@@ -50,8 +50,11 @@ func Analyze(text, hint string) Analysis {
 		doc = a.norm.language()
 	}
 	a.ns = string(a.norm.nb)
-	if n := len(a.norm.nr) / 4; n > maxPooledRunes/4 && cap(a.toks) < n {
-		a.toks = make([]rawToken, 0, n) // as the normalizer's buffers (fold.go)
+	// A text past the pooled buffers' size gets its tokens' buffer at
+	// once, as it got the normalizer's (normalizer.reserve): room for a
+	// token every four runes, more than the four languages' prose needs.
+	if n := len(a.norm.nr) / 4; len(a.norm.nr) > maxPooledRunes && cap(a.toks) < n {
+		a.toks = make([]rawToken, 0, n)
 	}
 	a.toks = a.toks[:0]
 	a.brk = false
