@@ -14,8 +14,10 @@
 // ids), each planted into a known set of documents.
 //
 // Tabadul indexes through its real write path: a durable SQLite store,
-// reports submitted by Recorder.SubmitReport from 32 goroutines, analyzed
-// by analyze.Indexer. Bleve indexes the same text in batches (durable, its
+// reports submitted by Recorder.SubmitReport from 32 goroutines or, with
+// -tabadul-batch N (the published runs use 1000, as Bleve's batches), by
+// Recorder.SubmitReports of N reports from two goroutines, analyzed by
+// analyze.Indexer. Bleve indexes the same text in batches (durable, its
 // default), one document type per language with that language's analyzer
 // from bleve's analysis/lang.
 //
