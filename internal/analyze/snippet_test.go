@@ -22,16 +22,7 @@ func TestSnippetHighlightsWhatMatched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := Parse(tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, m := s.compile(q)
-			sn := makeSnippet(tt.body, "", m)
-			var got []string
-			for _, h := range sn.Highlights {
-				got = append(got, sn.Text[h[0]:h[1]])
-			}
+			sn, got := snippetOf(t, s, tt.query, tt.body, "")
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("highlights %q in %q, want %q", got, sn.Text, tt.want)
 			}
@@ -40,6 +31,23 @@ func TestSnippetHighlightsWhatMatched(t *testing.T) {
 			}
 		})
 	}
+}
+
+// snippetOf returns the snippet of body for query, as s's searches cut
+// it, and the words it highlights, in order.
+func snippetOf(t *testing.T, s *Searcher, query, body, language string) (Snippet, []string) {
+	t.Helper()
+	q, err := Parse(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m := s.compile(q)
+	sn := makeSnippet(body, language, m)
+	var words []string
+	for _, h := range sn.Highlights {
+		words = append(words, sn.Text[h[0]:h[1]])
+	}
+	return sn, words
 }
 
 // TestSnippetOfALongReport: a long body is analyzed a piece at a time, up
@@ -65,16 +73,7 @@ func TestSnippetOfALongReport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := Parse(tt.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, m := s.compile(q)
-			sn := makeSnippet(tt.body, "en", m)
-			var got []string
-			for _, h := range sn.Highlights {
-				got = append(got, sn.Text[h[0]:h[1]])
-			}
+			sn, got := snippetOf(t, s, tt.query, tt.body, "en")
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("highlights %q, want %q", got, tt.want)
 			}
