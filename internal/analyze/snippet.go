@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -62,9 +61,10 @@ const snippetsPerWorker = 4
 const snippetTokens = 30
 
 // A snippet analyzes its hit's body a piece at a time, each cut after
-// white space at most snippetPiece bytes on, until the piece after the
-// first one with a match (so that the window can run past the cut), or
-// until snippetScan bytes have gone by without one. A body of one piece,
+// white space at most snippetPiece bytes on, until a piece with a match
+// and, when its last match is within a snippet's length of the cut, the
+// piece after it (so that the window can run past the cut); or until
+// snippetScan bytes have gone by without one. A body of one piece,
 // nearly every report, is analyzed whole; a long one costs what its first
 // matches need. Analyzed whole, a body of 1 MiB took 130–260 ms, so a
 // page of long reports took seconds (BenchmarkSnippet). A match further
@@ -91,13 +91,21 @@ func snippetText(body, language string, m marks) (toks []lang.Token, hit []bool,
 			toks = append(toks, t)
 		}
 		upto = end
+		// Over every token so far: a phrase may span the cut.
+		hit = m.highlight(toks)
 		if matched {
 			break
 		}
-		// Over every token so far: a phrase may span the cut.
-		matched = slices.Contains(m.highlight(toks), true)
+		last := len(hit) - 1
+		for last >= 0 && !hit[last] {
+			last--
+		}
+		if last >= 0 && last < len(toks)-snippetTokens {
+			break // the window after the last match is whole
+		}
+		matched = last >= 0
 	}
-	return toks, m.highlight(toks), upto
+	return toks, hit, upto
 }
 
 // pieceEnd is where the piece of body that starts at start ends: after

@@ -88,6 +88,45 @@ func TestSnippetOfALongReport(t *testing.T) {
 	}
 }
 
+// TestSnippetAnalyzesWhatItNeeds: a long body's analysis stops after the
+// piece with the first match, or after the piece that follows when the
+// match is too near the cut for a whole window; without a match it goes
+// on to snippetScan.
+func TestSnippetAnalyzesWhatItNeeds(t *testing.T) {
+	s := NewSearcher(nil, StarterAliases())
+	q, err := Parse("convoy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m := s.compile(q)
+	early := longBody(4*snippetPiece, 100, "convoy")
+	// "convoy" the last word of the first piece, "crossed" the next's first.
+	prefix := strings.Repeat("x ", (snippetPiece-len("convoy "))/2)
+	prefix += strings.Repeat(" ", snippetPiece-len("convoy ")-len(prefix))
+	late := prefix + "convoy crossed the border " + longBody(3*snippetPiece, -1, "")
+	none := longBody(2*snippetScan, -1, "")
+	scanned := 0 // the end of the piece that reaches snippetScan
+	for scanned < snippetScan {
+		scanned = pieceEnd(none, scanned)
+	}
+	for _, tt := range []struct {
+		name string
+		body string
+		upto int
+	}{
+		{"a match early in the first piece", early, pieceEnd(early, 0)},
+		{"a match at the first piece's end", late, pieceEnd(late, pieceEnd(late, 0))},
+		{"no match", none, scanned},
+	} {
+		if _, _, upto := snippetText(tt.body, "en", m); upto != tt.upto {
+			t.Errorf("%s: analyzed %d bytes, want %d", tt.name, upto, tt.upto)
+		}
+	}
+	if sn := makeSnippet(late, "en", m); !strings.Contains(sn.Text, "convoy crossed the border") {
+		t.Errorf("a match at a piece's end: snippet %q does not run past the cut", sn.Text)
+	}
+}
+
 // TestPieceEnd cuts random bodies into pieces: contiguous, none longer
 // than snippetPiece, none splitting a rune, each ending after white space
 // when its second half has some.
