@@ -33,16 +33,29 @@ func TestSnippetHighlightsWhatMatched(t *testing.T) {
 	}
 }
 
+// marksOf returns what s highlights in the snippets of query.
+func marksOf(tb testing.TB, s *Searcher, query string) marks {
+	tb.Helper()
+	q, err := Parse(query)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, m := s.compile(q)
+	return m
+}
+
+// endingFirstPiece returns white space and word, then a space, so long
+// that a body beginning with it has its first piece end right after it.
+func endingFirstPiece(word string) string {
+	prefix := strings.Repeat("x ", (snippetPiece-len(word)-1)/2)
+	return prefix + strings.Repeat(" ", snippetPiece-len(word)-1-len(prefix)) + word + " "
+}
+
 // snippetOf returns the snippet of body for query, as s's searches cut
 // it, and the words it highlights, in order.
 func snippetOf(t *testing.T, s *Searcher, query, body, language string) (Snippet, []string) {
 	t.Helper()
-	q, err := Parse(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, m := s.compile(q)
-	sn := makeSnippet(body, language, m)
+	sn := makeSnippet(body, language, marksOf(t, s, query))
 	var words []string
 	for _, h := range sn.Highlights {
 		words = append(words, sn.Text[h[0]:h[1]])
@@ -55,10 +68,9 @@ func snippetOf(t *testing.T, s *Searcher, query, body, language string) (Snippet
 func TestSnippetOfALongReport(t *testing.T) {
 	s := NewSearcher(nil, StarterAliases())
 	// A phrase across the first cut: the piece ends after "convoy ".
-	prefix := strings.Repeat("x ", (snippetPiece-len("convoy "))/2)
-	prefix += strings.Repeat(" ", snippetPiece-len("convoy ")-len(prefix))
-	across := prefix + "convoy crossed " + longBody(3*snippetPiece, -1, "")
-	if end := pieceEnd(across, 0); across[:end] != prefix+"convoy " {
+	first := endingFirstPiece("convoy")
+	across := first + "crossed " + longBody(3*snippetPiece, -1, "")
+	if end := pieceEnd(across, 0); across[:end] != first {
 		t.Fatalf("the test's first piece ends at %d, not after its convoy", end)
 	}
 	tests := []struct {
@@ -93,17 +105,10 @@ func TestSnippetOfALongReport(t *testing.T) {
 // match is too near the cut for a whole window; without a match it goes
 // on to snippetScan.
 func TestSnippetAnalyzesWhatItNeeds(t *testing.T) {
-	s := NewSearcher(nil, StarterAliases())
-	q, err := Parse("convoy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, m := s.compile(q)
+	m := marksOf(t, NewSearcher(nil, StarterAliases()), "convoy")
 	early := longBody(4*snippetPiece, 100, "convoy")
 	// "convoy" the last word of the first piece, "crossed" the next's first.
-	prefix := strings.Repeat("x ", (snippetPiece-len("convoy "))/2)
-	prefix += strings.Repeat(" ", snippetPiece-len("convoy ")-len(prefix))
-	late := prefix + "convoy crossed the border " + longBody(3*snippetPiece, -1, "")
+	late := endingFirstPiece("convoy") + "crossed the border " + longBody(3*snippetPiece, -1, "")
 	none := longBody(2*snippetScan, -1, "")
 	scanned := 0 // the end of the piece that reaches snippetScan
 	for scanned < snippetScan {
@@ -177,12 +182,7 @@ func longBody(size, at int, word string) string {
 // as the search benchmark's, and long ones with the match at the start,
 // in the middle, or only in the title (nowhere in the body).
 func BenchmarkSnippet(b *testing.B) {
-	s := NewSearcher(nil, StarterAliases())
-	q, err := Parse("convoy")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, m := s.compile(q)
+	m := marksOf(b, NewSearcher(nil, StarterAliases()), "convoy")
 	for _, tc := range []struct {
 		size int
 		at   string
