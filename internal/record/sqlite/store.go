@@ -231,6 +231,7 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 	// statement could roll back the whole shared transaction.
 	ctx := context.Background()
 	var index []indexOp
+	admitted := false // an update admitted a party: its number is new
 	err := func() error {
 		sqlTx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
@@ -247,8 +248,8 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 				results[i] = err
 				continue
 			}
-			var ops []indexOp
-			results[i], ops, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
+			var t *tx
+			results[i], t, err = s.runUpdate(ctx, sqlTx, !alone, u.Fn)
 			if err != nil {
 				sqlTx.Rollback()
 				return err
@@ -259,7 +260,8 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 				}
 				return nil
 			}
-			index = append(index, ops...)
+			index = append(index, t.index...)
+			admitted = admitted || t.admitted
 		}
 		if len(index) > 0 {
 			if err := s.search.queueTx(ctx, sqlTx); err != nil {
@@ -273,6 +275,14 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 		}
 		return nil
 	}()
+	if err == nil && admitted {
+		// Committed, a new party's number may be cached: the write path
+		// then finds it there, instead of reading the parties in each
+		// update until the party first reads. Without it, it still does.
+		if err := s.nums.load(ctx, s.w); err != nil {
+			s.opts.Logger.Warn("party numbers not cached", "err", err)
+		}
+	}
 	if err == nil && len(index) > 0 {
 		// The group commit reuses batch for the next one.
 		s.search.send(indexBatch{ops: index, updates: slices.Clone(batch), results: results})
@@ -290,15 +300,16 @@ func (s *Store) commit(batch []*store.QueuedUpdate) {
 // runUpdate runs fn in sqlTx, inside a savepoint if savepoint is set. fnErr
 // is fn's own failure, already rolled back if in a savepoint (otherwise
 // the caller rolls back the transaction); err is a failure of the
-// transaction itself. index holds the changes to the search index fn
-// asked for, for the index's committer; none when fn failed.
-func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn func(store.Tx) error) (fnErr error, index []indexOp, err error) {
+// transaction itself. t is the update's Tx: its index holds the changes to
+// the search index fn asked for, for the index's committer, and admitted
+// whether it admitted a party; neither when fn failed.
+func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn func(store.Tx) error) (fnErr error, t *tx, err error) {
 	if savepoint {
 		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT u"); err != nil {
 			return nil, nil, fmt.Errorf("sqlite: savepoint: %w", err)
 		}
 	}
-	t := s.newTx(sqlTx)
+	t = s.newTx(sqlTx)
 	fnErr = func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -308,10 +319,10 @@ func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn
 		return fn(t)
 	}()
 	if fnErr != nil {
-		t.index = nil
+		t.index, t.admitted = nil, false
 	}
 	if !savepoint {
-		return fnErr, t.index, nil
+		return fnErr, t, nil
 	}
 	if fnErr != nil {
 		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO u"); err != nil {
@@ -321,7 +332,7 @@ func (s *Store) runUpdate(ctx context.Context, sqlTx *sql.Tx, savepoint bool, fn
 	if _, err := sqlTx.ExecContext(ctx, "RELEASE u"); err != nil {
 		return nil, nil, fmt.Errorf("sqlite: release savepoint: %w", err)
 	}
-	return fnErr, t.index, nil
+	return fnErr, t, nil
 }
 
 // newTx returns a store.Tx in the writer's transaction sqlTx.

@@ -35,6 +35,8 @@ type tx struct {
 	// numbers as this update reads them, for a party the cache lacks.
 	nums    *partyNums
 	ownNums map[center.PartyCode]int64
+	// admitted is set once the update admits a party.
+	admitted bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -81,7 +83,7 @@ func (t *tx) InsertParty(ctx context.Context, p center.Party) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("sqlite: party %s exists: %w", p.Code, center.ErrConflict)
 	}
-	t.ownNums = nil
+	t.ownNums, t.admitted = nil, true
 	return nil
 }
 

@@ -97,6 +97,12 @@ func TestViewsOfPartiesAdmittedInTheUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Committed, the parties' numbers are cached for the next updates.
+	for _, code := range []center.PartyCode{"IQ", "JO", "KW"} {
+		if _, ok := s.nums.get(code); !ok {
+			t.Errorf("%s admitted and committed, but its number is not cached", code)
+		}
+	}
 	errFailed := errors.New("failed")
 	err = s.Update(ctx, func(tx store.Tx) error {
 		if err := admit(tx, "XX"); err != nil {
@@ -109,6 +115,9 @@ func TestViewsOfPartiesAdmittedInTheUpdate(t *testing.T) {
 	})
 	if !errors.Is(err, errFailed) {
 		t.Fatalf("failing update: %v", err)
+	}
+	if n, ok := s.nums.get("XX"); ok {
+		t.Errorf("XX's number %d, drawn by an update rolled back, is cached", n)
 	}
 	var third string
 	err = s.Update(ctx, func(tx store.Tx) error {
