@@ -250,20 +250,16 @@ done:
 // add appends the token made of nr[i:j].
 func (a *analyzer) add(i, j int, kind Kind, sc script) {
 	nr := a.norm.nr
-	last := nr[j-1]
-	t := rawToken{
-		surface: a.ns[nr[i].nb : int(last.nb)+utf8.RuneLen(last.r)],
-		start:   int(nr[i].start),
-		end:     int(last.end),
-		kind:    kind,
-		script:  sc,
-	}
+	last := &nr[j-1]
+	t := a.next()
+	t.surface = a.ns[nr[i].nb : int(last.nb)+utf8.RuneLen(last.r)]
+	t.start, t.end = int(nr[i].start), int(last.end)
+	t.kind, t.script = kind, sc
 	if sc == scriptArabic {
 		for _, x := range nr[i:j] {
 			t.score += arabicScore(x.ev)
 		}
 	}
-	a.push(t)
 }
 
 // push appends a token, marking it if a sentence ended before it.
@@ -271,6 +267,18 @@ func (a *analyzer) push(t rawToken) {
 	t.sentence = a.brk
 	a.brk = false
 	a.toks = append(a.toks, t)
+}
+
+// next appends an empty token, marked if a sentence ended before it, for
+// the caller to fill in place: a token built on the stack and then copied
+// in is written in fields of several widths and read back 16 bytes at a
+// time, which the CPU cannot forward from those writes.
+func (a *analyzer) next() *rawToken {
+	a.toks = append(a.toks, rawToken{})
+	t := &a.toks[len(a.toks)-1]
+	t.sentence = a.brk
+	a.brk = false
+	return t
 }
 
 // assignLanguages gives every word the language of its run. Latin words
@@ -381,34 +389,29 @@ func isCandidateChar(r rune) bool {
 	return isASCIIAlnum(r) || r == '.' || r == '-' || r == '_' || r == '@' || r == '+'
 }
 
+// isDigit, isLetter and isMark ask the class table below its end and
+// unicode's range tables above it (unicode.Is, not IsLetter, whose own
+// fast path would keep these from inlining): a call per rune was a
+// sixteenth of Analyze.
 func isDigit(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return '0' <= r && r <= '9'
-	case r < classTableSize:
+	if uint32(r) < classTableSize {
 		return charClass[r]&classDigit != 0
 	}
-	return unicode.IsDigit(r)
+	return unicode.Is(unicode.Digit, r)
 }
 
 func isLetter(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
-	case r < classTableSize:
+	if uint32(r) < classTableSize {
 		return charClass[r]&classLetter != 0
 	}
-	return unicode.IsLetter(r)
+	return unicode.Is(unicode.Letter, r)
 }
 
 func isMark(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return false
-	case r < classTableSize:
+	if uint32(r) < classTableSize {
 		return charClass[r]&classMark != 0
 	}
-	return unicode.IsMark(r)
+	return unicode.Is(unicode.Mark, r)
 }
 
 // isHan: a Han ideograph (none is below U+2E80).
