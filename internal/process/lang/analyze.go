@@ -213,17 +213,17 @@ func (a *analyzer) scanNumber(i int) int {
 // Han ideographs are one token each.
 func (a *analyzer) scanWord(i int) int {
 	nr := a.norm.nr
-	sc := scriptLatin
-	if isLetter(nr[i].r) {
-		sc = scriptOf(nr[i].r)
+	sc := letterScript(nr[i].r)
+	if sc == scriptNone {
+		sc = scriptLatin
 	}
 	han := isHan(nr[i].r)
 	j := i + 1
 	for j < len(nr) && !han {
 		r := nr[j].r
-		switch {
-		case isLetter(r):
-			if scriptOf(r) != sc || isHan(r) {
+		switch ls := letterScript(r); {
+		case ls != scriptNone:
+			if ls != sc || isHan(r) {
 				goto done
 			}
 		case isMark(r):
@@ -398,6 +398,26 @@ func isDigit(r rune) bool {
 		return charClass[r]&classDigit != 0
 	}
 	return unicode.Is(unicode.Digit, r)
+}
+
+// letterScript is the script of r if r is a letter, else scriptNone: one
+// look-up in the class table where isLetter and scriptOf take two.
+func letterScript(r rune) script {
+	if uint32(r) < classTableSize {
+		return script(charClass[r] >> classScriptShift)
+	}
+	return letterScriptAbove(r)
+}
+
+// letterScriptAbove is letterScript past the class table; a call of its
+// own, so that letterScript inlines.
+//
+//go:noinline
+func letterScriptAbove(r rune) script {
+	if unicode.Is(unicode.Letter, r) {
+		return scriptOf(r)
+	}
+	return scriptNone
 }
 
 func isLetter(r rune) bool {

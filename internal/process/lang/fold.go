@@ -201,15 +201,13 @@ func (n *normalizer) count(r rune) uint8 {
 	if ev != 0 {
 		n.score += arabicScore(ev)
 	}
-	if isLetter(r) {
-		switch scriptOf(r) {
-		case scriptLatin:
-			n.latin++
-		case scriptCyrillic:
-			n.cyrillic++
-		case scriptArabic:
-			n.arabic++
-		}
+	switch letterScript(r) {
+	case scriptLatin:
+		n.latin++
+	case scriptCyrillic:
+		n.cyrillic++
+	case scriptArabic:
+		n.arabic++
 	}
 	return ev
 }
@@ -285,6 +283,10 @@ const (
 	classDigit
 	classQuick    // NFKC leaves it as it is, and it combines with nothing before it
 	classBoundary // it combines with nothing before it
+
+	// The top three bits hold a letter's script (scriptNone for a rune
+	// that is no letter): see letterScript.
+	classScriptShift = 5
 )
 
 var charClass = buildCharClass()
@@ -299,7 +301,7 @@ func buildCharClass() *[classTableSize]uint8 {
 	for r := rune(0); r < classTableSize; r++ {
 		var c uint8
 		if unicode.IsLetter(r) {
-			c |= classLetter
+			c |= classLetter | uint8(scriptOf(r))<<classScriptShift
 		}
 		if unicode.IsMark(r) {
 			c |= classMark

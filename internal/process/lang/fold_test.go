@@ -2,6 +2,7 @@ package lang
 
 import (
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -29,5 +30,28 @@ func TestDecodeAtAgreesWithUTF8(t *testing.T) {
 	}
 	for _, s := range []string{"\u200c", "\u2019", "\U0001F600", "ﷺ", "\xe2\x80", "\xf0\x9f\x98"} {
 		check(s, 0)
+	}
+}
+
+// TestLetterScriptAgreesWithUnicode: the class table's scripts, and the
+// path past the table, say what unicode.IsLetter and scriptOf say.
+func TestLetterScriptAgreesWithUnicode(t *testing.T) {
+	for r := rune(0); r < 0x11000; r++ {
+		want := scriptNone
+		if unicode.IsLetter(r) {
+			want = scriptOf(r)
+		}
+		if got := letterScript(r); got != want {
+			t.Fatalf("letterScript(%U) = %d, want %d", r, got, want)
+		}
+		if got := isLetter(r); got != unicode.IsLetter(r) {
+			t.Fatalf("isLetter(%U) = %v", r, got)
+		}
+		if got := isDigit(r); got != unicode.IsDigit(r) {
+			t.Fatalf("isDigit(%U) = %v", r, got)
+		}
+		if got := isMark(r); got != unicode.IsMark(r) {
+			t.Fatalf("isMark(%U) = %v", r, got)
+		}
 	}
 }
