@@ -63,6 +63,7 @@ func main() {
 	flag.BoolVar(&cfg.QueryOnly, "query-only", false, "reuse the indexes in -out from an earlier run of the same corpus")
 	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed query rounds to this file, each sample labeled engine=tabadul or engine=bleve (go tool pprof -tagfocus engine=tabadul)")
 	flag.StringVar(&cfg.IndexCPUProfile, "index-cpuprofile", "", "write a CPU profile of Tabadul's indexing to this file")
+	flag.StringVar(&cfg.IndexTrace, "index-trace", "", "write an execution trace of Tabadul's indexing to this file (go tool trace)")
 	flag.StringVar(&cfg.BleveIndexCPUProfile, "bleve-index-cpuprofile", "", "write a CPU profile of Bleve's indexing to this file")
 	flag.BoolVar(&cfg.NoRecall, "no-recall", false, "skip the recall pass (for profiling runs)")
 	flag.StringVar(&cfg.Backend, "backend", backendSQLite, "the store Tabadul runs on: sqlite, or postgres (a throwaway durable server of Debian's postgresql package, started for the run)")

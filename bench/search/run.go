@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +50,9 @@ type Config struct {
 	IndexCPUProfile string
 	// BleveIndexCPUProfile is the same of Bleve.
 	BleveIndexCPUProfile string
+	// IndexTrace, if set, is where an execution trace of Tabadul's
+	// indexing goes: which goroutine waits, and for what.
+	IndexTrace string
 	// NoRecall skips the recall pass (for profiling runs).
 	NoRecall bool
 	// Backend is the store Tabadul runs on: "sqlite" (the default) or
@@ -170,7 +174,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		stopTrace, err := startTrace(cfg.IndexTrace)
+		if err != nil {
+			stop()
+			return nil, err
+		}
 		res.T.Index, err = tb.index(ctx, cfg.Out, corpus.Docs, cfg.TabadulBatch)
+		stopTrace()
 		stop()
 		if err != nil {
 			return nil, err
@@ -349,6 +359,21 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func startTrace(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }
 
 func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
