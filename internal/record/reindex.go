@@ -46,12 +46,23 @@ func (r *Recorder) indexAnalyzer() Analyzer {
 // index is built with. progress, if not nil, is called after each batch
 // with the versions done so far. It returns how many versions it
 // reindexed.
-func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, error) {
+func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (done int, err error) {
 	a := r.indexAnalyzer()
 	if a == nil {
 		return 0, fmt.Errorf("record: reindex: the recorder has no analyzer")
 	}
-	done := 0
+	if rb, ok := r.store.(store.IndexRebuilder); ok {
+		if err := rb.StartIndexRebuild(ctx); err != nil {
+			return 0, err
+		}
+		// Finished on every return: a failed rebuild leaves the index
+		// as usual, with the entries replaced so far.
+		defer func() {
+			if ferr := rb.FinishIndexRebuild(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+				err = ferr
+			}
+		}()
+	}
 	for after := int64(0); ; {
 		vs, err := r.store.IndexableVersions(ctx, after, reindexBatch)
 		if err != nil {
@@ -81,6 +92,6 @@ func (r *Recorder) Reindex(ctx context.Context, progress func(done int)) (int, e
 			progress(done)
 		}
 	}
-	err := r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, store.MetaIndexAnalysis, a.Analysis()) })
+	err = r.update(ctx, func(tx store.Tx) error { return tx.SetMeta(ctx, store.MetaIndexAnalysis, a.Analysis()) })
 	return done, err
 }

@@ -24,6 +24,34 @@ func (t *tx) ReplaceIndex(ctx context.Context, seq int64, doc store.SearchDoc) e
 	return nil
 }
 
+// StartIndexRebuild implements store.IndexRebuilder. Replacing an entry
+// of a contentless FTS5 table leaves a tombstone of the old one, and each
+// merge of segments looks every entry it copies up among the tombstones:
+// with FTS5 merging a little at every commit, that was three quarters of a
+// rebuild (100,000 versions: 43 s). The commits of a rebuild leave the
+// merging to the crisis merges, which bound a query's segments, and
+// FinishIndexRebuild merges once, at the end. Open turns automerge back
+// on if a rebuild never finished.
+func (s *Store) StartIndexRebuild(ctx context.Context) error { return s.search.setAutomerge(ctx, 0) }
+
+// FinishIndexRebuild implements store.IndexRebuilder: automerge back on,
+// then merge steps (as the committer takes when the index is quiet) until
+// no level has segments left to merge, which also drops the tombstones.
+// Until then a query looks its terms up in more segments and past the
+// replaced entries: at 100,000 versions the median query of the search
+// benchmark took 3.7 ms instead of 2.3.
+func (s *Store) FinishIndexRebuild(ctx context.Context) error {
+	if err := s.search.setAutomerge(ctx, automergeSegments); err != nil {
+		return err
+	}
+	for s.search.mergeStep() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // IndexableVersions implements store.Reader.
 func (s *Store) IndexableVersions(ctx context.Context, after int64, limit int) ([]store.IndexableVersion, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, title, body, language FROM versions

@@ -71,7 +71,21 @@ var createSearch = []string{
 		contentless_delete = 1, -- retention erases purged versions
 		tokenize = 'ascii'
 	)`,
-	`INSERT INTO search (search, rank) VALUES ('automerge', 16)`,
+	`INSERT INTO search (search, rank) VALUES ('automerge', ` + strconv.Itoa(automergeSegments) + `)`,
+}
+
+// automergeSegments is FTS5's 'automerge' setting of the index (see
+// createSearch), but during a rebuild (StartIndexRebuild).
+const automergeSegments = 16
+
+// setAutomerge sets FTS5's 'automerge': 0 stops the merges that commits
+// do, but for the crisis merge of a level of 16 segments, which still
+// bounds a query's segments.
+func (s *searchDB) setAutomerge(ctx context.Context, segments int) error {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO search (search, rank) VALUES ('automerge', ?)`, segments); err != nil {
+		return fmt.Errorf("sqlite: search index: automerge: %w", mapError(err))
+	}
+	return nil
 }
 
 // An indexOp is one change to the index: a version's row inserted, or
@@ -168,7 +182,19 @@ func (s *searchDB) level(ctx context.Context, w *sql.DB, alone bool) error {
 		}
 	}
 	if schema == searchSchema && (applied == queued || !alone) {
-		return nil
+		if !alone {
+			return nil
+		}
+		// A rebuild that stopped before its end left automerge off.
+		var segments int64
+		err := s.w.QueryRowContext(ctx, `SELECT v FROM search_config WHERE k = 'automerge'`).Scan(&segments)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: search index: %w", err)
+		}
+		if segments == automergeSegments {
+			return nil
+		}
+		return s.setAutomerge(ctx, automergeSegments)
 	}
 	// Empty the index first, then clear the stamp: stopping in between
 	// leaves an empty index marked stale, never a stale one marked fresh.

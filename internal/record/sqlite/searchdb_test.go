@@ -281,3 +281,68 @@ func TestSearchIndexBesideAnotherStore(t *testing.T) {
 		t.Errorf("found %d of the ten reports the two stores recorded", n)
 	}
 }
+
+// TestRebuildHoldsMergesUntilItsEnd: Reindex turns FTS5's automerge off
+// for its batches and on again at its end, whether it ends well or not;
+// a store opened alone after a rebuild that never finished (a process
+// stopped) turns it on again.
+func TestRebuildHoldsMergesUntilItsEnd(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tabadul.db")
+	c := openIndexed(t, path)
+	for _, title := range []string{"قافلة", "مطار", "ميناء"} {
+		c.submit(title)
+	}
+	db := searchDB(t, path)
+	automerge := func() int64 {
+		t.Helper()
+		var v int64
+		if err := db.QueryRow(`SELECT v FROM search_config WHERE k = 'automerge'`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := automerge(); got != 16 {
+		t.Fatalf("automerge before any rebuild = %d, want 16", got)
+	}
+
+	var during []int64
+	n, err := c.rec.Reindex(ctx, func(int) { during = append(during, automerge()) })
+	if err != nil || n != 3 {
+		t.Fatalf("Reindex = %d, %v", n, err)
+	}
+	if len(during) != 1 || during[0] != 0 {
+		t.Errorf("automerge during the rebuild = %v, want [0]", during)
+	}
+	if got := automerge(); got != 16 {
+		t.Errorf("automerge after the rebuild = %d, want 16", got)
+	}
+	if n := c.found("قافلة"); n != 1 {
+		t.Errorf("after the rebuild, found %d, want 1", n)
+	}
+
+	// A rebuild that fails after its first batch still turns it on.
+	failing, cancel := context.WithCancel(ctx)
+	if _, err := c.rec.Reindex(failing, func(int) { cancel() }); err == nil {
+		t.Error("Reindex with its context canceled after a batch succeeded")
+	}
+	if got := automerge(); got != 16 {
+		t.Errorf("automerge after a failed rebuild = %d, want 16", got)
+	}
+
+	// One that never finished: the next store alone turns it on.
+	if err := c.st.StartIndexRebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := automerge(); got != 0 {
+		t.Fatalf("automerge after StartIndexRebuild = %d, want 0", got)
+	}
+	c.st.Close()
+	c = openIndexed(t, path)
+	if got := automerge(); got != 16 {
+		t.Errorf("automerge after reopening = %d, want 16", got)
+	}
+	if n := c.found("مطار"); n != 1 || c.stale() {
+		t.Errorf("after reopening, found %d (stale %v), want 1", n, c.stale())
+	}
+}

@@ -30,3 +30,14 @@ type ReindexReader interface {
 	// with Seq > after, lowest Seq first.
 	IndexableVersions(ctx context.Context, after int64, limit int) ([]IndexableVersion, error)
 }
+
+// An IndexRebuilder is a store that rebuilds its search index faster for
+// knowing that every entry is about to be replaced. Recorder.Reindex
+// calls StartIndexRebuild before its first batch and FinishIndexRebuild
+// after its last, when the store has them. A store must come back to its
+// usual state on its own after a start that was never finished: a
+// process stopped in the middle.
+type IndexRebuilder interface {
+	StartIndexRebuild(ctx context.Context) error
+	FinishIndexRebuild(ctx context.Context) error
+}
