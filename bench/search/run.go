@@ -347,21 +347,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // startProfile starts a CPU profile to path, if path is set, and returns
 // the function that stops it.
 func startProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return startRecording(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
+// startTrace starts an execution trace to path, if path is set, and
+// returns the function that stops it.
 func startTrace(path string) (stop func(), err error) {
+	return startRecording(path, trace.Start, trace.Stop)
+}
+
+// startRecording creates path and starts writing to it with start, if
+// path is set, and returns the function that stops and closes it.
+func startRecording(path string, start func(io.Writer) error, stop func()) (func(), error) {
 	if path == "" {
 		return func() {}, nil
 	}
@@ -369,11 +366,11 @@ func startTrace(path string) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := trace.Start(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { trace.Stop(); f.Close() }, nil
+	return func() { stop(); f.Close() }, nil
 }
 
 func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
