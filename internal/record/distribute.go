@@ -610,6 +610,32 @@ func webhookID() string {
 // selects it. prev is the version before (nil for a new report); doc is
 // the version's analyzed text, nil if there is none.
 func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Report, prev *center.Report, revoked bool, doc *store.SearchDoc) error {
+	var o outbox
+	if err := r.distributeLater(ctx, tx, &o, rep, prev, revoked, doc); err != nil {
+		return err
+	}
+	return o.flush(ctx, tx)
+}
+
+// An outbox holds what distribute writes for a batch of versions until
+// flush writes it: the inbox entries of them all in one statement, then
+// their deliveries in another, rather than two statements a version.
+type outbox struct {
+	entries  []store.InboxEntry
+	versions []outboxVersion
+}
+
+// outboxVersion is a version of an outbox, and the subscriptions of its
+// audience; its inbox entries start at first.
+type outboxVersion struct {
+	rep   center.Report
+	doc   *store.SearchDoc
+	subs  []store.Subscription
+	first int
+}
+
+// distributeLater is distribute, written to o for o.flush to write.
+func (r *Recorder) distributeLater(ctx context.Context, tx store.Tx, o *outbox, rep center.Report, prev *center.Report, revoked bool, doc *store.SearchDoc) error {
 	subs, err := tx.ActiveSubscriptions(ctx, rep.Audience)
 	if err != nil {
 		return err
@@ -623,8 +649,8 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 	if revoked && rep.Revoked != nil {
 		at = *rep.Revoked
 	}
-	entries := make([]store.InboxEntry, len(rep.Audience))
-	for i, p := range rep.Audience {
+	o.versions = append(o.versions, outboxVersion{rep: rep, doc: doc, subs: subs, first: len(o.entries)})
+	for _, p := range rep.Audience {
 		typ := store.InboxCreated
 		switch {
 		case revoked:
@@ -634,23 +660,33 @@ func (r *Recorder) distribute(ctx context.Context, tx store.Tx, rep center.Repor
 		case prev != nil:
 			typ = store.InboxShared
 		}
-		entries[i] = store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at}
+		o.entries = append(o.entries, store.InboxEntry{Party: p, Type: typ, Report: rep.ID, VersionSeq: rep.Seq, At: at})
 	}
-	seqs, err := appendInboxes(ctx, tx, entries)
+	return nil
+}
+
+// flush writes the outbox's inbox entries, in order, then the deliveries
+// that the subscriptions select, and empties it.
+func (o *outbox) flush(ctx context.Context, tx store.Tx) error {
+	seqs, err := appendInboxes(ctx, tx, o.entries)
 	if err != nil {
 		return err
 	}
 	var ds []store.Delivery
-	for i, p := range rep.Audience {
-		for k := range subs {
-			s := &subs[k]
-			if s.Party != p || !s.Filter.Matches(&rep, doc) {
-				continue
+	for _, v := range o.versions {
+		for i, p := range v.rep.Audience {
+			e := o.entries[v.first+i]
+			for k := range v.subs {
+				s := &v.subs[k]
+				if s.Party != p || !s.Filter.Matches(&v.rep, v.doc) {
+					continue
+				}
+				ds = append(ds, store.Delivery{ID: webhookID(),
+					Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: seqs[v.first+i], Created: e.At, NextAttempt: e.At})
 			}
-			ds = append(ds, store.Delivery{ID: webhookID(),
-				Party: p, Endpoint: s.Endpoint, Subscription: s.ID, InboxSeq: seqs[i], Created: at, NextAttempt: at})
 		}
 	}
+	*o = outbox{}
 	return insertDeliveries(ctx, tx, ds)
 }
 

@@ -125,20 +125,37 @@ const minDraftsPerWorker = 32
 // that records a report version — submission, revision, import, news
 // feeds — goes through it, so none misses a step. It sets rep.Seq.
 func (r *Recorder) recordVersion(ctx context.Context, tx store.Tx, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) error {
+	var o outbox
+	e, err := r.recordVersionLater(ctx, tx, &o, rep, prev, typ, user, doc, x)
+	if err != nil {
+		return err
+	}
+	if err := o.flush(ctx, tx); err != nil {
+		return err
+	}
+	return appendEvent(ctx, tx, e.e, e.content)
+}
+
+// recordVersionLater is recordVersion but for what it adds to the inboxes
+// and the delivery outbox, which it leaves in o, and its event, which it
+// returns: a batch of reports writes those of them all with one statement
+// a table (outbox.flush, appendEvents) instead of three statements a
+// report.
+func (r *Recorder) recordVersionLater(ctx context.Context, tx store.Tx, o *outbox, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) (pendingEvent, error) {
 	var err error
 	if rep.Seq, err = tx.InsertVersion(ctx, *rep); err != nil {
-		return err
+		return pendingEvent{}, err
 	}
 	if err := index(ctx, tx, rep.Seq, doc); err != nil {
-		return err
+		return pendingEvent{}, err
 	}
 	if err := link(ctx, tx, *rep, x); err != nil {
-		return err
+		return pendingEvent{}, err
 	}
-	if err := r.distribute(ctx, tx, *rep, prev, false, doc); err != nil {
-		return err
+	if err := r.distributeLater(ctx, tx, o, *rep, prev, false, doc); err != nil {
+		return pendingEvent{}, err
 	}
-	return appendEvent(ctx, tx, center.Event{Type: typ, Party: rep.Source, User: user, At: rep.Version, Subject: rep.ID}, *rep)
+	return pendingEvent{e: center.Event{Type: typ, Party: rep.Source, User: user, At: rep.Version, Subject: rep.ID}, content: *rep}, nil
 }
 
 // index puts a version in the search index, if there is one to put.
@@ -360,6 +377,8 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 			return err
 		}
 		now := r.now()
+		var o outbox
+		events := make([]pendingEvent, 0, len(drafts))
 		for i, d := range drafts {
 			if err := checks[i].Against(dir); err != nil {
 				if len(drafts) == 1 {
@@ -368,12 +387,17 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 				return fmt.Errorf("record: report %d of %d: %w", i, len(drafts), err)
 			}
 			rep := newVersion(center.NewReportID(), now, now, who, d, dir)
-			if err := r.recordVersion(ctx, tx, &rep, nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i]); err != nil {
+			e, err := r.recordVersionLater(ctx, tx, &o, &rep, nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i])
+			if err != nil {
 				return err
 			}
+			events = append(events, e)
 			out = append(out, rep)
 		}
-		return nil
+		if err := o.flush(ctx, tx); err != nil {
+			return err
+		}
+		return appendEvents(ctx, tx, events)
 	})
 	if err != nil {
 		return nil, err

@@ -546,3 +546,88 @@ func TestInboxSeqsOnlyGrow(t *testing.T) {
 		t.Fatalf("after reopening, RU's inbox after %d: %+v, %v; want one row after it", before, items, err)
 	}
 }
+
+// TestBatchDistributesAsOneByOne: a batch of reports (SubmitReports)
+// writes the inbox entries, the deliveries and the log's events that the
+// same reports submitted one by one write, in the same order: the batch
+// writes each table once for all its reports.
+func TestBatchDistributesAsOneByOne(t *testing.T) {
+	ctx := context.Background()
+	drafts := []center.Draft{
+		{Title: "one", Body: "a convoy", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}, Tags: []string{"x"}},
+		{Title: "two", Body: "a checkpoint", TLP: center.TLPAmber, Distribution: center.Distribution{Parties: []center.PartyCode{"SY"}}},
+		{Title: "three", Body: "a crossing", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}},
+		{Title: "four", Body: "a bridge", TLP: center.TLPGreen, Distribution: center.Distribution{Parties: []center.PartyCode{"IR", "RU"}}, Tags: []string{"x", "y"}},
+	}
+	record := func(batch bool) (inbox, deliveries, events []string) {
+		_, rec, _, path := newFounded(t, func(s store.Store) store.Store { return s })
+		for _, sub := range []struct {
+			party  center.PartyCode
+			filter store.Filter
+		}{
+			{"IQ", store.Filter{}},
+			{"SY", store.Filter{Tags: []string{"x"}}},
+			{"SY", store.Filter{TLP: []center.TLP{center.TLPAmber}}},
+			{"RU", store.Filter{}},
+		} {
+			e, _, err := rec.CreateEndpoint(ctx, testkit.Officer(sub.party), "https://"+string(sub.party)+".example/hook", "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rec.CreateSubscription(ctx, testkit.Officer(sub.party), e.ID, sub.filter); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if batch {
+			if _, err := rec.SubmitReports(ctx, testkit.Analyst("IQ"), drafts); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			for _, d := range drafts {
+				if _, err := rec.SubmitReport(ctx, testkit.Analyst("IQ"), d); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		read := func(q string) []string {
+			rows, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var a, b, c string
+				if err := rows.Scan(&a, &b, &c); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, a+" "+b+" "+c)
+			}
+			return out
+		}
+		inbox = read(`SELECT i.party, i.type, v.title FROM inbox i JOIN versions v ON v.seq = i.version_seq ORDER BY i.seq`)
+		deliveries = read(`SELECT d.party, s.filter, v.title FROM deliveries d JOIN subscriptions s ON s.id = d.subscription
+			JOIN inbox i ON i.seq = d.inbox_seq JOIN versions v ON v.seq = i.version_seq ORDER BY d.seq`)
+		events = read(`SELECT e.type, e.party, coalesce(v.title, '') FROM events e
+			LEFT JOIN reports r ON r.id = e.subject LEFT JOIN versions v ON v.rid = r.rid WHERE e.type LIKE 'report.%' ORDER BY e.seq`)
+		return inbox, deliveries, events
+	}
+	oneInbox, oneDeliveries, oneEvents := record(false)
+	batchInbox, batchDeliveries, batchEvents := record(true)
+	if len(oneInbox) != 13 || len(oneDeliveries) != 9 || len(oneEvents) != len(drafts) {
+		t.Fatalf("one by one: %d inbox entries, %d deliveries, %d events", len(oneInbox), len(oneDeliveries), len(oneEvents))
+	}
+	for _, c := range []struct {
+		name     string
+		one, bat []string
+	}{{"inbox", oneInbox, batchInbox}, {"deliveries", oneDeliveries, batchDeliveries}, {"events", oneEvents, batchEvents}} {
+		if !slices.Equal(c.one, c.bat) {
+			t.Errorf("%s one by one:\n%q\nas a batch:\n%q", c.name, c.one, c.bat)
+		}
+	}
+}
