@@ -136,6 +136,28 @@ func (r *Recorder) recordVersion(ctx context.Context, tx store.Tx, rep *center.R
 	return appendEvent(ctx, tx, e.e, e.content)
 }
 
+// insertNewReports inserts the first versions of new reports and sets
+// their Seqs: by the batch where the backend can.
+func insertNewReports(ctx context.Context, tx store.Tx, reps []center.Report) error {
+	if bt, ok := tx.(store.ReportBatchTx); ok && len(reps) > 1 {
+		seqs, err := bt.InsertNewReports(ctx, reps)
+		if err != nil {
+			return err
+		}
+		for i := range reps {
+			reps[i].Seq = seqs[i]
+		}
+		return nil
+	}
+	for i := range reps {
+		var err error
+		if reps[i].Seq, err = tx.InsertVersion(ctx, reps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // recordVersionLater is recordVersion but for what it adds to the inboxes
 // and the delivery outbox, which it leaves in o, and its event, which it
 // returns: a batch of reports writes those of them all with one statement
@@ -146,6 +168,12 @@ func (r *Recorder) recordVersionLater(ctx context.Context, tx store.Tx, o *outbo
 	if rep.Seq, err = tx.InsertVersion(ctx, *rep); err != nil {
 		return pendingEvent{}, err
 	}
+	return r.recordInserted(ctx, tx, o, rep, prev, typ, user, doc, x)
+}
+
+// recordInserted is recordVersionLater for a version already inserted,
+// whose Seq is set.
+func (r *Recorder) recordInserted(ctx context.Context, tx store.Tx, o *outbox, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) (pendingEvent, error) {
 	if err := index(ctx, tx, rep.Seq, doc); err != nil {
 		return pendingEvent{}, err
 	}
@@ -377,8 +405,6 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 			return err
 		}
 		now := r.now()
-		var o outbox
-		events := make([]pendingEvent, 0, len(drafts))
 		for i, d := range drafts {
 			if err := checks[i].Against(dir); err != nil {
 				if len(drafts) == 1 {
@@ -386,13 +412,19 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 				}
 				return fmt.Errorf("record: report %d of %d: %w", i, len(drafts), err)
 			}
-			rep := newVersion(center.NewReportID(), now, now, who, d, dir)
-			e, err := r.recordVersionLater(ctx, tx, &o, &rep, nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i])
+			out = append(out, newVersion(center.NewReportID(), now, now, who, d, dir))
+		}
+		if err := insertNewReports(ctx, tx, out); err != nil {
+			return err
+		}
+		var o outbox
+		events := make([]pendingEvent, 0, len(drafts))
+		for i := range out {
+			e, err := r.recordInserted(ctx, tx, &o, &out[i], nil, center.ReportSubmitted, who.User.Username, docs[i], xs[i])
 			if err != nil {
 				return err
 			}
 			events = append(events, e)
-			out = append(out, rep)
 		}
 		if err := o.flush(ctx, tx); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
 	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
@@ -548,9 +549,10 @@ func TestInboxSeqsOnlyGrow(t *testing.T) {
 }
 
 // TestBatchDistributesAsOneByOne: a batch of reports (SubmitReports)
-// writes the inbox entries, the deliveries and the log's events that the
-// same reports submitted one by one write, in the same order: the batch
-// writes each table once for all its reports.
+// writes the versions, views, tags, inbox entries, deliveries and log
+// events that the same reports submitted one by one write, in the same
+// order, and indexes them alike: the batch writes each table once for
+// all its reports.
 func TestBatchDistributesAsOneByOne(t *testing.T) {
 	ctx := context.Background()
 	drafts := []center.Draft{
@@ -559,8 +561,9 @@ func TestBatchDistributesAsOneByOne(t *testing.T) {
 		{Title: "three", Body: "a crossing", TLP: center.TLPGreen, Distribution: center.Distribution{All: true}},
 		{Title: "four", Body: "a bridge", TLP: center.TLPGreen, Distribution: center.Distribution{Parties: []center.PartyCode{"IR", "RU"}}, Tags: []string{"x", "y"}},
 	}
-	record := func(batch bool) (inbox, deliveries, events []string) {
-		_, rec, _, path := newFounded(t, func(s store.Store) store.Store { return s })
+	record := func(batch bool) map[string][]string {
+		s, rec, _, path := newFounded(t, func(s store.Store) store.Store { return s })
+		rec.IndexWith(analyze.Indexer{})
 		for _, sub := range []struct {
 			party  center.PartyCode
 			filter store.Filter
@@ -610,24 +613,44 @@ func TestBatchDistributesAsOneByOne(t *testing.T) {
 			}
 			return out
 		}
-		inbox = read(`SELECT i.party, i.type, v.title FROM inbox i JOIN versions v ON v.seq = i.version_seq ORDER BY i.seq`)
-		deliveries = read(`SELECT d.party, s.filter, v.title FROM deliveries d JOIN subscriptions s ON s.id = d.subscription
-			JOIN inbox i ON i.seq = d.inbox_seq JOIN versions v ON v.seq = i.version_seq ORDER BY d.seq`)
-		events = read(`SELECT e.type, e.party, coalesce(v.title, '') FROM events e
-			LEFT JOIN reports r ON r.id = e.subject LEFT JOIN versions v ON v.rid = r.rid WHERE e.type LIKE 'report.%' ORDER BY e.seq`)
-		return inbox, deliveries, events
+		got := map[string][]string{
+			"versions": read(`SELECT v.title, r.source || ' ' || v.tlp || ' ' || v.language || ' ' || v.author || ' ' || v.body,
+				v.distribution || ' ' || v.tags || ' ' || v.audience || ' ' || (v.version = r.created) FROM versions v JOIN reports r ON r.rid = v.rid ORDER BY v.seq`),
+			"views": read(`SELECT p.code, v.title, rv.source || ' ' || rv.tlp || ' ' || rv.language || ' ' || (rv.version = v.version) || ' ' || (rv.rid = v.rid)
+				FROM report_views rv JOIN versions v ON v.seq = rv.seq JOIN parties p ON p.num = rv.view >> 40 ORDER BY rv.seq, p.code`),
+			"tags":  read(`SELECT t.tag, v.title, '' FROM version_tags t JOIN versions v ON v.seq = t.seq ORDER BY t.seq, t.tag`),
+			"inbox": read(`SELECT i.party, i.type, v.title FROM inbox i JOIN versions v ON v.seq = i.version_seq ORDER BY i.seq`),
+			"deliveries": read(`SELECT d.party, s.filter, v.title FROM deliveries d JOIN subscriptions s ON s.id = d.subscription
+				JOIN inbox i ON i.seq = d.inbox_seq JOIN versions v ON v.seq = i.version_seq ORDER BY d.seq`),
+			"events": read(`SELECT e.type, e.party, coalesce(v.title, '') FROM events e
+				LEFT JOIN reports r ON r.id = e.subject LEFT JOIN versions v ON v.rid = r.rid WHERE e.type LIKE 'report.%' ORDER BY e.seq`),
+		}
+		for _, q := range []string{"convoy", "checkpoint", "bridge", "tag:x", "tlp:amber"} {
+			for _, p := range []center.PartyCode{"IQ", "SY", "RU"} {
+				res, err := analyze.NewSearcher(s, nil).Search(ctx, p, q, 0, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var titles []string
+				for _, h := range res.Hits {
+					titles = append(titles, h.Report.Title)
+				}
+				got["search"] = append(got["search"], fmt.Sprint(p, " ", q, " ", titles))
+			}
+		}
+		return got
 	}
-	oneInbox, oneDeliveries, oneEvents := record(false)
-	batchInbox, batchDeliveries, batchEvents := record(true)
-	if len(oneInbox) != 13 || len(oneDeliveries) != 9 || len(oneEvents) != len(drafts) {
-		t.Fatalf("one by one: %d inbox entries, %d deliveries, %d events", len(oneInbox), len(oneDeliveries), len(oneEvents))
+	one, batch := record(false), record(true)
+	if len(one["versions"]) != 4 || len(one["views"]) != 13 || len(one["tags"]) != 3 || len(one["inbox"]) != 13 || len(one["deliveries"]) != 9 || len(one["events"]) != 4 {
+		t.Fatalf("one by one: %d versions, %d views, %d tags, %d inbox entries, %d deliveries, %d events", len(one["versions"]),
+			len(one["views"]), len(one["tags"]), len(one["inbox"]), len(one["deliveries"]), len(one["events"]))
 	}
-	for _, c := range []struct {
-		name     string
-		one, bat []string
-	}{{"inbox", oneInbox, batchInbox}, {"deliveries", oneDeliveries, batchDeliveries}, {"events", oneEvents, batchEvents}} {
-		if !slices.Equal(c.one, c.bat) {
-			t.Errorf("%s one by one:\n%q\nas a batch:\n%q", c.name, c.one, c.bat)
+	if !slices.Contains(one["search"], "RU tag:x [four one]") || !slices.Contains(one["search"], "SY tlp:amber [two]") {
+		t.Fatalf("one by one, searches found %q", one["search"])
+	}
+	for what, rows := range one {
+		if !slices.Equal(rows, batch[what]) {
+			t.Errorf("%s one by one:\n%q\nas a batch:\n%q", what, rows, batch[what])
 		}
 	}
 }

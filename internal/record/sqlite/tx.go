@@ -238,25 +238,34 @@ func (t *tx) viewBases(ctx context.Context, parties []center.PartyCode) (string,
 	b := make([]byte, 0, 16*len(parties)+2)
 	b = append(b, '[')
 	for i, p := range parties {
-		n, ok := t.nums.get(p)
-		if !ok {
-			if t.ownNums == nil {
-				own := map[center.PartyCode]int64{}
-				if err := readNums(ctx, t, func(code center.PartyCode, n int64) { own[code] = n }); err != nil {
-					return "", err
-				}
-				t.ownNums = own
-			}
-			if n, ok = t.ownNums[p]; !ok {
-				return "", fmt.Errorf("sqlite: views of party %s, which the roster lacks", p)
-			}
+		base, err := t.viewBase(ctx, p)
+		if err != nil {
+			return "", err
 		}
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, n<<seqBits, 10)
+		b = strconv.AppendInt(b, base, 10)
 	}
 	return string(append(b, ']')), nil
+}
+
+// viewBase returns the base of the keys of a party's views (viewBases).
+func (t *tx) viewBase(ctx context.Context, p center.PartyCode) (int64, error) {
+	n, ok := t.nums.get(p)
+	if !ok {
+		if t.ownNums == nil {
+			own := map[center.PartyCode]int64{}
+			if err := readNums(ctx, t, func(code center.PartyCode, n int64) { own[code] = n }); err != nil {
+				return 0, err
+			}
+			t.ownNums = own
+		}
+		if n, ok = t.ownNums[p]; !ok {
+			return 0, fmt.Errorf("sqlite: views of party %s, which the roster lacks", p)
+		}
+	}
+	return n << seqBits, nil
 }
 
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
@@ -329,6 +338,94 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		return 0, err
 	}
 	return seq, nil
+}
+
+// InsertNewReports implements store.ReportBatchTx: the reports' rows,
+// their first versions, their views and their tags, each table in
+// statements of up to maxChunk rows. The rows of one statement take
+// consecutive rowids, so the rids and seqs follow from the last.
+func (t *tx) InsertNewReports(ctx context.Context, reps []center.Report) ([]int64, error) {
+	rids := make([]int64, 0, len(reps))
+	err := chunks(len(reps), func(i, j int) error {
+		args := make([]any, 0, 3*(j-i))
+		for _, rep := range reps[i:j] {
+			args = append(args, rep.ID, rep.Source, micros(rep.Created))
+		}
+		last, err := t.insertRows(ctx, `INSERT OR FAIL INTO reports (id, source, created) VALUES `+rowsOf("(?, ?, ?)", j-i), args)
+		for k := range int64(j - i) {
+			rids = append(rids, last-int64(j-i)+1+k)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: insert reports: %w", mapError(err))
+	}
+	tags := make([]string, len(reps))
+	seqs := make([]int64, 0, len(reps))
+	err = chunks(len(reps), func(i, j int) error {
+		args := make([]any, 0, 13*(j-i))
+		for k, rep := range reps[i:j] {
+			dist, tagsJSON, audience, err := backend.VersionJSON(rep)
+			if err != nil {
+				return err
+			}
+			tags[i+k] = tagsJSON
+			args = append(args, rids[i+k], micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, dist,
+				rep.Reliability, rep.Credibility, tagsJSON, audience, nullMicros(rep.ObservedAt))
+		}
+		last, err := t.insertRows(ctx, `INSERT OR FAIL INTO versions (rid, version, author, title, body, language, tlp, distribution,
+			reliability, credibility, tags, audience, observed_at) VALUES `+rowsOf("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", j-i), args)
+		for k := range int64(j - i) {
+			seqs = append(seqs, last-int64(j-i)+1+k)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: insert versions: %w", mapError(err))
+	}
+	if t.filters == nil {
+		t.filters = map[int64]string{}
+	}
+	var views, tagRows []any // six and two values a row
+	for i, rep := range reps {
+		t.filters[seqs[i]] = ftsFilters(rep.Source, rep.TLP, rep.Language, rep.Tags)
+		for _, p := range rep.Audience {
+			base, err := t.viewBase(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			views = append(views, base|seqs[i], rids[i], rep.Source, rep.TLP, rep.Language, micros(rep.Version))
+		}
+		for _, tag := range rep.Tags {
+			tagRows = append(tagRows, tag, seqs[i])
+		}
+	}
+	for _, tbl := range []struct {
+		what, insert, row string
+		args              []any
+		width             int
+	}{
+		{"views", `INSERT OR FAIL INTO report_views (view, rid, source, tlp, language, version) VALUES `, "(?, ?, ?, ?, ?, ?)", views, 6},
+		{"tags", `INSERT OR FAIL INTO version_tags (tag, seq) VALUES `, "(?, ?)", tagRows, 2},
+	} {
+		err := chunks(len(tbl.args)/tbl.width, func(i, j int) error {
+			_, err := t.insertRows(ctx, tbl.insert+rowsOf(tbl.row, j-i), tbl.args[tbl.width*i:tbl.width*j])
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: insert %s: %w", tbl.what, mapError(err))
+		}
+	}
+	return seqs, nil
+}
+
+// insertRows runs a multi-row insert and returns the last rowid it gave.
+func (t *tx) insertRows(ctx context.Context, query string, args []any) (int64, error) {
+	res, err := t.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {

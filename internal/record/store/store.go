@@ -306,3 +306,14 @@ type ReportPage struct {
 	// Next is the After of the following page, 0 on the last page.
 	Next int64
 }
+
+// A ReportBatchTx is what a backend's Tx may add so that a batch of new
+// reports (Recorder.SubmitReports) is inserted with one statement a table
+// for them all, where InsertVersion takes several a report. The write
+// path uses it when the Tx has it, and InsertVersion one by one when it
+// does not: the outcome is the same.
+type ReportBatchTx interface {
+	// InsertNewReports does InsertVersion for each of rs, first versions
+	// of reports not yet recorded, in order, and returns their Seqs.
+	InsertNewReports(ctx context.Context, rs []center.Report) ([]int64, error)
+}
