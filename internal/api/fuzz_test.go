@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -116,4 +119,94 @@ func wantFuzzProblem(t testing.TB, rec *httptest.ResponseRecorder) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || !strings.HasPrefix(p.Type, "urn:tabadul:problem:") {
 		t.Fatalf("status %d with problem %s (%v)", rec.Code, rec.Body.Bytes(), err)
 	}
+}
+
+// FuzzSubmitReports feeds arbitrary bytes to POST /api/v1/reports/batch
+// as an authenticated analyst, seeded with the submissions of
+// FuzzSubmitReport's corpus, one to a batch and all in one. Whatever the
+// bytes, the server must not fail (no 5xx), must answer a refusal with a
+// problem and record nothing, and must record one event for each report
+// of a 201, in order, each holding the text the JSON encoded.
+func FuzzSubmitReports(f *testing.F) {
+	c := newTestCenter(f)
+	h := c.server.Handler()
+	tok := c.token("iq-analyst")
+	ctx := context.Background()
+	var all []json.RawMessage
+	for _, body := range fuzzSeeds(f, "FuzzSubmitReport") {
+		if json.Valid(body) {
+			f.Add([]byte(`{"reports": [` + string(body) + `]}`))
+			all = append(all, body)
+		}
+	}
+	f.Add(mustJSON(f, map[string]any{"reports": all}))
+	f.Add(mustJSON(f, map[string]any{"reports": []any{sampleDraft(), sampleDraft()}}))
+	events := c.watchEvents(f)
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := postJSON(h, reportsPath+"/batch", tok, body)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
+		}
+		recorded := events.since(t)
+		if rec.Code != http.StatusCreated {
+			if len(recorded) != 0 {
+				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
+			}
+			wantFuzzProblem(t, rec)
+			return
+		}
+		var got struct{ Items []report }
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatalf("201 with body %s: %v", rec.Body.Bytes(), err)
+		}
+		var sent struct{ Reports []draft }
+		if err := json.Unmarshal(body, &sent); err != nil {
+			t.Fatalf("201 for a body encoding/json refuses: %v", err)
+		}
+		if len(recorded) != len(sent.Reports) || len(got.Items) != len(sent.Reports) {
+			t.Fatalf("201 for %d reports, yet %d events and %d items", len(sent.Reports), len(recorded), len(got.Items))
+		}
+		for i, r := range got.Items {
+			stored, err := c.Store.Report(ctx, "IQ", r.ID)
+			if err != nil {
+				t.Fatalf("201, yet %s not readable: %v", r.ID, err)
+			}
+			if recorded[i].Subject != r.ID || stored.Body != sent.Reports[i].Body || stored.Title != strings.TrimSpace(sent.Reports[i].Title) {
+				t.Fatalf("report %d: stored text or event differs from what was sent", i)
+			}
+		}
+	})
+}
+
+// fuzzSeeds reads the []byte inputs of another fuzz test's seed corpus
+// (testdata/fuzz/NAME, in go test's corpus format).
+func fuzzSeeds(t testing.TB, name string) [][]byte {
+	t.Helper()
+	dir := filepath.Join("testdata", "fuzz", name)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lit, ok := strings.CutPrefix(string(raw), "go test fuzz v1\n[]byte(")
+		lit, ok2 := strings.CutSuffix(strings.TrimSpace(lit), ")")
+		if !ok || !ok2 {
+			continue
+		}
+		s, err := strconv.Unquote(lit)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		out = append(out, []byte(s))
+	}
+	if len(out) == 0 {
+		t.Fatalf("no seeds in %s", dir)
+	}
+	return out
 }

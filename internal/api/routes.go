@@ -32,6 +32,13 @@ func (s *Server) routes() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType},
 	}), s.submitReport)
 	register(s, huma.Operation{
+		OperationID: "submit-reports", Method: http.MethodPost, Path: reportsPath + "/batch",
+		Summary: "Submit reports in a batch", Description: "Records up to 1,000 new reports from the caller's party in one write, all of them or none: a refused report is named by its index (reports[2].title). Each is shared as its distribution says.",
+		Tags: reports, Security: bearerAuth(), DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: maxBatchBody, BodyReadTimeout: 2 * time.Minute,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType},
+	}, s.submitReports)
+	register(s, huma.Operation{
 		OperationID: "list-reports", Method: http.MethodGet, Path: reportsPath,
 		Summary: "List reports", Description: "Lists, newest first, the newest version of each report shared with the caller's party.",
 		Tags: reports, Security: bearerAuth(),

@@ -390,9 +390,23 @@ func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d cen
 	return out[0], nil
 }
 
+// A BatchError is SubmitReports refusing a batch for one of its reports:
+// Err says why, Index which (from 0), Of how many the batch held.
+type BatchError struct {
+	Index, Of int
+	Err       error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("record: report %d of %d: %v", e.Index, e.Of, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
 // SubmitReports records new reports from the principal's party in one
-// write: all of them, or none if any is invalid — the error then names the
-// first invalid one by its index. A bulk load (an import, a re-indexed
+// write: all of them, or none if any is invalid — the error, a
+// *BatchError when there are several, then names the first invalid one by
+// its index. A bulk load (an import, a re-indexed
 // archive) shares one transaction and one fsync among many reports, where
 // concurrent SubmitReport calls share them only as far as they coincide.
 func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
@@ -410,7 +424,7 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 				if len(drafts) == 1 {
 					return err
 				}
-				return fmt.Errorf("record: report %d of %d: %w", i, len(drafts), err)
+				return &BatchError{Index: i, Of: len(drafts), Err: err}
 			}
 			out = append(out, newVersion(center.NewReportID(), now, now, who, d, dir))
 		}
