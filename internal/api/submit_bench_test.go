@@ -1,10 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,9 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabadul/tabadul/internal/analyze"
 	"github.com/tabadul/tabadul/internal/center"
+	"github.com/tabadul/tabadul/internal/record"
 	"github.com/tabadul/tabadul/internal/record/sqlite"
 	"github.com/tabadul/tabadul/internal/record/store"
+	"github.com/tabadul/tabadul/internal/testkit"
+	"github.com/tabadul/tabadul/internal/testkit/testcenter"
 )
 
 // benchClients is how many clients submit at once.
@@ -39,6 +48,7 @@ func benchBody(i int) []byte {
 //	go test -run '^$' -bench BenchmarkSubmit -benchtime 20000x ./internal/api/
 func BenchmarkSubmit(b *testing.B) {
 	b.Run("http", benchmarkSubmitHTTP)
+	b.Run("http-batch", benchmarkSubmitHTTPBatch)
 	b.Run("plain-insert-per-row", func(b *testing.B) { benchmarkPlainInsert(b, 1) })
 	b.Run("plain-insert-batched", func(b *testing.B) { benchmarkPlainInsert(b, 256) })
 }
@@ -51,6 +61,89 @@ func benchmarkSubmitHTTP(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchmarkSubmitNodes(b, []store.Store{st})
+}
+
+// benchBatch is how many reports a batch of http-batch holds, and
+// benchBatchClients how many clients send batches at once: two, so that
+// one batch is analyzed while the other is written.
+const (
+	benchBatch        = 500
+	benchBatchClients = 2
+)
+
+// benchmarkSubmitHTTPBatch submits the same reports as http, by
+// POST /api/v1/reports/batch in batches of benchBatch.
+func benchmarkSubmitHTTPBatch(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "tabadul.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	rec := record.NewRecorder(st, center.SystemClock{}, center.DefaultLimits).IndexWith(analyze.Indexer{})
+	if err := rec.Found(ctx, testkit.Charter()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rec.CreateUser(ctx, center.User{Username: "iq-analyst", Party: "IQ", Role: center.Analyst}, "", testcenter.CheapHashing); err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := rec.IssueToken(ctx, "iq-analyst", "bench", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: st, Recorder: rec, Clock: center.SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	var batch bytes.Buffer
+	batch.WriteString(`{"reports": [`)
+	for i := range benchBatch {
+		if i > 0 {
+			batch.WriteByte(',')
+		}
+		batch.Write(benchBody(i))
+	}
+	batch.WriteString(`]}`)
+	latencies := make([][]time.Duration, benchBatchClients)
+	var next, sent atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := range benchBatchClients {
+		wg.Go(func() {
+			for next.Add(benchBatch)-benchBatch < int64(b.N) {
+				req, _ := http.NewRequest(http.MethodPost, hs.URL+reportsPath+"/batch", bytes.NewReader(batch.Bytes()))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok)
+				t0 := time.Now()
+				res, err := hs.Client().Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				latencies[c] = append(latencies[c], time.Since(t0))
+				if res.StatusCode != http.StatusCreated {
+					b.Errorf("status %d", res.StatusCode)
+					return
+				}
+				sent.Add(benchBatch)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	// Whole batches: b.N rounded up to one.
+	b.ReportMetric(float64(sent.Load())/elapsed.Seconds(), "reports/s")
+	lat := slices.Concat(latencies...)
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "batch-p50-ms")
+	}
 }
 
 // benchmarkPlainInsert inserts b.N rows shaped like report versions into a
