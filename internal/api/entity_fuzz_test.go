@@ -23,16 +23,8 @@ func FuzzProposeEntity(f *testing.F) {
 	events := c.watchEvents(f)
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := postJSON(h, entitiesPath, tok, body)
-		if rec.Code >= 500 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
-		}
-		recorded := events.since(t)
-		if rec.Code != http.StatusCreated {
-			if len(recorded) != 0 {
-				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
-			}
-			wantFuzzProblem(t, rec)
+		rec, recorded, ok := postFuzzed(t, h, entitiesPath, tok, body, events, http.StatusCreated)
+		if !ok {
 			return
 		}
 		if len(recorded) != 1 || recorded[0].Type != "entity.proposed" {

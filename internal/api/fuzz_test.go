@@ -31,19 +31,8 @@ func FuzzSubmitReport(f *testing.F) {
 	events := c.watchEvents(f)
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := postJSON(h, reportsPath, tok, body)
-		if rec.Code >= 500 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
-		}
-		recorded := events.since(t)
-		if rec.Code != http.StatusCreated {
-			if len(recorded) != 0 {
-				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
-			}
-			if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
-				t.Fatalf("status %d with Content-Type %q", rec.Code, ct)
-			}
-			wantFuzzProblem(t, rec)
+		rec, recorded, ok := postFuzzed(t, h, reportsPath, tok, body, events, http.StatusCreated)
+		if !ok {
 			return
 		}
 		if len(recorded) != 1 || recorded[0].Type != "report.submitted" {
@@ -97,11 +86,11 @@ func (c *testCenter) watchEvents(t testing.TB) *eventWatch {
 	return &eventWatch{c: c, last: evs[len(evs)-1].Seq}
 }
 
-// since returns the events recorded since the last call (up to 10, more
-// than one request records) and moves past them.
+// since returns the events recorded since the last call (up to one more
+// than the largest batch records) and moves past them.
 func (w *eventWatch) since(t testing.TB) []center.Event {
 	t.Helper()
-	recorded, err := w.c.Store.Events(context.Background(), w.last, 10)
+	recorded, err := w.c.Store.Events(context.Background(), w.last, maxBatchReports+1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +98,30 @@ func (w *eventWatch) since(t testing.TB) []center.Event {
 		w.last = recorded[len(recorded)-1].Seq
 	}
 	return recorded
+}
+
+// postFuzzed posts a fuzzed body to path and checks what every fuzzed
+// POST must hold: no 5xx, and a refusal answered with a problem that
+// records nothing. It returns the answer, the events recorded, and
+// whether the answer was success, the status of the route's success.
+func postFuzzed(t *testing.T, h http.Handler, path, tok string, body []byte, events *eventWatch, success int) (*httptest.ResponseRecorder, []center.Event, bool) {
+	t.Helper()
+	rec := postJSON(h, path, tok, body)
+	if rec.Code >= 500 {
+		t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
+	}
+	recorded := events.since(t)
+	if rec.Code == success {
+		return rec, recorded, true
+	}
+	if len(recorded) != 0 {
+		t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("status %d with Content-Type %q", rec.Code, ct)
+	}
+	wantFuzzProblem(t, rec)
+	return rec, recorded, false
 }
 
 // wantFuzzProblem fails unless a refusal's body is a problem naming its
@@ -144,16 +157,8 @@ func FuzzSubmitReports(f *testing.F) {
 	events := c.watchEvents(f)
 
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := postJSON(h, reportsPath+"/batch", tok, body)
-		if rec.Code >= 500 {
-			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body.Bytes())
-		}
-		recorded := events.since(t)
-		if rec.Code != http.StatusCreated {
-			if len(recorded) != 0 {
-				t.Fatalf("status %d, yet %d events recorded", rec.Code, len(recorded))
-			}
-			wantFuzzProblem(t, rec)
+		rec, recorded, ok := postFuzzed(t, h, reportsPath+"/batch", tok, body, events, http.StatusCreated)
+		if !ok {
 			return
 		}
 		var got struct{ Items []report }

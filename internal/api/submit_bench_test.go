@@ -114,22 +114,12 @@ func benchmarkSubmitHTTPBatch(b *testing.B) {
 	for c := range benchBatchClients {
 		wg.Go(func() {
 			for next.Add(benchBatch)-benchBatch < int64(b.N) {
-				req, _ := http.NewRequest(http.MethodPost, hs.URL+reportsPath+"/batch", bytes.NewReader(batch.Bytes()))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tok)
-				t0 := time.Now()
-				res, err := hs.Client().Do(req)
+				took, err := benchPost(hs.Client(), hs.URL+reportsPath+"/batch", tok, batch.Bytes())
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				latencies[c] = append(latencies[c], time.Since(t0))
-				if res.StatusCode != http.StatusCreated {
-					b.Errorf("status %d", res.StatusCode)
-					return
-				}
+				latencies[c] = append(latencies[c], took)
 				sent.Add(benchBatch)
 			}
 		})
@@ -144,6 +134,30 @@ func benchmarkSubmitHTTPBatch(b *testing.B) {
 	if len(lat) > 0 {
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "batch-p50-ms")
 	}
+}
+
+// benchPost posts a submission's body to url as the bearer of tok, reads
+// the answer, and returns how long that took; an answer other than 201 is
+// an error.
+func benchPost(client *http.Client, url, tok string, body []byte) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	t0 := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	took := time.Since(t0)
+	if res.StatusCode != http.StatusCreated {
+		return took, fmt.Errorf("status %d", res.StatusCode)
+	}
+	return took, nil
 }
 
 // benchmarkPlainInsert inserts b.N rows shaped like report versions into a
