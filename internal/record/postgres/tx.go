@@ -382,12 +382,48 @@ func (t *tx) LatestVersion(ctx context.Context, id string) (center.Report, error
 // the audience's views and its tags in one round trip: a single statement
 // of data-modifying CTEs.
 func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error) {
-	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
+	args, err := insertVersionArgs(rep)
 	if err != nil {
 		return 0, err
 	}
 	var seq int64
-	err = t.QueryRow(ctx, `
+	if err := t.QueryRow(ctx, insertVersionSQL, args...).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("postgres: insert version of %s: %w", rep.ID, mapError(err))
+	}
+	return seq, nil
+}
+
+// InsertNewReports implements store.ReportBatchTx: InsertVersion's
+// statement for each report, sent with the queued writes in one round
+// trip rather than one round trip a report.
+func (t *tx) InsertNewReports(ctx context.Context, reps []center.Report) ([]int64, error) {
+	args := make([][]any, len(reps))
+	for i, rep := range reps {
+		var err error
+		if args[i], err = insertVersionArgs(rep); err != nil {
+			return nil, err
+		}
+	}
+	seqs := make([]int64, len(reps))
+	err := t.withPending(ctx, func(b *pgx.Batch) {
+		for i := range reps {
+			b.Queue(insertVersionSQL, args[i]...)
+		}
+	}, func(br pgx.BatchResults) error {
+		for i, rep := range reps {
+			if err := br.QueryRow().Scan(&seqs[i]); err != nil {
+				return fmt.Errorf("postgres: insert version of %s: %w", rep.ID, mapError(err))
+			}
+		}
+		return nil
+	})
+	return seqs, err
+}
+
+// insertVersionSQL inserts a version (and its report's row, if new), its
+// views and its tags, and returns its seq: the arguments are
+// insertVersionArgs'.
+const insertVersionSQL = `
 		WITH r AS (
 			INSERT INTO reports (id, source, created) VALUES ($1, $2, $3)
 			ON CONFLICT (id) DO UPDATE SET id = excluded.id
@@ -405,15 +441,18 @@ func (t *tx) InsertVersion(ctx context.Context, rep center.Report) (int64, error
 		), tg AS (
 			INSERT INTO version_tags (tag, seq) SELECT tag, v.seq FROM v, unnest($17::text[]) AS tag
 		)
-		SELECT seq FROM v`,
-		rep.ID, string(rep.Source), micros(rep.Created),
+		SELECT seq FROM v`
+
+// insertVersionArgs are insertVersionSQL's arguments for rep.
+func insertVersionArgs(rep center.Report) ([]any, error) {
+	dist, tagsJSON, audience, err := backend.VersionJSON(rep)
+	if err != nil {
+		return nil, err
+	}
+	return []any{rep.ID, string(rep.Source), micros(rep.Created),
 		micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, string(rep.TLP), dist,
 		string(rep.Reliability), string(rep.Credibility), tagsJSON, audience, nullMicros(rep.ObservedAt),
-		strs(rep.Audience), strs(rep.Tags)).Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: insert version of %s: %w", rep.ID, mapError(err))
-	}
-	return seq, nil
+		strs(rep.Audience), strs(rep.Tags)}, nil
 }
 
 func (t *tx) MarkRevoked(ctx context.Context, id string, at time.Time) error {

@@ -15,13 +15,92 @@ import (
 )
 
 // RunBatches checks that the batch methods a backend's Tx may have
-// (store.AttemptBatchTx, store.OutboxBatchTx) leave what their one-by-one
+// (store.AttemptBatchTx, store.OutboxBatchTx, store.ReportBatchTx) leave what their one-by-one
 // counterparts leave: the same work is recorded in two stores from
 // newStore, one of them seen by the write path through oneByOne, which
 // hides those methods, and the rows are compared.
 func RunBatches(t *testing.T, newStore NewStore) {
 	t.Run("FinishAttempts", func(t *testing.T) { testFinishAttemptsBatch(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { testOutboxBatch(t, newStore) })
+	t.Run("NewReports", func(t *testing.T) { testNewReportsBatch(t, newStore) })
+}
+
+// testNewReportsBatch: a batch of new reports (Recorder.SubmitReports,
+// more than one statement's chunk of them where a backend chunks) leaves
+// every party the reports, versions, inbox entries and deliveries, and
+// the log the events, that the same batch leaves written one report at a
+// time: in the same order, each report seen only by its audience.
+func testNewReportsBatch(t *testing.T, newStore NewStore) {
+	dists := []center.Distribution{{All: true}, {Parties: []center.PartyCode{"SY"}}, {Parties: []center.PartyCode{"IR", "RU"}}}
+	drafts := make([]center.Draft, 300)
+	for i := range drafts {
+		drafts[i] = center.Draft{Title: fmt.Sprintf("Report %d", i), Body: "A convoy was seen at dawn.", Language: "en",
+			TLP: center.TLPGreen, Distribution: dists[i%len(dists)]}
+		if i%4 == 0 {
+			drafts[i].Tags = []string{"convoy", fmt.Sprint("t", i%3)}
+		}
+	}
+	run := func(t *testing.T, wrap func(store.Store) store.Store) []string {
+		ctx := context.Background()
+		s, rec, clock := outbox(t, newStore, wrap, 0)
+		clock.Advance(time.Second)
+		if _, err := rec.SubmitReports(ctx, testkit.Analyst("IQ"), slices.Clone(drafts)); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		title := map[string]string{} // report id → title: ids differ from store to store
+		for _, p := range []center.PartyCode{"IQ", "SY", "IR", "RU"} {
+			page, err := s.Reports(ctx, p, store.ReportQuery{Limit: store.MaxPageSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Items {
+				title[r.ID] = r.Title
+				vs, err := s.Versions(ctx, p, r.ID)
+				if err != nil || len(vs) != 1 {
+					t.Fatalf("versions of %s: %d, %v", r.ID, len(vs), err)
+				}
+				out = append(out, fmt.Sprint(p, " reads ", r.Title, " ", r.Source, " ", r.Author, " ", r.TLP, " ", r.Tags, " ", r.Distribution, " ", r.Audience, " ", r.Version.Equal(r.Created)))
+			}
+			inbox, err := s.Inbox(ctx, p, 0, store.MaxPageSize)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range inbox {
+				out = append(out, fmt.Sprint(p, " inbox ", e.Type, " ", e.Version.Title))
+			}
+			ds, err := s.Deliveries(ctx, p, store.DeliveryQuery{Limit: store.MaxPageSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				out = append(out, fmt.Sprint(p, " delivery ", d.State, " ", title[d.Report]))
+			}
+		}
+		evs, err := s.Events(ctx, 0, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Type == center.ReportSubmitted {
+				out = append(out, fmt.Sprint("event ", e.Party, " ", e.User, " ", title[e.Subject]))
+			}
+		}
+		return out
+	}
+	batched := run(t, func(s store.Store) store.Store { return s })
+	single := run(t, func(s store.Store) store.Store { return oneByOne{s} })
+	if len(single) < 2*len(drafts) {
+		t.Fatalf("one by one: only %d rows", len(single))
+	}
+	if !slices.Equal(batched, single) {
+		for i := range min(len(batched), len(single)) {
+			if batched[i] != single[i] {
+				t.Fatalf("row %d: batched %q, one by one %q (%d and %d rows)", i, batched[i], single[i], len(batched), len(single))
+			}
+		}
+		t.Fatalf("batched %d rows, one by one %d", len(batched), len(single))
+	}
 }
 
 // oneByOne hides the store's batch methods from the write path, which
