@@ -69,15 +69,10 @@ func (s *Server) submitReports(ctx context.Context, in *submitReportsInput) (*re
 		drafts[i] = d.centerDraft()
 	}
 	reps, err := s.recorder.SubmitReports(ctx, who, drafts)
+	if be := (*record.BatchError)(nil); errors.As(err, &be) {
+		return nil, locateInBatch(be.Index, in.Body.Reports[be.Index].locate(be.Err))
+	}
 	if err != nil {
-		// A batch of one fails as SubmitReport does, without a BatchError.
-		var be *record.BatchError
-		switch {
-		case errors.As(err, &be):
-			return nil, locateInBatch(be.Index, in.Body.Reports[be.Index].locate(be.Err))
-		case len(drafts) == 1:
-			return nil, locateInBatch(0, in.Body.Reports[0].locate(err))
-		}
 		return nil, err
 	}
 	out := &reportsCreated{}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync/atomic"
@@ -125,8 +126,12 @@ const minDraftsPerWorker = 32
 // that records a report version — submission, revision, import, news
 // feeds — goes through it, so none misses a step. It sets rep.Seq.
 func (r *Recorder) recordVersion(ctx context.Context, tx store.Tx, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) error {
+	var err error
+	if rep.Seq, err = tx.InsertVersion(ctx, *rep); err != nil {
+		return err
+	}
 	var o outbox
-	e, err := r.recordVersionLater(ctx, tx, &o, rep, prev, typ, user, doc, x)
+	e, err := r.recordInserted(ctx, tx, &o, rep, prev, typ, user, doc, x)
 	if err != nil {
 		return err
 	}
@@ -158,21 +163,11 @@ func insertNewReports(ctx context.Context, tx store.Tx, reps []center.Report) er
 	return nil
 }
 
-// recordVersionLater is recordVersion but for what it adds to the inboxes
-// and the delivery outbox, which it leaves in o, and its event, which it
-// returns: a batch of reports writes those of them all with one statement
-// a table (outbox.flush, appendEvents) instead of three statements a
-// report.
-func (r *Recorder) recordVersionLater(ctx context.Context, tx store.Tx, o *outbox, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) (pendingEvent, error) {
-	var err error
-	if rep.Seq, err = tx.InsertVersion(ctx, *rep); err != nil {
-		return pendingEvent{}, err
-	}
-	return r.recordInserted(ctx, tx, o, rep, prev, typ, user, doc, x)
-}
-
-// recordInserted is recordVersionLater for a version already inserted,
-// whose Seq is set.
+// recordInserted is recordVersion after the version's insert (its Seq is
+// set), but for what it adds to the inboxes and the delivery outbox, which
+// it leaves in o, and its event, which it returns: a batch of reports
+// writes those of them all with one statement a table (outbox.flush,
+// appendEvents) instead of three statements a report.
 func (r *Recorder) recordInserted(ctx context.Context, tx store.Tx, o *outbox, rep *center.Report, prev *center.Report, typ center.EventType, user string, doc *store.SearchDoc, x *store.Extraction) (pendingEvent, error) {
 	if err := index(ctx, tx, rep.Seq, doc); err != nil {
 		return pendingEvent{}, err
@@ -384,6 +379,9 @@ func (r *Recorder) TouchToken(ctx context.Context, t center.Token) error {
 // SubmitReport records a new report from the principal's party.
 func (r *Recorder) SubmitReport(ctx context.Context, who center.Principal, d center.Draft) (center.Report, error) {
 	out, err := r.SubmitReports(ctx, who, []center.Draft{d})
+	if be := (*BatchError)(nil); errors.As(err, &be) {
+		err = be.Err // a batch of one: the report is the refused one
+	}
 	if err != nil {
 		return center.Report{}, err
 	}
@@ -405,8 +403,7 @@ func (e *BatchError) Unwrap() error { return e.Err }
 
 // SubmitReports records new reports from the principal's party in one
 // write: all of them, or none if any is invalid — the error, a
-// *BatchError when there are several, then names the first invalid one by
-// its index. A bulk load (an import, a re-indexed
+// *BatchError, then names the first invalid one by its index. A bulk load (an import, a re-indexed
 // archive) shares one transaction and one fsync among many reports, where
 // concurrent SubmitReport calls share them only as far as they coincide.
 func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, drafts []center.Draft) ([]center.Report, error) {
@@ -421,9 +418,6 @@ func (r *Recorder) SubmitReports(ctx context.Context, who center.Principal, draf
 		now := r.now()
 		for i, d := range drafts {
 			if err := checks[i].Against(dir); err != nil {
-				if len(drafts) == 1 {
-					return err
-				}
 				return &BatchError{Index: i, Of: len(drafts), Err: err}
 			}
 			out = append(out, newVersion(center.NewReportID(), now, now, who, d, dir))

@@ -389,7 +389,7 @@ func isCandidateChar(r rune) bool {
 	return isASCIIAlnum(r) || r == '.' || r == '-' || r == '_' || r == '@' || r == '+'
 }
 
-// isDigit, isLetter and isMark ask the class table below its end and
+// isDigit, letterScript and isMark ask the class table below its end and
 // unicode's range tables above it (unicode.Is, not IsLetter, whose own
 // fast path would keep these from inlining): a call per rune was a
 // sixteenth of Analyze.
@@ -401,7 +401,8 @@ func isDigit(r rune) bool {
 }
 
 // letterScript is the script of r if r is a letter, else scriptNone: one
-// look-up in the class table where isLetter and scriptOf take two.
+// look-up in the class table, which holds each letter's script, where a
+// letter test and scriptOf took two.
 func letterScript(r rune) script {
 	if uint32(r) < classTableSize {
 		return script(charClass[r] >> classScriptShift)
@@ -420,12 +421,8 @@ func letterScriptAbove(r rune) script {
 	return scriptNone
 }
 
-func isLetter(r rune) bool {
-	if uint32(r) < classTableSize {
-		return charClass[r]&classLetter != 0
-	}
-	return unicode.Is(unicode.Letter, r)
-}
+// isLetter: r is a letter, of whatever script.
+func isLetter(r rune) bool { return letterScript(r) != scriptNone }
 
 func isMark(r rune) bool {
 	if uint32(r) < classTableSize {

@@ -278,8 +278,7 @@ var foldTable = buildFoldTable()
 // Classes of the runes below foldTableSize, so that the hot loops ask a
 // table rather than unicode's range tables.
 const (
-	classLetter uint8 = 1 << iota
-	classMark
+	classMark uint8 = 1 << iota
 	classDigit
 	classQuick    // NFKC leaves it as it is, and it combines with nothing before it
 	classBoundary // it combines with nothing before it
@@ -301,7 +300,7 @@ func buildCharClass() *[classTableSize]uint8 {
 	for r := rune(0); r < classTableSize; r++ {
 		var c uint8
 		if unicode.IsLetter(r) {
-			c |= classLetter | uint8(scriptOf(r))<<classScriptShift
+			c |= uint8(scriptOf(r)) << classScriptShift
 		}
 		if unicode.IsMark(r) {
 			c |= classMark

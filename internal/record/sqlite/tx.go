@@ -360,7 +360,6 @@ func (t *tx) InsertNewReports(ctx context.Context, reps []center.Report) ([]int6
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: insert reports: %w", mapError(err))
 	}
-	tags := make([]string, len(reps))
 	seqs := make([]int64, 0, len(reps))
 	err = chunks(len(reps), func(i, j int) error {
 		args := make([]any, 0, 13*(j-i))
@@ -369,7 +368,6 @@ func (t *tx) InsertNewReports(ctx context.Context, reps []center.Report) ([]int6
 			if err != nil {
 				return err
 			}
-			tags[i+k] = tagsJSON
 			args = append(args, rids[i+k], micros(rep.Version), rep.Author, rep.Title, rep.Body, rep.Language, rep.TLP, dist,
 				rep.Reliability, rep.Credibility, tagsJSON, audience, nullMicros(rep.ObservedAt))
 		}
